@@ -1,0 +1,1 @@
+"""Qt front end: application bootstrap (the only core package that imports Qt)."""

@@ -1,0 +1,5 @@
+"""Entry script of the PyInstaller bundle."""
+
+from twinbench.cli import main
+
+raise SystemExit(main())

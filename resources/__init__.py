@@ -1,0 +1,1 @@
+"""Data files: meshes, icons, themes, sample profiles, default config."""

@@ -1,0 +1,73 @@
+"""Shared fixtures: every test must leave no thread or child process running."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+FIXTURES = SHARED / "fixtures"
+
+
+def _live_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.is_alive()}
+
+
+def _children() -> set[int]:
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil is a dependency
+        return set()
+    return {p.pid for p in psutil.Process().children(recursive=True)}
+
+
+@pytest.fixture(autouse=True)
+def no_leaks():
+    """Fail a test that leaves a thread or a child process running."""
+    before_t = _live_threads()
+    before_p = _children()
+    yield
+    deadline = time.monotonic() + 3.0
+    while True:
+        leaked = [
+            t
+            for t in _live_threads() - before_t
+            if not t.name.startswith(("pydevd", "QDBus", "Dummy", "asyncio_", "ThreadPoolExecutor"))
+        ]
+        procs = _children() - before_p
+        if (not leaked and not procs) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not leaked, f"test leaked threads: {[t.name for t in leaked]}"
+    assert not procs, f"test leaked child processes: {sorted(procs)}"
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    """The shared public fixtures folder (skips when ../shared is absent)."""
+    if not FIXTURES.is_dir():
+        pytest.skip(f"shared fixtures not found at {FIXTURES}")
+    return FIXTURES
+
+
+@pytest.fixture
+def twinbench_exe() -> list[str]:
+    """Command prefix that runs the installed `twinbench` console script."""
+    exe = Path(sys.executable).with_name("twinbench")
+    if exe.exists():
+        return [str(exe)]
+    return [sys.executable, "-m", "twinbench"]
+
+
+@pytest.fixture
+def clean_env() -> dict[str, str]:
+    """Environment for child processes: offscreen Qt, no user config leaking in."""
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return env
