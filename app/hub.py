@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+
 from twinbench.model import Channel, Chunk, Device
 
 Policy = Literal["drop", "block"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
 from twinbench.hub import Hub
 from twinbench.model import Chunk
 

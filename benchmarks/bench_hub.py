@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import best_of, parser, table  # noqa: E402
+from common import best_of, parser, table
 
-from twinbench.hub import Hub  # noqa: E402
-from twinbench.model import Chunk  # noqa: E402
+from twinbench.hub import Hub
+from twinbench.model import Chunk
 
 
 def make_chunks(n_chunks: int, rows: int, cols: int) -> list[Chunk]:

@@ -7,6 +7,7 @@ import time
 from typing import Any, ClassVar
 
 import numpy as np
+
 from twinbench.drivers.base import Chunk, Device, Driver, Setting, Sink
 from twinbench.drivers.sim.faults import FAULT_KINDS, parse_faults
 from twinbench.drivers.sim.model import BASE_CHANNELS, RigModel, channels

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from twinbench.drivers.base import Channel
 from twinbench.drivers.sim.faults import Fault
 

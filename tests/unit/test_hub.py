@@ -1,6 +1,7 @@
 import threading
 
 import numpy as np
+
 from twinbench.hub import Hub
 from twinbench.model import Channel, Chunk, Device
 

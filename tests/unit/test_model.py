@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+
 from twinbench.model import Channel, Chunk, Device
 
 

@@ -1,4 +1,5 @@
 import pytest
+
 from twinbench.drivers import Setting, SettingError
 from twinbench.drivers.sim import SimDriver
 from twinbench.errors import UsageError

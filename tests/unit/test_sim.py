@@ -2,6 +2,7 @@ import time
 
 import numpy as np
 import pytest
+
 from twinbench.drivers.base import SettingError
 from twinbench.drivers.sim.faults import parse_faults
 from twinbench.drivers.sim.model import RigModel

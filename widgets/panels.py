@@ -1,0 +1,45 @@
+"""The registry of dockable panels: each panel module adds itself here with one line."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from twinbench.widgets.context import AppContext
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    """A kind of dock panel: id, menu title, factory, default dock area and visibility."""
+
+    id: str
+    title: str
+    factory: Callable[[AppContext], QWidget]
+    area: str = "right"  # left, right, bottom, top
+    default_open: bool = False
+    multiple: bool = False
+    shortcut: str = ""
+
+
+# Modules that define panels, each exposing `PANELS: list[PanelSpec]`; add one line per module.
+PANEL_MODULES: list[str] = []
+
+
+def all_panels() -> list[PanelSpec]:
+    """Every registered panel spec, in module order; a module that fails to import is skipped."""
+    specs: list[PanelSpec] = []
+    for name in PANEL_MODULES:
+        try:
+            mod: Any = importlib.import_module(name)
+        except ImportError as exc:  # an optional panel must not keep the window from opening
+            import logging
+
+            logging.getLogger(__name__).warning("panel module %s unavailable: %s", name, exc)
+            continue
+        specs.extend(mod.PANELS)
+    return specs
