@@ -110,3 +110,27 @@ def test_core_runs_with_qt_unimportable(tmp_path, clean_env):
     r = run([sys.executable, str(script)], clean_env)
     assert r.returncode == 0, r.stderr + r.stdout
     assert int(r.stdout.split("modules ")[1].split()[0]) >= 10
+
+
+def test_third_party_plugin_runs_through_its_entry_point(tmp_path, twinbench_exe, clean_env):
+    """examples/plugin-driver (installed by scripts/setup) adds a driver without touching core."""
+    out = tmp_path / "s.json"
+    r = run(
+        [
+            *twinbench_exe,
+            "run",
+            "--headless",
+            "--driver",
+            "sysmon",
+            "--set",
+            "rate=20",
+            "--duration",
+            "0.6",
+            "--summary",
+            str(out),
+        ],
+        clean_env,
+    )
+    assert r.returncode == 0, r.stderr
+    chans = json.loads(out.read_text())["devices"]["host"]["channels"]
+    assert chans["cpu"]["unit"] == "%" and chans["memory"]["count"] >= 5

@@ -1,0 +1,1 @@
+"""Example TwinBench plugin driver: the host's CPU, memory and temperatures."""
