@@ -1,0 +1,1 @@
+"""Analysis computations behind the panels (spectrum, histogram, cursor statistics); no Qt."""
