@@ -1,0 +1,87 @@
+"""Health figures for every device and for the app itself, for the GUI panel and summaries."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import psutil
+
+from twinbench.runtime import Runtime
+
+
+@dataclass
+class _Mark:
+    t: float
+    samples: dict[str, int] = field(default_factory=dict)
+    chunks: dict[str, int] = field(default_factory=dict)
+    bytes: dict[str, int] = field(default_factory=dict)
+
+
+class Diagnostics:
+    """Computes rates between calls, latency from source timestamps, and loss counters."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.process = psutil.Process()
+        self.process.cpu_percent(None)
+        self._mark: _Mark | None = None
+        self.byte_counts: dict[str, int] = {}
+        runtime.hub.on_bytes(self._count_bytes)
+
+    def _count_bytes(self, device_id: str, data: bytes, t_ns: int) -> None:
+        self.byte_counts[device_id] = self.byte_counts.get(device_id, 0) + len(data)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Figures now: per device rates, latency, losses; the app's CPU and memory."""
+        now = time.monotonic()
+        now_ns = time.time_ns()
+        hub = self.runtime.hub
+        mark = self._mark
+        dt = (now - mark.t) if mark else 0.0
+        new = _Mark(now)
+        drops = {s.name: s.dropped_samples for s in hub.subscriptions if s.dropped_samples}
+        devices: dict[str, Any] = {}
+        for dev_id, st in list(hub.devices.items()):
+            nbytes = self.byte_counts.get(dev_id, 0)
+            new.samples[dev_id], new.chunks[dev_id], new.bytes[dev_id] = (
+                st.samples,
+                st.chunks,
+                nbytes,
+            )
+
+            def rate(now_v: int, old: dict[str, int], key: str = dev_id) -> float:
+                return (now_v - old.get(key, 0)) / dt if mark and dt > 0 else 0.0
+
+            devices[dev_id] = {
+                "state": st.state,
+                "message": st.message,
+                "channels": len(st.device.channels),
+                "samples": st.samples,
+                "samples_per_s": rate(st.samples, mark.samples if mark else {}),
+                "chunks_per_s": rate(st.chunks, mark.chunks if mark else {}),
+                "bytes": nbytes,
+                "bytes_per_s": rate(nbytes, mark.bytes if mark else {}),
+                "latency_ms": (now_ns - st.last_t_ns) / 1e6 if st.last_t_ns else None,
+                "losses": dict(self._driver_counters(dev_id)),
+                "queue_drops": drops,
+            }
+        self._mark = new
+        with self.process.oneshot():
+            mem = self.process.memory_info().rss
+            cpu = self.process.cpu_percent(None)
+            threads = self.process.num_threads()
+        return {
+            "devices": devices,
+            "process": {"cpu_percent": cpu, "rss_mb": mem / 2**20, "threads": threads},
+        }
+
+    def _driver_counters(self, device_id: str) -> dict[str, int]:
+        for drv in self.runtime.drivers:
+            get = getattr(drv, "counters", None)
+            if callable(get):
+                found = get().get(device_id)
+                if found:
+                    return dict(found)
+        return {}
