@@ -22,3 +22,8 @@ class AppContext:
     def on_tick(self, callback: Callable[[], None]) -> None:
         """Call `callback()` on every GUI frame (<= 60 Hz)."""
         self.tick_callbacks.append(callback)
+
+    def off_tick(self, callback: Callable[[], None]) -> None:
+        """Stop calling `callback` on GUI frames."""
+        if callback in self.tick_callbacks:
+            self.tick_callbacks.remove(callback)

@@ -27,7 +27,12 @@ class PanelSpec:
 
 
 # Modules that define panels, each exposing `PANELS: list[PanelSpec]`; add one line per module.
-PANEL_MODULES: list[str] = []
+PANEL_MODULES: list[str] = [
+    "twinbench.widgets.spectrum_panels",
+    "twinbench.widgets.xy_hist_panels",
+    "twinbench.widgets.value_panels",
+    "twinbench.widgets.diagnostics_panel",
+]
 
 
 def all_panels() -> list[PanelSpec]:

@@ -1,0 +1,62 @@
+"""The diagnostics panel: every device's rates, latency and loss counters; the app's CPU/memory."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from twinbench.diagnostics import Diagnostics
+from twinbench.widgets.context import AppContext
+from twinbench.widgets.panels import PanelSpec
+
+
+class DiagnosticsPanel(QWidget):
+    """A tree of per-device health figures, refreshed twice a second."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.diag = ctx.services.get("diagnostics") or Diagnostics(ctx.runtime)
+        ctx.services["diagnostics"] = self.diag
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["figure", "value"])
+        self.process = QLabel("")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.process)
+        lay.addWidget(self.tree)
+        self._frame = 0
+        self.last: dict = {}
+        ctx.on_tick(self._tick)
+
+    def _tick(self) -> None:
+        self._frame += 1
+        if self._frame % 30 == 1:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Take a snapshot and show it."""
+        snap = self.diag.snapshot()
+        self.last = snap
+        pr = snap["process"]
+        self.process.setText(
+            f"TwinBench: CPU {pr['cpu_percent']:.0f} %, memory {pr['rss_mb']:.0f} MB, "
+            f"{pr['threads']} threads"
+        )
+        self.tree.clear()
+        for dev_id, d in sorted(snap["devices"].items()):
+            top = QTreeWidgetItem([dev_id, d["state"]])
+            lat = d["latency_ms"]
+            figures = [
+                ("samples/s", f"{d['samples_per_s']:.0f}"),
+                ("frames (chunks)/s", f"{d['chunks_per_s']:.1f}"),
+                ("bytes/s", f"{d['bytes_per_s']:.0f}"),
+                ("latency source -> now", "-" if lat is None else f"{lat:.1f} ms"),
+            ]
+            figures += [(k, str(v)) for k, v in d["losses"].items()]
+            figures += [(f"queue drops: {k}", str(v)) for k, v in d["queue_drops"].items()]
+            for k, v in figures:
+                top.addChild(QTreeWidgetItem([k, v]))
+            self.tree.addTopLevelItem(top)
+            top.setExpanded(True)
+
+
+PANELS = [PanelSpec("diagnostics", "Diagnostics", DiagnosticsPanel, "right")]

@@ -1,0 +1,189 @@
+"""Single-value panels (gauge, bar, LED indicator) and the table of latest values."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QLabel,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from twinbench.widgets.context import AppContext
+from twinbench.widgets.panels import PanelSpec
+from twinbench.widgets.tap_panel import TapPanel
+
+
+class _Dial(QWidget):
+    """Paints a value as a gauge needle, a bar or an LED."""
+
+    def __init__(self, style: str) -> None:
+        super().__init__()
+        self.style = style
+        self.value = math.nan
+        self.lo, self.hi = 0.0, 100.0
+        self.warn, self.alarm = 70.0, 90.0
+        self.text = ""
+        self.setMinimumSize(120, 90)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def colour(self) -> QColor:
+        """Green, amber or red by the thresholds; grey with no value."""
+        if not math.isfinite(self.value):
+            return QColor("#888888")
+        if self.value >= self.alarm:
+            return QColor("#d9534f")
+        if self.value >= self.warn:
+            return QColor("#f0ad4e")
+        return QColor("#5cb85c")
+
+    def fraction(self) -> float:
+        """Where the value sits between lo and hi, clipped to 0..1."""
+        if not math.isfinite(self.value) or self.hi <= self.lo:
+            return 0.0
+        return min(1.0, max(0.0, (self.value - self.lo) / (self.hi - self.lo)))
+
+    def paintEvent(self, event: object) -> None:
+        """Draw the gauge, bar or LED and the value text."""
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = QRectF(self.rect()).adjusted(8, 8, -8, -8)
+        col = self.colour()
+        if self.style == "gauge":
+            side = min(r.width(), r.height() * 1.6)
+            box = QRectF(r.center().x() - side / 2, r.top(), side, side)
+            p.setPen(QPen(QColor("#cccccc"), 10))
+            p.drawArc(box.adjusted(10, 10, -10, -10), 0, 180 * 16)
+            p.setPen(QPen(col, 10))
+            p.drawArc(box.adjusted(10, 10, -10, -10), 180 * 16, -int(180 * 16 * self.fraction()))
+        elif self.style == "bar":
+            p.fillRect(r, QColor("#dddddd"))
+            p.fillRect(QRectF(r.left(), r.top(), r.width() * self.fraction(), r.height()), col)
+        else:
+            d = min(r.width(), r.height()) * 0.6
+            p.setBrush(col)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.drawEllipse(QRectF(r.center().x() - d / 2, r.top(), d, d))
+        p.setPen(self.palette().text().color())
+        f = QFont(self.font())
+        f.setPointSize(14)
+        p.setFont(f)
+        p.drawText(r, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignHCenter, self.text)
+        p.end()
+
+
+class ValuePanel(TapPanel):
+    """One channel's latest value as a gauge, a bar or an LED with thresholds."""
+
+    capacity = 16
+    style = "gauge"
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.dial = _Dial(self.style)
+        self.boxes = {}
+        super().__init__(ctx)
+        for key, label, val in (
+            ("lo", "Min", 0.0),
+            ("hi", "Max", 100.0),
+            ("warn", "Warn", 70.0),
+            ("alarm", "Alarm", 90.0),
+        ):
+            box = QDoubleSpinBox()
+            box.setRange(-1e9, 1e9)
+            box.setValue(val)
+            box.valueChanged.connect(self._thresholds)
+            self.boxes[key] = box
+            self.controls.addWidget(QLabel(label))
+            self.controls.addWidget(box)
+        self.layout_.addWidget(self.dial, 1)
+
+    def _thresholds(self) -> None:
+        for key, box in self.boxes.items():
+            setattr(self.dial, key, box.value())
+        self.dial.update()
+
+    def refresh(self) -> None:
+        """Show the latest value with its unit."""
+        assert self.tap is not None
+        _, v = self.tap.latest(1)
+        self.dial.value = float(v[-1, 0])
+        name = self.channel_boxes[0].currentText()
+        self.dial.text = f"{self.dial.value:.4g} {self.unit(name)}".strip()
+        self.dial.update()
+
+    def config(self) -> dict:
+        """Selection and thresholds."""
+        return {**super().config(), **{k: b.value() for k, b in self.boxes.items()}}
+
+    def apply_config(self, cfg: dict) -> None:
+        """Restore selection and thresholds."""
+        for k, b in self.boxes.items():
+            if k in cfg:
+                b.setValue(float(cfg[k]))
+        super().apply_config(cfg)
+
+
+class BarPanel(ValuePanel):
+    """One channel as a horizontal bar."""
+
+    style = "bar"
+
+
+class LedPanel(ValuePanel):
+    """One channel as a green/amber/red indicator."""
+
+    style = "led"
+
+
+class TablePanel(QWidget):
+    """Latest value, unit, count and age of every channel of every device."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.hub = ctx.runtime.hub
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["device", "channel", "value", "unit", "samples"])
+        self.table.verticalHeader().setVisible(False)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.table)
+        self._frame = 0
+        ctx.on_tick(self.refresh)
+
+    def refresh(self) -> None:
+        """Rewrite the table (at most 10 times a second)."""
+        self._frame += 1
+        if self._frame % 6:
+            return
+        rows = []
+        for dev_id, st in sorted(self.hub.devices.items()):
+            for name, cs in st.channel_stats().items():
+                unit = ""
+                try:
+                    unit = st.device.channel(name).unit
+                except KeyError:
+                    pass
+                rows.append((dev_id, name, f"{cs.last:.6g}", unit, str(cs.count)))
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                item = self.table.item(r, c)
+                if item is None:
+                    self.table.setItem(r, c, QTableWidgetItem(text))
+                elif item.text() != text:
+                    item.setText(text)
+
+
+PANELS = [
+    PanelSpec("gauge", "Gauge", ValuePanel, "right", multiple=True),
+    PanelSpec("bar", "Bar", BarPanel, "right", multiple=True),
+    PanelSpec("led", "LED indicator", LedPanel, "right", multiple=True),
+    PanelSpec("table", "Latest values", TablePanel, "right"),
+]
