@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# Qt widgets render offscreen unless a test asks for a real display (GL tests under Xvfb use xcb)
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 FIXTURES = SHARED / "fixtures"
