@@ -30,6 +30,7 @@ class XYPanel(TapPanel):
         self.head = pg.ScatterPlotItem(size=8, brush=pg.mkBrush("#d9534f"))
         self.plot.addItem(self.head)
         self.layout_.addWidget(self.plot, 1)
+        self.on_selection()
 
     def refresh(self) -> None:
         """Draw the trail and the latest point."""
@@ -41,6 +42,11 @@ class XYPanel(TapPanel):
         if ok.any():
             i = np.flatnonzero(ok)[-1]
             self.head.setData([x[i]], [y[i]])
+
+    def on_selection(self) -> None:
+        """Label the axes with the chosen channels and units."""
+        if not hasattr(self, "plot"):
+            return
         xs, ys = (b.currentText() for b in self.channel_boxes)
         self.plot.setLabel("bottom", xs, self.unit(xs))
         self.plot.setLabel("left", ys, self.unit(ys))
@@ -78,6 +84,7 @@ class HistogramPanel(TapPanel):
         )
         self.layout_.addWidget(self.plot, 1)
         self.counts = np.zeros(0, np.int64)
+        self.on_selection()
 
     def refresh(self) -> None:
         """Recount and redraw."""
@@ -85,8 +92,12 @@ class HistogramPanel(TapPanel):
         _, v = self.tap.latest(self.span_box.value())
         self.counts, edges = histogram(v[:, 0], self.bins_box.value())
         self.curve.setData(edges, self.counts, stepMode="center", fillLevel=0)
-        name = self.channel_boxes[0].currentText()
-        self.plot.setLabel("bottom", name, self.unit(name))
+
+    def on_selection(self) -> None:
+        """Label the axis with the chosen channel and unit."""
+        if hasattr(self, "plot"):
+            name = self.channel_boxes[0].currentText()
+            self.plot.setLabel("bottom", name, self.unit(name))
 
 
 PANELS = [
