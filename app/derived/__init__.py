@@ -1,0 +1,1 @@
+"""Derived channels: new channels computed incrementally from expressions over existing ones."""
