@@ -13,11 +13,11 @@ import numpy as np
 from twinbench.model import Chunk
 from twinbench.rules.actions import ActionRunner
 from twinbench.rules.alarms import AlarmBook, AlarmRecord
-from twinbench.rules.evaluate import Evaluation, primary, truth
+from twinbench.rules.evaluate import Evaluation, full, is_truth, primary, truth
 from twinbench.rules.loader import Rule, RuleSet
 from twinbench.rules.ordering import Orderer
 from twinbench.rules.typecheck import closest
-from twinbench.rules.windows import INF_NS
+from twinbench.rules.windows import INF_NS, cat
 
 _LAT_KEEP = 8192
 
@@ -79,7 +79,7 @@ def latch(
     on = cond == 1.0
     n = t.size
     if hold_ns > 0:
-        start = on & ~np.r_[rs.true_since is not None, on[:-1]]
+        start = on & ~cat(rs.true_since is not None, on[:-1])
         idx = np.where(start, np.arange(n), -1)
         idx = np.maximum.accumulate(idx)
         since = np.where(idx >= 0, t[np.maximum(idx, 0)], rs.true_since or 0)
@@ -160,39 +160,35 @@ class RuleEngine:
 
     # -- processing ------------------------------------------------------------------------
     def process(self, chunks: list[Chunk], stamps: list[int | None] | None = None) -> None:
-        """Evaluate every rule over the chunks (in order); stamps are publication perf ns."""
+        """Evaluate every rule over the chunks; stamps are publication times (perf_counter_ns).
+
+        Chunks of one device keep their order; a backlog of several chunks of a device is
+        evaluated as one block, so the engine catches up faster the further it falls behind.
+        """
         stamps = stamps or [None] * len(chunks)
-        i = 0
-        while i < len(chunks):
-            c = chunks[i]
-            j = i + 1
-            while (
-                j < len(chunks)
-                and chunks[j].device == c.device
-                and chunks[j].channels == c.channels
-            ):
-                j += 1
-            if j - i == 1:
-                t, v = c.t_ns, c.values
+        groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+        for i, c in enumerate(chunks):
+            groups.setdefault((c.device, c.channels), []).append(i)
+        for (device, chans), idx in groups.items():
+            if len(idx) == 1:
+                t, v = chunks[idx[0]].t_ns, chunks[idx[0]].values
             else:
-                t = np.concatenate([x.t_ns for x in chunks[i:j]])
-                v = np.concatenate([x.values for x in chunks[i:j]])
-            stamp = stamps[i]
-            self._current_stamp = stamp
-            self.chunks += j - i
+                t = np.concatenate([chunks[i].t_ns for i in idx])
+                v = np.concatenate([chunks[i].values for i in idx])
+            first = next((stamps[i] for i in idx if stamps[i] is not None), None)
+            self._current_stamp = first
+            self.chunks += len(idx)
             self.samples += int(t.size)
-            key = (c.device, c.channels)
-            orderer = self._orderers.get(key)
+            orderer = self._orderers.get((device, chans))
             if orderer is None:
-                orderer = self._orderers[key] = Orderer(self.tolerance_ns, self.late)
+                orderer = self._orderers[(device, chans)] = Orderer(self.tolerance_ns, self.late)
             rt, rv, wm = orderer.push(t, v)
-            self._evaluate(c.device, c.channels, rt, rv, wm)
-            if stamp is not None:
+            self._evaluate(device, chans, rt, rv, wm)
+            if first is not None:
                 now = time.perf_counter_ns()
-                for s in stamps[i:j]:
-                    if s is not None:
-                        self.chunk_latency.add(now - s)
-            i = j
+                for i in idx:
+                    if stamps[i] is not None:
+                        self.chunk_latency.add(now - stamps[i])  # type: ignore[operator]
         self._current_stamp = None
 
     def flush(self) -> None:
@@ -256,6 +252,7 @@ class RuleEngine:
         ev = Evaluation(rule.condition, rs.cond, t, cols, wm)
         evc = Evaluation(rule.clear, rs.clear, t, cols, wm) if rule.clear else None
         n = t.size
+        cond_tree = rule.condition.tree
         if rule.windowed:
             em = ev.emissions()
             emc = evc.emissions() if evc else {}
@@ -263,33 +260,54 @@ class RuleEngine:
             if not times:
                 _count_faults(st, ev, evc)
                 return
-            te = np.unique(np.concatenate(times))
-            cond = truth(
-                np.broadcast_to(np.asarray(ev.e(rule.condition.tree, te, em), float), te.shape)
-            )
-            value = np.broadcast_to(
-                np.asarray(ev.e(self._primary[rule.name], te, em), float), te.shape
-            )
-            if evc is not None and rule.clear is not None:
-                clr = truth(
-                    np.broadcast_to(np.asarray(evc.e(rule.clear.tree, te, emc), float), te.shape)
-                )
-            else:
-                clr = np.where(np.isnan(cond), np.nan, cond == 0)
+            te = times[0] if len(times) == 1 else np.unique(np.concatenate(times))
+            m = te.size
+
+            def value_of(node: Any, e: Evaluation = ev, em: dict = em) -> np.ndarray:
+                return full(e.e(node, te, em), m)
+
+            def clear_of() -> np.ndarray:
+                assert evc is not None and rule.clear is not None
+                return full(evc.e(rule.clear.tree, te, emc), m)
         else:
-            te = t
-            cond = truth(np.broadcast_to(np.asarray(ev.s(rule.condition.tree), float), (n,)))
-            value = np.broadcast_to(np.asarray(ev.s(self._primary[rule.name]), float), (n,))
-            if evc is not None and rule.clear is not None:
-                clr = truth(np.broadcast_to(np.asarray(evc.s(rule.clear.tree), float), (n,)))
-            else:
-                clr = np.where(np.isnan(cond), np.nan, cond == 0)
-        st.evaluations += int(te.size)
-        st.undefined += int(np.count_nonzero(np.isnan(cond)))
+            te, m = t, n
+
+            def value_of(node: Any, e: Evaluation = ev) -> np.ndarray:
+                return full(e.s(node), m)
+
+            def clear_of() -> np.ndarray:
+                assert evc is not None and rule.clear is not None
+                return full(evc.s(rule.clear.tree), m)
+
+        cond = value_of(cond_tree)
+        if not is_truth(cond_tree):
+            cond = truth(cond)
+        st.evaluations += m
+        nan_n = int(np.count_nonzero(np.isnan(cond)))
+        st.undefined += nan_n
         _count_faults(st, ev, evc)
+        # fast paths: nothing can change
+        if not rs.active:
+            if not np.count_nonzero(cond == 1.0):
+                rs.true_since = None
+                return
+        elif rule.hold_ns == 0 and evc is None and not np.count_nonzero(cond == 0.0):
+            return
+        if evc is not None and rule.clear is not None:
+            clr = clear_of()
+            if not is_truth(rule.clear.tree):
+                clr = truth(clr)
+            if rs.active and rule.hold_ns == 0 and not np.count_nonzero(clr == 1.0):
+                return
+        else:
+            clr = (cond == 0.0).astype(np.float64)
         state = latch(te, cond, clr, rule.hold_ns, rs)
-        prev = np.r_[rs.active, state[:-1]]
+        prev = cat(rs.active, state[:-1])
         changes = np.flatnonzero(state != prev)
+        rs.active = bool(state[-1])
+        if not changes.size:
+            return
+        value = value_of(self._primary[rule.name])
         for k in changes.tolist():
             up = bool(state[k])
             self.book.transition(
@@ -301,7 +319,6 @@ class RuleEngine:
                 st.cleared += 1
             if self._current_stamp is not None:
                 self.alarm_latency.add(time.perf_counter_ns() - self._current_stamp)
-        rs.active = bool(state[-1])
 
     def _on_alarm(self, rec: AlarmRecord, rule: Rule | None) -> None:
         if rule is None:

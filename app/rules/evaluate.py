@@ -15,28 +15,58 @@ import numpy as np
 
 from twinbench.rules.expr import Bin, Call, Name, Node, Num, Unary
 from twinbench.rules.typecheck import Checked
-from twinbench.rules.windows import make_window
+from twinbench.rules.windows import cat, make_window
 
 NAN = float("nan")
 
 
-def truth(x: np.ndarray) -> np.ndarray:
+_CMP = {
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
+TRUTH_OPS = {*_CMP, "and", "or"}
+
+
+def full(x: Any, n: int) -> np.ndarray:
+    """`x` as a float array of length n (constants repeated)."""
+    if isinstance(x, np.ndarray) and x.shape == (n,):
+        return x if x.dtype == np.float64 else x.astype(np.float64)
+    return np.full(n, x, np.float64)
+
+
+def truth(x: Any) -> np.ndarray:
     """1.0 where non-zero, 0.0 where zero, NaN where unknown."""
-    return np.where(np.isnan(x), NAN, x != 0)
+    x = np.asarray(x, np.float64)
+    r = (x != 0).astype(np.float64)
+    nan = np.isnan(x)
+    if np.count_nonzero(nan):
+        r[nan] = NAN
+    return r
+
+
+def is_truth(node: Node) -> bool:
+    """Whether `node` evaluates to 1/0/NaN already (a comparison or logic)."""
+    return (isinstance(node, Bin) and node.op in TRUTH_OPS) or (
+        isinstance(node, Unary) and node.op == "not"
+    )
+
+
+def _nan_mask(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        m = np.isnan(x)
+        return m if np.count_nonzero(m) else None
+    return True if x != x else None
 
 
 def _cmp(op: str, a: Any, b: Any) -> np.ndarray:
-    r = {
-        "<": np.less,
-        "<=": np.less_equal,
-        ">": np.greater,
-        ">=": np.greater_equal,
-        "==": np.equal,
-        "!=": np.not_equal,
-    }[op](a, b).astype(np.float64)
-    unknown = np.isnan(a) | np.isnan(b)
-    if np.any(unknown):
-        r = np.where(unknown, NAN, r)
+    r = np.asarray(_CMP[op](a, b), np.float64)
+    for m in (_nan_mask(a), _nan_mask(b)):
+        if m is not None:
+            r = np.where(m, NAN, r)
     return r
 
 
@@ -74,9 +104,12 @@ class Evaluation:
             return col
         if isinstance(node, Unary):
             x = self.s(node.operand)
-            return -x if node.op == "-" else 1.0 - truth(np.asarray(x, np.float64))
+            return -x if node.op == "-" else 1.0 - truth(x)
         if isinstance(node, Bin):
-            return self.binary(node.op, self.s(node.left), self.s(node.right))
+            key = id(node)
+            if key not in self.memo:
+                self.memo[key] = self.binary(node.op, self.s(node.left), self.s(node.right))
+            return self.memo[key]
         assert isinstance(node, Call)
         key = id(node)
         if key not in self.memo:
@@ -86,11 +119,14 @@ class Evaluation:
     def binary(self, op: str, a: Any, b: Any) -> Any:
         """Apply an operator to two values (arrays or scalars)."""
         if op in ("and", "or"):
-            ta, tb = truth(np.asarray(a, np.float64)), truth(np.asarray(b, np.float64))
-            if op == "and":
-                r = np.where((ta == 0) | (tb == 0), 0.0, np.where(np.isnan(ta + tb), NAN, 1.0))
-            else:
-                r = np.where((ta == 1) | (tb == 1), 1.0, np.where(np.isnan(ta + tb), NAN, 0.0))
+            ta, tb = truth(a), truth(b)
+            # Kleene logic: false and unknown = false, true or unknown = true
+            r = np.minimum(ta, tb) if op == "and" else np.maximum(ta, tb)
+            unknown = np.isnan(r)
+            if np.count_nonzero(unknown):
+                dominant = 0.0 if op == "and" else 1.0
+                decided = (ta == dominant) | (tb == dominant)
+                r = np.where(unknown & decided, dominant, r)
             return r
         if op in ("<", "<=", ">", ">=", "==", "!="):
             return _cmp(op, a, b)
@@ -105,7 +141,7 @@ class Evaluation:
                 r = np.power(np.asarray(a, np.float64), b)
                 return np.where(np.isfinite(r) | np.isnan(a), r, NAN)
             zero = np.asarray(b) == 0
-            if np.any(zero):
+            if np.count_nonzero(zero):
                 self.undefined += int(np.count_nonzero(np.broadcast_to(zero, np.shape(a + b))))
                 b = np.where(zero, NAN, b)
             return a / b if op == "/" else np.fmod(a, b)
@@ -123,7 +159,7 @@ class Evaluation:
             for v in vals[1:]:
                 out = np.minimum(out, v) if f == "min" else np.maximum(out, v)
             return out
-        x = np.broadcast_to(np.asarray(self.s(node.args[0]), np.float64), (self.n,))
+        x = full(self.s(node.args[0]), self.n)
         st = self.state.setdefault(id(node), {})
         if f == "lag":
             return self.lag(st, x, int(self.c.params[id(node)][0]))
@@ -155,9 +191,9 @@ class Evaluation:
         ok = np.isfinite(buf)
         ref = float(buf[ok][0]) if ok.any() else 0.0
         y = np.where(ok, buf - ref, 0.0)
-        c1 = np.r_[0.0, np.cumsum(y)]
-        c2 = np.r_[0.0, np.cumsum(y * y)]
-        cn = np.r_[0, np.cumsum(ok)]
+        c1 = cat(0.0, np.cumsum(y))
+        c2 = cat(0.0, np.cumsum(y * y))
+        cn = cat(0, np.cumsum(ok))
         j = np.arange(prev.size, buf.size)
         lo = np.maximum(j - hist, 0)
         cnt = cn[j] - cn[lo]
@@ -165,7 +201,9 @@ class Evaluation:
             mean = (c1[j] - c1[lo]) / cnt
             var = ((c2[j] - c2[lo]) - cnt * mean * mean) / np.maximum(cnt - 1, 1)
             std = np.sqrt(np.maximum(var, 0.0))
-        z = NormalDist().inv_cdf(conf / 100.0)
+        z = st.get("z")
+        if z is None:
+            z = st["z"] = NormalDist().inv_cdf(conf / 100.0)
         val = buf[j] - ref
         flag = val > mean + z * std if up else val < mean - z * std
         r = np.where(cnt >= 2, flag, 0.0).astype(np.float64)
@@ -181,7 +219,7 @@ class Evaluation:
             if win is None:
                 p = self.c.params.get(key, (50.0,))[0]
                 win = self.state[key] = make_window(self.c.windows[key], node.func, p)
-            x = np.broadcast_to(np.asarray(self.s(node.args[0]), np.float64), (self.n,))
+            x = full(self.s(node.args[0]), self.n)
             out[key] = win.update(self.t, x, self.watermark)
         return out
 
@@ -193,11 +231,11 @@ class Evaluation:
         if not _has_agg(node, self.c):
             if isinstance(node, Num):
                 return np.float64(node.value)
-            vals = np.broadcast_to(np.asarray(self.s(node), np.float64), (self.n,))
+            vals = full(self.s(node), self.n)
             return self._asof(("s", key), self.t, vals, te)
         if isinstance(node, Unary):
             x = self.e(node.operand, te, em)
-            return -x if node.op == "-" else 1.0 - truth(np.asarray(x, np.float64))
+            return -x if node.op == "-" else 1.0 - truth(x)
         if isinstance(node, Bin):
             return self.binary(node.op, self.e(node.left, te, em), self.e(node.right, te, em))
         assert isinstance(node, Call)

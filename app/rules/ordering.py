@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twinbench.rules.windows import INF_NS
+from twinbench.rules.windows import INF_NS, cat
 
 NEG_INF = -INF_NS
 
@@ -31,8 +31,17 @@ class Orderer:
     def push(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
         """Take a chunk (t in ns, values n x k); return released (t, values) and the watermark."""
         t = np.asarray(t, np.int64)
+        if (
+            self.tolerance == 0
+            and t.size
+            and t[0] >= self.watermark
+            and not np.count_nonzero(t[1:] < t[:-1])
+        ):  # the common case: in order, nothing late
+            self.max_seen = max(self.max_seen, int(t[-1]))
+            self.watermark = self.max_seen
+            return t, v, self.watermark
         if t.size:
-            prior = np.maximum.accumulate(np.r_[self.max_seen, t[:-1]])
+            prior = np.maximum.accumulate(cat(self.max_seen, t[:-1]))
             wm_before = np.maximum(self.watermark, prior - self.tolerance)
             wm_before[prior == NEG_INF] = self.watermark
             late = t < wm_before
@@ -48,7 +57,7 @@ class Orderer:
                 self.max_seen = max(self.max_seen, int(t.max()))
                 self.watermark = max(self.watermark, self.max_seen - self.tolerance)
         if self.tolerance == 0 and self.pend_v is None:
-            if t.size and np.any(t[1:] < t[:-1]):  # only possible after "adjust"
+            if t.size and np.count_nonzero(t[1:] < t[:-1]):  # only possible after "adjust"
                 order = np.argsort(t, kind="stable")
                 t, v = t[order], v[order]
             return t, v, self.watermark

@@ -18,6 +18,19 @@ WINDOW_KINDS = ("tumbling", "hopping", "sliding", "session")
 INF_NS = np.iinfo(np.int64).max
 
 _EMPTY_T = np.empty(0, np.int64)
+
+
+def cat(first: object, arr: np.ndarray, last: object = None) -> np.ndarray:
+    """`arr` with one value before it (and optionally one after): a cheap np.r_."""
+    n = arr.size + 1 + (last is not None)
+    out = np.empty(n, np.result_type(arr.dtype, np.asarray(first).dtype))
+    out[0] = first
+    out[1 : 1 + arr.size] = arr
+    if last is not None:
+        out[-1] = last
+    return out
+
+
 _EMPTY_V = np.empty(0, np.float64)
 
 
@@ -63,10 +76,18 @@ def _finish(agg: str, n: np.ndarray, s: np.ndarray, ss: np.ndarray, mn, mx, ref:
         return mn
     if agg == "max":
         return mx
-    if agg == "stdev":  # sample standard deviation; 0 for a single value
+    if agg == "stdev":  # sample standard deviation; undefined (NaN) for a single value, as SQL
         var = (ss - s * s / n) / np.maximum(n - 1.0, 1.0)
-        return np.sqrt(np.maximum(var, 0.0))
+        return np.where(n > 1, np.sqrt(np.maximum(var, 0.0)), np.nan)
     raise ValueError(agg)
+
+
+def _merge_m2(n1: int, s1: float, m1: float, n2: int, s2: float, m2: float) -> float:
+    """Centred sum of squares of two merged groups (Chan et al.)."""
+    if n1 == 0 or n2 == 0:
+        return m1 + m2
+    d = s2 / n2 - s1 / n1
+    return m1 + m2 + d * d * n1 * n2 / (n1 + n2)
 
 
 class WindowState:
@@ -111,10 +132,14 @@ class PaneWindow(WindowState):
         if t.size:
             x = self._shift(np.asarray(v, np.float64))
             pid = -((-t) // self.pane)  # pane k holds ((k-1)*pane, k*pane]
-            starts = np.flatnonzero(np.r_[True, pid[1:] != pid[:-1]])
-            counts = np.diff(np.r_[starts, t.size])
+            starts = np.flatnonzero(cat(True, pid[1:] != pid[:-1]))
+            counts = np.diff(np.append(starts, t.size))
             sums = np.add.reduceat(x, starts)
-            sqs = np.add.reduceat(x * x, starts)
+            if self.agg == "stdev":  # centred sums of squares per pane (no cancellation)
+                dev = x - np.repeat(sums / counts, counts)
+                sqs = np.add.reduceat(dev * dev, starts)
+            else:
+                sqs = sums
             mins = np.minimum.reduceat(x, starts)
             maxs = np.maximum.reduceat(x, starts)
             keep = self.agg == "percentile"
@@ -131,9 +156,11 @@ class PaneWindow(WindowState):
                         [vals] if keep else None,
                     ]
                 else:
+                    acc[2] = _merge_m2(
+                        acc[0], acc[1], acc[2], int(counts[j]), float(sums[j]), float(sqs[j])
+                    )
                     acc[0] += int(counts[j])
                     acc[1] += float(sums[j])
-                    acc[2] += float(sqs[j])
                     acc[3] = min(acc[3], float(mins[j]))
                     acc[4] = max(acc[4], float(maxs[j]))
                     if keep:
@@ -144,6 +171,9 @@ class PaneWindow(WindowState):
         if not self.panes:
             return _EMPTY_T, _EMPTY_V
         pane, hop = self.pane, self.spec.hop
+        first_end = -(-min(self.panes) * pane // hop) * hop
+        if first_end >= watermark and first_end > self.emitted_until:
+            return _EMPTY_T, _EMPTY_V  # no window can have closed yet
         ends: set[int] = set()
         for k in self.panes:
             first_end = k * pane  # the earliest window end that covers pane k
@@ -181,12 +211,15 @@ class PaneWindow(WindowState):
         if self.agg == "percentile":
             vals = np.concatenate([a for acc in accs for a in acc[5]])
             return float(np.percentile(vals, self.p)) + ref
-        n = np.array([sum(a[0] for a in accs)])
-        s = np.array([sum(a[1] for a in accs)])
-        ss = np.array([sum(a[2] for a in accs)])
+        n, s, m2 = accs[0][0], accs[0][1], accs[0][2]
+        for a in accs[1:]:
+            m2 = _merge_m2(n, s, m2, a[0], a[1], a[2])
+            n, s = n + a[0], s + a[1]
+        if self.agg == "stdev":
+            return math.sqrt(max(m2, 0.0) / (n - 1)) if n > 1 else float("nan")
         mn = np.array([min(a[3] for a in accs)]) + ref
         mx = np.array([max(a[4] for a in accs)]) + ref
-        return float(_finish(self.agg, n, s, ss, mn, mx, ref)[0])
+        return float(_finish(self.agg, np.array([n]), np.array([s]), None, mn, mx, ref)[0])
 
 
 # --- sliding: a two-stack buffer answers every (t - size, t] query in bulk ------------------
@@ -282,14 +315,14 @@ class SlidingWindow(WindowState):
         """Add samples and emit at their times, and at exits that the watermark has passed."""
         size = self.spec.size
         old_wm = self.watermark
-        start = self.n
         if t.size:
             self._append(t, self._shift(np.asarray(v, np.float64)))
+        start = self.n - t.size  # after any compaction
         tb = self.t[: self.n]
         # events: one emission per distinct new time, covering every sample at that time
         new_t = tb[start:]
         if new_t.size:
-            last_of_group = np.flatnonzero(np.r_[new_t[1:] != new_t[:-1], True])
+            last_of_group = np.flatnonzero(np.append(new_t[1:] != new_t[:-1], True))
             ev_t = new_t[last_of_group]
         else:
             ev_t = _EMPTY_T
@@ -299,13 +332,14 @@ class SlidingWindow(WindowState):
         x = tb[k0:] + size
         x = x[(x >= old_wm) & (x < watermark)] if old_wm > -INF_NS else x[x < watermark]
         if x.size:
-            x = np.unique(x)
+            x = x[np.append(x[1:] != x[:-1], True)]  # sorted already: drop repeats
             idx = np.searchsorted(tb, x, "left")
             on_event = (idx < tb.size) & (tb[np.minimum(idx, tb.size - 1)] == x)
             x = x[~on_event]
-        times = np.concatenate([ev_t, x]) if x.size else ev_t
+        times = ev_t
         if x.size:
-            times = np.unique(times)
+            times = np.sort(np.concatenate([ev_t, x]))
+            times = times[np.append(times[1:] != times[:-1], True)]
         self.watermark = watermark
         if not times.size:
             self._trim(watermark)
@@ -369,12 +403,12 @@ class SessionWindow(WindowState):
             starts = np.flatnonzero(brk)
             cont = op is not None and not brk[0]
             if cont:
-                starts = np.r_[0, starts]
+                starts = cat(0, starts)
             elif op is not None:  # the open session ended before this chunk
                 out_t.append(np.array([self._end(op)], np.int64))
                 out_v.append(np.array([self._value_open(op)]))
                 self.open = op = None
-            ends_idx = np.r_[starts[1:], t.size]
+            ends_idx = np.append(starts[1:], t.size)
             cnt = ends_idx - starts
             sums = np.add.reduceat(x, starts)
             sqs = np.add.reduceat(x * x, starts)

@@ -85,7 +85,7 @@ def _brute(spec: WindowSpec, agg: str, t: np.ndarray, v: np.ndarray) -> dict[int
         "max": np.max,
         "sum": np.sum,
         "count": len,
-        "stdev": lambda a: float(np.std(a, ddof=1)) if len(a) > 1 else 0.0,
+        "stdev": lambda a: float(np.std(a, ddof=1)) if len(a) > 1 else np.nan,
         "percentile": lambda a: np.percentile(a, 90),
     }[agg]
     if spec.kind == "sliding":
@@ -126,4 +126,34 @@ def test_chunked_updates_match_brute_force(spec: WindowSpec, agg: str) -> None:
         for e, x in zip(*st.update(t[:0], v[:0], INF_NS), strict=True):
             got[int(e)] = float(x)
         assert list(got) == list(want)
-        assert np.allclose(list(got.values()), list(want.values()))
+        assert np.allclose(list(got.values()), list(want.values()), equal_nan=True)
+
+
+def test_long_runs_match_pandas_resample_and_rolling() -> None:
+    """Buffers that grow, compact and flip many times still agree with pandas."""
+    import pandas as pd
+
+    n = 20_000
+    t = np.arange(n, dtype=np.int64) * 1_000_000 + S  # 1 kHz
+    v = np.random.default_rng(3).normal(size=n).cumsum()
+    s = pd.Series(v, index=pd.to_datetime(t))
+    for spec, agg, ref in [
+        (WindowSpec.sliding(S), "max", s.rolling("1s").max()),
+        (WindowSpec.sliding(S), "avg", s.rolling("1s").mean()),
+        (WindowSpec.sliding(S // 10), "min", s.rolling("100ms").min()),
+        (WindowSpec.tumbling(S), "stdev", s.resample("1s", closed="right", label="right").std()),
+    ]:
+        st = make_window(spec, agg)
+        outs = [
+            st.update(t[i : i + 700], v[i : i + 700], int(t[min(i + 700, n) - 1]))
+            for i in range(0, n, 700)
+        ]
+        outs.append(st.update(t[:0], v[:0], INF_NS))
+        et = np.concatenate([o[0] for o in outs])
+        ev = np.concatenate([o[1] for o in outs])
+        if spec.kind == "sliding":
+            at = np.searchsorted(et, t)
+            assert np.array_equal(et[at], t)
+            et, ev = et[at], ev[at]
+        assert np.array_equal(et, ref.index.asi8)
+        assert np.allclose(ev, ref.to_numpy(), equal_nan=True)
