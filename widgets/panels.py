@@ -32,6 +32,7 @@ PANEL_MODULES: list[str] = [
     "twinbench.widgets.xy_hist_panels",
     "twinbench.widgets.value_panels",
     "twinbench.widgets.diagnostics_panel",
+    "twinbench.widgets.rules_panels",
 ]
 
 

@@ -1,0 +1,284 @@
+"""Vectorised evaluation of checked expressions over chunks, with per-device state.
+
+Values are float arrays; truth is 1.0 / 0.0 and NaN means unknown (NaN inputs, division by
+zero), so a comparison with NaN is unknown and never raises or clears an alarm by itself.
+An expression without windows is evaluated at every sample time; one with windowed aggregates
+is evaluated where its windows emit, reading channels as of that moment.
+"""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+
+from twinbench.rules.expr import Bin, Call, Name, Node, Num, Unary
+from twinbench.rules.typecheck import Checked
+from twinbench.rules.windows import cat, make_window
+
+NAN = float("nan")
+
+
+_CMP = {
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
+TRUTH_OPS = {*_CMP, "and", "or"}
+
+
+def full(x: Any, n: int) -> np.ndarray:
+    """`x` as a float array of length n (constants repeated)."""
+    if isinstance(x, np.ndarray) and x.shape == (n,):
+        return x if x.dtype == np.float64 else x.astype(np.float64)
+    return np.full(n, x, np.float64)
+
+
+def truth(x: Any) -> np.ndarray:
+    """1.0 where non-zero, 0.0 where zero, NaN where unknown."""
+    x = np.asarray(x, np.float64)
+    r = (x != 0).astype(np.float64)
+    nan = np.isnan(x)
+    if np.count_nonzero(nan):
+        r[nan] = NAN
+    return r
+
+
+def is_truth(node: Node) -> bool:
+    """Whether `node` evaluates to 1/0/NaN already (a comparison or logic)."""
+    return (isinstance(node, Bin) and node.op in TRUTH_OPS) or (
+        isinstance(node, Unary) and node.op == "not"
+    )
+
+
+def _nan_mask(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        m = np.isnan(x)
+        return m if np.count_nonzero(m) else None
+    return True if x != x else None
+
+
+def _cmp(op: str, a: Any, b: Any) -> np.ndarray:
+    r = np.asarray(_CMP[op](a, b), np.float64)
+    for m in (_nan_mask(a), _nan_mask(b)):
+        if m is not None:
+            r = np.where(m, NAN, r)
+    return r
+
+
+class Evaluation:
+    """One evaluation pass over a chunk: channel columns, times, and the state it updates."""
+
+    def __init__(
+        self,
+        checked: Checked,
+        state: dict[int, Any],
+        t: np.ndarray,
+        cols: dict[str, np.ndarray],
+        watermark: int,
+    ) -> None:
+        self.c = checked
+        self.state = state
+        self.t = t
+        self.cols = cols
+        self.watermark = watermark
+        self.n = t.size
+        self.undefined = 0  # values made unknown by division by zero
+        self.nan_inputs = 0  # NaN samples read from channels
+        self.memo: dict[Any, Any] = {}  # stateful calls are evaluated once per pass
+
+    # -- per-sample (S) evaluation ---------------------------------------------------------
+    def s(self, node: Node) -> Any:
+        """Value of `node` at every sample time (a scalar for constants)."""
+        if isinstance(node, Num):
+            return np.float64(node.value)
+        if isinstance(node, Name):
+            col = self.cols[node.id]
+            if node.id not in self.memo:
+                self.memo[node.id] = True
+                self.nan_inputs += int(np.count_nonzero(np.isnan(col)))
+            return col
+        if isinstance(node, Unary):
+            x = self.s(node.operand)
+            return -x if node.op == "-" else 1.0 - truth(x)
+        if isinstance(node, Bin):
+            key = id(node)
+            if key not in self.memo:
+                self.memo[key] = self.binary(node.op, self.s(node.left), self.s(node.right))
+            return self.memo[key]
+        assert isinstance(node, Call)
+        key = id(node)
+        if key not in self.memo:
+            self.memo[key] = self.call(node)
+        return self.memo[key]
+
+    def binary(self, op: str, a: Any, b: Any) -> Any:
+        """Apply an operator to two values (arrays or scalars)."""
+        if op in ("and", "or"):
+            ta, tb = truth(a), truth(b)
+            # Kleene logic: false and unknown = false, true or unknown = true
+            r = np.minimum(ta, tb) if op == "and" else np.maximum(ta, tb)
+            unknown = np.isnan(r)
+            if np.count_nonzero(unknown):
+                dominant = 0.0 if op == "and" else 1.0
+                decided = (ta == dominant) | (tb == dominant)
+                r = np.where(unknown & decided, dominant, r)
+            return r
+        if op in ("<", "<=", ">", ">=", "==", "!="):
+            return _cmp(op, a, b)
+        with np.errstate(all="ignore"):
+            if op == "+":
+                return a + b
+            if op == "-":
+                return a - b
+            if op == "*":
+                return a * b
+            if op == "**":
+                r = np.power(np.asarray(a, np.float64), b)
+                return np.where(np.isfinite(r) | np.isnan(a), r, NAN)
+            zero = np.asarray(b) == 0
+            if np.count_nonzero(zero):
+                self.undefined += int(np.count_nonzero(np.broadcast_to(zero, np.shape(a + b))))
+                b = np.where(zero, NAN, b)
+            return a / b if op == "/" else np.fmod(a, b)
+
+    def call(self, node: Call) -> Any:
+        """Value of a non-window function call at every sample time."""
+        f = node.func
+        if id(node) in self.c.windows:
+            raise TypeError("windowed aggregate outside a windowed evaluation")
+        if f == "abs":
+            return np.abs(self.s(node.args[0]))
+        if f in ("min", "max"):
+            vals = [self.s(a) for a in node.args]
+            out = vals[0]
+            for v in vals[1:]:
+                out = np.minimum(out, v) if f == "min" else np.maximum(out, v)
+            return out
+        x = full(self.s(node.args[0]), self.n)
+        st = self.state.setdefault(id(node), {})
+        if f == "lag":
+            return self.lag(st, x, int(self.c.params[id(node)][0]))
+        if f == "delta":
+            return x - self.lag(st, x, 1)
+        if f == "rate":
+            prev_t = self.lag(st.setdefault("t", {}), self.t.astype(np.float64), 1)
+            prev_x = self.lag(st, x, 1)
+            with np.errstate(all="ignore"):
+                dt = (self.t - prev_t) * 1e-9
+                return np.where(dt > 0, (x - prev_x) / np.where(dt > 0, dt, 1.0), NAN)
+        conf, hist = self.c.params[id(node)]
+        return self.anomaly(st, x, conf, int(hist), f == "spike")
+
+    def lag(self, st: dict, x: np.ndarray, n: int) -> np.ndarray:
+        """x delayed by n samples, carried across chunks (NaN before the first n)."""
+        hist = st.get("hist")
+        if hist is None:
+            hist = np.full(n, NAN)
+        buf = np.concatenate([hist, x])
+        st["hist"] = buf[-n:].copy()
+        return buf[: x.size]
+
+    def anomaly(self, st: dict, x: np.ndarray, conf: float, hist: int, up: bool) -> np.ndarray:
+        """1 where x lies outside mean +/- z*std of the previous `hist` samples (one-sided)."""
+        prev = st.get("hist", np.empty(0))
+        buf = np.concatenate([prev, x])
+        st["hist"] = buf[-hist:].copy()
+        ok = np.isfinite(buf)
+        ref = float(buf[ok][0]) if ok.any() else 0.0
+        y = np.where(ok, buf - ref, 0.0)
+        c1 = cat(0.0, np.cumsum(y))
+        c2 = cat(0.0, np.cumsum(y * y))
+        cn = cat(0, np.cumsum(ok))
+        j = np.arange(prev.size, buf.size)
+        lo = np.maximum(j - hist, 0)
+        cnt = cn[j] - cn[lo]
+        with np.errstate(all="ignore"):
+            mean = (c1[j] - c1[lo]) / cnt
+            var = ((c2[j] - c2[lo]) - cnt * mean * mean) / np.maximum(cnt - 1, 1)
+            std = np.sqrt(np.maximum(var, 0.0))
+        z = st.get("z")
+        if z is None:
+            z = st["z"] = NormalDist().inv_cdf(conf / 100.0)
+        val = buf[j] - ref
+        flag = val > mean + z * std if up else val < mean - z * std
+        r = np.where(cnt >= 2, flag, 0.0).astype(np.float64)
+        return np.where(np.isnan(x), NAN, r)
+
+    # -- windowed (E) evaluation -----------------------------------------------------------
+    def emissions(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Feed every windowed aggregate and return what each emitted in this pass."""
+        out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for node in self.c.aggregates:
+            key = id(node)
+            win = self.state.get(key)
+            if win is None:
+                p = self.c.params.get(key, (50.0,))[0]
+                win = self.state[key] = make_window(self.c.windows[key], node.func, p)
+            x = full(self.s(node.args[0]), self.n)
+            out[key] = win.update(self.t, x, self.watermark)
+        return out
+
+    def e(self, node: Node, te: np.ndarray, em: dict[int, tuple[np.ndarray, np.ndarray]]) -> Any:
+        """Value of `node` at the evaluation times `te` of a windowed expression."""
+        key = id(node)
+        if key in em:
+            return self._asof(("w", key), *em[key], te)
+        if not _has_agg(node, self.c):
+            if isinstance(node, Num):
+                return np.float64(node.value)
+            vals = full(self.s(node), self.n)
+            return self._asof(("s", key), self.t, vals, te)
+        if isinstance(node, Unary):
+            x = self.e(node.operand, te, em)
+            return -x if node.op == "-" else 1.0 - truth(x)
+        if isinstance(node, Bin):
+            return self.binary(node.op, self.e(node.left, te, em), self.e(node.right, te, em))
+        assert isinstance(node, Call)
+        if node.func == "abs":
+            return np.abs(self.e(node.args[0], te, em))
+        if node.func in ("min", "max"):
+            vals = [self.e(a, te, em) for a in node.args]
+            out = vals[0]
+            for v in vals[1:]:
+                out = np.minimum(out, v) if node.func == "min" else np.maximum(out, v)
+            return out
+        raise TypeError(f"{node.func}() of a windowed aggregate is not supported")
+
+    def _asof(self, key: tuple, t: np.ndarray, v: np.ndarray, te: np.ndarray) -> np.ndarray:
+        """Values of the series (t, v) as of each time in te, carrying the last across chunks."""
+        st = self.state.setdefault(key, {})
+        carry = st.get("last", NAN)
+        idx = np.searchsorted(t, te, "right") - 1
+        out = np.where(idx >= 0, v[np.maximum(idx, 0)] if v.size else carry, carry)
+        if v.size:
+            st["last"] = float(v[-1])
+        return out
+
+
+def _has_agg(node: Node, c: Checked) -> bool:
+    if id(node) in c.windows:
+        return True
+    if isinstance(node, Unary):
+        return _has_agg(node.operand, c)
+    if isinstance(node, Bin):
+        return _has_agg(node.left, c) or _has_agg(node.right, c)
+    if isinstance(node, Call):
+        return any(_has_agg(a, c) for a in node.args)
+    return False
+
+
+def primary(node: Node) -> Node:
+    """The operand reported as an alarm's value: the left side of the first comparison."""
+    if isinstance(node, Bin):
+        if node.op in ("<", "<=", ">", ">=", "==", "!="):
+            return node.left
+        if node.op in ("and", "or"):
+            return primary(node.left)
+    if isinstance(node, Unary) and node.op == "not":
+        return primary(node.operand)
+    return node

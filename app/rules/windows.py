@@ -1,0 +1,506 @@
+"""Stream Analytics windows over event time, incremental and vectorised over whole chunks.
+
+Windows are `(start, end]`, labelled by their end, aligned to absolute time (multiples of the hop
+from the epoch), and an empty window emits nothing. A window closes (emits) once the watermark
+has passed its end (`end < watermark`); samples reach a window state already ordered, and no
+sample older than the watermark arrives later (the orderer drops or adjusts those).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+AGGREGATES = ("avg", "min", "max", "sum", "count", "stdev", "percentile")
+WINDOW_KINDS = ("tumbling", "hopping", "sliding", "session")
+INF_NS = np.iinfo(np.int64).max
+
+_EMPTY_T = np.empty(0, np.int64)
+
+
+def cat(first: object, arr: np.ndarray, last: object = None) -> np.ndarray:
+    """`arr` with one value before it (and optionally one after): a cheap np.r_."""
+    n = arr.size + 1 + (last is not None)
+    out = np.empty(n, np.result_type(arr.dtype, np.asarray(first).dtype))
+    out[0] = first
+    out[1 : 1 + arr.size] = arr
+    if last is not None:
+        out[-1] = last
+    return out
+
+
+_EMPTY_V = np.empty(0, np.float64)
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    """A window: kind, size and hop in ns (session: size = timeout, hop = maximum duration)."""
+
+    kind: str
+    size: int
+    hop: int
+
+    @staticmethod
+    def tumbling(size: int) -> WindowSpec:
+        """`TumblingWindow(size)`."""
+        return WindowSpec("tumbling", size, size)
+
+    @staticmethod
+    def hopping(size: int, hop: int) -> WindowSpec:
+        """`HoppingWindow(size, hop)`."""
+        return WindowSpec("hopping", size, hop)
+
+    @staticmethod
+    def sliding(size: int) -> WindowSpec:
+        """`SlidingWindow(size)`."""
+        return WindowSpec("sliding", size, 0)
+
+    @staticmethod
+    def session(timeout: int, max_duration: int) -> WindowSpec:
+        """`SessionWindow(timeout, maximum duration)`."""
+        return WindowSpec("session", timeout, max_duration)
+
+
+def _finish(agg: str, n: np.ndarray, s: np.ndarray, ss: np.ndarray, mn, mx, ref: float):
+    """Turn count/sum/sum-of-squares/min/max (sums of values minus `ref`) into the aggregate."""
+    n = n.astype(np.float64)
+    if agg == "count":
+        return n
+    if agg == "sum":
+        return s + ref * n
+    if agg == "avg":
+        return s / n + ref
+    if agg == "min":
+        return mn
+    if agg == "max":
+        return mx
+    if agg == "stdev":  # sample standard deviation; undefined (NaN) for a single value, as SQL
+        var = (ss - s * s / n) / np.maximum(n - 1.0, 1.0)
+        return np.where(n > 1, np.sqrt(np.maximum(var, 0.0)), np.nan)
+    raise ValueError(agg)
+
+
+def _merge_m2(n1: int, s1: float, m1: float, n2: int, s2: float, m2: float) -> float:
+    """Centred sum of squares of two merged groups (Chan et al.)."""
+    if n1 == 0 or n2 == 0:
+        return m1 + m2
+    d = s2 / n2 - s1 / n1
+    return m1 + m2 + d * d * n1 * n2 / (n1 + n2)
+
+
+class WindowState:
+    """Base of the incremental window states: feed ordered samples, get emissions back."""
+
+    def __init__(self, spec: WindowSpec, agg: str, p: float = 50.0) -> None:
+        if agg not in AGGREGATES:
+            raise ValueError(f"unknown aggregate {agg!r}")
+        self.spec = spec
+        self.agg = agg
+        self.p = p
+        self.ref: float | None = None
+
+    def _shift(self, v: np.ndarray) -> np.ndarray:
+        if self.ref is None and v.size:
+            finite = v[np.isfinite(v)]
+            self.ref = float(finite[0]) if finite.size else 0.0
+        return v - (self.ref or 0.0)
+
+    def update(self, t: np.ndarray, v: np.ndarray, watermark: int) -> tuple[np.ndarray, np.ndarray]:
+        """Add ordered samples (t in ns) and return (end times, values) of windows now emitted."""
+        raise NotImplementedError
+
+
+# --- tumbling and hopping: panes of gcd(size, hop) ------------------------------------------
+
+
+class PaneWindow(WindowState):
+    """Tumbling and hopping windows built from partial aggregates over aligned panes."""
+
+    def __init__(self, spec: WindowSpec, agg: str, p: float = 50.0) -> None:
+        super().__init__(spec, agg, p)
+        self.pane = math.gcd(spec.size, spec.hop)
+        self.per_window = spec.size // self.pane
+        self.hop_panes = spec.hop // self.pane
+        # pane id -> [count, sum, sumsq, min, max, [value arrays] or None]
+        self.panes: dict[int, list] = {}
+        self.emitted_until = -INF_NS  # every window ending at or before this has been emitted
+
+    def update(self, t: np.ndarray, v: np.ndarray, watermark: int) -> tuple[np.ndarray, np.ndarray]:
+        """Fold samples into panes and emit the non-empty windows that closed."""
+        if t.size:
+            x = self._shift(np.asarray(v, np.float64))
+            pid = -((-t) // self.pane)  # pane k holds ((k-1)*pane, k*pane]
+            starts = np.flatnonzero(cat(True, pid[1:] != pid[:-1]))
+            counts = np.diff(np.append(starts, t.size))
+            sums = np.add.reduceat(x, starts)
+            if self.agg == "stdev":  # centred sums of squares per pane (no cancellation)
+                dev = x - np.repeat(sums / counts, counts)
+                sqs = np.add.reduceat(dev * dev, starts)
+            else:
+                sqs = sums
+            mins = np.minimum.reduceat(x, starts)
+            maxs = np.maximum.reduceat(x, starts)
+            keep = self.agg == "percentile"
+            for j, k in enumerate(pid[starts].tolist()):
+                acc = self.panes.get(k)
+                vals = x[starts[j] : starts[j] + counts[j]] if keep else None
+                if acc is None:
+                    self.panes[k] = [
+                        int(counts[j]),
+                        float(sums[j]),
+                        float(sqs[j]),
+                        float(mins[j]),
+                        float(maxs[j]),
+                        [vals] if keep else None,
+                    ]
+                else:
+                    acc[2] = _merge_m2(
+                        acc[0], acc[1], acc[2], int(counts[j]), float(sums[j]), float(sqs[j])
+                    )
+                    acc[0] += int(counts[j])
+                    acc[1] += float(sums[j])
+                    acc[3] = min(acc[3], float(mins[j]))
+                    acc[4] = max(acc[4], float(maxs[j]))
+                    if keep:
+                        acc[5].append(vals)
+        return self._close(watermark)
+
+    def _close(self, watermark: int) -> tuple[np.ndarray, np.ndarray]:
+        if not self.panes:
+            return _EMPTY_T, _EMPTY_V
+        pane, hop = self.pane, self.spec.hop
+        first_end = -(-min(self.panes) * pane // hop) * hop
+        if first_end >= watermark and first_end > self.emitted_until:
+            return _EMPTY_T, _EMPTY_V  # no window can have closed yet
+        ends: set[int] = set()
+        for k in self.panes:
+            first_end = k * pane  # the earliest window end that covers pane k
+            first = -(-first_end // hop) * hop
+            last = k * pane + self.spec.size - pane
+            e = first
+            while e <= last:
+                if self.emitted_until < e < watermark:
+                    ends.add(e)
+                e += hop
+        out_t: list[int] = []
+        out_v: list[float] = []
+        for e in sorted(ends):
+            kk = e // pane
+            accs = [
+                self.panes[j] for j in range(kk - self.per_window + 1, kk + 1) if j in self.panes
+            ]
+            if not accs:
+                continue
+            out_t.append(e)
+            out_v.append(self._value(accs))
+        if ends:
+            self.emitted_until = max(self.emitted_until, max(ends))
+        if watermark < INF_NS:
+            # a pane is done once every window covering it has closed
+            done = [k for k in self.panes if k * pane + self.spec.size - pane < watermark]
+        else:
+            done = list(self.panes)
+        for k in done:
+            del self.panes[k]
+        return np.asarray(out_t, np.int64), np.asarray(out_v, np.float64)
+
+    def _value(self, accs: list[list]) -> float:
+        ref = self.ref or 0.0
+        if self.agg == "percentile":
+            vals = np.concatenate([a for acc in accs for a in acc[5]])
+            return float(np.percentile(vals, self.p)) + ref
+        n, s, m2 = accs[0][0], accs[0][1], accs[0][2]
+        for a in accs[1:]:
+            m2 = _merge_m2(n, s, m2, a[0], a[1], a[2])
+            n, s = n + a[0], s + a[1]
+        if self.agg == "stdev":
+            return math.sqrt(max(m2, 0.0) / (n - 1)) if n > 1 else float("nan")
+        mn = np.array([min(a[3] for a in accs)]) + ref
+        mx = np.array([max(a[4] for a in accs)]) + ref
+        return float(_finish(self.agg, np.array([n]), np.array([s]), None, mn, mx, ref)[0])
+
+
+# --- sliding: a two-stack buffer answers every (t - size, t] query in bulk ------------------
+
+
+class _TwoStack:
+    """Range reductions over a growing array with monotone queries, amortised O(1) each.
+
+    Indices below the flip point `f` hold the reduction from i up to `f` (suffixes); indices from
+    `f` hold the reduction from `f` up to i (prefixes). Queries whose start passes `f` flip it.
+    """
+
+    def __init__(self, op: np.ufunc, cap: int = 1024) -> None:
+        self.op = op
+        self.col = np.empty(cap)
+        self.agg = np.empty(cap)
+        self.f = 0
+        self.valid = 0  # prefixes are computed for [f, valid)
+
+    def _ensure(self, upto: int) -> None:
+        if upto <= self.valid:
+            return
+        lo = self.valid
+        acc = self.op.accumulate(self.col[lo:upto])
+        if lo > self.f:
+            acc = self.op(acc, self.agg[lo - 1])
+        self.agg[lo:upto] = acc
+        self.valid = upto
+
+    def _flip(self, new_f: int) -> None:
+        f = self.f
+        if new_f > f:
+            self.agg[f:new_f] = self.op.accumulate(self.col[f:new_f][::-1])[::-1]
+        self.f = new_f
+        self.valid = new_f
+
+    def query(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Reduce col[lo:hi] for each pair; pairs sorted by lo and by hi, lo < hi."""
+        out = np.empty(lo.size)
+        i = 0
+        while i < lo.size:
+            if lo[i] >= self.f:
+                self._flip(int(hi[i]))
+            j = int(np.searchsorted(lo, self.f, "left"))
+            seg_lo, seg_hi = lo[i:j], hi[i:j]
+            self._ensure(int(seg_hi[-1]))
+            front = self.agg[seg_lo]
+            back = self.agg[np.maximum(seg_hi - 1, 0)]
+            out[i:j] = np.where(seg_hi > self.f, self.op(front, back), front)
+            i = j
+        return out
+
+
+class SlidingWindow(WindowState):
+    """Sliding windows: emit at each event and where an event leaves, if the window is not empty."""
+
+    def __init__(self, spec: WindowSpec, agg: str, p: float = 50.0) -> None:
+        super().__init__(spec, agg, p)
+        if agg == "percentile":
+            raise ValueError("percentile over a sliding window is not supported")
+        self.t = np.empty(1024, np.int64)
+        self.n = 0
+        self.head = 0
+        ops = {"min": [np.minimum], "max": [np.maximum], "count": []}
+        self.stacks = [_TwoStack(op) for op in ops.get(agg, [np.add, np.add])]
+        self.watermark = -INF_NS
+
+    def _append(self, t: np.ndarray, x: np.ndarray) -> None:
+        k = t.size
+        if self.n + k > self.t.size:
+            base = min(self.head, *(s.f for s in self.stacks)) if self.stacks else self.head
+            live = self.n - base
+            cap = max(1024, 2 * (live + k))
+            new_t = np.empty(cap, np.int64)
+            new_t[:live] = self.t[base : self.n]
+            self.t = new_t
+            for s in self.stacks:
+                for name in ("col", "agg"):
+                    arr = np.empty(cap)
+                    arr[:live] = getattr(s, name)[base : self.n]
+                    setattr(s, name, arr)
+                s.f -= base
+                s.valid -= base
+            self.head -= base
+            self.n = live
+        self.t[self.n : self.n + k] = t
+        cols = [x, x * x] if self.agg in ("avg", "sum", "stdev") else [x]
+        for s, c in zip(self.stacks, cols, strict=False):
+            s.col[self.n : self.n + k] = c
+        self.n += k
+
+    def update(self, t: np.ndarray, v: np.ndarray, watermark: int) -> tuple[np.ndarray, np.ndarray]:
+        """Add samples and emit at their times, and at exits that the watermark has passed."""
+        size = self.spec.size
+        old_wm = self.watermark
+        if t.size:
+            self._append(t, self._shift(np.asarray(v, np.float64)))
+        start = self.n - t.size  # after any compaction
+        tb = self.t[: self.n]
+        # events: one emission per distinct new time, covering every sample at that time
+        new_t = tb[start:]
+        if new_t.size:
+            last_of_group = np.flatnonzero(np.append(new_t[1:] != new_t[:-1], True))
+            ev_t = new_t[last_of_group]
+        else:
+            ev_t = _EMPTY_T
+        # exits: t_i + size that the watermark has passed and no event sits on
+        k0 = int(np.searchsorted(tb, old_wm - size, "left")) if old_wm > -INF_NS else self.head
+        k0 = max(k0, self.head)
+        x = tb[k0:] + size
+        x = x[(x >= old_wm) & (x < watermark)] if old_wm > -INF_NS else x[x < watermark]
+        if x.size:
+            x = x[np.append(x[1:] != x[:-1], True)]  # sorted already: drop repeats
+            idx = np.searchsorted(tb, x, "left")
+            on_event = (idx < tb.size) & (tb[np.minimum(idx, tb.size - 1)] == x)
+            x = x[~on_event]
+        times = ev_t
+        if x.size:
+            times = np.sort(np.concatenate([ev_t, x]))
+            times = times[np.append(times[1:] != times[:-1], True)]
+        self.watermark = watermark
+        if not times.size:
+            self._trim(watermark)
+            return _EMPTY_T, _EMPTY_V
+        lo = np.searchsorted(tb, times - size, "right")
+        hi = np.searchsorted(tb, times, "right")
+        nonempty = hi > lo
+        times, lo, hi = times[nonempty], lo[nonempty], hi[nonempty]
+        vals = self._reduce(lo, hi)
+        self._trim(watermark)
+        return times, vals
+
+    def _reduce(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        n = (hi - lo).astype(np.float64)
+        if self.agg == "count" or not lo.size:
+            return n
+        ref = self.ref or 0.0
+        if self.agg in ("min", "max"):
+            return self.stacks[0].query(lo, hi) + ref
+        s = self.stacks[0].query(lo, hi)
+        ss = self.stacks[1].query(lo, hi) if self.agg == "stdev" else s
+        return _finish(self.agg, n, s, ss, None, None, ref)
+
+    def _trim(self, watermark: int) -> None:
+        if watermark >= INF_NS:
+            self.head = self.n
+            return
+        tb = self.t[: self.n]
+        self.head = max(self.head, int(np.searchsorted(tb, watermark - self.spec.size, "right")))
+
+
+# --- session windows ------------------------------------------------------------------------
+
+
+class SessionWindow(WindowState):
+    """Session windows: a gap above the timeout or a maximum-duration boundary ends a session."""
+
+    def __init__(self, spec: WindowSpec, agg: str, p: float = 50.0) -> None:
+        super().__init__(spec, agg, p)
+        # open session: [key, last_t, count, sum, sumsq, min, max, [values]]
+        self.open: list | None = None
+
+    def update(self, t: np.ndarray, v: np.ndarray, watermark: int) -> tuple[np.ndarray, np.ndarray]:
+        """Split samples into sessions, merge with the open one, emit those that ended."""
+        timeout, mx = self.spec.size, self.spec.hop
+        out_t: list[np.ndarray] = []
+        out_v: list[np.ndarray] = []
+        if t.size:
+            x = self._shift(np.asarray(v, np.float64))
+            gap = np.empty(t.size, bool)
+            gap[1:] = np.diff(t) > timeout
+            key0 = -((-t) // mx)
+            op = self.open
+            gap[0] = not (op is not None and t[0] - op[1] <= timeout and key0[0] <= op[0])
+            # a session that starts exactly on a boundary runs to the next one
+            key = np.maximum.accumulate(key0 + (gap & (t % mx == 0)))
+            if not gap[0] and op is not None:
+                key = np.maximum(key, op[0])
+            brk = gap.copy()
+            brk[1:] |= key[1:] != key[:-1]
+            starts = np.flatnonzero(brk)
+            cont = op is not None and not brk[0]
+            if cont:
+                starts = cat(0, starts)
+            elif op is not None:  # the open session ended before this chunk
+                out_t.append(np.array([self._end(op)], np.int64))
+                out_v.append(np.array([self._value_open(op)]))
+                self.open = op = None
+            ends_idx = np.append(starts[1:], t.size)
+            cnt = ends_idx - starts
+            sums = np.add.reduceat(x, starts)
+            sqs = np.add.reduceat(x * x, starts)
+            mins = np.minimum.reduceat(x, starts)
+            maxs = np.maximum.reduceat(x, starts)
+            lasts = t[ends_idx - 1]
+            keys = key[starts]
+            if cont:
+                assert op is not None
+                cnt[0] += op[2]
+                sums[0] += op[3]
+                sqs[0] += op[4]
+                mins[0] = min(mins[0], op[5])
+                maxs[0] = max(maxs[0], op[6])
+            n_closed = starts.size - 1
+            if n_closed > 0:
+                end_t = np.minimum(lasts[:n_closed] + timeout, keys[:n_closed] * mx)
+                out_t.append(end_t)
+                if self.agg == "percentile":
+                    vals = []
+                    for j in range(n_closed):
+                        seg = x[starts[j] : ends_idx[j]]
+                        if j == 0 and cont and op is not None:
+                            seg = np.concatenate([*op[7], seg])
+                        vals.append(float(np.percentile(seg, self.p)) + (self.ref or 0.0))
+                    out_v.append(np.asarray(vals))
+                else:
+                    ref = self.ref or 0.0
+                    out_v.append(
+                        _finish(
+                            self.agg,
+                            cnt[:n_closed],
+                            sums[:n_closed],
+                            sqs[:n_closed],
+                            mins[:n_closed] + ref,
+                            maxs[:n_closed] + ref,
+                            ref,
+                        )
+                    )
+            j = starts.size - 1
+            tail_vals: list[np.ndarray] = []
+            if self.agg == "percentile":
+                if j == 0 and cont and op is not None:
+                    tail_vals = [*op[7]]
+                tail_vals.append(x[starts[j] :])
+            self.open = [
+                int(keys[j]),
+                int(lasts[j]),
+                int(cnt[j]),
+                float(sums[j]),
+                float(sqs[j]),
+                float(mins[j]),
+                float(maxs[j]),
+                tail_vals,
+            ]
+        op = self.open
+        if op is not None and self._end(op) < watermark:
+            out_t.append(np.array([self._end(op)], np.int64))
+            out_v.append(np.array([self._value_open(op)]))
+            self.open = None
+        if not out_t:
+            return _EMPTY_T, _EMPTY_V
+        return np.concatenate(out_t).astype(np.int64), np.concatenate(out_v).astype(np.float64)
+
+    def _end(self, op: list) -> int:
+        return min(op[1] + self.spec.size, op[0] * self.spec.hop)
+
+    def _value_open(self, op: list) -> float:
+        ref = self.ref or 0.0
+        if self.agg == "percentile":
+            return float(np.percentile(np.concatenate(op[7]), self.p)) + ref
+        one = [np.array([op[i]], np.float64) for i in range(2, 7)]
+        return float(_finish(self.agg, one[0], one[1], one[2], one[3] + ref, one[4] + ref, ref)[0])
+
+
+def make_window(spec: WindowSpec, agg: str, p: float = 50.0) -> WindowState:
+    """The incremental state for an aggregate over a window."""
+    if spec.kind in ("tumbling", "hopping"):
+        return PaneWindow(spec, agg, p)
+    if spec.kind == "sliding":
+        return SlidingWindow(spec, agg, p)
+    if spec.kind == "session":
+        return SessionWindow(spec, agg, p)
+    raise ValueError(f"unknown window kind {spec.kind!r}")
+
+
+def aggregate(
+    spec: WindowSpec, agg: str, t_ns: np.ndarray, v: np.ndarray, p: float = 50.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every window of a finished, ordered series: (end times in ns, values)."""
+    st = make_window(spec, agg, p)
+    t = np.asarray(t_ns, np.int64)
+    a_t, a_v = st.update(t, np.asarray(v, np.float64), int(t[-1]) if t.size else -INF_NS)
+    b_t, b_v = st.update(_EMPTY_T, _EMPTY_V, INF_NS)
+    return np.concatenate([a_t, b_t]), np.concatenate([a_v, b_v])
