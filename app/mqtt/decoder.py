@@ -68,12 +68,21 @@ class MqttDecoder:
         self.event = event
         self.max_payload = max_payload
         self.counters = TopicCounters()
-        self.sparkplug = SparkplugHost(publish, status)
+        self.sparkplug = SparkplugHost(publish, self._device_status)
         self.watches: dict[str, dict[str, Path]] = {}  # topic -> {channel: path} (plot a field)
         self.tree: Any = None  # a TopicTree fed with every batch, when set
         self._route: dict[str, Any] = {}
         self._layouts: dict[str, set[tuple[str, ...]]] = {}
         self.messages = 0
+
+    def _device_status(self, dev: str, state: str, message: str) -> None:
+        """Report a device's state, declaring it first when it has sent no data yet."""
+        if dev not in self._layouts:
+            self._layouts[dev] = set()
+            if self.declare is not None:
+                self.declare(Device(dev, self.driver, (), "MQTT device"))
+        if self.status is not None:
+            self.status(dev, state, message)
 
     def watch(self, topic: str, path: str) -> str:
         """Plot a numeric field: emit `path` of `topic` as a channel of device `topic:<topic>`."""
@@ -123,6 +132,7 @@ class MqttDecoder:
         msgs = self.counters.messages
         res = BatchResult()
         per_device: dict[tuple[TopicRule, str], list[int]] = {}
+        sp_idx: list[int] = []
         for topic, idx in groups.items():
             msgs[topic] = msgs.get(topic, 0) + len(idx)
             if self.max_payload:
@@ -139,12 +149,16 @@ class MqttDecoder:
             rule, dev = hit
             fmt = rule.format
             if topic.startswith(NAMESPACE + "/"):
-                self._sparkplug(topic, [payloads[i] for i in idx], t_ns[idx], res)
+                sp_idx.extend(idx)  # sequence numbers span a node's topics: keep arrival order
                 continue
             hub = fmt == "iothub" or (fmt == "auto" and topic.startswith(("$iothub/", "devices/")))
             if hub and self._iothub(topic, rule, [payloads[i] for i in idx], t_ns[idx], res):
                 continue
             per_device.setdefault((rule, dev), []).extend(idx)
+        if sp_idx:
+            sp_idx.sort()
+            self._sparkplug([topics[i] for i in sp_idx], [payloads[i] for i in sp_idx],
+                            t_ns[sp_idx], res)  # fmt: skip
         for (rule, dev), idx in per_device.items():
             before = dict(res.bad)
             self._decode(rule, dev, [payloads[i] for i in idx], t_ns[idx], res)
@@ -221,7 +235,7 @@ class MqttDecoder:
         return False
 
     def _sparkplug(
-        self, topic: str, payloads: list[bytes], t: np.ndarray, res: BatchResult
+        self, topics: list[str], payloads: list[bytes], t: np.ndarray, res: BatchResult
     ) -> None:
         rows: dict[tuple[str, tuple[str, ...]], tuple[list[int], list[list[float]]]] = {}
 
@@ -230,7 +244,7 @@ class MqttDecoder:
             ts.append(tn)
             rs.append(row)
 
-        for p, tn in zip(payloads, t.tolist(), strict=True):
+        for topic, p, tn in zip(topics, payloads, t.tolist(), strict=True):
             problem = self.sparkplug.handle(topic, p, tn, collect)
             if problem:
                 self.counters.add_bad(topic, problem)

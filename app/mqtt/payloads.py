@@ -133,8 +133,8 @@ def decode_json(
     """Decode a batch of JSON payloads from one topic group into blocks on `res`."""
     docs = _loads_batch(payloads, res)
     plain = spec.device_path is None
-    if plain and not spec.channels and spec.time_path is None:
-        if _fast_flat(device, docs, t_ns, res):
+    if plain and not spec.channels and (spec.time_path is None or len(spec.time_path) == 1):
+        if _fast_flat(device, docs, t_ns, spec, res):
             return
     elif (
         plain
@@ -146,20 +146,28 @@ def decode_json(
     _slow(device, docs, t_ns, spec, res)
 
 
-def _fast_flat(device: str, docs: list[Any], t_ns: np.ndarray, res: BatchResult) -> bool:
+def _fast_flat(
+    device: str, docs: list[Any], t_ns: np.ndarray, spec: JsonSpec, res: BatchResult
+) -> bool:
     """Flat objects of numbers with one key set: one itemgetter map and one array conversion."""
     d0 = docs[0]
     if type(d0) is not dict or not d0:
         return False
-    keys = tuple(d0)
+    tkey = spec.time_path[0] if spec.time_path else None
+    keys = tuple(k for k in d0 if k != tkey)
+    if tkey is not None:
+        keys = (*keys, tkey)
     if not all(type(d) is dict for d in docs) or len(set(map(len, docs))) != 1:
         return False
     try:
         rows = list(map(itemgetter(*keys), docs))
-        vals = np.array(rows, dtype=np.float64)
+        vals = np.array(rows, dtype=np.float64).reshape(len(docs), len(keys))
     except (KeyError, TypeError, ValueError):
         return False
-    res.blocks.append((device, keys, t_ns, vals.reshape(len(docs), len(keys))))
+    if tkey is not None:
+        t_ns = (vals[:, -1] * spec.time_scale).astype(np.int64)
+        keys, vals = keys[:-1], np.ascontiguousarray(vals[:, :-1])
+    res.blocks.append((device, keys, t_ns, vals))
     return True
 
 
@@ -226,6 +234,8 @@ def _slow(device: str, docs: list[Any], t_ns: np.ndarray, spec: JsonSpec, res: B
                     res.count("wrong_type")
                     continue
                 flat = flatten_numeric(item)
+                if spec.time_path is not None:
+                    flat.pop(".".join(map(str, spec.time_path)), None)
                 if isinstance(item, dict) and len(flat) < len(item):
                     res.count("wrong_type")
                 if not flat:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 import uuid
 from collections.abc import Callable
@@ -57,6 +59,17 @@ def encode_payload(payload: Any) -> bytes:
     if isinstance(payload, int | float) and not isinstance(payload, bool):
         return repr(payload).encode()
     return json.dumps(payload).encode()
+
+
+def _close_leaked_sockets(exc: BaseException) -> None:
+    """Close sockets paho leaves open when a TLS handshake fails inside `connect`."""
+    tb = exc.__traceback__
+    while tb is not None:
+        for v in list(tb.tb_frame.f_locals.values()):
+            if isinstance(v, socket.socket):
+                with contextlib.suppress(OSError):
+                    v.close()
+        tb = tb.tb_next
 
 
 class MqttConnection:
@@ -142,6 +155,7 @@ class MqttConnection:
             c.connect(host, port, int(cfg.get("keepalive", 30)), **kwargs)
         except Exception as exc:
             self.client = None
+            _close_leaked_sockets(exc)
             raise ConnectError(explain(exc, host, port)) from None
         c.loop_start()
         ok = self._connack.wait(float(cfg.get("connect_timeout", 10.0)))

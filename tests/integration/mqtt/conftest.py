@@ -91,6 +91,33 @@ def broker(tmp_path):
     b.stop()
 
 
+@pytest.fixture
+def auth_broker(tmp_path):
+    """mosquitto that requires user alice with password s3cret."""
+    pw = tmp_path / "passwd"
+    r = subprocess.run(
+        ["mosquitto_passwd", "-b", "-c", str(pw), "alice", "s3cret"], capture_output=True
+    )
+    assert r.returncode == 0, r.stderr
+    os.chmod(pw, 0o644)
+    extra = f"allow_anonymous false\npassword_file {pw}\n"
+    if os.geteuid() == 0:
+        extra += "user root\n"
+    b = Broker(tmp_path, extra)
+    b.start()
+    yield b
+    b.stop()
+
+
+@pytest.fixture
+def sys_broker(tmp_path):
+    """mosquitto publishing $SYS statistics every second (to see who is connected)."""
+    b = Broker(tmp_path, "sys_interval 1\n")
+    b.start()
+    yield b
+    b.stop()
+
+
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """An in-memory keyring for tests (the real OS keyring is not touched)."""
 
