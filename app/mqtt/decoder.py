@@ -74,6 +74,7 @@ class MqttDecoder:
         self._route: dict[str, Any] = {}
         self._layouts: dict[str, set[tuple[str, ...]]] = {}
         self.messages = 0
+        self._iothub_on = any(r.format in ("iothub", "auto") for r in rules)
 
     def _device_status(self, dev: str, state: str, message: str) -> None:
         """Report a device's state, declaring it first when it has sent no data yet."""
@@ -140,6 +141,11 @@ class MqttDecoder:
                 if big:
                     self.counters.add_bad(topic, "oversize", len(big))
                     idx = [i for i in idx if len(payloads[i]) <= self.max_payload]
+            if not idx:
+                continue
+            if topic.startswith("$iothub/") and self._iothub_on:
+                self._iothub(topic, None, [payloads[i] for i in idx], t_ns[idx], res)
+                continue
             if topic in self.watches:
                 self._watch(topic, [payloads[i] for i in idx], t_ns[idx], res)
             hit = self.route(topic)
@@ -204,11 +210,16 @@ class MqttDecoder:
             res.blocks.append((dev, tuple(names), t[: len(vals)], np.asarray(vals, np.float64)))
 
     def _iothub(
-        self, topic: str, rule: TopicRule, payloads: list[bytes], t: np.ndarray, res: BatchResult
+        self,
+        topic: str,
+        rule: TopicRule | None,
+        payloads: list[bytes],
+        t: np.ndarray,
+        res: BatchResult,
     ) -> bool:
         """IoT Hub topics: telemetry is decoded (channels prefixed by component); True if done."""
         info = parse_iothub(topic)
-        if info.kind == "telemetry":
+        if info.kind == "telemetry" and rule is not None:
             sub = BatchResult()
             decode_json(info.device, payloads, t, rule.json, sub)
             for dev, names, tt, vals in sub.blocks:

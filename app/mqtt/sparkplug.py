@@ -123,7 +123,8 @@ class SparkplugHost:
             if name is None and m.alias is not None:
                 known = st.aliases.get(m.alias)
                 if known is None:
-                    self._request_rebirth(group, node, st, f"unknown alias {m.alias}")
+                    if problem is None:
+                        self._request_rebirth(group, node, st, f"unknown alias {m.alias}")
                     problem = problem or "unknown_alias"
                     continue
                 name, dt = known[1], known[2]
