@@ -40,7 +40,9 @@ class Broker:
             f"persistence true\npersistence_location {self.dir}/\n"
             "autosave_interval 1\nautosave_on_changes true\n"
             "max_queued_messages 0\nmax_inflight_messages 0\n"
-            "set_tcp_nodelay true\n" + self.extra
+            "set_tcp_nodelay true\n"
+            + ("user root\n" if os.geteuid() == 0 and "user root" not in self.extra else "")
+            + self.extra
         )
 
     def start(self) -> None:
