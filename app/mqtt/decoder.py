@@ -75,6 +75,7 @@ class MqttDecoder:
         self._layouts: dict[str, set[tuple[str, ...]]] = {}
         self.messages = 0
         self._iothub_on = any(r.format in ("iothub", "auto") for r in rules)
+        self._sparkplug_on = any(r.format in ("sparkplug", "auto") for r in rules)
 
     def _device_status(self, dev: str, state: str, message: str) -> None:
         """Report a device's state, declaring it first when it has sent no data yet."""
@@ -143,6 +144,9 @@ class MqttDecoder:
                     idx = [i for i in idx if len(payloads[i]) <= self.max_payload]
             if not idx:
                 continue
+            if self._sparkplug_on and topic.startswith(NAMESPACE + "/"):
+                sp_idx.extend(idx)  # sequence numbers span a node's topics: keep arrival order
+                continue
             if topic.startswith("$iothub/") and self._iothub_on:
                 self._iothub(topic, None, [payloads[i] for i in idx], t_ns[idx], res)
                 continue
@@ -154,9 +158,6 @@ class MqttDecoder:
                 continue
             rule, dev = hit
             fmt = rule.format
-            if topic.startswith(NAMESPACE + "/"):
-                sp_idx.extend(idx)  # sequence numbers span a node's topics: keep arrival order
-                continue
             hub = fmt == "iothub" or (fmt == "auto" and topic.startswith(("$iothub/", "devices/")))
             if hub and self._iothub(topic, rule, [payloads[i] for i in idx], t_ns[idx], res):
                 continue

@@ -94,3 +94,27 @@ def test_refused_connection_is_a_clear_error(broker, mq):
     broker.stop()
     with pytest.raises(TwinBenchError, match=f"127.0.0.1:{port} refused"):
         mq.start({"host": "127.0.0.1", "port": port})
+
+
+def test_garbage_on_the_wire_is_counted_never_fatal(broker, mq):
+    rt, col = mq.start({"port": broker.port, "pattern": "g/{device}", "max_payload": 1000,
+                        "qos": 1})  # fmt: skip
+    pub = mq.publisher(broker.port)
+    try:
+        for topic, payload in [
+            ("g/a", b'{"x": '), ("g/a", b"x" * 2000), ("g/a", b'{"x": [1]}'),
+            ("spBv1.0/grp/NDATA/node", b"\x08\x80\xd0"), ("nomatch/1", b"1"),
+            ("g/a", bytes(range(256))), ("g/a", b'{"x": 2}'),
+        ]:  # fmt: skip
+            pub.publish(topic, payload, qos=1).wait_for_publish(5)
+        assert mq.wait_for(lambda: list(col.column("a", "x")) == [2.0])
+        drv = rt.drivers[0]
+        assert mq.wait_for(lambda: "nomatch/1" in drv.decoder.counters.bad)
+        bad = drv.stats()["bad"]
+        assert bad["g/a"] == {"malformed_json": 2, "oversize": 1, "wrong_type": 1}
+        assert bad["spBv1.0/grp/NDATA/node"] == {"truncated_protobuf": 1}
+        assert bad["nomatch/1"] == {"unmatched": 1}
+        assert drv.errors == 0
+    finally:
+        mq.close(pub)
+        rt.stop()
