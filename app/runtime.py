@@ -22,6 +22,7 @@ class HubSink:
     def __init__(self, hub: Hub, events: EventLog) -> None:
         self.hub = hub
         self.events = events
+        self.services: dict[str, Any] = {}  # named callables drivers offer (e.g. mqtt_publish)
 
     def declare(self, device: Device) -> None:
         """Announce a device."""
@@ -84,6 +85,7 @@ class Runtime:
         self.hub = hub or Hub()
         self.events = EventLog()
         self.sink = HubSink(self.hub, self.events)
+        self.services = self.sink.services
         self.drivers: list[Driver] = []
         self.workers: list[ChunkWorker] = []
         self._loop: asyncio.AbstractEventLoop | None = None

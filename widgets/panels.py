@@ -33,6 +33,7 @@ PANEL_MODULES: list[str] = [
     "twinbench.widgets.value_panels",
     "twinbench.widgets.diagnostics_panel",
     "twinbench.widgets.rules_panels",
+    "twinbench.widgets.mqtt_panel",
 ]
 
 

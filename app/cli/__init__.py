@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "run": "twinbench.cli.run_cmd",
     "drivers": "twinbench.cli.drivers_cmd",
     "rules": "twinbench.cli.rules_cmd",
+    "fleet": "twinbench.cli.fleet_cmd",
 }
 
 

@@ -1,0 +1,1 @@
+"""MQTT core: payload decoding (JSON, CSV, numbers, IoT Hub, Sparkplug B), topic tree, fleets."""

@@ -1,0 +1,322 @@
+"""Batch payload decoders: JSON (paths or auto), plain numbers and CSV, into value blocks.
+
+Each decoder takes the payloads of one device from one drain and returns rows in one numpy block;
+the fast paths parse the whole batch in one call and fall back to per-message work only when a
+batch holds a malformed or differently shaped message (which is then counted, never raised).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+
+Path = tuple[str | int, ...]
+
+
+class PathError(ValueError):
+    """A JSON path is malformed; the message names it."""
+
+
+def parse_path(text: str) -> Path:
+    """Parse `$.a.b[0]` (or `a.b`) into keys; raises PathError naming the path."""
+    s = text.strip()
+    if s.startswith("$"):
+        s = s[1:]
+    s = s.lstrip(".")
+    out: list[str | int] = []
+    for part in s.split("."):
+        if not part:
+            raise PathError(f"JSON path {text!r}: empty segment")
+        while "[" in part:
+            head, _, rest = part.partition("[")
+            idx, close, part = rest.partition("]")
+            if not close or not idx.isdigit():
+                raise PathError(f"JSON path {text!r}: bad index")
+            if head:
+                out.append(head)
+            out.append(int(idx))
+            if part and not part.startswith("["):
+                raise PathError(f"JSON path {text!r}: text after ']'")
+            head = ""
+        if part:
+            out.append(part)
+    if not out:
+        raise PathError(f"JSON path {text!r} selects nothing")
+    return tuple(out)
+
+
+def get_path(doc: Any, path: Path) -> Any:
+    """Follow a parsed path into a JSON document; KeyError/IndexError/TypeError when absent."""
+    for k in path:
+        doc = doc[k]
+    return doc
+
+
+def _num(v: Any) -> float | None:
+    """A JSON value as a float, or None when it is not a number (bools count as 0/1)."""
+    if v is None:
+        return float("nan")
+    t = type(v)
+    if t is float or t is int or t is bool:
+        return float(v)
+    if t is str:
+        try:
+            return float(v)
+        except ValueError:
+            return None
+    return None
+
+
+def flatten_numeric(doc: Any, prefix: str = "", out: dict[str, float] | None = None) -> dict:
+    """Numeric leaves of a JSON document keyed by dotted path (auto channel discovery)."""
+    out = {} if out is None else out
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            flatten_numeric(v, f"{prefix}{k}.", out)
+        return out
+    if isinstance(doc, bool | int | float) and prefix:
+        out[prefix[:-1]] = float(doc)
+    elif isinstance(doc, bool | int | float):
+        out["value"] = float(doc)
+    return out
+
+
+@dataclass
+class BatchResult:
+    """What a batch decode produced: blocks per (device, layout) and counts of bad messages."""
+
+    blocks: list[tuple[str, tuple[str, ...], np.ndarray, np.ndarray]] = field(default_factory=list)
+    bad: dict[str, int] = field(default_factory=dict)
+
+    def count(self, what: str, n: int = 1) -> None:
+        """Count `n` bad messages of one kind (malformed_json, wrong_type...)."""
+        self.bad[what] = self.bad.get(what, 0) + n
+
+
+@dataclass
+class JsonSpec:
+    """How to read JSON: channel paths (empty = every numeric leaf), device and time fields."""
+
+    channels: dict[str, Path] = field(default_factory=dict)
+    device_path: Path | None = None
+    time_path: Path | None = None
+    time_scale: int = 1_000_000  # ms -> ns
+
+
+def _loads_batch(payloads: list[bytes], res: BatchResult) -> list[Any]:
+    """Parse every payload; one call for a clean batch, per message when one is malformed."""
+    if len(payloads) > 1:
+        try:
+            docs = json.loads(b"[" + b",".join(payloads) + b"]")
+            if len(docs) == len(payloads):
+                return docs
+        except ValueError:
+            pass
+    docs = []
+    for p in payloads:
+        try:
+            docs.append(json.loads(p))
+        except ValueError:
+            res.count("malformed_json")
+            docs.append(None)
+    return docs
+
+
+def decode_json(
+    device: str, payloads: list[bytes], t_ns: np.ndarray, spec: JsonSpec, res: BatchResult
+) -> None:
+    """Decode a batch of JSON payloads from one topic group into blocks on `res`."""
+    docs = _loads_batch(payloads, res)
+    plain = spec.device_path is None
+    if plain and not spec.channels and (spec.time_path is None or len(spec.time_path) == 1):
+        if _fast_flat(device, docs, t_ns, spec, res):
+            return
+    elif (
+        plain
+        and all(len(p) == 1 for p in spec.channels.values())
+        and (spec.time_path is None or len(spec.time_path) == 1)
+        and _fast_paths(device, docs, t_ns, spec, res)
+    ):
+        return
+    _slow(device, docs, t_ns, spec, res)
+
+
+def _fast_flat(
+    device: str, docs: list[Any], t_ns: np.ndarray, spec: JsonSpec, res: BatchResult
+) -> bool:
+    """Flat objects of numbers with one key set: one itemgetter map and one array conversion."""
+    d0 = docs[0]
+    if type(d0) is not dict or not d0:
+        return False
+    tkey = spec.time_path[0] if spec.time_path else None
+    keys = tuple(k for k in d0 if k != tkey)
+    if tkey is not None:
+        keys = (*keys, tkey)
+    if not all(type(d) is dict for d in docs) or len(set(map(len, docs))) != 1:
+        return False
+    try:
+        rows = list(map(itemgetter(*keys), docs))
+        vals = np.array(rows, dtype=np.float64).reshape(len(docs), len(keys))
+    except (KeyError, TypeError, ValueError):
+        return False
+    if tkey is not None:
+        t_ns = (vals[:, -1] * spec.time_scale).astype(np.int64)
+        keys, vals = keys[:-1], np.ascontiguousarray(vals[:, :-1])
+    res.blocks.append((device, keys, t_ns, vals))
+    return True
+
+
+def _fast_paths(
+    device: str, docs: list[Any], t_ns: np.ndarray, spec: JsonSpec, res: BatchResult
+) -> bool:
+    names = tuple(spec.channels)
+    keys = [p[0] for p in spec.channels.values()]
+    if spec.time_path is not None:
+        keys.append(spec.time_path[0])
+    try:
+        rows = list(map(itemgetter(*keys), docs))
+        vals = np.array(rows, dtype=np.float64).reshape(len(docs), len(keys))
+    except (KeyError, TypeError, ValueError):
+        return False
+    if spec.time_path is not None:
+        t_ns = (vals[:, -1] * spec.time_scale).astype(np.int64)
+        vals = vals[:, :-1]
+    res.blocks.append((device, names, t_ns, np.ascontiguousarray(vals)))
+    return True
+
+
+def _slow(device: str, docs: list[Any], t_ns: np.ndarray, spec: JsonSpec, res: BatchResult) -> None:
+    """Per-message decode: bad values become NaN and are counted; rows grouped by layout."""
+    groups: dict[tuple[str, tuple[str, ...]], tuple[list[int], list[list[float]]]] = {}
+    times = t_ns.copy()
+    for i, doc in enumerate(docs):
+        if doc is None:
+            continue
+        items = doc if isinstance(doc, list) else [doc]
+        for item in items[:1] if not isinstance(doc, list) else items:
+            dev = device
+            if spec.device_path is not None:
+                try:
+                    dev = str(get_path(item, spec.device_path))
+                except (KeyError, IndexError, TypeError):
+                    res.count("missing_device")
+                    continue
+            if spec.time_path is not None:
+                try:
+                    tv = _num(get_path(item, spec.time_path))
+                    if tv is None or tv != tv:
+                        raise TypeError
+                    times[i] = int(tv * spec.time_scale)
+                except (KeyError, IndexError, TypeError):
+                    res.count("wrong_type")
+            if spec.channels:
+                names = tuple(spec.channels)
+                row: list[float] = []
+                bad = False
+                for p in spec.channels.values():
+                    try:
+                        v = _num(get_path(item, p))
+                    except (KeyError, IndexError, TypeError):
+                        v = float("nan")
+                        bad = True
+                    if v is None:
+                        v, bad = float("nan"), True
+                    row.append(v)
+                if bad:
+                    res.count("wrong_type")
+            else:
+                if not isinstance(item, dict | int | float) or isinstance(item, bool):
+                    res.count("wrong_type")
+                    continue
+                flat = flatten_numeric(item)
+                if spec.time_path is not None:
+                    flat.pop(".".join(map(str, spec.time_path)), None)
+                if isinstance(item, dict) and len(flat) < len(item):
+                    res.count("wrong_type")
+                if not flat:
+                    continue
+                names = tuple(flat)
+                row = list(flat.values())
+            idx, rows = groups.setdefault((dev, names), ([], []))
+            idx.append(i)
+            rows.append(row)
+    for (dev, names), (idx, rows) in groups.items():
+        res.blocks.append((dev, names, times[idx], np.array(rows, dtype=np.float64)))
+
+
+def decode_numbers(
+    device: str, channel: str, payloads: list[bytes], t_ns: np.ndarray, res: BatchResult
+) -> None:
+    """Plain-number payloads (`21.5`): one vectorised conversion, per message on failure."""
+    try:
+        vals = np.array(payloads).astype(np.float64)
+        ok = np.ones(len(payloads), bool)
+    except (ValueError, TypeError):
+        vals = np.empty(len(payloads))
+        ok = np.zeros(len(payloads), bool)
+        for i, p in enumerate(payloads):
+            try:
+                vals[i] = float(p)
+                ok[i] = True
+            except ValueError:
+                res.count("wrong_type")
+    if ok.any():
+        res.blocks.append((device, (channel,), t_ns[ok], vals[ok].reshape(-1, 1)))
+
+
+def decode_csv(
+    device: str,
+    columns: tuple[str, ...],
+    payloads: list[bytes],
+    t_ns: np.ndarray,
+    res: BatchResult,
+) -> None:
+    """CSV payloads (one or more `a,b,c` lines each) with a fixed column count."""
+    k = len(columns)
+    ok_rows: list[list[float]] = []
+    ok_t: list[int] = []
+    for i, p in enumerate(payloads):
+        for line in p.splitlines():
+            if not line.strip():
+                continue
+            cells = line.split(b",")
+            if len(cells) != k:
+                res.count("wrong_columns")
+                continue
+            try:
+                ok_rows.append([float(c) if c.strip() else float("nan") for c in cells])
+            except ValueError:
+                res.count("wrong_type")
+                continue
+            ok_t.append(int(t_ns[i]))
+    if ok_rows:
+        res.blocks.append((device, columns, np.array(ok_t, np.int64), np.array(ok_rows)))
+
+
+# -- hook for the byte decoders of `twinbench.decode` ------------------------------------------
+ByteDecoder = Callable[[list[bytes]], tuple[tuple[str, ...], np.ndarray]]
+BYTE_DECODERS: dict[str, ByteDecoder] = {}
+
+
+def register_byte_decoder(name: str, fn: ByteDecoder) -> None:
+    """Register `fn(payloads) -> (channel names, values[n, k])` for `format = "decoder:NAME"`."""
+    BYTE_DECODERS[name] = fn
+
+
+def find_byte_decoder(name: str) -> ByteDecoder | None:
+    """A registered byte decoder, or one that `twinbench.decode` exposes via `mqtt_decoder`."""
+    if name in BYTE_DECODERS:
+        return BYTE_DECODERS[name]
+    try:
+        import importlib
+
+        mod = importlib.import_module("twinbench.decode")
+    except ImportError:
+        return None
+    factory = getattr(mod, "mqtt_decoder", None)
+    return factory(name) if callable(factory) else None
