@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "run": "twinbench.cli.run_cmd",
     "drivers": "twinbench.cli.drivers_cmd",
     "models": "twinbench.cli.models_cmd",
+    "twin": "twinbench.cli.twin_cmd",
 }
 
 

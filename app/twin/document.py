@@ -52,7 +52,7 @@ class Section:
 
     values: dict[str, Any] = field(default_factory=dict)
     version: int = 1
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=lambda: {"$lastUpdated": iso_now()})
 
     def to_json(self) -> dict[str, Any]:
         """IoT Hub shape: the values plus `$metadata` and `$version`."""
