@@ -162,11 +162,21 @@ class TwinDocument:
     def property_status(self, name: str) -> PropertyStatus:
         """Desired vs reported for a writable property, following the Plug and Play acks."""
         with self._lock:
-            has_desired = name in self.desired.values
-            desired = self.desired.values.get(name)
-            dmeta = self.desired.metadata.get(name, {})
+            dvals, dmeta_all, rvals = (
+                self.desired.values,
+                self.desired.metadata,
+                self.reported.values,
+            )
+            *comps, leaf = name.split(".")  # "component.property" inside a component
+            for comp in comps:
+                dvals = dvals.get(comp) if isinstance(dvals.get(comp), dict) else {}
+                dmeta_all = dmeta_all.get(comp) if isinstance(dmeta_all.get(comp), dict) else {}
+                rvals = rvals.get(comp) if isinstance(rvals.get(comp), dict) else {}
+            has_desired = leaf in dvals
+            desired = dvals.get(leaf)
+            dmeta = dmeta_all.get(leaf, {})
             dver = dmeta.get("$lastUpdatedVersion") if has_desired else None
-            rep = self.reported.values.get(name)
+            rep = rvals.get(leaf)
         value, ac, av, ad = rep, None, None, ""
         if isinstance(rep, dict) and "ac" in rep:
             value, ac, av, ad = rep.get("value"), rep.get("ac"), rep.get("av"), rep.get("ad", "")
