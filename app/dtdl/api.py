@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,9 +34,11 @@ def validate_documents(
     *,
     allow_undefined_extensions: bool = True,
     repository: Repository | None = None,
+    resolve: Callable[[list[str]], list[tuple[str, Any]]] | None = None,
 ) -> Result:
     """Parse and check (file, JSON) documents, resolving references through a repository."""
-    resolve = repository.fetch if repository is not None else None
+    if repository is not None:
+        resolve = repository.fetch
     parser = parse_documents(
         docs, allow_undefined_extensions=allow_undefined_extensions, resolve=resolve
     )

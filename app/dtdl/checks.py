@@ -37,7 +37,37 @@ def _references(p: Parser) -> list[str]:
                 r.path,
                 r.prop,
             )
+            continue
+        src = p.elements.get(r.source)
+        if src is None:
+            continue
+        if el.cls == "Interface" and src.version == 2 and el.version == 3:
+            p.file = r.file
+            p.issue(
+                "disallowedVersionReference",
+                f"a DTDL v2 element refers to the v3 {el.id}",
+                r.source,
+                r.path,
+                r.prop,
+            )
+        elif el.cls != "Interface" and _partition(p, el) != _partition(p, src):
+            p.file = r.file
+            p.issue(
+                "crossPartitionReference",
+                f"{r.prop!r} refers to {r.target}, defined in another Interface",
+                r.source,
+                r.path,
+                r.prop,
+            )
     return missing
+
+
+def _partition(p: Parser, el: Element) -> str:
+    """The Interface an element is defined in (itself for an Interface)."""
+    cur: Element | None = el
+    while cur is not None and cur.cls != "Interface":
+        cur = p.elements.get(cur.parent or "")
+    return cur.id if cur is not None else ""
 
 
 def _parents_extends(p: Parser, el: Element) -> list[str]:
@@ -245,8 +275,34 @@ def _components(p: Parser) -> None:
             )
 
 
+def _iotcentral(p: Parser, el: Element) -> None:
+    from twinbench.dtdl.cotypes import IOTCENTRAL_SCHEMA_RULE
+
+    for cot in el.cotypes:
+        if cot not in IOTCENTRAL_SCHEMA_RULE or "iotcentral" not in el.context.extensions:
+            continue
+        need = IOTCENTRAL_SCHEMA_RULE[cot]
+        s = el.get("schema")
+        target = p.elements.get(s) if isinstance(s, str) else None
+        if need is None:
+            ok = s != "boolean"
+        else:
+            ok = s in need.split() or (target is not None and target.cls == need)
+        if not ok:
+            p.file = el.file
+            code = "notRequiredType" if need in (None, "Enum") else "notRequiredValue"
+            p.issue(
+                code,
+                f"{el.id}: a {cot} needs schema {need or 'other than boolean'}",
+                el.id,
+                el.path,
+                "schema",
+            )
+
+
 def _semantics(p: Parser) -> None:
     for el in list(p.elements.values()):
+        _iotcentral(p, el)
         if "unit" not in el.values:
             continue
         s = el.get("schema")

@@ -6,6 +6,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from twinbench.dtdl.api import validate_documents
 
@@ -30,7 +31,17 @@ def run_case(path: Path) -> tuple[bool, bool]:
     options = case.get("options") or []
     allow = "DisallowUndefinedExtensions" not in options
     docs = [(f"input[{i}]", doc) for i, doc in enumerate(case["input"])]
-    result = validate_documents(docs, allow_undefined_extensions=allow)
+    steps = list(case.get("resolution") or [])
+
+    def resolve(missing: list[str]) -> list[tuple[str, Any]]:
+        out: list[tuple[str, Any]] = []
+        for step in list(steps):
+            if set(step.get("request") or []) & set(missing):
+                steps.remove(step)
+                out.extend(("resolution", d) for d in step.get("response") or [])
+        return out
+
+    result = validate_documents(docs, allow_undefined_extensions=allow, resolve=resolve)
     valid = not result.issues and not result.unresolved
     if valid != case["valid"]:
         return False, False

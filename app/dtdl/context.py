@@ -44,7 +44,7 @@ class ContextResult:
 
 
 def _short(base: str) -> str:
-    return base.rsplit(":", 1)[-1]
+    return "iotcentral" if base.startswith("dtmi:iotcentral:") else base.rsplit(":", 1)[-1]
 
 
 def read_context(
@@ -55,7 +55,8 @@ def read_context(
     out = ContextResult(ctx)
     items = value if isinstance(value, list) else [value]
     if isinstance(value, list) and not value:
-        out.problems.append(("emptyContext", "@context is an empty list", None))
+        if parent is None:
+            out.problems.append(("emptyContext", "@context is an empty list", None))
         return out
     version = ctx.version
     exts = set(ctx.extensions)
@@ -92,6 +93,11 @@ def read_context(
             if not ver.isdigit() or int(ver) not in (2, 3, 4):
                 out.problems.append(
                     ("unrecognizedContextVersion", f"DTDL context version {ver!r} is unknown", item)
+                )
+                continue
+            if ctx.version == 2 and int(ver) == 3:
+                out.problems.append(
+                    ("disallowedVersionDefinition", "a DTDL v3 element inside a v2 one", item)
                 )
                 continue
             if int(ver) > max_version:

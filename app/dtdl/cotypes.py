@@ -15,6 +15,14 @@ IOTCENTRAL_TYPES = {
     "VelocityVector": ("Telemetry", "Property"),
 }
 IOTCENTRAL_SCHEMAS = frozenset({"vector", "geopoint", "eventtype", "statetype"})
+# iotcentral semantic types constrain the schema: a required term, or a required class
+IOTCENTRAL_SCHEMA_RULE = {
+    "AccelerationVector": "vector",
+    "VelocityVector": "vector",
+    "Location": "geopoint point lineString polygon multiPoint multiLineString multiPolygon",
+    "Event": None,
+    "State": "Enum",
+}
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,7 @@ _SEM_V3 = ("Telemetry", "Property", "Field", "MapValue", "CommandRequest", "Comm
 _UNIT = Prop("unit", "term", required=True)
 
 _ADJUNCT = [
-    Cotype("Historized", "historization", ("Property", "Telemetry")),
+    Cotype("Historized", "historization", ("Property", "Telemetry"), (), (3,)),
     Cotype(
         "Layer",
         "layering",
@@ -109,6 +117,8 @@ def lookup(
     """Resolve a co-type term: a Cotype, None when undefined, or an error code."""
     if version == 2 and term.startswith("SemanticType/"):
         term = term.split("/", 1)[1]
+    if version == 2 and term == "SemanticType":
+        return "abstractSupplementalType"
     sem = semantic_types(version, extensions)
     if term in sem:
         applies = _SEM_V2 if version == 2 else _SEM_V3
@@ -116,6 +126,8 @@ def lookup(
             return "invalidCotype"
         return Cotype(term, "", applies, (_UNIT,), unit_type=sem[term])
     if version == 2 and "iotcentral" in extensions and term in IOTCENTRAL_TYPES:
+        if material not in IOTCENTRAL_TYPES[term]:
+            return "invalidCotype"
         return Cotype(term, "iotcentral", IOTCENTRAL_TYPES[term])
     adj = ADJUNCT.get(term)
     if adj is not None and adj.extension in extensions:

@@ -8,11 +8,12 @@ from twinbench.dtdl.dtmi import NAME_RE
 from twinbench.dtdl.metamodel import Prop
 
 Problem = tuple[str, str]  # (code, message)
+ABSENT = object()  # an empty list: the property is treated as not given
 _XSD = {"string": "xsd:string", "boolean": "xsd:boolean", "integer": "xsd:integer"}
-_LANG = __import__("re").compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
+_LANG = __import__("re").compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
 
-def unwrap(prop: Prop, raw: Any) -> tuple[Any, list[Problem]]:
+def unwrap(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Problem]]:
     """Strip a one-item list and a JSON-LD value object from a literal value."""
     kind = prop.kind
     if isinstance(raw, list):
@@ -21,11 +22,19 @@ def unwrap(prop: Prop, raw: Any) -> tuple[Any, list[Problem]]:
                 kind, "integerMultipleValues"
             )
             if len(raw) == 0:
+                if not prop.required:
+                    return ABSENT, []
                 return None, [(code.replace("MultipleValues", "CountBelowMin"), "no value")]
             return None, [(code, f"{prop.name!r} takes one value, got {len(raw)}")]
         raw = raw[0]
     if isinstance(raw, dict):
-        extra = [k for k in raw if k not in ("@value", "@type")]
+        lenient = ("@value", "@type", "@language") if version == 2 else ("@value", "@type")
+        extra = [
+            k
+            for k in raw
+            if k not in lenient
+            and not (version == 2 and k.startswith("@") and k not in ("@context", "@graph", "@id"))
+        ]
         for k in extra:
             code = {
                 "@context": "valueObjectContext",
@@ -38,6 +47,13 @@ def unwrap(prop: Prop, raw: Any) -> tuple[Any, list[Problem]]:
             stem = {"string": "string", "boolean": "boolean"}.get(kind, "integer")
             return None, [(f"{stem}ObjectNoValue", f"{prop.name!r}: value object has no @value")]
         t = raw.get("@type")
+        if kind == "literal":
+            val = raw["@value"]
+            if t == "xsd:boolean" or isinstance(val, bool):
+                return None, [("literalNotValid", f"{prop.name!r}: {val!r} is a boolean")]
+            if t == "xsd:string" and not isinstance(val, str):
+                return None, [("stringValueNotString", f"{prop.name!r}: {val!r}")]
+            return val, []
         want = _XSD.get(kind)
         if t is not None and want is not None and t != want:
             return None, [
@@ -60,14 +76,18 @@ def _is(kind: str, val: Any) -> bool:
     return isinstance(val, int) and not isinstance(val, bool)
 
 
-def check_literal(prop: Prop, raw: Any) -> tuple[Any, list[Problem]]:
+def check_literal(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Problem]]:
     """Validate a string, boolean or integer property value; returns (value, problems)."""
+    kind = prop.kind
     if raw is None:
         return None, [("propertyValueNull", f"{prop.name!r} may not be null")]
-    val, probs = unwrap(prop, raw)
-    if probs:
-        return None, probs
-    kind = prop.kind
+    val, probs = unwrap(prop, raw, version)
+    if probs or val is ABSENT:
+        return val, probs
+    if kind == "literal":
+        if isinstance(val, bool) or not isinstance(val, int | str):
+            return None, [("literalNotValid", f"{prop.name!r} must be an integer or a string")]
+        return val, []
     if not _is(kind, val):
         return None, [(f"{kind}Not{kind.title()}", f"{prop.name!r}: {val!r} is not a {kind}")]
     if kind == "string":
@@ -89,7 +109,9 @@ def check_literal(prop: Prop, raw: Any) -> tuple[Any, list[Problem]]:
     return val, []
 
 
-def check_langstring(prop: Prop, raw: Any) -> tuple[dict[str, str] | None, list[Problem]]:
+def check_langstring(
+    prop: Prop, raw: Any, version: int = 3
+) -> tuple[dict[str, str] | None, list[Problem]]:
     """Validate a localizable string (string, language map or list of value objects)."""
     limit = prop.max_len or 512
     out: dict[str, str] = {}
@@ -110,6 +132,12 @@ def check_langstring(prop: Prop, raw: Any) -> tuple[dict[str, str] | None, list[
                 code, text = "en", item
             elif isinstance(item, dict):
                 for k in item:
+                    if (
+                        version == 2
+                        and k.startswith("@")
+                        and k not in ("@context", "@graph", "@id")
+                    ):
+                        continue
                     if k not in ("@value", "@language"):
                         suffix = {
                             "@context": "Context",

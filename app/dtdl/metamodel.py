@@ -175,7 +175,6 @@ def build(version: int) -> dict[str, ElementClass]:
                     "object",
                     plural=True,
                     classes=("Property",),
-                    infer="Property",
                     max_count=300 if v2 else None,
                 ),
                 Prop("target", "dtmi", classes=("Interface",)),

@@ -18,7 +18,7 @@ from twinbench.dtdl.dtmi import (
     is_valid_for,
 )
 from twinbench.dtdl.issues import Issue
-from twinbench.dtdl.literals import check_langstring, check_literal
+from twinbench.dtdl.literals import ABSENT, check_langstring, check_literal
 from twinbench.dtdl.metamodel import (
     GEOSPATIAL,
     METAMODEL,
@@ -27,10 +27,13 @@ from twinbench.dtdl.metamodel import (
     ElementClass,
     Prop,
 )
+from twinbench.dtdl.units import V2_UNITS, V3_UNITS
 
 _KNOWN_TERMS = frozenset(
     {n for v in METAMODEL.values() for c in v.values() for n in (c.name, *c.props)}
 )
+_UNIT_TYPES = frozenset(V2_UNITS) | frozenset(V3_UNITS)
+_CLASS_TERMS = frozenset({"Unit", "UnitType", "Schema", "ComplexSchema", "Content", "Entity"})
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Parser:
         self.refs: list[Reference] = []
         self.issues: list[Issue] = []
         self.file = ""
+        self._ctx_exts: frozenset[str] = frozenset()
 
     # -- reporting -------------------------------------------------------------------------
     def issue(self, code: str, msg: str, element: str = "", path: str = "", prop: str = "") -> None:
@@ -128,6 +132,7 @@ class Parser:
                 return None
             ctx = res.context
         assert ctx is not None
+        self._ctx_exts = ctx.extensions
         version = ctx.version
         if version == 0:
             return None
@@ -222,6 +227,14 @@ class Parser:
                 self.issue(found, f"co-type {t!r} does not fit a {cls.name}", eid, path)
                 continue
             if found is None:
+                if t in _UNIT_TYPES or t in _CLASS_TERMS:
+                    self.issue(
+                        "multipleMaterialTypes", f"{t!r} cannot co-type a {cls.name}", eid, path
+                    )
+                    continue
+                if (t in _KNOWN_TERMS or t.startswith("dtmi:dtdl:")) and not ctx.incomplete:
+                    self.issue("typeIrrelevantDtmiOrTerm", f"{t!r} is not a co-type", eid, path)
+                    continue
                 if t.startswith("dtmi:"):
                     if not is_dtmi(t.split("#")[0]):
                         self.issue(
@@ -254,8 +267,11 @@ class Parser:
         # properties
         for key, raw in obj.items():
             if key.startswith("@"):
-                if key not in ("@id", "@type", "@context"):
-                    self.issue("keywordDisallowed", f"keyword {key!r} is not allowed", eid, path)
+                if key == "@graph" and not top:
+                    self.issue("graphDisallowed", "@graph is not allowed here", eid, path)
+                elif key not in ("@id", "@type", "@context") and version == 3:
+                    code = "topLevelKeywordDisallowed" if top else "keywordDisallowed"
+                    self.issue(code, f"keyword {key!r} is not allowed", eid, path)
                 continue
             p = props.get(key)
             if p is None:
@@ -296,7 +312,9 @@ class Parser:
             else:
                 self.issue("invalidId", f"@id {eid!r} is not a valid DTMI", pid, path)
             return False
-        if eid.startswith(RESERVED_PREFIXES):
+        if eid.startswith(RESERVED_PREFIXES) or (
+            eid.startswith("dtmi:iotcentral:") and "iotcentral" in self._ctx_exts
+        ):
             self.issue("reservedId", f"@id {eid!r} uses a reserved prefix", pid, path)
             return False
         if len(eid) > MAX_USER_DTMI:
@@ -338,15 +356,15 @@ class Parser:
 
     # -- values ----------------------------------------------------------------------------
     def _value(self, el: Element, p: Prop, raw: Any, ctx: Context, path: str) -> None:
-        if p.kind in ("string", "boolean", "integer"):
-            val, probs = check_literal(p, raw)
+        if p.kind in ("string", "boolean", "integer", "literal"):
+            val, probs = check_literal(p, raw, el.version)
             for code, msg in probs:
                 self.issue(code, msg, el.id, path, p.name)
-            if not probs:
+            if not probs and val is not ABSENT:
                 el.values[p.name] = val
             return
         if p.kind == "langstring":
-            val, probs = check_langstring(p, raw)
+            val, probs = check_langstring(p, raw, el.version)
             for code, msg in probs:
                 self.issue(code, msg, el.id, path, p.name)
             if not probs:
@@ -366,6 +384,8 @@ class Parser:
             return
         values = raw if isinstance(raw, list) else [raw]
         if p.kind in ("term", "dtmi"):
+            if raw == [] and not p.required:
+                return
             if raw is None:
                 self.issue("propertyValueNull", f"{p.name!r} may not be null", el.id, path, p.name)
                 return
