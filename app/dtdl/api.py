@@ -35,12 +35,16 @@ def validate_documents(
     allow_undefined_extensions: bool = True,
     repository: Repository | None = None,
     resolve: Callable[[list[str]], list[tuple[str, Any]]] | None = None,
+    max_version: int = 3,
 ) -> Result:
     """Parse and check (file, JSON) documents, resolving references through a repository."""
     if repository is not None:
         resolve = repository.fetch
     parser = parse_documents(
-        docs, allow_undefined_extensions=allow_undefined_extensions, resolve=resolve
+        docs,
+        allow_undefined_extensions=allow_undefined_extensions,
+        resolve=resolve,
+        max_version=max_version,
     )
     unresolved = check_all(parser)
     issues = list(parser.issues)

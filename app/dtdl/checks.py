@@ -17,6 +17,12 @@ def check_all(p: Parser, unresolved_ok: bool = False) -> list[str]:
     _schemas(p)
     _components(p)
     _semantics(p)
+    from twinbench.dtdl.extchecks import check_extensions
+
+    check_extensions(
+        p,
+        {e.id: inherited_contents(p, e) for e in list(p.elements.values()) if e.cls == "Interface"},
+    )
     return unresolved
 
 

@@ -41,7 +41,12 @@ def run_case(path: Path) -> tuple[bool, bool]:
                 out.extend(("resolution", d) for d in step.get("response") or [])
         return out
 
-    result = validate_documents(docs, allow_undefined_extensions=allow, resolve=resolve)
+    result = validate_documents(
+        docs,
+        allow_undefined_extensions=allow,
+        resolve=resolve,
+        max_version=int(case.get("maxDtdlVersion") or 3),
+    )
     valid = not result.issues and not result.unresolved
     if valid != case["valid"]:
         return False, False

@@ -58,7 +58,7 @@ _ADJUNCT = [
     Cotype(
         "Override",
         "overriding",
-        ("Property", "Telemetry"),
+        ("Property",),
         (Prop("overrides", "string", required=True),),
         (3,),
     ),
@@ -84,7 +84,7 @@ _ADJUNCT = [
     ),
     Cotype("Idempotent", "mqtt", ("Command",), (), (3,)),
     Cotype("Cacheable", "mqtt", ("Command",), (Prop("ttl", "string", required=True),), (3,)),
-    Cotype("Required", "requirement", ("Property", "Telemetry", "Field"), (), (3,)),
+    Cotype("Required", "requirement", ("Field",), (), (3,)),
 ]
 ADJUNCT = {c.name: c for c in _ADJUNCT}
 

@@ -53,6 +53,8 @@ def unwrap(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Problem]]:
                 return None, [("literalNotValid", f"{prop.name!r}: {val!r} is a boolean")]
             if t == "xsd:string" and not isinstance(val, str):
                 return None, [("stringValueNotString", f"{prop.name!r}: {val!r}")]
+            if t == "xsd:integer" and not isinstance(val, int):
+                return None, [("integerValueNotInteger", f"{prop.name!r}: {val!r}")]
             return val, []
         want = _XSD.get(kind)
         if t is not None and want is not None and t != want:

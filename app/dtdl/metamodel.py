@@ -144,11 +144,7 @@ def build(version: int) -> dict[str, ElementClass]:
             version,
             [
                 name,
-                *(
-                    [Prop("commandType", "term", choices=("synchronous", "asynchronous"))]
-                    if v2
-                    else []
-                ),
+                Prop("commandType", "term", choices=("synchronous", "asynchronous")),
                 Prop(
                     "request",
                     "object",

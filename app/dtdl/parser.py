@@ -130,6 +130,20 @@ class Parser:
                 self.issue(code, msg, path=path)
             if res.problems and (top or res.context.version == 0):
                 return None
+            if (
+                ctx is not None
+                and not top
+                and ctx.version == 3
+                and res.context.version == 2
+                and prop is not None
+                and prop.name == "schemas"
+            ):
+                self.issue(
+                    "disallowedVersionDefinition",
+                    "a DTDL v2 schema inside a v3 Interface",
+                    path=path,
+                )
+                return None
             ctx = res.context
         assert ctx is not None
         self._ctx_exts = ctx.extensions
@@ -461,6 +475,7 @@ class Parser:
                         and "iotcentral" in ctx.extensions
                         and v in ct.IOTCENTRAL_SCHEMAS
                     )
+                    or ("Override" in el.cotypes and (v in _UNIT_TYPES or v.endswith("Unit")))
                 ):
                     ids.append(v)
                 elif is_dtmi(v.split("#")[0]) and v.startswith("dtmi:"):
@@ -521,9 +536,10 @@ def parse_documents(
     *,
     allow_undefined_extensions: bool = True,
     resolve: Callable[[list[str]], list[tuple[str, Any]]] | None = None,
+    max_version: int = 3,
 ) -> Parser:
     """Parse (file, JSON) pairs, then fetch unresolved references through `resolve`."""
-    parser = Parser(allow_undefined_extensions=allow_undefined_extensions)
+    parser = Parser(allow_undefined_extensions=allow_undefined_extensions, max_version=max_version)
     for file, doc in docs:
         parser.add_document(doc, file)
     if resolve is not None:
