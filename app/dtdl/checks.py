@@ -31,7 +31,16 @@ def _references(p: Parser) -> list[str]:
     for r in p.refs:
         el = p.elements.get(r.target)
         if el is None:
-            if r.target not in missing:
+            if r.target.startswith(("dtmi:dtdl:", "dtmi:standard:", "dtmi:iotcentral:")):
+                p.file = r.file
+                p.issue(
+                    "undefinedReservedId",
+                    f"{r.target} is reserved and defined nowhere",
+                    r.source,
+                    r.path,
+                    r.prop,
+                )
+            elif r.target not in missing:
                 missing.append(r.target)
             continue
         if el.cls not in r.classes:
@@ -135,7 +144,18 @@ def inherited_contents(p: Parser, iface: Element) -> list[Element]:
 def _names(p: Parser) -> None:
     for el in list(p.elements.values()):
         if el.cls == "Interface":
-            own = {c for c in (el.get("contents") or [])}
+            own_list = list(el.get("contents") or [])
+            own = set(own_list)
+            if len(own) < len(own_list):  # generated ids collided: the same name twice
+                p.file = el.file
+                p.issue(
+                    "nonUniquePropertyValue",
+                    f"{el.id}: a name is used twice in contents",
+                    el.id,
+                    el.path,
+                    "contents",
+                )
+                continue
             names: dict[str, str] = {}
             for c in inherited_contents(p, el):
                 n = c.get("name")
@@ -158,7 +178,7 @@ def _names(p: Parser) -> None:
                     break
                 names[n] = c.id
         for key in ("fields", "enumValues", "properties"):
-            kids = [p.elements[k] for k in (el.get(key) or []) if k in p.elements]
+            kids = [p.elements[k] for k in dict.fromkeys(el.get(key) or []) if k in p.elements]
             _unique(p, el, key, [k.get("name") for k in kids])
             if key == "enumValues":
                 _unique(p, el, key, [k.get("enumValue") for k in kids])

@@ -99,6 +99,9 @@ def read_context(
                 out.problems.append(
                     ("disallowedVersionDefinition", "a DTDL v3 element inside a v2 one", item)
                 )
+                out.problems.append(
+                    ("unrecognizedContextVersion", "DTDL v3 is unknown to a v2 model", item)
+                )
                 continue
             if int(ver) > max_version:
                 out.problems.append(

@@ -131,9 +131,19 @@ def lookup(
         return Cotype(term, "iotcentral", IOTCENTRAL_TYPES[term])
     adj = ADJUNCT.get(term)
     if adj is not None and adj.extension in extensions:
-        if version not in adj.dtdl_versions:
-            return "invalidCotypeVersion"
         if material not in adj.applies:
             return "invalidCotype"
+        if version not in adj.dtdl_versions:
+            return "invalidCotypeVersion"
         return adj
     return None
+
+
+def props_of(term: str, version: int, extensions: frozenset[str]) -> set[str]:
+    """Properties a co-type would add (for telling apart properties of a rejected co-type)."""
+    if version == 2 and term.startswith("SemanticType/"):
+        term = term.split("/", 1)[1]
+    if term in semantic_types(version, extensions) or term in V2_SEMANTIC_TYPES:
+        return {"unit"}
+    adj = ADJUNCT.get(term)
+    return {p.name for p in adj.props} if adj is not None else set()

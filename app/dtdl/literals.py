@@ -49,12 +49,15 @@ def unwrap(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Problem]]:
         t = raw.get("@type")
         if kind == "literal":
             val = raw["@value"]
+            bad = [("literalNotValid", f"{prop.name!r}: {val!r} is not an integer or string")]
             if t == "xsd:boolean" or isinstance(val, bool):
-                return None, [("literalNotValid", f"{prop.name!r}: {val!r} is a boolean")]
+                if not isinstance(val, bool):
+                    bad.append(("booleanValueNotBoolean", f"{prop.name!r}: {val!r}"))
+                return None, bad
             if t == "xsd:string" and not isinstance(val, str):
-                return None, [("stringValueNotString", f"{prop.name!r}: {val!r}")]
+                return None, [*bad, ("stringValueNotString", f"{prop.name!r}: {val!r}")]
             if t == "xsd:integer" and not isinstance(val, int):
-                return None, [("integerValueNotInteger", f"{prop.name!r}: {val!r}")]
+                return None, [*bad, ("integerValueNotInteger", f"{prop.name!r}: {val!r}")]
             return val, []
         want = _XSD.get(kind)
         if t is not None and want is not None and t != want:

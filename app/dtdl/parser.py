@@ -83,6 +83,7 @@ class Parser:
         self.issues: list[Issue] = []
         self.file = ""
         self._ctx_exts: frozenset[str] = frozenset()
+        self._layer = False
 
     # -- reporting -------------------------------------------------------------------------
     def issue(self, code: str, msg: str, element: str = "", path: str = "", prop: str = "") -> None:
@@ -100,7 +101,10 @@ class Parser:
                 self.issue("notJsonObject", "a top-level item is not a JSON object", path=path)
                 continue
             if "@graph" in item:
-                self.issue("topLevelGraphDisallowed", "@graph is not allowed", path=path)
+                if "@context" not in item:
+                    self.issue("missingContext", "the document has no @context", path=path)
+                if "@context" in item or not isinstance(item["@graph"], list):
+                    self.issue("topLevelGraphDisallowed", "@graph is not allowed", path=path)
                 continue
             if "@context" not in item:
                 self.issue("missingContext", "the document has no @context", path=path)
@@ -161,8 +165,26 @@ class Parser:
         if raw_type is None and prop is not None and prop.infer:
             material = [prop.infer]
         if not material:
+            other = METAMODEL[5 - version] if version in (2, 3) else {}
             if top:
-                self.issue("typeNotRootable", "a top-level element must be an Interface", pid, path)
+                eid0 = obj.get("@id") if isinstance(obj.get("@id"), str) else pid
+                self.issue(
+                    "typeNotRootable", "a top-level element must be an Interface", eid0, path
+                )
+            if set(obj) == {"@id"} and prop is not None:
+                self.issue(
+                    "idReference",
+                    f"{prop.name!r}: write the DTMI, not {{'@id': ...}}",
+                    pid,
+                    path,
+                    prop.name,
+                )
+                return None
+            if any(isinstance(t, str) and t in other for t in types):
+                return None
+            for t in types:
+                if isinstance(t, str) and ":" not in t and t not in _KNOWN_TERMS:
+                    self.issue("typeUndefinedTerm", f"type {t!r} is not defined", pid, path)
             self.issue(
                 "badType",
                 f"element at {path} has no DTDL type",
@@ -190,6 +212,7 @@ class Parser:
             if not isinstance(eid, str):
                 self.issue("idNotString", "@id must be a string", pid, path)
                 return None
+            self._layer = "Layer" in types
             if not self._check_id(eid, cls.name, version, pid, path):
                 return None
         else:
@@ -200,7 +223,7 @@ class Parser:
             )
             if needs_id:
                 self.issue(
-                    "missingRequiredId",
+                    "missingTopLevelId" if top else "missingRequiredId",
                     f"{cls.name} needs an @id here",
                     pid,
                     path,
@@ -224,6 +247,8 @@ class Parser:
         )
         # co-types
         extra_props: dict[str, Prop] = {}
+        rejected: set[str] = set()
+        conflict = False
         undefined_cotype = False
         cot: list[str] = []
         unit_type = None
@@ -239,6 +264,7 @@ class Parser:
             found = ct.lookup(t, cls.name, version, ctx.extensions)
             if isinstance(found, str):
                 self.issue(found, f"co-type {t!r} does not fit a {cls.name}", eid, path)
+                rejected |= ct.props_of(t, version, ctx.extensions)
                 continue
             if found is None:
                 if t in _UNIT_TYPES or t in _CLASS_TERMS:
@@ -272,7 +298,14 @@ class Parser:
             for p in found.props:
                 extra_props[p.name] = p
             if found.unit_type:
-                unit_type = found.unit_type
+                if unit_type and unit_type != found.unit_type:
+                    self.issue(
+                        "conflictingSupplementalTypes", f"{eid}: semantic types conflict", eid, path
+                    )
+                    unit_type = None
+                    conflict = True
+                elif not conflict:
+                    unit_type = found.unit_type
         el.cotypes = tuple(cot)
         props = dict(cls.props)
         if not unit_type:
@@ -288,6 +321,11 @@ class Parser:
                     self.issue(code, f"keyword {key!r} is not allowed", eid, path)
                 continue
             p = props.get(key)
+            if p is None and key in rejected:
+                self.issue(
+                    "noTypeThatAllows", f"{cls.name} has no property {key!r}", eid, path, key
+                )
+                continue
             if p is None:
                 self._undefined_property(key, el, undefined_cotype, ctx, path)
                 continue
@@ -318,13 +356,15 @@ class Parser:
 
     def _check_id(self, eid: str, cls: str, version: int, pid: str, path: str) -> bool:
         base = eid.split("#")[0]
-        if not is_valid_for(base, version) or not is_user_dtmi(base) or "#" in eid:
-            if "#" in eid and is_valid_for(base, version):
+        if "#" in eid and is_valid_for(base, version) and is_user_dtmi(base):
+            self.issue("invalidId", f"@id {eid!r}: fragments are not allowed", pid, path)
+            if "layering" in self._ctx_exts and not self._layer:
                 self.issue(
-                    "disallowedIdFragment", f"@id {eid!r} may not have a fragment", pid, path
+                    "disallowedIdFragment", f"@id {eid!r} has a fragment but no Layer", pid, path
                 )
-            else:
-                self.issue("invalidId", f"@id {eid!r} is not a valid DTMI", pid, path)
+            return True
+        if not is_valid_for(base, version) or not is_user_dtmi(base):
+            self.issue("invalidId", f"@id {eid!r} is not a valid DTMI", pid, path)
             return False
         if eid.startswith(RESERVED_PREFIXES) or (
             eid.startswith("dtmi:iotcentral:") and "iotcentral" in self._ctx_exts
@@ -526,7 +566,8 @@ class Parser:
                     old.values.setdefault(k, v)
                 return
             self.duplicates.append(el)
-            self.issue("duplicateDefinition", f"{el.id} is defined twice", el.id, el.path)
+            if el.explicit_id or (not old.explicit_id and el.parent != old.parent):
+                self.issue("duplicateDefinition", f"{el.id} is defined twice", el.id, el.path)
             return
         self.elements[el.id] = el
 
