@@ -146,7 +146,8 @@ def _names(p: Parser) -> None:
         if el.cls == "Interface":
             own_list = list(el.get("contents") or [])
             own = set(own_list)
-            if len(own) < len(own_list):  # generated ids collided: the same name twice
+            dup_explicit = {d.id for d in p.duplicates if d.explicit_id}
+            if len(own) < len(own_list) and not own & dup_explicit:  # generated ids collided
                 p.file = el.file
                 p.issue(
                     "nonUniquePropertyValue",

@@ -131,6 +131,8 @@ def lookup(
         return Cotype(term, "iotcentral", IOTCENTRAL_TYPES[term])
     adj = ADJUNCT.get(term)
     if adj is not None and adj.extension in extensions:
+        if material not in adj.applies and version not in adj.dtdl_versions:
+            return "invalidCotype invalidCotypeVersion"
         if material not in adj.applies:
             return "invalidCotype"
         if version not in adj.dtdl_versions:

@@ -27,13 +27,79 @@ from twinbench.dtdl.metamodel import (
     ElementClass,
     Prop,
 )
-from twinbench.dtdl.units import V2_UNITS, V3_UNITS
+from twinbench.dtdl.units import V2_SEMANTIC_TYPES, V2_UNITS, V3_SEMANTIC_TYPES, V3_UNITS
 
 _KNOWN_TERMS = frozenset(
     {n for v in METAMODEL.values() for c in v.values() for n in (c.name, *c.props)}
 )
 _UNIT_TYPES = frozenset(V2_UNITS) | frozenset(V3_UNITS)
-_CLASS_TERMS = frozenset({"Unit", "UnitType", "Schema", "ComplexSchema", "Content", "Entity"})
+_CLASS_TERMS = frozenset(
+    {
+        "Unit",
+        "UnitType",
+        "Schema",
+        "ComplexSchema",
+        "Content",
+        "Entity",
+        "NamedEntity",
+        "PrimitiveSchema",
+        "NumericSchema",
+        "TemporalSchema",
+        "SemanticType",
+        "CommandType",
+        "LatentType",
+        "AdjunctType",
+        "Boolean",
+        "Date",
+        "DateTime",
+        "Double",
+        "Duration",
+        "Float",
+        "Integer",
+        "Long",
+        "String",
+        "Time",
+        "Byte",
+        "Bytes",
+        "Decimal",
+        "Short",
+        "UnsignedByte",
+        "UnsignedInteger",
+        "UnsignedLong",
+        "UnsignedShort",
+        "Uuid",
+        "CommandPayload",
+        "CommandRequest",
+        "CommandResponse",
+        "Point",
+        "LineString",
+        "Polygon",
+        "MultiPoint",
+        "MultiLineString",
+        "MultiPolygon",
+    }
+)
+_V2_TERMS = _KNOWN_TERMS | _CLASS_TERMS | frozenset(V2_SEMANTIC_TYPES) | frozenset(V2_UNITS)
+
+
+_ALIAS = __import__("re").compile(
+    r"^dtmi:dtdl:(?:property|extension:\w+:v\d+:property|extension:\w+:v\d+:\w+):(\w+)(?:;\d+)?$"
+)
+
+
+def _alias(key: str) -> str:
+    """`dtmi:dtdl:property:name;3` -> `name` (the full IRI of a DTDL property)."""
+    m = _ALIAS.match(key)
+    return m.group(1) if m else key
+
+
+def _known(term: str, version: int, ctx: Context) -> bool:
+    """Whether a term is defined by the language (or an extension in force)."""
+    if term in _KNOWN_TERMS or term in _CLASS_TERMS or term in ct.ADJUNCT:
+        return True
+    if version == 2 or "quantitativeTypes" in ctx.extensions:
+        return term in _V2_TERMS or term in V3_UNITS or term in V3_SEMANTIC_TYPES
+    return False
 
 
 @dataclass
@@ -183,7 +249,7 @@ class Parser:
             if any(isinstance(t, str) and t in other for t in types):
                 return None
             for t in types:
-                if isinstance(t, str) and ":" not in t and t not in _KNOWN_TERMS:
+                if isinstance(t, str) and ":" not in t and not _known(t, version, ctx):
                     self.issue("typeUndefinedTerm", f"type {t!r} is not defined", pid, path)
             self.issue(
                 "badType",
@@ -263,7 +329,8 @@ class Parser:
                 continue
             found = ct.lookup(t, cls.name, version, ctx.extensions)
             if isinstance(found, str):
-                self.issue(found, f"co-type {t!r} does not fit a {cls.name}", eid, path)
+                for code in found.split():
+                    self.issue(code, f"co-type {t!r} does not fit a {cls.name}", eid, path)
                 rejected |= ct.props_of(t, version, ctx.extensions)
                 continue
             if found is None:
@@ -312,7 +379,13 @@ class Parser:
             props.pop("unit", None)
         props.update(extra_props)
         # properties
-        for key, raw in obj.items():
+        seen_keys: set[str] = set()
+        for key0, raw in obj.items():
+            key = _alias(key0)
+            if key in seen_keys:
+                self.issue("duplicatePropertyName", f"{key!r} is given twice", eid, path, key)
+                continue
+            seen_keys.add(key)
             if key.startswith("@"):
                 if key == "@graph" and not top:
                     self.issue("graphDisallowed", "@graph is not allowed here", eid, path)
@@ -340,11 +413,23 @@ class Parser:
                     )
                 elif p.kind in ("object", "term") and p.name != "name":
                     code = "missingObjectProperty"
+                elif p.name == "name" and prop is not None and prop.plural and not explicit:
+                    code = "missingDtmiSegPropertyValue"
                 else:
                     code = "missingLiteralProperty"
                 if el.layer:
                     continue
                 self.issue(code, f"{cls.name} {eid} needs {p.name!r}", eid, path, p.name)
+                if (
+                    code == "missingLiteralProperty"
+                    and p.name == "name"
+                    and prop is not None
+                    and (
+                        prop.plural
+                        and prop.name in ("contents", "fields", "enumValues", "properties")
+                    )
+                ):
+                    self.issue("missingDictKeyPropertyValue", f"{eid} needs a name", eid, path)
             elif p.default is not None and p.name not in el.values:
                 el.values[p.name] = p.default
         if unit_type and "unit" in el.values:
@@ -391,7 +476,7 @@ class Parser:
             kind = "propertyInvalidDtmi" if not is_dtmi(key) else "propertyIrrelevantDtmiOrTerm"
         elif ":" in key or "/" in key:
             kind = "propertyNotDtmiNorTerm"
-        elif key in _KNOWN_TERMS or key in ct.ADJUNCT:
+        elif _known(key, el.version, ctx) or key in ("unit", "annotates", "overrides", "ttl"):
             kind = "propertyIrrelevantDtmiOrTerm"
         else:
             kind = "propertyUndefinedTerm"
@@ -400,10 +485,9 @@ class Parser:
                 return
             if ctx.incomplete and kind in ("propertyUndefinedTerm", "propertyIrrelevantDtmiOrTerm"):
                 return
+            if ctx.incomplete:
+                self.issue("typeUndefinedTerm", f"{el.cls} has an undefined co-type", el.id, path)
             self.issue(kind, f"property {key!r} is not defined for {el.cls}", el.id, path, key)
-            return
-        if not ctx.incomplete and el.version == 3 and kind == "propertyUndefinedTerm":
-            self.issue(kind, f"{el.cls} has no property {key!r}", el.id, path, key)
             return
         self.issue("noTypeThatAllows", f"{el.cls} has no property {key!r}", el.id, path, key)
         self.issue(kind, f"property {key!r} is not defined", el.id, path, key)
@@ -449,6 +533,9 @@ class Parser:
                 )
                 return
             v = values[0]
+            if isinstance(v, dict) and p.kind == "term":
+                self.issue("badType", f"{p.name!r} must be one of its terms", el.id, path, p.name)
+                return
             if not isinstance(v, str):
                 self.issue(
                     "refNotStringOrObject" if p.kind == "dtmi" else "badDtmiOrTerm",
@@ -461,7 +548,10 @@ class Parser:
             if p.kind == "term":
                 if p.choices and v not in p.choices:
                     self.issue(
-                        "badDtmiOrTerm",
+                        "incorrectPropertyValue"
+                        if (p.name == "valueSchema" and _known(v, el.version, ctx))
+                        or v in PRIMITIVES_V3
+                        else "badDtmiOrTerm",
                         f"{p.name!r} must be one of {', '.join(p.choices)}",
                         el.id,
                         path,
@@ -528,6 +618,14 @@ class Parser:
                     self.refs.append(
                         Reference(v, el.id, p.name, p.classes, p.schema, self.file, vpath)
                     )
+                elif v in _CLASS_TERMS:
+                    self.issue(
+                        "badType",
+                        f"{p.name!r}: {v!r} is a class, not a schema",
+                        el.id,
+                        vpath,
+                        p.name,
+                    )
                 else:
                     self.issue(
                         "badDtmiOrTerm",
@@ -545,9 +643,22 @@ class Parser:
                             p.name,
                         )
             elif isinstance(v, dict):
+                n_before = len(self.issues)
                 child = self.element(v, ctx, el, p, vpath, str(i))
                 if child is not None:
                     ids.append(child.id)
+                elif (
+                    p.required
+                    and not p.plural
+                    and any(x.code == "badType" for x in self.issues[n_before:])
+                ):
+                    self.issue(
+                        "objectCountBelowMin",
+                        f"{p.name!r} has no valid value",
+                        el.id,
+                        vpath,
+                        p.name,
+                    )
             else:
                 self.issue(
                     "refNotStringOrObject",
