@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from twinbench.dtdl import cotypes as ct
@@ -17,127 +16,16 @@ from twinbench.dtdl.dtmi import (
     is_user_dtmi,
     is_valid_for,
 )
+from twinbench.dtdl.elements import Element, Reference
 from twinbench.dtdl.issues import Issue
-from twinbench.dtdl.literals import ABSENT, check_langstring, check_literal
-from twinbench.dtdl.metamodel import (
-    GEOSPATIAL,
-    METAMODEL,
-    PRIMITIVES_V2,
-    PRIMITIVES_V3,
-    ElementClass,
-    Prop,
-)
-from twinbench.dtdl.units import V2_SEMANTIC_TYPES, V2_UNITS, V3_SEMANTIC_TYPES, V3_UNITS
+from twinbench.dtdl.metamodel import METAMODEL, ElementClass, Prop
+from twinbench.dtdl.terms import CLASS_TERMS, KNOWN_TERMS, UNIT_TYPES, alias, known
+from twinbench.dtdl.values import ValueReader
 
-_KNOWN_TERMS = frozenset(
-    {n for v in METAMODEL.values() for c in v.values() for n in (c.name, *c.props)}
-)
-_UNIT_TYPES = frozenset(V2_UNITS) | frozenset(V3_UNITS)
-_CLASS_TERMS = frozenset(
-    {
-        "Unit",
-        "UnitType",
-        "Schema",
-        "ComplexSchema",
-        "Content",
-        "Entity",
-        "NamedEntity",
-        "PrimitiveSchema",
-        "NumericSchema",
-        "TemporalSchema",
-        "SemanticType",
-        "CommandType",
-        "LatentType",
-        "AdjunctType",
-        "Boolean",
-        "Date",
-        "DateTime",
-        "Double",
-        "Duration",
-        "Float",
-        "Integer",
-        "Long",
-        "String",
-        "Time",
-        "Byte",
-        "Bytes",
-        "Decimal",
-        "Short",
-        "UnsignedByte",
-        "UnsignedInteger",
-        "UnsignedLong",
-        "UnsignedShort",
-        "Uuid",
-        "CommandPayload",
-        "CommandRequest",
-        "CommandResponse",
-        "Point",
-        "LineString",
-        "Polygon",
-        "MultiPoint",
-        "MultiLineString",
-        "MultiPolygon",
-    }
-)
-_V2_TERMS = _KNOWN_TERMS | _CLASS_TERMS | frozenset(V2_SEMANTIC_TYPES) | frozenset(V2_UNITS)
+__all__ = ["Element", "Parser", "Reference", "parse_documents"]
 
 
-_ALIAS = __import__("re").compile(
-    r"^dtmi:dtdl:(?:property|extension:\w+:v\d+:property|extension:\w+:v\d+:\w+):(\w+)(?:;\d+)?$"
-)
-
-
-def _alias(key: str) -> str:
-    """`dtmi:dtdl:property:name;3` -> `name` (the full IRI of a DTDL property)."""
-    m = _ALIAS.match(key)
-    return m.group(1) if m else key
-
-
-def _known(term: str, version: int, ctx: Context) -> bool:
-    """Whether a term is defined by the language (or an extension in force)."""
-    if term in _KNOWN_TERMS or term in _CLASS_TERMS or term in ct.ADJUNCT:
-        return True
-    if version == 2 or "quantitativeTypes" in ctx.extensions:
-        return term in _V2_TERMS or term in V3_UNITS or term in V3_SEMANTIC_TYPES
-    return False
-
-
-@dataclass
-class Element:
-    """One parsed DTDL element: identity, class, co-types and property values."""
-
-    id: str
-    cls: str
-    version: int
-    cotypes: tuple[str, ...] = ()
-    values: dict[str, Any] = field(default_factory=dict)  # literals; object props hold ids
-    parent: str | None = None
-    parent_prop: str | None = None
-    file: str = ""
-    path: str = ""
-    explicit_id: bool = False
-    context: Context = field(default_factory=Context)
-    layer: bool = False
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """A property value, or `default`."""
-        return self.values.get(key, default)
-
-
-@dataclass
-class Reference:
-    """A DTMI used as a value: must name an element of one of `classes` once all is parsed."""
-
-    target: str
-    source: str
-    prop: str
-    classes: tuple[str, ...]
-    schema: bool
-    file: str
-    path: str
-
-
-class Parser:
+class Parser(ValueReader):
     """Walks JSON documents, building elements and collecting issues."""
 
     def __init__(self, *, allow_undefined_extensions: bool = True, max_version: int = 3) -> None:
@@ -249,7 +137,7 @@ class Parser:
             if any(isinstance(t, str) and t in other for t in types):
                 return None
             for t in types:
-                if isinstance(t, str) and ":" not in t and not _known(t, version, ctx):
+                if isinstance(t, str) and ":" not in t and not known(t, version, ctx):
                     self.issue("typeUndefinedTerm", f"type {t!r} is not defined", pid, path)
             self.issue(
                 "badType",
@@ -334,12 +222,12 @@ class Parser:
                 rejected |= ct.props_of(t, version, ctx.extensions)
                 continue
             if found is None:
-                if t in _UNIT_TYPES or t in _CLASS_TERMS:
+                if t in UNIT_TYPES or t in CLASS_TERMS:
                     self.issue(
                         "multipleMaterialTypes", f"{t!r} cannot co-type a {cls.name}", eid, path
                     )
                     continue
-                if (t in _KNOWN_TERMS or t.startswith("dtmi:dtdl:")) and not ctx.incomplete:
+                if (t in KNOWN_TERMS or t.startswith("dtmi:dtdl:")) and not ctx.incomplete:
                     self.issue("typeIrrelevantDtmiOrTerm", f"{t!r} is not a co-type", eid, path)
                     continue
                 if t.startswith("dtmi:"):
@@ -381,7 +269,7 @@ class Parser:
         # properties
         seen_keys: set[str] = set()
         for key0, raw in obj.items():
-            key = _alias(key0)
+            key = alias(key0)
             if key in seen_keys:
                 self.issue("duplicatePropertyName", f"{key!r} is given twice", eid, path, key)
                 continue
@@ -468,206 +356,6 @@ class Parser:
             )
             return False
         return True
-
-    def _undefined_property(
-        self, key: str, el: Element, undefined_cotype: bool, ctx: Context, path: str
-    ) -> None:
-        if key.startswith("dtmi:"):
-            kind = "propertyInvalidDtmi" if not is_dtmi(key) else "propertyIrrelevantDtmiOrTerm"
-        elif ":" in key or "/" in key:
-            kind = "propertyNotDtmiNorTerm"
-        elif _known(key, el.version, ctx) or key in ("unit", "annotates", "overrides", "ttl"):
-            kind = "propertyIrrelevantDtmiOrTerm"
-        else:
-            kind = "propertyUndefinedTerm"
-        if undefined_cotype:
-            if el.version == 2:
-                return
-            if ctx.incomplete and kind in ("propertyUndefinedTerm", "propertyIrrelevantDtmiOrTerm"):
-                return
-            if ctx.incomplete:
-                self.issue("typeUndefinedTerm", f"{el.cls} has an undefined co-type", el.id, path)
-            self.issue(kind, f"property {key!r} is not defined for {el.cls}", el.id, path, key)
-            return
-        self.issue("noTypeThatAllows", f"{el.cls} has no property {key!r}", el.id, path, key)
-        self.issue(kind, f"property {key!r} is not defined", el.id, path, key)
-
-    # -- values ----------------------------------------------------------------------------
-    def _value(self, el: Element, p: Prop, raw: Any, ctx: Context, path: str) -> None:
-        if p.kind in ("string", "boolean", "integer", "literal"):
-            val, probs = check_literal(p, raw, el.version)
-            for code, msg in probs:
-                self.issue(code, msg, el.id, path, p.name)
-            if not probs and val is not ABSENT:
-                el.values[p.name] = val
-            return
-        if p.kind == "langstring":
-            val, probs = check_langstring(p, raw, el.version)
-            for code, msg in probs:
-                self.issue(code, msg, el.id, path, p.name)
-            if not probs:
-                el.values[p.name] = val
-            return
-        if p.kind == "literal":
-            if isinstance(raw, bool) or not isinstance(raw, int | str):
-                self.issue(
-                    "literalNotValid",
-                    f"{p.name!r} must be an integer or a string",
-                    el.id,
-                    path,
-                    p.name,
-                )
-                return
-            el.values[p.name] = raw
-            return
-        values = raw if isinstance(raw, list) else [raw]
-        if p.kind in ("term", "dtmi"):
-            if raw == [] and not p.required:
-                return
-            if raw is None:
-                self.issue("propertyValueNull", f"{p.name!r} may not be null", el.id, path, p.name)
-                return
-            if len(values) != 1:
-                self.issue(
-                    "objectMultipleValues", f"{p.name!r} takes one value", el.id, path, p.name
-                )
-                return
-            v = values[0]
-            if isinstance(v, dict) and p.kind == "term":
-                self.issue("badType", f"{p.name!r} must be one of its terms", el.id, path, p.name)
-                return
-            if not isinstance(v, str):
-                self.issue(
-                    "refNotStringOrObject" if p.kind == "dtmi" else "badDtmiOrTerm",
-                    f"{p.name!r} must be a string",
-                    el.id,
-                    path,
-                    p.name,
-                )
-                return
-            if p.kind == "term":
-                if p.choices and v not in p.choices:
-                    self.issue(
-                        "incorrectPropertyValue"
-                        if (p.name == "valueSchema" and _known(v, el.version, ctx))
-                        or v in PRIMITIVES_V3
-                        else "badDtmiOrTerm",
-                        f"{p.name!r} must be one of {', '.join(p.choices)}",
-                        el.id,
-                        path,
-                        p.name,
-                    )
-                    return
-                if p.name == "unit" and v not in ct.all_units(el.version):
-                    self.issue("badType", f"{v!r} is not a unit", el.id, path, p.name)
-                    return
-            elif not is_valid_for(v, el.version):
-                self.issue(
-                    "badDtmiOrTerm", f"{p.name!r} {v!r} is not a valid DTMI", el.id, path, p.name
-                )
-                return
-            el.values[p.name] = v
-            return
-        # object-valued properties
-        if raw is None:
-            self.issue("propertyValueNull", f"{p.name!r} may not be null", el.id, path, p.name)
-            return
-        if not p.plural and len(values) != 1:
-            code = "objectCountBelowMin" if not values else "objectMultipleValues"
-            self.issue(code, f"{p.name!r} takes exactly one value", el.id, path, p.name)
-            return
-        if p.max_count is not None and len(values) > p.max_count:
-            self.issue(
-                "objectCountAboveMax",
-                f"{p.name!r} holds more than {p.max_count}",
-                el.id,
-                path,
-                p.name,
-            )
-        if p.min_count is not None and len(values) < p.min_count:
-            self.issue(
-                "objectCountBelowMin",
-                f"{p.name!r} needs at least {p.min_count}",
-                el.id,
-                path,
-                p.name,
-            )
-        ids: list[str] = []
-        prims = PRIMITIVES_V2 if el.version == 2 else PRIMITIVES_V3
-        for i, v in enumerate(values):
-            vpath = f"{path}[{i}]" if isinstance(raw, list) else path
-            if isinstance(v, str):
-                if p.schema and (
-                    v in prims
-                    or v in GEOSPATIAL
-                    or (
-                        el.version == 2
-                        and "iotcentral" in ctx.extensions
-                        and v in ct.IOTCENTRAL_SCHEMAS
-                    )
-                    or ("Override" in el.cotypes and (v in _UNIT_TYPES or v.endswith("Unit")))
-                ):
-                    ids.append(v)
-                elif is_dtmi(v.split("#")[0]) and v.startswith("dtmi:"):
-                    if not is_valid_for(v, el.version):
-                        self.issue(
-                            "badDtmiOrTerm", f"{v!r} is not a valid DTMI", el.id, vpath, p.name
-                        )
-                        continue
-                    ids.append(v)
-                    self.refs.append(
-                        Reference(v, el.id, p.name, p.classes, p.schema, self.file, vpath)
-                    )
-                elif v in _CLASS_TERMS:
-                    self.issue(
-                        "badType",
-                        f"{p.name!r}: {v!r} is a class, not a schema",
-                        el.id,
-                        vpath,
-                        p.name,
-                    )
-                else:
-                    self.issue(
-                        "badDtmiOrTerm",
-                        f"{p.name!r}: {v!r} is neither a schema nor a DTMI",
-                        el.id,
-                        vpath,
-                        p.name,
-                    )
-                    if not p.plural:
-                        self.issue(
-                            "objectCountBelowMin",
-                            f"{p.name!r} has no valid value",
-                            el.id,
-                            vpath,
-                            p.name,
-                        )
-            elif isinstance(v, dict):
-                n_before = len(self.issues)
-                child = self.element(v, ctx, el, p, vpath, str(i))
-                if child is not None:
-                    ids.append(child.id)
-                elif (
-                    p.required
-                    and not p.plural
-                    and any(x.code == "badType" for x in self.issues[n_before:])
-                ):
-                    self.issue(
-                        "objectCountBelowMin",
-                        f"{p.name!r} has no valid value",
-                        el.id,
-                        vpath,
-                        p.name,
-                    )
-            else:
-                self.issue(
-                    "refNotStringOrObject",
-                    f"{p.name!r} value is not a string or object",
-                    el.id,
-                    vpath,
-                    p.name,
-                )
-        el.values[p.name] = ids if p.plural else (ids[0] if ids else None)
 
     def _store(self, el: Element) -> None:
         old = self.elements.get(el.id)
