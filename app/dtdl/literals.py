@@ -35,6 +35,7 @@ def unwrap(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Problem]]:
             if k not in lenient
             and not (version == 2 and k.startswith("@") and k not in ("@context", "@graph", "@id"))
         ]
+        stem = {"string": "string", "boolean": "boolean"}.get(kind, "integer")
         for k in extra:
             code = {
                 "@context": "valueObjectContext",
@@ -42,7 +43,12 @@ def unwrap(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Problem]]:
                 "@id": "valueObjectId",
                 "@language": "valueObjectLanguage",
             }.get(k, "valueObjectKeyword" if k.startswith("@") else "valueObjectInvalidProp")
-            return None, [(code, f"{prop.name!r}: value object may not hold {k!r}")]
+            probs = [(code, f"{prop.name!r}: value object may not hold {k!r}")]
+            if "@value" not in raw:
+                probs.append((f"{stem}ObjectNoValue", f"{prop.name!r}: no @value"))
+            return None, probs
+        if isinstance(raw.get("@type"), list):
+            return None, [("literalTypeNotSingular", f"{prop.name!r}: @type must be one type")]
         if "@value" not in raw:
             stem = {"string": "string", "boolean": "boolean"}.get(kind, "integer")
             return None, [(f"{stem}ObjectNoValue", f"{prop.name!r}: value object has no @value")]
@@ -85,7 +91,12 @@ def check_literal(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Pro
     """Validate a string, boolean or integer property value; returns (value, problems)."""
     kind = prop.kind
     if raw is None:
-        return None, [("propertyValueNull", f"{prop.name!r} may not be null")]
+        probs = [("propertyValueNull", f"{prop.name!r} may not be null")]
+        if kind in ("string", "boolean", "integer"):
+            probs.append((f"{kind}Not{kind.title()}", f"{prop.name!r} is null"))
+        if prop.required:
+            probs.append(("missingLiteralProperty", f"{prop.name!r} is required"))
+        return None, probs
     val, probs = unwrap(prop, raw, version)
     if probs or val is ABSENT:
         return val, probs
@@ -107,10 +118,18 @@ def check_literal(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Pro
                 )
             ]
     if kind == "integer":
-        if prop.min_value is not None and val < prop.min_value:
-            return None, [("valueBelowMin", f"{prop.name!r} {val} is below {prop.min_value}")]
-        if prop.max_value is not None and val > prop.max_value:
-            return None, [("valueAboveMax", f"{prop.name!r} {val} is above {prop.max_value}")]
+        lo, hi = prop.min_value, prop.max_value
+        if lo is not None and lo == hi and val != lo:
+            return None, [("valueNotExact", f"{prop.name!r} must be {lo}, not {val}")]
+        out: list[Problem] = []
+        if val < 0 and (lo is None or lo >= 0):
+            out.append(("valueBelowRange", f"{prop.name!r} {val} is negative"))
+        if lo is not None and val < lo:
+            out.append(("valueBelowMin", f"{prop.name!r} {val} is below {lo}"))
+        if hi is not None and val > hi:
+            out.append(("valueAboveRange", f"{prop.name!r} {val} is above {hi}"))
+        if out:
+            return None, out
     return val, []
 
 
@@ -123,6 +142,8 @@ def check_langstring(
     if isinstance(raw, str):
         out["en"] = raw
     elif isinstance(raw, dict):
+        if "@value" in raw or "@language" in raw:
+            return None, [("langTagValueInLangMap", f"{prop.name!r}: use a language map")]
         for code, text in raw.items():
             if code.startswith("@"):
                 return None, [("langMapObjKeyword", f"{prop.name!r}: {code!r} in a language map")]
@@ -150,7 +171,10 @@ def check_langstring(
                             "@id": "Id",
                             "@type": "Type",
                         }.get(k, "Keyword" if k.startswith("@") else "InvalidProp")
-                        return None, [(f"langStringElement{suffix}", f"{prop.name!r}: {k!r}")]
+                        probs = [(f"langStringElement{suffix}", f"{prop.name!r}: {k!r}")]
+                        if "@value" not in item:
+                            probs.append(("langStringElementNoValue", f"{prop.name!r}: no @value"))
+                        return None, probs
                 if "@value" not in item:
                     return None, [("langStringElementNoValue", f"{prop.name!r}: no @value")]
                 text = item["@value"]
@@ -158,7 +182,10 @@ def check_langstring(
                 if not isinstance(text, str):
                     return None, [("langStringElementValueNotString", f"{prop.name!r}: not text")]
                 if not isinstance(code, str):
-                    return None, [("langStringElementCodeNotString", f"{prop.name!r}: bad code")]
+                    return None, [
+                        ("langStringElementCodeNotString", f"{prop.name!r}: bad code"),
+                        ("langStringElementInvalidCode", f"{prop.name!r}: bad code"),
+                    ]
                 if not _LANG.match(code):
                     return None, [("langStringElementInvalidCode", f"{prop.name!r}: {code!r}")]
             else:
@@ -167,7 +194,10 @@ def check_langstring(
                 return None, [("langStringElementCodeNotUnique", f"{prop.name!r}: {code} twice")]
             out[code] = text
     else:
-        return None, [("langStringNotLangString", f"{prop.name!r} is not a localizable string")]
+        return None, [
+            ("langStringNotLangString", f"{prop.name!r} is not a localizable string"),
+            ("langStringElementNotStringOrObject", f"{prop.name!r}: {raw!r}"),
+        ]
     for code, text in out.items():
         if len(text) > limit:
             return None, [

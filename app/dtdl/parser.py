@@ -163,8 +163,8 @@ class Parser(ValueReader):
         explicit = "@id" in obj
         if explicit:
             eid = obj["@id"]
-            if not isinstance(eid, str):
-                self.issue("idNotString", "@id must be a string", pid, path)
+            if not isinstance(eid, str) or not eid:
+                self.issue("idNotString", "@id must be a non-empty string", pid, path)
                 return None
             self._layer = "Layer" in types
             if not self._check_id(eid, cls.name, version, pid, path):
@@ -270,6 +270,10 @@ class Parser(ValueReader):
         seen_keys: set[str] = set()
         for key0, raw in obj.items():
             key = alias(key0)
+            if key != key0 and key not in props:
+                key = key0
+            if key != key0 and key not in props:
+                key = key0
             if key in seen_keys:
                 self.issue("duplicatePropertyName", f"{key!r} is given twice", eid, path, key)
                 continue
@@ -293,7 +297,7 @@ class Parser(ValueReader):
             self._value(el, p, raw, ctx, f"{path}.{key}")
         for p in props.values():
             if p.required and p.name not in obj:
-                if p.name in extra_props and p.name not in cls.props:
+                if p.name in extra_props and (p.name not in cls.props or p.name == "unit"):
                     code = (
                         "missingSupplementalObjectProperty"
                         if p.kind == "term"
@@ -308,21 +312,18 @@ class Parser(ValueReader):
                 if el.layer:
                     continue
                 self.issue(code, f"{cls.name} {eid} needs {p.name!r}", eid, path, p.name)
-                if (
-                    code == "missingLiteralProperty"
-                    and p.name == "name"
-                    and prop is not None
-                    and (
-                        prop.plural
-                        and prop.name in ("contents", "fields", "enumValues", "properties")
-                    )
-                ):
-                    self.issue("missingDictKeyPropertyValue", f"{eid} needs a name", eid, path)
             elif p.default is not None and p.name not in el.values:
                 el.values[p.name] = p.default
         if unit_type and "unit" in el.values:
             unit = el.values["unit"]
             if unit not in ct.units_of(version, unit_type):
+                self.issue(
+                    "notRequiredType" if version == 2 else "badType",
+                    f"unit {unit!r} is not a {unit_type}",
+                    eid,
+                    path,
+                    "unit",
+                )
                 self.issue("wrongParent", f"unit {unit!r} is not a {unit_type}", eid, path, "unit")
         self._store(el)
         return el

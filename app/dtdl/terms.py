@@ -75,6 +75,8 @@ def alias(key: str) -> str:
 
 def known(term: str, version: int, ctx: Context) -> bool:
     """Whether a term is defined by the language (or an extension in force)."""
+    if term == "unit" and version == 3:
+        return "quantitativeTypes" in ctx.extensions
     if term in KNOWN_TERMS or term in CLASS_TERMS or term in ct.ADJUNCT:
         return True
     if version == 2 or "quantitativeTypes" in ctx.extensions:

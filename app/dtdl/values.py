@@ -38,7 +38,7 @@ class ValueReader:
             kind = "propertyInvalidDtmi" if not is_dtmi(key) else "propertyIrrelevantDtmiOrTerm"
         elif ":" in key or "/" in key:
             kind = "propertyNotDtmiNorTerm"
-        elif known(key, el.version, ctx) or key in ("unit", "annotates", "overrides", "ttl"):
+        elif known(key, el.version, ctx):
             kind = "propertyIrrelevantDtmiOrTerm"
         else:
             kind = "propertyUndefinedTerm"
@@ -95,8 +95,19 @@ class ValueReader:
                 )
                 return
             v = values[0]
+            if isinstance(v, dict) and p.name == "unit":
+                self.issue(
+                    "refObjectNotAllowed", "a unit must be named, not defined", el.id, path, p.name
+                )
+                self.issue("objectCountBelowMin", "no valid unit", el.id, path, p.name)
+                return
             if isinstance(v, dict) and p.kind == "term":
                 self.issue("badType", f"{p.name!r} must be one of its terms", el.id, path, p.name)
+                return
+            if p.kind == "dtmi" and not isinstance(v, str):
+                self.issue(
+                    "identifierNotString", f"{p.name!r} must be a DTMI string", el.id, path, p.name
+                )
                 return
             if not isinstance(v, str):
                 self.issue(
@@ -108,6 +119,14 @@ class ValueReader:
                 )
                 return
             if p.kind == "term":
+                if p.name == "schema" and el.cls == "MapKey" and v not in p.choices:
+                    self.issue(
+                        "badType", f"a map key must be a string, not {v!r}", el.id, path, p.name
+                    )
+                    self.issue(
+                        "propertyCountBelowMin", "no valid map key schema", el.id, path, p.name
+                    )
+                    return
                 if p.choices and v not in p.choices:
                     self.issue(
                         "incorrectPropertyValue"
@@ -121,11 +140,17 @@ class ValueReader:
                     )
                     return
                 if p.name == "unit" and v not in ct.all_units(el.version):
-                    self.issue("badType", f"{v!r} is not a unit", el.id, path, p.name)
+                    code = "notRequiredType" if el.version == 2 else "badType"
+                    self.issue(code, f"{v!r} is not a unit", el.id, path, p.name)
+                    self.issue("wrongParent", f"{v!r} is not a unit", el.id, path, p.name)
                     return
             elif not is_valid_for(v, el.version):
                 self.issue(
-                    "badDtmiOrTerm", f"{p.name!r} {v!r} is not a valid DTMI", el.id, path, p.name
+                    "identifierNotDtmi",
+                    f"{p.name!r} {v!r} is not a valid DTMI",
+                    el.id,
+                    path,
+                    p.name,
                 )
                 return
             el.values[p.name] = v
