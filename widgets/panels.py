@@ -34,6 +34,7 @@ PANEL_MODULES: list[str] = [
     "twinbench.widgets.diagnostics_panel",
     "twinbench.widgets.rules_panels",
     "twinbench.widgets.mqtt_panel",
+    "twinbench.widgets.twin_panel",
 ]
 
 

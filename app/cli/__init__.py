@@ -17,6 +17,8 @@ COMMANDS: dict[str, str] = {
     "drivers": "twinbench.cli.drivers_cmd",
     "rules": "twinbench.cli.rules_cmd",
     "fleet": "twinbench.cli.fleet_cmd",
+    "models": "twinbench.cli.models_cmd",
+    "twin": "twinbench.cli.twin_cmd",
 }
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from twinbench.drivers.base import Chunk, Device, Driver, Setting, Sink
 from twinbench.drivers.sim.faults import FAULT_KINDS, parse_faults
 from twinbench.drivers.sim.model import BASE_CHANNELS, RigModel, channels
+from twinbench.drivers.sim.twin import RigTwin
 
 
 class SimDriver(Driver):
@@ -54,6 +55,10 @@ class SimDriver(Driver):
             RigModel(self.rate, cfg["seed"] + 7919 * i, len(chans), faults) for i in range(n)
         ]
         self.names = tuple(c.name for c in chans)
+        self.twins = {
+            dev.id: RigTwin(dev.id, model, i)
+            for i, (dev, model) in enumerate(zip(self.devices, self.models, strict=True))
+        }
         self._task: asyncio.Task[None] | None = None
         self.produced = 0
 
@@ -75,6 +80,17 @@ class SimDriver(Driver):
             self._task = None
         for dev in self.devices:
             self.sink.status(dev.id, "disconnected")
+
+    async def command(self, device_id: str, name: str, payload: Any = None) -> Any:
+        """Twin traffic and device commands: `twin.desired`, `twin.get`, `reboot`, `selfTest`."""
+        rig = self.twins.get(device_id)
+        if rig is None:
+            raise KeyError(f"sim has no device {device_id!r}")
+        if name == "twin.desired":
+            return rig.apply_desired(dict(payload or {}))
+        if name == "twin.get":
+            return dict(rig.reported)
+        return await rig.command(name, payload)
 
     def _emit(self, i0: int, n: int, start_ns: int) -> None:
         period_ns = 1e9 / self.rate

@@ -45,6 +45,8 @@ class RigModel:
         self.aux_freq = rng.uniform(0.05, 2.0, size=max(0, n_channels - len(BASE_CHANNELS)))
         self.noise = np.random.default_rng(seed + 1_000_003)
         self.vib_phase = 0.0
+        self.rpm_gain = 1.0  # set by the twin's targetSpeed / mode
+        self.last_temperature = 25.0
 
     def _load(self, t: np.ndarray) -> np.ndarray:
         return 0.6 + 0.3 * np.sin(_OMEGA * t + self.phase)
@@ -78,9 +80,11 @@ class RigModel:
                 off = np.clip(t - f.end, 0, None)
                 temp = temp + np.where(t >= f.start, rise * np.exp(-off / _TAU), 0.0)
         out[:, 0] = temp + 0.02 * noise[:, 0]
-        current = 0.5 + 8.0 * load
+        if n:
+            self.last_temperature = float(out[-1, 0])
+        current = 0.5 + 8.0 * load * self.rpm_gain
         out[:, 1] = current + 0.05 * noise[:, 1]
-        rpm = 3000.0 * load
+        rpm = 3000.0 * load * self.rpm_gain
         out[:, 2] = rpm + 5.0 * noise[:, 2]
         dphi = 2 * np.pi * rpm / 60.0 / self.rate
         phi = self.vib_phase + np.cumsum(dphi)

@@ -1,0 +1,169 @@
+"""JSON-LD contexts of DTDL documents: the language version and the extensions in force."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from twinbench.dtdl.dtmi import is_dtmi
+
+DTDL_CONTEXT = re.compile(r"^dtmi:dtdl:context(?:;(.*))?$")
+# extension context -> (name, versions it exists in, DTDL versions it works with)
+EXTENSIONS: dict[str, tuple[set[int], set[int]]] = {
+    "dtmi:dtdl:extension:layering": ({1}, {2, 3}),
+    "dtmi:dtdl:extension:quantitativeTypes": ({1}, {3}),
+    "dtmi:dtdl:extension:annotation": ({1, 2}, {3}),
+    "dtmi:dtdl:extension:overriding": ({1, 2}, {3}),
+    "dtmi:dtdl:extension:historization": ({1, 2}, {2, 3}),
+    "dtmi:dtdl:extension:mqtt": ({1, 2, 3}, {3}),
+    "dtmi:dtdl:extension:requirement": ({1}, {3}),
+    "dtmi:iotcentral:context": ({2}, {2}),
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """The context in force for an element: DTDL version, extensions, unresolved affiliates."""
+
+    version: int = 0
+    extensions: frozenset[str] = frozenset()
+    incomplete: bool = False  # an unknown affiliate context was allowed in
+
+    def has(self, ext: str) -> bool:
+        """Whether extension `ext` (short name, e.g. 'quantitativeTypes') is in force."""
+        return ext in self.extensions
+
+
+@dataclass
+class ContextResult:
+    """The outcome of reading one @context value: the new context and the problems found."""
+
+    context: Context
+    problems: list[tuple[str, str, Any]] = field(default_factory=list)  # (code, message, value)
+
+
+def _short(base: str) -> str:
+    return "iotcentral" if base.startswith("dtmi:iotcentral:") else base.rsplit(":", 1)[-1]
+
+
+def read_context(
+    value: Any, parent: Context | None, *, allow_undefined: bool = True, max_version: int = 3
+) -> ContextResult:
+    """Interpret an @context value, inheriting from the parent context."""
+    ctx = parent or Context()
+    out = ContextResult(ctx)
+    items = value if isinstance(value, list) else [value]
+    if isinstance(value, list) and not value:
+        if parent is None:
+            out.problems.append(("emptyContext", "@context is an empty list", None))
+        return out
+    version = ctx.version
+    exts = set(ctx.extensions)
+    incomplete = ctx.incomplete
+    saw_affiliate = False
+    saw_dtdl = False
+    for i, item in enumerate(items):
+        if isinstance(item, dict):
+            if i != len(items) - 1:
+                out.problems.append(("localContextNotLast", "a local context must come last", None))
+            else:
+                out.problems.append(
+                    ("disallowedLocalContext", "local term definitions are not allowed", None)
+                )
+            continue
+        if not isinstance(item, str):
+            out.problems.append(
+                ("invalidContext", f"@context entry {item!r} is not a string", item)
+            )
+            continue
+        spec, _, frag = item.partition("#")
+        m = DTDL_CONTEXT.match(spec)
+        if m:
+            if frag:
+                out.problems.append(
+                    ("disallowedContextFragment", f"context {item!r} may not have a fragment", item)
+                )
+            ver = m.group(1)
+            if ver is None or ver == "":
+                out.problems.append(
+                    ("missingDtdlContextVersion", f"context {item!r} has no version", item)
+                )
+                continue
+            if not ver.isdigit() or int(ver) not in (2, 3, 4):
+                out.problems.append(
+                    ("unrecognizedContextVersion", f"DTDL context version {ver!r} is unknown", item)
+                )
+                continue
+            if ctx.version == 2 and int(ver) == 3:
+                out.problems.append(
+                    ("disallowedVersionDefinition", "a DTDL v3 element inside a v2 one", item)
+                )
+                out.problems.append(
+                    ("unrecognizedContextVersion", "DTDL v3 is unknown to a v2 model", item)
+                )
+                continue
+            if int(ver) > max_version:
+                out.problems.append(
+                    ("disallowedContextVersion", f"DTDL version {ver} is not allowed here", item)
+                )
+                continue
+            if saw_affiliate and saw_dtdl:
+                out.problems.append(
+                    ("dtdlContextFollowsAffiliate", "the DTDL context must come first", item)
+                )
+            elif saw_affiliate and int(ver) >= 3:
+                out.problems.append(
+                    ("missingDtdlContext", "the DTDL context must come first", item)
+                )
+            if not saw_affiliate:
+                exts = set()
+            saw_dtdl = True
+            version = int(ver)
+            continue
+        saw_affiliate = True
+        if not spec.startswith("dtmi:"):
+            out.problems.append(
+                ("nonDtmiContextSpecifier", f"context {item!r} is not a DTMI", item)
+            )
+            continue
+        base, semi, ver = spec.partition(";")
+        if not is_dtmi(base) and not is_dtmi(spec):
+            out.problems.append(
+                ("invalidContextSpecifier", f"context {item!r} is not a valid DTMI", item)
+            )
+            continue
+        if not semi:
+            if version == 2 or "." not in ver:
+                out.problems.append(
+                    (
+                        "invalidContextSpecifierForVersion",
+                        f"context {item!r} needs a version",
+                        item,
+                    )
+                )
+            out.problems.append(("missingContextVersion", f"context {item!r} has no version", item))
+            continue
+        if "." in ver and version == 2:
+            out.problems.append(
+                (
+                    "invalidContextSpecifierForVersion",
+                    f"context {item!r}: minor versions need DTDL v3",
+                    item,
+                )
+            )
+            continue
+        known = EXTENSIONS.get(base)
+        major = ver.split(".")[0]
+        if known is not None and major.isdigit() and int(major) in known[0]:
+            exts.add(_short(base))
+            continue
+        if not allow_undefined:
+            code = "unresolvableContextVersion" if known else "unresolvableContextSpecifier"
+            out.problems.append((code, f"context {item!r} cannot be resolved", item))
+            continue
+        incomplete = True
+    if version == 0 and parent is None:
+        out.problems.append(("missingDtdlContext", "@context does not name a DTDL version", None))
+    out.context = replace(ctx, version=version, extensions=frozenset(exts), incomplete=incomplete)
+    return out

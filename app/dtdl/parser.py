@@ -1,0 +1,402 @@
+"""Reads DTDL v2/v3 JSON-LD documents into elements, recording every broken rule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from twinbench.dtdl import cotypes as ct
+from twinbench.dtdl.context import Context, read_context
+from twinbench.dtdl.dtmi import (
+    MAX_INTERFACE_DTMI,
+    MAX_USER_DTMI,
+    RESERVED_PREFIXES,
+    child_id,
+    is_dtmi,
+    is_user_dtmi,
+    is_valid_for,
+)
+from twinbench.dtdl.elements import Element, Reference
+from twinbench.dtdl.issues import Issue
+from twinbench.dtdl.metamodel import METAMODEL, ElementClass, Prop
+from twinbench.dtdl.terms import CLASS_TERMS, KNOWN_TERMS, UNIT_TYPES, alias, known
+from twinbench.dtdl.values import ValueReader
+
+__all__ = ["Element", "Parser", "Reference", "parse_documents"]
+
+
+class Parser(ValueReader):
+    """Walks JSON documents, building elements and collecting issues."""
+
+    def __init__(self, *, allow_undefined_extensions: bool = True, max_version: int = 3) -> None:
+        self.allow_undefined = allow_undefined_extensions
+        self.max_version = max_version
+        self.elements: dict[str, Element] = {}
+        self.duplicates: list[Element] = []
+        self.refs: list[Reference] = []
+        self.issues: list[Issue] = []
+        self.file = ""
+        self._ctx_exts: frozenset[str] = frozenset()
+        self._layer = False
+
+    # -- reporting -------------------------------------------------------------------------
+    def issue(self, code: str, msg: str, element: str = "", path: str = "", prop: str = "") -> None:
+        """Record a broken rule."""
+        self.issues.append(Issue(code, msg, element, path, self.file, prop))
+
+    # -- documents -------------------------------------------------------------------------
+    def add_document(self, doc: Any, file: str = "") -> None:
+        """Parse one JSON document: an Interface, or a list of them."""
+        self.file = file
+        items = doc if isinstance(doc, list) else [doc]
+        for i, item in enumerate(items):
+            path = f"$[{i}]" if isinstance(doc, list) else "$"
+            if not isinstance(item, dict):
+                self.issue("notJsonObject", "a top-level item is not a JSON object", path=path)
+                continue
+            if "@graph" in item:
+                if "@context" not in item:
+                    self.issue("missingContext", "the document has no @context", path=path)
+                if "@context" in item or not isinstance(item["@graph"], list):
+                    self.issue("topLevelGraphDisallowed", "@graph is not allowed", path=path)
+                continue
+            if "@context" not in item:
+                self.issue("missingContext", "the document has no @context", path=path)
+                continue
+            self.element(item, None, None, None, path, None, top=True)
+
+    # -- elements --------------------------------------------------------------------------
+    def element(
+        self,
+        obj: dict[str, Any],
+        ctx: Context | None,
+        parent: Element | None,
+        prop: Prop | None,
+        path: str,
+        index_name: str | None,
+        top: bool = False,
+    ) -> Element | None:
+        """Parse one element object; returns it (or None when it is hopeless)."""
+        if "@context" in obj:
+            res = read_context(
+                obj["@context"],
+                ctx if not top else None,
+                allow_undefined=self.allow_undefined,
+                max_version=self.max_version,
+            )
+            for code, msg, _val in res.problems:
+                self.issue(code, msg, path=path)
+            if res.problems and (top or res.context.version == 0):
+                return None
+            if (
+                ctx is not None
+                and not top
+                and ctx.version == 3
+                and res.context.version == 2
+                and prop is not None
+                and prop.name == "schemas"
+            ):
+                self.issue(
+                    "disallowedVersionDefinition",
+                    "a DTDL v2 schema inside a v3 Interface",
+                    path=path,
+                )
+                return None
+            ctx = res.context
+        assert ctx is not None
+        self._ctx_exts = ctx.extensions
+        version = ctx.version
+        if version == 0:
+            return None
+        model = METAMODEL[version]
+        pid = parent.id if parent else ""
+        # @type
+        raw_type = obj.get("@type")
+        types = (
+            raw_type if isinstance(raw_type, list) else [raw_type] if raw_type is not None else []
+        )
+        material = [t for t in types if isinstance(t, str) and t in model]
+        if raw_type is None and prop is not None and prop.infer:
+            material = [prop.infer]
+        if not material:
+            other = METAMODEL[5 - version] if version in (2, 3) else {}
+            if top:
+                eid0 = obj.get("@id") if isinstance(obj.get("@id"), str) else pid
+                self.issue(
+                    "typeNotRootable", "a top-level element must be an Interface", eid0, path
+                )
+            if set(obj) == {"@id"} and prop is not None:
+                self.issue(
+                    "idReference",
+                    f"{prop.name!r}: write the DTMI, not {{'@id': ...}}",
+                    pid,
+                    path,
+                    prop.name,
+                )
+                return None
+            if any(isinstance(t, str) and t in other for t in types):
+                return None
+            for t in types:
+                if isinstance(t, str) and ":" not in t and not known(t, version, ctx):
+                    self.issue("typeUndefinedTerm", f"type {t!r} is not defined", pid, path)
+            self.issue(
+                "badType",
+                f"element at {path} has no DTDL type",
+                pid,
+                path,
+                prop.name if prop else "",
+            )
+            return None
+        if len(material) > 1 and len(set(material)) > 1:
+            self.issue("multipleMaterialTypes", f"types {material} conflict", pid, path)
+            return None
+        cls = model[material[0]]
+        allowed = prop.classes if prop else ("Interface",)
+        if top and cls.name != "Interface":
+            eid = obj.get("@id") if isinstance(obj.get("@id"), str) else path
+            self.issue("typeNotRootable", f"{cls.name} may not stand at the top level", eid, path)
+            return None
+        if prop is not None and cls.name not in allowed:
+            self.issue("badType", f"{prop.name!r} may not hold a {cls.name}", pid, path, prop.name)
+            return None
+        # @id
+        explicit = "@id" in obj
+        if explicit:
+            eid = obj["@id"]
+            if not isinstance(eid, str) or not eid:
+                self.issue("idNotString", "@id must be a non-empty string", pid, path)
+                return None
+            self._layer = "Layer" in types
+            if not self._check_id(eid, cls.name, version, pid, path):
+                return None
+        else:
+            needs_id = (
+                top
+                or (prop is not None and prop.name in ("schemas", "extends"))
+                or (prop is not None and prop.name == "schema" and cls.name == "Interface")
+            )
+            if needs_id:
+                self.issue(
+                    "missingTopLevelId" if top else "missingRequiredId",
+                    f"{cls.name} needs an @id here",
+                    pid,
+                    path,
+                    prop.name if prop else "",
+                )
+                return None
+            name = obj.get("name") if prop is not None and prop.plural else None
+            if prop is not None and prop.plural and not isinstance(name, str):
+                name = index_name
+            eid = child_id(pid, prop.name if prop else "", name if isinstance(name, str) else None)
+        el = Element(
+            eid,
+            cls.name,
+            version,
+            parent=parent.id if parent else None,
+            parent_prop=prop.name if prop else None,
+            file=self.file,
+            path=path,
+            explicit_id=explicit,
+            context=ctx,
+        )
+        # co-types
+        extra_props: dict[str, Prop] = {}
+        rejected: set[str] = set()
+        conflict = False
+        undefined_cotype = False
+        cot: list[str] = []
+        unit_type = None
+        for t in types:
+            if t == cls.name or t is None:
+                continue
+            if not isinstance(t, str):
+                self.issue("typeNotDtmiNorTerm", f"@type entry {t!r} is not a string", eid, path)
+                continue
+            if t in model:
+                self.issue("multipleMaterialTypes", f"types {cls.name} and {t} conflict", eid, path)
+                continue
+            found = ct.lookup(t, cls.name, version, ctx.extensions)
+            if isinstance(found, str):
+                for code in found.split():
+                    self.issue(code, f"co-type {t!r} does not fit a {cls.name}", eid, path)
+                rejected |= ct.props_of(t, version, ctx.extensions)
+                continue
+            if found is None:
+                if t in UNIT_TYPES or t in CLASS_TERMS:
+                    self.issue(
+                        "multipleMaterialTypes", f"{t!r} cannot co-type a {cls.name}", eid, path
+                    )
+                    continue
+                if (t in KNOWN_TERMS or t.startswith("dtmi:dtdl:")) and not ctx.incomplete:
+                    self.issue("typeIrrelevantDtmiOrTerm", f"{t!r} is not a co-type", eid, path)
+                    continue
+                if t.startswith("dtmi:"):
+                    if not is_dtmi(t.split("#")[0]):
+                        self.issue(
+                            "typeInvalidDtmi", f"co-type {t!r} is not a valid DTMI", eid, path
+                        )
+                        continue
+                elif ":" in t or "/" in t:
+                    if version == 3:
+                        self.issue(
+                            "typeNotDtmiNorTerm", f"co-type {t!r} is not a DTMI or term", eid, path
+                        )
+                        continue
+                elif version == 3 and not ctx.incomplete:
+                    self.issue("typeUndefinedTerm", f"co-type {t!r} is not defined", eid, path)
+                undefined_cotype = True
+                cot.append(t)
+                continue
+            cot.append(found.name)
+            if found.name == "Layer":
+                el.layer = True
+            for p in found.props:
+                extra_props[p.name] = p
+            if found.unit_type:
+                if unit_type and unit_type != found.unit_type:
+                    self.issue(
+                        "conflictingSupplementalTypes", f"{eid}: semantic types conflict", eid, path
+                    )
+                    unit_type = None
+                    conflict = True
+                elif not conflict:
+                    unit_type = found.unit_type
+        el.cotypes = tuple(cot)
+        props = dict(cls.props)
+        if not unit_type:
+            props.pop("unit", None)
+        props.update(extra_props)
+        # properties
+        seen_keys: set[str] = set()
+        for key0, raw in obj.items():
+            key = alias(key0)
+            if key != key0 and key not in props:
+                key = key0
+            if key != key0 and key not in props:
+                key = key0
+            if key in seen_keys:
+                self.issue("duplicatePropertyName", f"{key!r} is given twice", eid, path, key)
+                continue
+            seen_keys.add(key)
+            if key.startswith("@"):
+                if key == "@graph" and not top:
+                    self.issue("graphDisallowed", "@graph is not allowed here", eid, path)
+                elif key not in ("@id", "@type", "@context") and version == 3:
+                    code = "topLevelKeywordDisallowed" if top else "keywordDisallowed"
+                    self.issue(code, f"keyword {key!r} is not allowed", eid, path)
+                continue
+            p = props.get(key)
+            if p is None and key in rejected:
+                self.issue(
+                    "noTypeThatAllows", f"{cls.name} has no property {key!r}", eid, path, key
+                )
+                continue
+            if p is None:
+                self._undefined_property(key, el, undefined_cotype, ctx, path)
+                continue
+            self._value(el, p, raw, ctx, f"{path}.{key}")
+        for p in props.values():
+            if p.required and p.name not in obj:
+                if p.name in extra_props and (p.name not in cls.props or p.name == "unit"):
+                    code = (
+                        "missingSupplementalObjectProperty"
+                        if p.kind == "term"
+                        else ("missingSupplementalLiteralProperty")
+                    )
+                elif p.kind in ("object", "term") and p.name != "name":
+                    code = "missingObjectProperty"
+                elif p.name == "name" and prop is not None and prop.plural and not explicit:
+                    code = "missingDtmiSegPropertyValue"
+                else:
+                    code = "missingLiteralProperty"
+                if el.layer:
+                    continue
+                self.issue(code, f"{cls.name} {eid} needs {p.name!r}", eid, path, p.name)
+            elif p.default is not None and p.name not in el.values:
+                el.values[p.name] = p.default
+        if unit_type and "unit" in el.values:
+            unit = el.values["unit"]
+            if unit not in ct.units_of(version, unit_type):
+                self.issue(
+                    "notRequiredType" if version == 2 else "badType",
+                    f"unit {unit!r} is not a {unit_type}",
+                    eid,
+                    path,
+                    "unit",
+                )
+                self.issue("wrongParent", f"unit {unit!r} is not a {unit_type}", eid, path, "unit")
+        self._store(el)
+        return el
+
+    def _check_id(self, eid: str, cls: str, version: int, pid: str, path: str) -> bool:
+        base = eid.split("#")[0]
+        if "#" in eid and is_valid_for(base, version) and is_user_dtmi(base):
+            self.issue("invalidId", f"@id {eid!r}: fragments are not allowed", pid, path)
+            if "layering" in self._ctx_exts and not self._layer:
+                self.issue(
+                    "disallowedIdFragment", f"@id {eid!r} has a fragment but no Layer", pid, path
+                )
+            return True
+        if not is_valid_for(base, version) or not is_user_dtmi(base):
+            self.issue("invalidId", f"@id {eid!r} is not a valid DTMI", pid, path)
+            return False
+        if eid.startswith(RESERVED_PREFIXES) or (
+            eid.startswith("dtmi:iotcentral:") and "iotcentral" in self._ctx_exts
+        ):
+            self.issue("reservedId", f"@id {eid!r} uses a reserved prefix", pid, path)
+            return False
+        if len(eid) > MAX_USER_DTMI:
+            self.issue("idTooLong", f"@id is longer than {MAX_USER_DTMI}", pid, path)
+            return False
+        if cls == "Interface" and len(eid) > MAX_INTERFACE_DTMI:
+            self.issue(
+                "idTooLongForType",
+                f"an Interface @id is longer than {MAX_INTERFACE_DTMI}",
+                pid,
+                path,
+            )
+            return False
+        return True
+
+    def _store(self, el: Element) -> None:
+        old = self.elements.get(el.id)
+        if old is not None:
+            if el.layer or old.layer:
+                for k, v in el.values.items():
+                    old.values.setdefault(k, v)
+                return
+            self.duplicates.append(el)
+            if el.explicit_id or (not old.explicit_id and el.parent != old.parent):
+                self.issue("duplicateDefinition", f"{el.id} is defined twice", el.id, el.path)
+            return
+        self.elements[el.id] = el
+
+
+def parse_documents(
+    docs: Iterable[tuple[str, Any]],
+    *,
+    allow_undefined_extensions: bool = True,
+    resolve: Callable[[list[str]], list[tuple[str, Any]]] | None = None,
+    max_version: int = 3,
+) -> Parser:
+    """Parse (file, JSON) pairs, then fetch unresolved references through `resolve`."""
+    parser = Parser(allow_undefined_extensions=allow_undefined_extensions, max_version=max_version)
+    for file, doc in docs:
+        parser.add_document(doc, file)
+    if resolve is not None:
+        seen: set[str] = set()
+        while True:
+            missing = sorted(
+                {r.target for r in parser.refs if r.target not in parser.elements} - seen
+            )
+            if not missing:
+                break
+            seen.update(missing)
+            for file, doc in resolve(missing):
+                parser.add_document(doc, file)
+    return parser
+
+
+def element_class(version: int, name: str) -> ElementClass:
+    """The metamodel class `name` of DTDL `version`."""
+    return METAMODEL[version][name]

@@ -1,0 +1,127 @@
+"""Per-transport encodings of twin traffic, as a device profile declares them.
+
+- serial: text templates such as ``SET {name}={value} #{rid}`` and ``CMD {name} {payload} #{rid}``,
+  with replies ``OK #{rid} ...`` / ``ERR #{rid} ...``;
+- BLE: one characteristic per writable property or command, written with the JSON value;
+- MQTT: the IoT Hub topics (``$iothub/twin/PATCH/properties/desired/?$version=N``,
+  ``$iothub/methods/POST/{name}/?$rid=R``, replies on ``$iothub/methods/res/{status}/?$rid=R``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from twinbench.errors import ConfigError
+
+_FIELDS = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class SerialTwinProfile:
+    """Text templates for twin traffic on a serial line."""
+
+    set_template: str = "SET {name}={value} #{rid}\n"
+    command_template: str = "CMD {name} {payload} #{rid}\n"
+    reply_pattern: str = r"^(?P<status>OK|ERR)\s+#(?P<rid>\d+)\s*(?P<body>.*)$"
+
+    def __post_init__(self) -> None:
+        for tpl, allowed in (
+            (self.set_template, {"name", "value", "rid", "version"}),
+            (self.command_template, {"name", "payload", "rid"}),
+        ):
+            bad = set(_FIELDS.findall(tpl)) - allowed
+            if bad:
+                raise ConfigError(
+                    f"twin template {tpl!r}: unknown field(s) {', '.join(sorted(bad))}"
+                )
+        try:
+            re.compile(self.reply_pattern)
+        except re.error as exc:
+            raise ConfigError(f"twin reply_pattern: {exc}") from None
+
+    def encode_desired(self, patch: dict[str, Any], version: int, rid: str) -> list[bytes]:
+        """One line per property of the patch."""
+        return [
+            self.set_template.format(
+                name=k, value=json.dumps(v, separators=(",", ":")), rid=rid, version=version
+            ).encode()
+            for k, v in patch.items()
+        ]
+
+    def encode_command(self, name: str, payload: Any, rid: str) -> bytes:
+        """The line that runs a command."""
+        body = json.dumps(payload, separators=(",", ":")) if payload is not None else ""
+        return self.command_template.format(name=name, payload=body, rid=rid).encode()
+
+    def parse_reply(self, line: str) -> tuple[str, int, Any] | None:
+        """(request id, status, body) of a reply line, or None when the line is not a reply."""
+        m = re.match(self.reply_pattern, line.strip())
+        if m is None:
+            return None
+        body_text = m.group("body")
+        try:
+            body: Any = json.loads(body_text) if body_text else None
+        except ValueError:
+            body = body_text
+        return m.group("rid"), 200 if m.group("status") == "OK" else 500, body
+
+
+@dataclass(frozen=True)
+class BleTwinProfile:
+    """Characteristic UUIDs written for each writable property and command."""
+
+    properties: dict[str, str] = field(default_factory=dict)
+    commands: dict[str, str] = field(default_factory=dict)
+
+    def encode_desired(self, patch: dict[str, Any]) -> list[tuple[str, bytes]]:
+        """(characteristic, bytes) writes for a desired patch; unknown names are an error."""
+        out = []
+        for k, v in patch.items():
+            if k not in self.properties:
+                raise ConfigError(f"BLE twin profile: no characteristic for property {k!r}")
+            out.append((self.properties[k], json.dumps(v).encode()))
+        return out
+
+
+class IotHubTopics:
+    """The IoT Hub MQTT topics of twins and direct methods."""
+
+    DESIRED = "$iothub/twin/PATCH/properties/desired/"
+    REPORTED = "$iothub/twin/PATCH/properties/reported/?$rid={rid}"
+    GET = "$iothub/twin/GET/?$rid={rid}"
+    METHOD = "$iothub/methods/POST/{name}/?$rid={rid}"
+    METHOD_RES = "$iothub/methods/res/{status}/?$rid={rid}"
+    TWIN_RES = "$iothub/twin/res/{status}/?$rid={rid}"
+
+    @staticmethod
+    def desired(version: int) -> str:
+        """Topic of a desired patch with its version."""
+        return f"{IotHubTopics.DESIRED}?$version={version}"
+
+    @staticmethod
+    def parse(topic: str) -> dict[str, Any]:
+        """Kind, name, status, request id and version from an IoT Hub topic."""
+        path, _, query = topic.partition("?")
+        q = {k: v[0] for k, v in parse_qs(query).items()}
+        parts = path.strip("/").split("/")
+        out: dict[str, Any] = {"rid": q.get("$rid"), "version": None, "status": None, "name": None}
+        if q.get("$version", "").isdigit():
+            out["version"] = int(q["$version"])
+        if parts[:2] == ["$iothub", "methods"] and len(parts) >= 4:
+            out["kind"] = "method" if parts[2] == "POST" else "method_response"
+            if parts[2] == "POST":
+                out["name"] = parts[3]
+            else:
+                out["status"] = int(parts[3]) if parts[3].isdigit() else None
+        elif parts[:3] == ["$iothub", "twin", "res"] and len(parts) >= 4:
+            out["kind"] = "twin_response"
+            out["status"] = int(parts[3]) if parts[3].isdigit() else None
+        elif parts[:3] == ["$iothub", "twin", "PATCH"]:
+            out["kind"] = "desired" if "desired" in parts else "reported"
+        else:
+            out["kind"] = "other"
+        return out

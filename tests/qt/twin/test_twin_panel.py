@@ -1,0 +1,89 @@
+"""The model-driven twin panel on the running simulated rig."""
+
+import pytest
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QGroupBox, QTableWidget
+
+from twinbench.runtime import Runtime
+from twinbench.twin import TwinService
+from twinbench.widgets.context import AppContext
+from twinbench.widgets.panels import all_panels
+from twinbench.widgets.twin_panel import TwinPanel
+
+
+@pytest.fixture
+def panel(qtbot):
+    rt = Runtime()
+    rt.add_driver("sim", {"rate": 200, "block_ms": 10})
+    ctx = AppContext(runtime=rt)
+    ctx.services["twins"] = TwinService(rt, timeout=2.0)
+    rt.start()
+    p = TwinPanel(ctx)
+    qtbot.addWidget(p)
+    timer_ticks = ctx.tick_callbacks
+    try:
+        yield p, timer_ticks
+    finally:
+        p.pool.shutdown(wait=True, cancel_futures=True)
+        rt.stop()
+
+
+def _tick(qtbot, ticks, until, timeout=5000):
+    def check():
+        for cb in ticks:
+            cb()
+        assert until()
+
+    qtbot.waitUntil(check, timeout=timeout)
+
+
+def test_panel_is_registered():
+    assert any(spec.id == "twin" for spec in all_panels())
+
+
+def test_model_generates_plots_tables_editors_and_buttons(qtbot, panel):
+    p, ticks = panel
+    _tick(qtbot, ticks, lambda: p.device == "sim" and p.grids)
+    assert "dtmi:twinbench:sim:MotorRig;1" in p.model_label.text()
+    titles = [pl.title for g in p.grids for pl in g.plots]
+    assert "Winding temperature (°C)" in titles and "Shaft speed (rpm)" in titles
+    assert any(pl.channels == ("qw", "qx", "qy", "qz") for g in p.grids for pl in g.plots)
+    _tick(qtbot, ticks, lambda: any(pl.count > 2 for g in p.grids for pl in g.plots))
+    p.service.refresh("sim")
+    table = p.findChild(QTableWidget)
+    _tick(qtbot, ticks, lambda: table.item(0, 1).text() == "SIM-0001")
+    rows = {r.prop.name: r for r in p.rows}
+    speed = rows["targetSpeed"].editor.widget
+    assert isinstance(speed, QDoubleSpinBox) and speed.maximum() == 6000
+    mode = rows["mode"].editor.widget
+    assert isinstance(mode, QComboBox) and [mode.itemText(i) for i in range(3)] == [
+        "run",
+        "idle",
+        "maintenance",
+    ]
+    assert set(p.commands) == {"reboot", "selfTest"}
+    assert p.findChild(QGroupBox) is not None
+
+
+def test_desired_edit_is_acknowledged_or_rejected(qtbot, panel):
+    p, ticks = panel
+    _tick(qtbot, ticks, lambda: p.rows)
+    rows = {r.prop.name: r for r in p.rows}
+    row = rows["targetSpeed"]
+    row.editor.widget.setValue(2500)
+    row.button.click()
+    _tick(qtbot, ticks, lambda: getattr(row, "state", "") == "accepted")
+    assert "desired 2500" in row.status.text()
+    row.editor.widget.setValue(5500)  # inside the panel's range, above the rig's rated speed
+    row.button.click()
+    _tick(qtbot, ticks, lambda: getattr(row, "state", "") == "rejected")
+    assert "400" in row.status.text() and "rated" in row.status.text()
+
+
+def test_command_button_shows_response(qtbot, panel):
+    p, ticks = panel
+    _tick(qtbot, ticks, lambda: p.commands)
+    cmd = p.commands["selfTest"]
+    cmd.editor.widget.setValue(0.05)
+    cmd.button.click()
+    _tick(qtbot, ticks, lambda: cmd.response.text().startswith("200"))
+    assert "passed" in cmd.response.text()

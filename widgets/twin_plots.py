@@ -1,0 +1,86 @@
+"""Small telemetry plots of a twin: one per Telemetry, titled with its unit, fed once per tick."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from twinbench.dtdl import Content
+from twinbench.twin import TwinDocument, unit_symbol
+
+_PENS = ("#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8")
+
+
+class TelemetryPlot(QWidget):
+    """A sparkline-sized plot of the latest values of one Telemetry (or its fields)."""
+
+    def __init__(self, content: Content, channels: tuple[str, ...], keep: int = 300) -> None:
+        super().__init__()
+        self.content = content
+        self.channels = channels
+        unit = unit_symbol(content.unit)
+        self.title = f"{content.display_name or content.name}" + (f" ({unit})" if unit else "")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        self.label = QLabel(self.title)
+        self.value_label = QLabel("-")
+        lay.addWidget(self.label)
+        self.plot = pg.PlotWidget()
+        self.plot.setMinimumHeight(70)
+        self.plot.setMaximumHeight(110)
+        self.plot.hideAxis("bottom")
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(False, False)
+        lay.addWidget(self.plot)
+        lay.addWidget(self.value_label)
+        self.keep = keep
+        self.data = np.full((keep, len(channels)), np.nan)
+        self.count = 0
+        self.last_t = -1
+        self.curves = [
+            self.plot.plot(pen=pg.mkPen(_PENS[i % len(_PENS)], width=1.5))
+            for i in range(len(channels))
+        ]
+
+    def update_from(self, twin: TwinDocument) -> bool:
+        """Append the twin's latest values when they are new; returns whether anything changed."""
+        vals = [twin.telemetry.get(ch) for ch in self.channels]
+        if any(v is None for v in vals):
+            return False
+        t = max(v[2] for v in vals if v is not None)
+        if t == self.last_t:
+            return False
+        self.last_t = t
+        self.data = np.roll(self.data, -1, axis=0)
+        self.data[-1] = [v[0] for v in vals if v is not None]
+        self.count = min(self.count + 1, self.keep)
+        shown = self.data[-self.count :]
+        for i, curve in enumerate(self.curves):
+            curve.setData(shown[:, i])
+        unit = unit_symbol(self.content.unit)
+        self.value_label.setText(
+            ", ".join(f"{x:.4g}" for x in self.data[-1]) + (f" {unit}" if unit else "")
+        )
+        return True
+
+
+class TelemetryGrid(QWidget):
+    """The plots of an Interface's telemetry, two per row."""
+
+    def __init__(self, telemetry: list[Content], composites: dict[str, tuple[str, ...]]) -> None:
+        super().__init__()
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.plots: list[TelemetryPlot] = []
+        for i, c in enumerate(telemetry):
+            chans = composites.get(c.name)
+            if chans is None and c.schema is not None and c.schema.kind == "Object":
+                chans = tuple(n for n, _s in c.schema.fields)
+            plot = TelemetryPlot(c, chans or (c.name,))
+            self.plots.append(plot)
+            grid.addWidget(plot, i // 2, i % 2)
+
+    def update_from(self, twin: TwinDocument) -> int:
+        """Refresh every plot; returns how many changed."""
+        return sum(p.update_from(twin) for p in self.plots)
