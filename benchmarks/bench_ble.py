@@ -1,10 +1,11 @@
 """BLE notifications to the hub: latency and reconnect time on the BlueZ emulator.
 
 Ten custom sensors notify at 100 Hz each through a private dbus-daemon and bleak's real BlueZ
-backend. Each notification carries its send time (monotonic ns); latency is measured at three stages:
-the driver's notification callback, Hub.publish, and a hub consumer thread. Baseline, same run: the same devices read with plain bleak
-callbacks (no driver, decoder or hub). Then one device drops its link and comes back: the time
-from its return to its first notification in the hub.
+backend. Each notification carries its send time (monotonic ns); latency is measured at three
+stages: the driver's notification callback, Hub.publish, and a hub consumer thread. Baseline,
+same run: the same devices read with plain bleak callbacks (no driver, decoder or hub). Then one
+device drops its link and comes back: the time from its return to its first notification in the
+hub.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def raw_bleak(addrs: list[str], seconds: float) -> np.ndarray:
 
 
 class LatencyProbe:
-    """A hub consumer: latency of every t_send sample, first arrival time per device after a mark."""
+    """A hub consumer: latency of each t_send sample, first arrival per device after a mark."""
 
     def __init__(self) -> None:
         self.lat: list[np.ndarray] = []
