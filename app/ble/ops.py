@@ -80,3 +80,13 @@ async def write(
     finally:
         await client.disconnect()
         await bleakbus.release()
+
+
+def explain(exc: BaseException) -> str:
+    """A one-line reason for a BLE failure, naming the D-Bus system bus when it is unreachable."""
+    if isinstance(exc, FileNotFoundError | ConnectionRefusedError | PermissionError):
+        import os
+
+        where = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS", "the default system bus")
+        return f"Bluetooth is not available: cannot reach BlueZ on D-Bus ({where}): {exc}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     except Exception as exc:  # bleak/D-Bus errors: one clear line, exit 1
-        print(f"twinbench: error: ble {args.action}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"twinbench: error: ble {args.action}: {ops.explain(exc)}", file=sys.stderr)
         return 1
 
 

@@ -11,11 +11,19 @@ from twinbench.ble import bleakbus
 from twinbench.ble.decoders import DecoderError, make_decoder
 from twinbench.ble.gatt import tree_to_dict
 from twinbench.ble.link import BleLink, LinkOptions
+from twinbench.ble.ops import explain
 from twinbench.ble.profiles import BUILTIN_PROFILES, BleProfile, NotifySpec, parse_notify
 from twinbench.ble.scanner import ScanEntry, ScanFilter, Scanner
 from twinbench.drivers.base import Driver, Setting, SettingError, Sink
+from twinbench.errors import TwinBenchError
 
 log = logging.getLogger(__name__)
+
+
+class BluetoothUnavailable(TwinBenchError):
+    """The system has no usable Bluetooth adapter or stack (the message says what failed)."""
+
+
 PROFILE_CHOICES = ("auto", "none", *(p.name for p in BUILTIN_PROFILES))
 
 
@@ -148,7 +156,11 @@ class BleDriver(Driver):
         """Scan for the targets, connect to each (failures retry in the background)."""
         bleakbus.acquire()
         self._acquired = True
-        await self.scanner.scan(self.cfg["scan_s"], until=self._enough)
+        try:
+            await self.scanner.scan(self.cfg["scan_s"], until=self._enough)
+        except Exception as exc:  # no adapter, no BlueZ, no permission: one clear line
+            await self.close()
+            raise BluetoothUnavailable(explain(exc)) from None
         targets = self._targets()
         if not targets:
             what = self.cfg["name"] or self.cfg["service"] or "a built-in profile"
