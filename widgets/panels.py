@@ -35,6 +35,7 @@ PANEL_MODULES: list[str] = [
     "twinbench.widgets.rules_panels",
     "twinbench.widgets.mqtt_panel",
     "twinbench.widgets.twin_panel",
+    "twinbench.widgets.ble_panel",
 ]
 
 

@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "fleet": "twinbench.cli.fleet_cmd",
     "models": "twinbench.cli.models_cmd",
     "twin": "twinbench.cli.twin_cmd",
+    "ble": "twinbench.cli.ble_cmd",
 }
 
 

@@ -1,0 +1,1 @@
+"""Bluetooth LE: scanner, GATT browser, decoders."""

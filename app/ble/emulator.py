@@ -1,0 +1,509 @@
+"""A BlueZ D-Bus emulator: an adapter and GATT peripherals on a (private) system bus.
+
+There is no radio in CI, so tests and benchmarks run bleak's unmodified BlueZ backend against this
+process, which owns ``org.bluez`` on a private ``dbus-daemon`` and answers the calls bleak makes
+(GetManagedObjects, discovery, Connect, ReadValue, WriteValue, StartNotify...). Peripherals
+notify from a timer at a set rate; a controller drives it with JSON lines on stdin (add a
+device, drop its link, refuse connections, remove a characteristic, inject raw bytes), each
+answered by one JSON line on stdout. POSIX only (it needs ``dbus-daemon``).
+
+Run as ``python -m twinbench.ble.emulator`` with ``DBUS_SYSTEM_BUS_ADDRESS`` set; see
+:mod:`twinbench.ble.privatebus` for the controller side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import struct
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from dbus_fast import BusType, Message, MessageType, Variant
+from dbus_fast.aio import MessageBus
+
+BLUEZ = "org.bluez"
+OM = "org.freedesktop.DBus.ObjectManager"
+PROPS = "org.freedesktop.DBus.Properties"
+ADAPTER_IF = "org.bluez.Adapter1"
+DEV_IF = "org.bluez.Device1"
+SVC_IF = "org.bluez.GattService1"
+CHR_IF = "org.bluez.GattCharacteristic1"
+DSC_IF = "org.bluez.GattDescriptor1"
+ADAPTER = "/org/bluez/hci0"
+ERR_FAILED = "org.bluez.Error.Failed"
+ERR_NOT_CONNECTED = "org.bluez.Error.NotConnected"
+ERR_UNKNOWN = "org.freedesktop.DBus.Error.UnknownObject"
+ADVERTISE_S = 0.1
+BASE_UUID = "-0000-1000-8000-00805f9b34fb"
+
+
+def full_uuid(u: str) -> str:
+    """Expand a 16-bit SIG short UUID ("2a37") to its 128-bit form; pass 128-bit ones through."""
+    u = u.lower()
+    return f"0000{u}{BASE_UUID}" if len(u) == 4 else u
+
+
+def _gen_hr(i: int, t_mono_ns: int) -> bytes:
+    """Heart Rate Measurement: uint8 bpm, contact detected, one RR interval."""
+    bpm = 60 + int(20 * (1 + math.sin(i / 50.0)))
+    return struct.pack("<BBH", 0x16, bpm, int(60 / bpm * 1024))
+
+
+def _gen_battery(i: int, t_mono_ns: int) -> bytes:
+    """Battery Level: a percentage slowly draining."""
+    return bytes([max(0, 100 - (i // 100) % 101)])
+
+
+def _gen_sensor(i: int, t_mono_ns: int) -> bytes:
+    """Custom binary sensor: <Q send time (monotonic ns), I sequence, h temp*100, H humidity*100."""
+    temp = int(2150 + 100 * math.sin(i / 20.0))
+    return struct.pack("<QIhH", t_mono_ns, i & 0xFFFFFFFF, temp, 4500 + (i % 100))
+
+
+def _gen_temp(i: int, t_mono_ns: int) -> bytes:
+    """Temperature 0x2A6E: sint16 in 0.01 degC."""
+    return struct.pack("<h", int(2000 + 50 * math.sin(i / 30.0)))
+
+
+GENERATORS = {
+    "hr": _gen_hr,
+    "battery": _gen_battery,
+    "sensor": _gen_sensor,
+    "temp": _gen_temp,
+}
+
+
+@dataclass
+class Char:
+    """One characteristic of an emulated peripheral."""
+
+    path: str
+    uuid: str
+    service: str
+    flags: list[str]
+    value: bytes = b""
+    gen: str = ""
+    notifying: bool = False
+    descriptors: list[tuple[str, str, bytes]] = field(default_factory=list)  # path, uuid, value
+
+
+@dataclass
+class Peripheral:
+    """An emulated BLE peripheral: advertising data, GATT table and link state."""
+
+    path: str
+    spec: dict[str, Any]
+    services: list[tuple[str, str]] = field(default_factory=list)  # path, uuid
+    chars: dict[str, Char] = field(default_factory=dict)  # path -> Char
+    connected: bool = False
+    away_until: float = 0.0
+    refuse: bool = False
+    rate_hz: float = 0.0
+    seq: int = 0
+    sent: int = 0
+    connects: int = 0
+    task: asyncio.Task[None] | None = None
+
+    @property
+    def present(self) -> bool:
+        """In range and advertising (not away after a dropped link)."""
+        return time.monotonic() >= self.away_until
+
+
+def _v(sig: str, value: Any) -> Variant:
+    return Variant(sig, value)
+
+
+class Emulator:
+    """Owns org.bluez on the bus and serves the adapter, devices and their GATT objects."""
+
+    def __init__(self, bus: MessageBus) -> None:
+        self.bus = bus
+        self.devices: dict[str, Peripheral] = {}  # address -> peripheral
+        self.by_path: dict[str, Peripheral] = {}
+        self.discovering = False
+        self.adapter_props = {
+            "Address": _v("s", "00:1A:7D:DA:71:13"),
+            "AddressType": _v("s", "public"),
+            "Name": _v("s", "twinbench-emu"),
+            "Alias": _v("s", "twinbench-emu"),
+            "Class": _v("u", 0),
+            "Powered": _v("b", True),
+            "Discoverable": _v("b", False),
+            "Pairable": _v("b", True),
+            "Discovering": _v("b", False),
+            "UUIDs": _v("as", []),
+            "Roles": _v("as", ["central", "peripheral"]),
+        }
+
+    # -- object tree -------------------------------------------------------------------------
+    def device_props(self, p: Peripheral) -> dict[str, Variant]:
+        """Device1 properties with BlueZ's real types."""
+        s = p.spec
+        props = {
+            "Address": _v("s", s["address"]),
+            "AddressType": _v("s", s.get("address_type", "public")),
+            "Alias": _v("s", s.get("name") or s["address"].replace(":", "-")),
+            "Adapter": _v("o", ADAPTER),
+            "Paired": _v("b", False),
+            "Bonded": _v("b", False),
+            "Trusted": _v("b", False),
+            "Blocked": _v("b", False),
+            "LegacyPairing": _v("b", False),
+            "Connected": _v("b", p.connected),
+            "ServicesResolved": _v("b", p.connected),
+            "RSSI": _v("n", int(s.get("rssi", -60))),
+            "UUIDs": _v("as", [full_uuid(u) for u in s.get("uuids", [])]),
+            "ManufacturerData": _v(
+                "a{qv}",
+                {int(k): _v("ay", bytes.fromhex(h)) for k, h in s.get("manufacturer", {}).items()},
+            ),
+            "ServiceData": _v(
+                "a{sv}",
+                {
+                    full_uuid(k): _v("ay", bytes.fromhex(h))
+                    for k, h in s.get("service_data", {}).items()
+                },
+            ),
+        }
+        if s.get("name"):
+            props["Name"] = _v("s", s["name"])
+        if "tx_power" in s:
+            props["TxPower"] = _v("n", int(s["tx_power"]))
+        return props
+
+    def gatt_objects(self, p: Peripheral) -> dict[str, dict[str, dict[str, Variant]]]:
+        """The GATT service, characteristic and descriptor objects of a connected device."""
+        out: dict[str, dict[str, dict[str, Variant]]] = {}
+        for spath, suuid in p.services:
+            out[spath] = {
+                SVC_IF: {
+                    "UUID": _v("s", suuid),
+                    "Primary": _v("b", True),
+                    "Device": _v("o", p.path),
+                    "Includes": _v("ao", []),
+                    "Handle": _v("q", int(spath[-4:], 16)),
+                }
+            }
+        for c in p.chars.values():
+            out[c.path] = {
+                CHR_IF: {
+                    "UUID": _v("s", c.uuid),
+                    "Service": _v("o", c.service),
+                    "Value": _v("ay", c.value),
+                    "Flags": _v("as", c.flags),
+                    "Notifying": _v("b", c.notifying),
+                    "Handle": _v("q", int(c.path[-4:], 16)),
+                    "MTU": _v("q", 247),
+                }
+            }
+            for dpath, duuid, dval in c.descriptors:
+                out[dpath] = {
+                    DSC_IF: {
+                        "UUID": _v("s", duuid),
+                        "Characteristic": _v("o", c.path),
+                        "Value": _v("ay", dval),
+                        "Handle": _v("q", int(dpath[-4:], 16)),
+                    }
+                }
+        return out
+
+    def managed_objects(self) -> dict[str, dict[str, dict[str, Variant]]]:
+        """Everything under /org/bluez, as GetManagedObjects returns it."""
+        out: dict[str, dict[str, dict[str, Variant]]] = {ADAPTER: {ADAPTER_IF: self.adapter_props}}
+        for p in self.devices.values():
+            out[p.path] = {DEV_IF: self.device_props(p)}
+            if p.connected:
+                out.update(self.gatt_objects(p))
+        return out
+
+    # -- signals -----------------------------------------------------------------------------
+    def changed(self, path: str, iface: str, props: dict[str, Variant]) -> None:
+        """Emit PropertiesChanged."""
+        self.bus.send(
+            Message.new_signal(path, PROPS, "PropertiesChanged", "sa{sv}as", [iface, props, []])
+        )
+
+    def added(self, objs: dict[str, dict[str, dict[str, Variant]]]) -> None:
+        """Emit InterfacesAdded for each object, parents first."""
+        for path in sorted(objs):
+            self.bus.send(
+                Message.new_signal("/", OM, "InterfacesAdded", "oa{sa{sv}}", [path, objs[path]])
+            )
+
+    def removed(self, objs: dict[str, dict[str, dict[str, Variant]]]) -> None:
+        """Emit InterfacesRemoved for each object, children first."""
+        for path in sorted(objs, reverse=True):
+            self.bus.send(
+                Message.new_signal("/", OM, "InterfacesRemoved", "oas", [path, list(objs[path])])
+            )
+
+    # -- control commands --------------------------------------------------------------------
+    def add_device(self, spec: dict[str, Any]) -> Peripheral:
+        """Create a peripheral from a spec and announce it (it starts advertising)."""
+        addr = spec["address"].upper()
+        spec["address"] = addr
+        path = f"{ADAPTER}/dev_{addr.replace(':', '_')}"
+        p = Peripheral(path, spec, rate_hz=float(spec.get("rate_hz", 0.0)))
+        handle = 0x0A
+        for svc in spec.get("services", []):
+            spath = f"{path}/service{handle:04x}"
+            p.services.append((spath, full_uuid(svc["uuid"])))
+            handle += 1
+            for ch in svc.get("chars", []):
+                cpath = f"{spath}/char{handle:04x}"
+                handle += 1
+                c = Char(cpath, full_uuid(ch["uuid"]), spath, list(ch.get("flags", ["read"])))
+                c.value = bytes.fromhex(ch.get("value", ""))
+                c.gen = ch.get("gen", "")
+                if "notify" in c.flags or "indicate" in c.flags:
+                    c.descriptors.append((f"{cpath}/desc{handle:04x}", full_uuid("2902"), b"\0\0"))
+                    handle += 1
+                for d in ch.get("descriptors", []):
+                    c.descriptors.append(
+                        (
+                            f"{cpath}/desc{handle:04x}",
+                            full_uuid(d["uuid"]),
+                            bytes.fromhex(d.get("value", "")),
+                        )
+                    )
+                    handle += 1
+                p.chars[cpath] = c
+        self.devices[addr] = p
+        self.by_path[path] = p
+        self.added({path: {DEV_IF: self.device_props(p)}})
+        return p
+
+    def link_down(self, p: Peripheral) -> None:
+        """The link is gone: GATT objects disappear and Connected turns false."""
+        if not p.connected:
+            return
+        p.connected = False
+        for c in p.chars.values():
+            c.notifying = False
+        if p.task is not None:
+            p.task.cancel()
+            p.task = None
+        self.changed(p.path, DEV_IF, {"ServicesResolved": _v("b", False)})
+        self.removed(self.gatt_objects(p))
+        self.changed(p.path, DEV_IF, {"Connected": _v("b", False)})
+
+    def find_char(self, p: Peripheral, uuid: str) -> Char:
+        """The characteristic of `p` with this UUID."""
+        u = full_uuid(uuid)
+        for c in p.chars.values():
+            if c.uuid == u:
+                return c
+        raise KeyError(f"no characteristic {uuid} on {p.spec['address']}")
+
+    def control(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        """Apply one controller command and return its answer."""
+        op = cmd.get("op")
+        if op == "add":
+            p = self.add_device(cmd["device"])
+            return {"path": p.path}
+        if op == "stats":
+            return {
+                a: {"sent": p.sent, "connects": p.connects, "connected": p.connected}
+                for a, p in self.devices.items()
+            }
+        p = self.devices[cmd["address"].upper()]
+        if op == "drop":
+            p.away_until = time.monotonic() + float(cmd.get("away_s", 0.0))
+            self.link_down(p)
+        elif op == "refuse":
+            p.refuse = bool(cmd.get("on", True))
+        elif op == "rate":
+            p.rate_hz = float(cmd["hz"])
+        elif op == "vanish":
+            c = self.find_char(p, cmd["uuid"])
+            if p.connected:
+                self.removed(
+                    {k: v for k, v in self.gatt_objects(p).items() if k.startswith(c.path)}
+                )
+            del p.chars[c.path]
+        elif op == "inject":
+            c = self.find_char(p, cmd["uuid"])
+            c.value = bytes.fromhex(cmd["hex"])
+            self.changed(c.path, CHR_IF, {"Value": _v("ay", c.value)})
+        else:
+            raise KeyError(f"unknown op {op!r}")
+        return {}
+
+    # -- notifications ---------------------------------------------------------------------
+    async def notifier(self, p: Peripheral) -> None:
+        """Push generated values of every notifying characteristic at the device's rate."""
+        next_t = time.monotonic()
+        while p.connected:
+            if p.rate_hz <= 0:
+                await asyncio.sleep(0.05)
+                next_t = time.monotonic()
+                continue
+            for c in list(p.chars.values()):
+                if c.notifying and c.gen:
+                    c.value = GENERATORS[c.gen](p.seq, time.monotonic_ns())
+                    self.changed(c.path, CHR_IF, {"Value": _v("ay", c.value)})
+                    p.sent += 1
+            p.seq += 1
+            next_t += 1.0 / p.rate_hz
+            delay = next_t - time.monotonic()
+            if delay < -0.5:  # fell far behind: do not burst to catch up
+                next_t = time.monotonic()
+            await asyncio.sleep(max(0.0, delay))
+
+    async def advertiser(self) -> None:
+        """While discovering, every present, unconnected device advertises (RSSI updates)."""
+        tick = 0
+        while True:
+            await asyncio.sleep(ADVERTISE_S)
+            if not self.discovering:
+                continue
+            tick += 1
+            for p in list(self.devices.values()):
+                if p.present and not p.connected:
+                    rssi = int(p.spec.get("rssi", -60)) - (tick % 3)
+                    self.changed(p.path, DEV_IF, {"RSSI": _v("n", rssi)})
+
+    # -- method calls ----------------------------------------------------------------------
+    def handle(self, msg: Message) -> Message | bool | None:
+        """Answer a method call addressed to org.bluez."""
+        if msg.message_type != MessageType.METHOD_CALL:
+            return None
+        path, iface, member = msg.path, msg.interface, msg.member
+        if iface == OM and member == "GetManagedObjects":
+            return Message.new_method_return(msg, "a{oa{sa{sv}}}", [self.managed_objects()])
+        if iface == PROPS:
+            return self.handle_props(msg)
+        if path == ADAPTER and iface == ADAPTER_IF:
+            if member == "StartDiscovery":
+                self.set_discovering(True)
+            elif member == "StopDiscovery":
+                self.set_discovering(False)
+            elif member not in ("SetDiscoveryFilter", "RemoveDevice"):
+                return Message.new_error(msg, ERR_FAILED, f"{member} not emulated")
+            return Message.new_method_return(msg)
+        p = self.by_path.get(path)
+        if p is not None and iface == DEV_IF:
+            return self.handle_device(msg, p)
+        dev_path = "/".join(path.split("/")[:5])
+        p = self.by_path.get(dev_path)
+        if p is not None and p.connected:
+            c = p.chars.get(path)
+            if c is not None and iface == CHR_IF:
+                return self.handle_char(msg, p, c)
+            for c in p.chars.values():
+                for dpath, _u, dval in c.descriptors:
+                    if dpath == path and member == "ReadValue":
+                        return Message.new_method_return(msg, "ay", [dval])
+                    if dpath == path and member == "WriteValue":
+                        return Message.new_method_return(msg)
+        return Message.new_error(msg, ERR_UNKNOWN, f"no object {path}")
+
+    def set_discovering(self, on: bool) -> None:
+        """Start or stop discovery; on start every present device advertises at once."""
+        self.discovering = on
+        self.adapter_props["Discovering"] = _v("b", on)
+        self.changed(ADAPTER, ADAPTER_IF, {"Discovering": _v("b", on)})
+        if on:
+            for p in self.devices.values():
+                if p.present and not p.connected:
+                    self.changed(p.path, DEV_IF, {"RSSI": _v("n", int(p.spec.get("rssi", -60)))})
+
+    def handle_props(self, msg: Message) -> Message:
+        """org.freedesktop.DBus.Properties Get/GetAll/Set."""
+        if msg.path == ADAPTER:
+            props = self.adapter_props
+        elif msg.path in self.by_path:
+            props = self.device_props(self.by_path[msg.path])
+        else:
+            return Message.new_error(msg, ERR_UNKNOWN, f"no object {msg.path}")
+        if msg.member == "GetAll":
+            return Message.new_method_return(msg, "a{sv}", [props])
+        if msg.member == "Get":
+            return Message.new_method_return(msg, "v", [props[msg.body[1]]])
+        return Message.new_method_return(msg)
+
+    def handle_device(self, msg: Message, p: Peripheral) -> Message:
+        """Device1 Connect/Disconnect/Pair."""
+        if msg.member == "Connect":
+            if p.refuse:
+                return Message.new_error(msg, ERR_FAILED, "Connection refused (111)")
+            if not p.present:
+                return Message.new_error(msg, ERR_FAILED, "Host is down (112)")
+            if not p.connected:
+                p.connected = True
+                p.connects += 1
+                self.changed(p.path, DEV_IF, {"Connected": _v("b", True)})
+                self.added(self.gatt_objects(p))
+                self.changed(p.path, DEV_IF, {"ServicesResolved": _v("b", True)})
+                p.task = asyncio.get_running_loop().create_task(self.notifier(p))
+            return Message.new_method_return(msg)
+        if msg.member == "Disconnect":
+            self.link_down(p)
+            return Message.new_method_return(msg)
+        return Message.new_method_return(msg)
+
+    def handle_char(self, msg: Message, p: Peripheral, c: Char) -> Message:
+        """GattCharacteristic1 ReadValue/WriteValue/StartNotify/StopNotify."""
+        m = msg.member
+        if m == "ReadValue":
+            if "read" not in c.flags:
+                return Message.new_error(msg, "org.bluez.Error.NotPermitted", "Read not permitted")
+            return Message.new_method_return(msg, "ay", [c.value])
+        if m == "WriteValue":
+            if not {"write", "write-without-response"} & set(c.flags):
+                return Message.new_error(msg, "org.bluez.Error.NotPermitted", "Write not permitted")
+            c.value = bytes(msg.body[0])
+            self.changed(c.path, CHR_IF, {"Value": _v("ay", c.value)})
+            return Message.new_method_return(msg)
+        if m in ("StartNotify", "StopNotify"):
+            c.notifying = m == "StartNotify"
+            self.changed(c.path, CHR_IF, {"Notifying": _v("b", c.notifying)})
+            return Message.new_method_return(msg)
+        return Message.new_error(msg, ERR_FAILED, f"{m} not emulated")
+
+
+async def _control_loop(emu: Emulator) -> None:
+    """Read JSON commands from stdin, answer each with one JSON line on stdout."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    while True:
+        line = await reader.readline()
+        if not line:
+            return
+        try:
+            cmd = json.loads(line)
+            if cmd.get("op") == "quit":
+                print(json.dumps({"ok": True}), flush=True)
+                return
+            answer: dict[str, Any] = {"ok": True, **emu.control(cmd)}
+        except Exception as exc:  # answer the controller, keep serving
+            answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        print(json.dumps(answer), flush=True)
+
+
+async def main() -> None:
+    """Serve org.bluez until stdin closes or a quit command arrives."""
+    bus = await MessageBus(bus_type=BusType.SYSTEM).connect()
+    emu = Emulator(bus)
+    bus.add_message_handler(emu.handle)
+    await bus.request_name(BLUEZ)
+    adv = asyncio.get_running_loop().create_task(emu.advertiser())
+    print(json.dumps({"ok": True, "ready": True}), flush=True)
+    try:
+        await _control_loop(emu)
+    finally:
+        adv.cancel()
+        for p in emu.devices.values():
+            if p.task is not None:
+                p.task.cancel()
+        bus.disconnect()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,92 @@
+"""One-shot BLE operations for the CLI and the GUI: scan, browse GATT, read, write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twinbench.ble import bleakbus
+from twinbench.ble.gatt import ServiceInfo, gatt_tree
+from twinbench.ble.scanner import ScanEntry, ScanFilter, Scanner
+from twinbench.ble.sig import normalize_uuid
+
+
+async def scan(seconds: float, flt: ScanFilter | None = None, adapter: str = "") -> list[ScanEntry]:
+    """Scan for `seconds` and return every device seen that passes the filter."""
+    sc = Scanner(adapter)
+    bleakbus.acquire()
+    try:
+        await sc.scan(seconds)
+    finally:
+        await bleakbus.release()
+    return sc.entries(flt)
+
+
+async def _client(address: str, timeout: float, adapter: str) -> Any:
+    from bleak import BleakClient
+
+    kw: dict[str, Any] = {"bluez": {"adapter": adapter}} if adapter else {}
+    client = BleakClient(address, timeout=timeout, **kw)
+    await client.connect()
+    return client
+
+
+async def gatt(address: str, timeout: float = 10.0, adapter: str = "") -> list[ServiceInfo]:
+    """Connect, read the GATT table and disconnect."""
+    bleakbus.acquire()
+    try:
+        client = await _client(address, timeout, adapter)
+    except BaseException:
+        await bleakbus.release()
+        raise
+    try:
+        return gatt_tree(client.services)
+    finally:
+        await client.disconnect()
+        await bleakbus.release()
+
+
+async def read(address: str, uuid: str, timeout: float = 10.0, adapter: str = "") -> bytes:
+    """Connect, read one characteristic and disconnect."""
+    bleakbus.acquire()
+    try:
+        client = await _client(address, timeout, adapter)
+    except BaseException:
+        await bleakbus.release()
+        raise
+    try:
+        return bytes(await client.read_gatt_char(normalize_uuid(uuid)))
+    finally:
+        await client.disconnect()
+        await bleakbus.release()
+
+
+async def write(
+    address: str,
+    uuid: str,
+    data: bytes,
+    response: bool | None = None,
+    timeout: float = 10.0,
+    adapter: str = "",
+) -> None:
+    """Connect, write one characteristic and disconnect."""
+    bleakbus.acquire()
+    try:
+        client = await _client(address, timeout, adapter)
+    except BaseException:
+        await bleakbus.release()
+        raise
+    try:
+        await client.write_gatt_char(normalize_uuid(uuid), data, response=response)
+    finally:
+        await client.disconnect()
+        await bleakbus.release()
+
+
+def explain(exc: BaseException) -> str:
+    """A one-line reason for a BLE failure, naming the D-Bus system bus when it is unreachable."""
+    if isinstance(exc, FileNotFoundError | ConnectionRefusedError | PermissionError):
+        import os
+
+        where = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS", "the default system bus")
+        return f"Bluetooth is not available: cannot reach BlueZ on D-Bus ({where}): {exc}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -1,0 +1,5 @@
+"""The `ble` driver: Bluetooth LE peripherals through bleak."""
+
+from twinbench.drivers.ble.driver import BleDriver
+
+__all__ = ["BleDriver"]
