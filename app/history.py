@@ -19,6 +19,14 @@ FACTOR = 8  # samples per level-1 bucket, and children per bucket above
 _INITIAL = 1 << 15
 
 
+def _fold(op: np.ufunc, a: np.ndarray) -> np.ndarray:
+    """Reduce the last (short) axis with a binary ufunc; numpy's reduce is slow on short axes."""
+    out = a[..., 0].copy()
+    for i in range(1, a.shape[-1]):
+        op(out, a[..., i], out=out)
+    return out
+
+
 def _pow2_at_least(n: int) -> int:
     return 1 << max(0, int(n - 1).bit_length())
 
@@ -39,11 +47,11 @@ class _Stream:
     def _alloc(self, cap: int) -> None:
         self.cap = cap
         self.t = np.zeros(cap, np.int64)
-        self.v = np.full((self.k, cap), np.nan, np.float32)
+        self.v = np.empty((self.k, cap), np.float32)
         n_levels = max(0, (cap.bit_length() - 1 - 3) // 3)  # keep >= 8 buckets at the top level
         self.sizes = [FACTOR**j for j in range(1, n_levels + 1)]
-        self.mins = [np.full((self.k, cap // s), np.nan, np.float32) for s in self.sizes]
-        self.maxs = [np.full((self.k, cap // s), np.nan, np.float32) for s in self.sizes]
+        self.mins = [np.empty((self.k, cap // s), np.float32) for s in self.sizes]
+        self.maxs = [np.empty((self.k, cap // s), np.float32) for s in self.sizes]
 
     @property
     def lo(self) -> int:
@@ -112,8 +120,8 @@ class _Stream:
                 b[:, bad] = np.nan
             shape = (self.k, b1 - b0, FACTOR)
             out = np.arange(b0, b1) % (self.cap // size)
-            mn[:, out] = np.fmin.reduce(a.reshape(shape), axis=2)
-            mx[:, out] = np.fmax.reduce(b.reshape(shape), axis=2)
+            mn[:, out] = _fold(np.fmin, a.reshape(shape))
+            mx[:, out] = _fold(np.fmax, b.reshape(shape))
             child_mn, child_mx, child_size = mn, mx, size
 
     # -- reading ---------------------------------------------------------------------------
@@ -130,26 +138,37 @@ class _Stream:
             return lo + n_a + int(np.searchsorted(seg_b, t_ns, side))  # type: ignore[call-overload]
         return lo + int(np.searchsorted(seg_a, t_ns, side))  # type: ignore[call-overload]
 
-    def gather(self, arr: np.ndarray, g0: int, g1: int, size: int = 1) -> np.ndarray:
-        """Items g0..g1 (global bucket indices at `size`) of a ring array, oldest first."""
+    def gather(
+        self, arr: np.ndarray, g0: int, g1: int, size: int = 1, rows: list[int] | None = None
+    ) -> np.ndarray:
+        """Items g0..g1 (global bucket indices at `size`) of a ring array, oldest first;
+        for 2-D arrays only the given rows (sliced first, so only what is read is copied)."""
         n_slots = self.cap // size
         s0, n = g0 % n_slots, g1 - g0
         if s0 + n <= n_slots:
-            return arr[..., s0 : s0 + n]
-        return np.concatenate([arr[..., s0:], arr[..., : n - (n_slots - s0)]], axis=-1)
+            part = arr[..., s0 : s0 + n]
+            return part if rows is None else part[rows]
+        a, b = arr[..., s0:], arr[..., : n - (n_slots - s0)]
+        if rows is not None:
+            a, b = a[rows], b[rows]
+        return np.concatenate([a, b], axis=-1)
 
-    def view(self, row: int, t0: int, t1: int, max_points: int) -> tuple[np.ndarray, np.ndarray]:
-        """Samples of one channel around [t0, t1]: raw when few, else min/max pairs."""
+    def view(
+        self, rows: list[int], t0: int, t1: int, max_points: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Samples of some channels around [t0, t1]: (t[m], y[len(rows), m]), raw when few,
+        else min/max pairs; one search and one gather serve every row."""
         lo, hi = self.lo, self.count
+        empty = np.empty(0, np.int64), np.empty((len(rows), 0), np.float32)
         if hi <= lo or t1 < t0:
-            return np.empty(0, np.int64), np.empty(0, np.float32)
+            return empty
         i0 = max(lo, self.search(t0, "left") - 1)
         i1 = min(hi, self.search(t1, "right") + 1)
         n = i1 - i0
         if n <= 0:
-            return np.empty(0, np.int64), np.empty(0, np.float32)
+            return empty
         if n <= max_points:
-            return self.gather(self.t, i0, i1), self.gather(self.v[row], i0, i1)
+            return self.gather(self.t, i0, i1).copy(), self.gather(self.v, i0, i1, rows=rows)
         pairs = max(1, max_points // 2)
         level = -1
         for j, size in enumerate(self.sizes):
@@ -157,32 +176,34 @@ class _Stream:
                 level = j
         if level < 0:
             size = 1
-            mn = mx = self.gather(self.v[row], i0, i1)
+            mn = mx = self.gather(self.v, i0, i1, rows=rows)
             b0 = i0
         else:
             size = self.sizes[level]
             b0 = max(i0 // size, -(-lo // size))
             b1 = (i1 - 1) // size + 1
-            mn = self.gather(self.mins[level][row], b0, b1, size)
-            mx = self.gather(self.maxs[level][row], b0, b1, size)
-        nb = mn.shape[0]
+            mn = self.gather(self.mins[level], b0, b1, size, rows)
+            mx = self.gather(self.maxs[level], b0, b1, size, rows)
+        nb = mn.shape[1]
         group = -(-nb // pairs)
         if group > 1:
             m = -(-nb // group)
             pad = m * group - nb
             if pad:
-                mn = np.concatenate([mn, np.full(pad, np.nan, np.float32)])
-                mx = np.concatenate([mx, np.full(pad, np.nan, np.float32)])
-            mn = np.fmin.reduce(mn.reshape(m, group), axis=1)
-            mx = np.fmax.reduce(mx.reshape(m, group), axis=1)
+                fill = np.full((len(rows), pad), np.nan, np.float32)
+                mn = np.concatenate([mn, fill], axis=1)
+                mx = np.concatenate([mx, fill], axis=1)
+            mn = _fold(np.fmin, mn.reshape(len(rows), m, group))
+            mx = _fold(np.fmax, mx.reshape(len(rows), m, group))
             nb = m
         first = (b0 + np.arange(nb, dtype=np.int64) * group) * size
         first = np.clip(first, lo, hi - 1)
-        t_first = self.t[first % self.cap]
-        t = np.repeat(t_first, 2)
-        y = np.empty(2 * nb, np.float32)
-        y[0::2] = mn
-        y[1::2] = mx
+        t = np.repeat(self.t[first % self.cap], 2)
+        # zigzag: odd buckets go max->min so the joining segments stay short (less overdraw)
+        odd = ((b0 // group + np.arange(nb)) & 1).astype(bool)
+        y = np.empty((len(rows), 2 * nb), np.float32)
+        y[:, 0::2] = np.where(odd, mx, mn)
+        y[:, 1::2] = np.where(odd, mn, mx)
         return t, y
 
 
@@ -281,7 +302,25 @@ class DisplayHistory:
     ) -> tuple[np.ndarray, np.ndarray]:
         """(t_ns, y) of a channel covering [t0_ns, t1_ns]: raw points, or min/max pairs."""
         st, row = self._lookup(device, channel)
-        return st.view(row, int(t0_ns), int(t1_ns), max(2, int(max_points)))
+        t, y = st.view([row], int(t0_ns), int(t1_ns), max(2, int(max_points)))
+        return t, y[0]
+
+    def view_many(
+        self, device: str, channels: list[str], t0_ns: int, t1_ns: int, max_points: int = 4000
+    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """`view` for several channels of a device, one search and gather per stream."""
+        by_stream: dict[int, tuple[_Stream, list[int], list[str]]] = {}
+        for ch in channels:
+            st, row = self._lookup(device, ch)
+            entry = by_stream.setdefault(id(st), (st, [], []))
+            entry[1].append(row)
+            entry[2].append(ch)
+        out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for st, rows, names in by_stream.values():
+            t, y = st.view(rows, int(t0_ns), int(t1_ns), max(2, int(max_points)))
+            for i, name in enumerate(names):
+                out[name] = (t, y[i])
+        return out
 
     def value_at(self, device: str, channel: str, t_ns: int) -> tuple[int, float] | None:
         """The stored sample nearest in time to `t_ns` (time, value); None when empty."""

@@ -8,6 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QScrollBar,
@@ -57,6 +58,32 @@ def format_time(t_ns: int) -> str:
     return datetime.fromtimestamp(t_ns / 1e9).strftime("%H:%M:%S.%f")[:-3]
 
 
+class Curve(pg.PlotCurveItem):
+    """A curve whose data bounds are handed in with the data (no NaN-aware scan per frame)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._bounds: tuple[float, float, float, float] | None = None
+
+    def set_frame(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """Show x, y (NaN = gap); returns the finite y extent (NaN, NaN when none)."""
+        if y.size:
+            ymin, ymax = float(np.fmin.reduce(y)), float(np.fmax.reduce(y))
+            self._bounds = (float(x[0]), float(x[-1]), ymin, ymax)
+        else:
+            ymin = ymax = float("nan")
+            self._bounds = None
+        self.setData(x, y, connect="finite", skipFiniteCheck=True)
+        return ymin, ymax
+
+    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange: object = None) -> tuple:
+        """Bounds from the last frame (pyqtgraph API)."""
+        b = self._bounds
+        if b is None or b[2] != b[2]:
+            return (None, None)
+        return (b[0], b[1]) if ax == 0 else (b[2], b[3])
+
+
 class _Overlay(QObject):
     """Keeps the empty-state label centred over the plot as it resizes."""
 
@@ -84,17 +111,18 @@ class PlotPanel(QWidget):
         self.window_ns = int(window_s * 1e9)
         self.paused = False
         self.hidden: set[tuple[str, str]] = set()
-        self.curves: dict[tuple[str, str], pg.PlotCurveItem] = {}
+        self.curves: dict[tuple[str, str], Curve] = {}
         self.cursor_ns: int | None = None
         self.frames = 0
 
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         self.plot.setBackground("w")
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setMinimumSize(200, 120)
         self.item = self.plot.getPlotItem()
         self.item.setClipToView(False)  # the history already clips to the view
         self.legend = self.item.addLegend(offset=(8, 8), labelTextSize="8pt")
+        # the legend only changes when curves come or go: paint it from a cached pixmap
+        self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.vb = self.item.getViewBox()
         self.vb.disableAutoRange()
         self.vb.sigRangeChangedManually.connect(self._on_manual_range)
@@ -246,14 +274,14 @@ class PlotPanel(QWidget):
     def _set_x(self, x0_ns: int, x1_ns: int) -> None:
         self.vb.setXRange(x0_ns / 1e9, x1_ns / 1e9, padding=0)
 
-    def _curve(self, device: str, channel: str) -> pg.PlotCurveItem:
+    def _curve(self, device: str, channel: str) -> Curve:
         key = (device, channel)
         curve = self.curves.get(key)
         if curve is None:
             multi = len({d for d, _ in self.curves} | {device}) > 1
             name = f"{device}/{channel}" if multi else channel
             unit = self._unit(device, channel)
-            curve = pg.PlotCurveItem(
+            curve = Curve(
                 pen=pg.mkPen(color_for(len(self.curves)), width=1),
                 name=f"{name} [{unit}]" if unit else name,
                 connect="finite",
@@ -291,16 +319,15 @@ class PlotPanel(QWidget):
         max_points = 2 * max(100, int(self.vb.width()))
         lo, hi = np.inf, -np.inf
         for dev in h.devices():
+            shown = []
             for ch in h.channels(dev):
-                curve = self._curve(dev, ch)
-                if (dev, ch) in self.hidden:
-                    continue
-                t, y = h.view(dev, ch, x0, x1, max_points)
-                curve.setData(t / 1e9, y, connect="finite", skipFiniteCheck=True)
-                if not self.paused and y.size:
-                    ymin, ymax = np.fmin.reduce(y), np.fmax.reduce(y)
-                    if ymin == ymin:  # not all NaN
-                        lo, hi = min(lo, float(ymin)), max(hi, float(ymax))
+                self._curve(dev, ch)
+                if (dev, ch) not in self.hidden:
+                    shown.append(ch)
+            for ch, (t, y) in h.view_many(dev, shown, x0, x1, max_points).items():
+                ymin, ymax = self.curves[dev, ch].set_frame(t / 1e9, y)
+                if ymin == ymin:  # not all NaN
+                    lo, hi = min(lo, ymin), max(hi, ymax)
         if not self.paused and lo <= hi:
             pad = max((hi - lo) * 0.05, 1e-9 if hi == lo == 0 else abs(hi) * 1e-3)
             self.vb.setYRange(lo - pad, hi + pad, padding=0)

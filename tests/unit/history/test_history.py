@@ -28,7 +28,7 @@ def reference(values: np.ndarray, t: np.ndarray, y: np.ndarray, last: int, view_
     ends = np.append(starts[1:], min(last, int(starts[-1]) + width))
     for m, (s, e) in enumerate(zip(starts, ends, strict=True)):
         seg = values[int(s) : int(e)].astype(np.float32)
-        lo, hi = y[2 * m], y[2 * m + 1]
+        lo, hi = sorted((y[2 * m], y[2 * m + 1]))
         if m < starts.size - 1:
             if np.isnan(seg).all():
                 assert np.isnan(lo) and np.isnan(hi)
@@ -135,3 +135,17 @@ def test_late_timestamps_are_clamped_so_search_stays_sorted():
 def test_bad_seconds_is_refused():
     with pytest.raises(ValueError, match="seconds"):
         DisplayHistory(seconds=0)
+
+
+def test_view_many_matches_view_per_channel_and_incremental_matches_bulk():
+    rng = np.random.default_rng(3)
+    vals = rng.standard_normal((120_000, 4))
+    small, bulk = DisplayHistory(), DisplayHistory()
+    feed(small, vals, chunk=7)
+    feed(bulk, vals, chunk=120_000)
+    for t0, t1, mp in [(0, 120_000 * DT, 1000), (50 * DT, 90 * DT, 1000), (0, 120_000 * DT, 9)]:
+        many = small.view_many("d", ["c3", "c1"], t0, t1, mp)
+        for ch in ("c1", "c3"):
+            t, y = bulk.view("d", ch, t0, t1, mp)
+            np.testing.assert_array_equal(many[ch][0], t)
+            np.testing.assert_array_equal(many[ch][1], y)
