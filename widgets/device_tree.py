@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from twinbench.widgets.context import AppContext
@@ -25,9 +28,15 @@ class DeviceTree(QTreeWidget):
         self.hidden: set[tuple[str, str]] = set()
         self._devices: dict[str, QTreeWidgetItem] = {}
         self._channels: dict[tuple[str, str], QTreeWidgetItem] = {}
+        self.color_of: Callable[[str, str], str | None] | None = None
+        self._colored: set[tuple[str, str]] = set()
         self.itemChanged.connect(self._on_item_changed)
-        self.setColumnWidth(0, 170)
-        self.setColumnWidth(1, 50)
+        self.setColumnWidth(0, 150)
+        self.setColumnWidth(1, 44)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        """Wide enough for name, unit and value columns."""
+        return QSize(330, 400)
 
     def set_hidden(self, hidden: set[tuple[str, str]]) -> None:
         """Channels to show unchecked (restored from the last session)."""
@@ -77,8 +86,20 @@ class DeviceTree(QTreeWidget):
                             0, Qt.CheckState.Checked if shown else Qt.CheckState.Unchecked
                         )
                         self._channels[key] = item
+                    if key not in self._colored and self.color_of is not None:
+                        color = self.color_of(dev_id, ch.name)
+                        if color:
+                            item.setIcon(0, _swatch(color))
+                            self._colored.add(key)
                     cs = stats.get(ch.name)
                     if cs is not None and cs.count:
                         item.setText(2, f"{cs.last:.5g}")
         finally:
             self.blockSignals(False)
+
+
+def _swatch(color: str) -> QIcon:
+    """A small square of the curve's colour."""
+    pix = QPixmap(10, 10)
+    pix.fill(QColor(color))
+    return QIcon(pix)

@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self.plot = plot
         self.setCentralWidget(plot)
         plot.pausedChanged.connect(self._on_paused)
+        self.tree.color_of = plot.color_of
         for dev, ch in self.tree.hidden:
             plot.set_channel_visible(dev, ch, False)
         self.pause_action.setEnabled(True)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QScrollBar,
@@ -19,69 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.plot_lane import Curve, Lane, color_for, format_time
 
-PALETTE = [
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-    "#aec7e8",
-    "#ffbb78",
-    "#98df8a",
-    "#ff9896",
-    "#c5b0d5",
-    "#c49c94",
-    "#f7b6d2",
-    "#c7c7c7",
-    "#dbdb8d",
-    "#9edae5",
-]
 EMPTY_HINT = (
     "No device is live.\n\nDevices \u25b8 Add simulated board starts a simulated motor rig;\n"
     "connected devices show up here as soon as they send data."
 )
-
-
-def color_for(index: int) -> str:
-    """A distinct colour for the n-th curve."""
-    return PALETTE[index % len(PALETTE)]
-
-
-def format_time(t_ns: int) -> str:
-    """Local wall-clock time with milliseconds, for the cursor readout."""
-    return datetime.fromtimestamp(t_ns / 1e9).strftime("%H:%M:%S.%f")[:-3]
-
-
-class Curve(pg.PlotCurveItem):
-    """A curve whose data bounds are handed in with the data (no NaN-aware scan per frame)."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self._bounds: tuple[float, float, float, float] | None = None
-
-    def set_frame(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        """Show x, y (NaN = gap); returns the finite y extent (NaN, NaN when none)."""
-        if y.size:
-            ymin, ymax = float(np.fmin.reduce(y)), float(np.fmax.reduce(y))
-            self._bounds = (float(x[0]), float(x[-1]), ymin, ymax)
-        else:
-            ymin = ymax = float("nan")
-            self._bounds = None
-        self.setData(x, y, connect="finite", skipFiniteCheck=True)
-        return ymin, ymax
-
-    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange: object = None) -> tuple:
-        """Bounds from the last frame (pyqtgraph API)."""
-        b = self._bounds
-        if b is None or b[2] != b[2]:
-            return (None, None)
-        return (b[0], b[1]) if ax == 0 else (b[2], b[3])
 
 
 class _Overlay(QObject):
@@ -100,35 +40,35 @@ class _Overlay(QObject):
 
 
 class PlotPanel(QWidget):
-    """Live plot of every visible channel: follows the newest data unless paused or panned."""
+    """Live plot of every visible channel, one lane per unit (or all in one), following the
+    newest data unless paused, panned or scrolled back."""
 
     pausedChanged = Signal(bool)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None, window_s: float = 10.0):
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        window_s: float = 10.0,
+        split_units: bool = True,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.history = ctx.history
         self.window_ns = int(window_s * 1e9)
         self.paused = False
+        self.split_units = split_units
         self.hidden: set[tuple[str, str]] = set()
         self.curves: dict[tuple[str, str], Curve] = {}
+        self.lanes: dict[str, Lane] = {}
         self.cursor_ns: int | None = None
         self.frames = 0
+        self._x = (0, 0)
 
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        self.plot = pg.GraphicsLayoutWidget()
         self.plot.setBackground("w")
         self.plot.setMinimumSize(200, 120)
-        self.item = self.plot.getPlotItem()
-        self.item.setClipToView(False)  # the history already clips to the view
-        self.legend = self.item.addLegend(offset=(8, 8), labelTextSize="8pt")
-        # the legend only changes when curves come or go: paint it from a cached pixmap
-        self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.vb = self.item.getViewBox()
-        self.vb.disableAutoRange()
-        self.vb.sigRangeChangedManually.connect(self._on_manual_range)
-        self.cursor_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#555", width=1))
-        self.cursor_line.setVisible(False)
-        self.item.addItem(self.cursor_line, ignoreBounds=True)
+        self.plot.ci.layout.setSpacing(0)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
         self.readout = QLabel(" ")
@@ -140,6 +80,10 @@ class PlotPanel(QWidget):
         self.live_button = QToolButton(text="Live")
         self.live_button.setToolTip("Follow the newest data again (End)")
         self.live_button.clicked.connect(lambda: self.set_paused(False))
+        self.split_button = QToolButton(text="Split by unit", checkable=True)
+        self.split_button.setChecked(split_units)
+        self.split_button.setToolTip("One lane per unit, or every channel on one axis")
+        self.split_button.toggled.connect(self.set_split_units)
         self.scroll = QScrollBar(Qt.Orientation.Horizontal)
         self.scroll.setToolTip("Scroll back through the display history")
         self.scroll.valueChanged.connect(self._on_scroll)
@@ -147,8 +91,8 @@ class PlotPanel(QWidget):
 
         top = QHBoxLayout()
         top.setContentsMargins(4, 2, 4, 0)
-        top.addWidget(self.pause_button)
-        top.addWidget(self.live_button)
+        for b in (self.pause_button, self.live_button, self.split_button):
+            top.addWidget(b)
         top.addWidget(self.readout, 1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -177,17 +121,29 @@ class PlotPanel(QWidget):
         if not paused:
             self.refresh()
 
+    def set_split_units(self, split: bool) -> None:
+        """One lane per unit (True) or every channel in one lane (False)."""
+        if bool(split) == self.split_units:
+            return
+        self.split_units = bool(split)
+        self.split_button.blockSignals(True)
+        self.split_button.setChecked(self.split_units)
+        self.split_button.blockSignals(False)
+        self.plot.ci.clear()
+        self.lanes.clear()
+        self.curves.clear()
+        self.refresh()
+
     def set_channel_visible(self, device: str, channel: str, visible: bool) -> None:
         """Show or hide one channel's curve."""
         key = (device, channel)
-        if visible:
-            self.hidden.discard(key)
-        else:
-            self.hidden.add(key)
+        (self.hidden.discard if visible else self.hidden.add)(key)
         curve = self.curves.get(key)
         if curve is not None:
             curve.setVisible(visible)
-            self._sync_legend()
+            for lane in self.lanes.values():
+                if key in lane.curves:
+                    lane.sync_legend(self.hidden)
 
     def set_window(self, seconds: float) -> None:
         """Width of the followed time window."""
@@ -195,14 +151,19 @@ class PlotPanel(QWidget):
 
     def x_range_ns(self) -> tuple[int, int]:
         """The time range shown now."""
-        x0, x1 = self.vb.viewRange()[0]
-        return int(x0 * 1e9), int(x1 * 1e9)
+        return self._x
+
+    def color_of(self, device: str, channel: str) -> str | None:
+        """The colour of a channel's curve, once it has one."""
+        curve = self.curves.get((device, channel))
+        return None if curve is None else curve.opts["pen"].color().name()
 
     # -- events ----------------------------------------------------------------------------
-    def _on_manual_range(self, *args: object) -> None:
+    def _on_manual_range(self, vb: object, *args: object) -> None:
         # the user panned or zoomed: stop following and keep the width they chose
-        x0, x1 = self.x_range_ns()
-        self.window_ns = max(int(1e6), x1 - x0)
+        x0, x1 = vb.viewRange()[0]  # type: ignore[attr-defined]
+        self._x = (int(x0 * 1e9), int(x1 * 1e9))
+        self.window_ns = max(int(1e6), self._x[1] - self._x[0])
         self.set_paused(True)
 
     def _on_scroll(self, value: int) -> None:
@@ -217,20 +178,20 @@ class PlotPanel(QWidget):
         self.refresh()
 
     def _on_mouse_moved(self, pos: object) -> None:
-        if not self.item.sceneBoundingRect().contains(pos):  # type: ignore[arg-type]
-            return
-        x = self.vb.mapSceneToView(pos).x()
-        self.set_cursor(int(x * 1e9))
+        for lane in self.lanes.values():
+            if lane.item.sceneBoundingRect().contains(pos):  # type: ignore[arg-type]
+                self.set_cursor(int(lane.vb.mapSceneToView(pos).x() * 1e9))
+                return
 
     def keyPressEvent(self, ev: object) -> None:
-        """Space pauses, End goes live, Left/Right scroll half a window when paused."""
+        """Space pauses, End goes live, Left/Right scroll half a window back or forth."""
         key = ev.key()  # type: ignore[attr-defined]
         if key == Qt.Key.Key_Space:
             self.set_paused(not self.paused)
         elif key == Qt.Key.Key_End:
             self.set_paused(False)
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
-            x0, x1 = self.x_range_ns()
+            x0, x1 = self._x
             step = (x1 - x0) // 2 * (-1 if key == Qt.Key.Key_Left else 1)
             self.set_paused(True)
             self._set_x(x0 + step, x1 + step)
@@ -243,11 +204,13 @@ class PlotPanel(QWidget):
         """Put the crosshair at `t_ns` and return the readout text (time and each value)."""
         self.cursor_ns = t_ns
         if t_ns is None or self.history is None:
-            self.cursor_line.setVisible(False)
+            for lane in self.lanes.values():
+                lane.cursor.setVisible(False)
             self.readout.setText(" ")
             return ""
-        self.cursor_line.setPos(t_ns / 1e9)
-        self.cursor_line.setVisible(True)
+        for lane in self.lanes.values():
+            lane.cursor.setPos(t_ns / 1e9)
+            lane.cursor.setVisible(True)
         parts = [format_time(t_ns)]
         for dev, ch in self.curves:
             if (dev, ch) in self.hidden:
@@ -261,6 +224,10 @@ class PlotPanel(QWidget):
         self.readout.setText(text)
         return text
 
+    def cursor_visible(self) -> bool:
+        """Whether the crosshair is shown."""
+        return any(lane.cursor.isVisible() for lane in self.lanes.values())
+
     def _unit(self, device: str, channel: str) -> str:
         st = self.ctx.runtime.hub.devices.get(device)
         if st is None:
@@ -272,7 +239,28 @@ class PlotPanel(QWidget):
 
     # -- drawing ---------------------------------------------------------------------------
     def _set_x(self, x0_ns: int, x1_ns: int) -> None:
-        self.vb.setXRange(x0_ns / 1e9, x1_ns / 1e9, padding=0)
+        self._x = (int(x0_ns), int(x1_ns))
+        for lane in self.lanes.values():
+            lane.vb.setXRange(x0_ns / 1e9, x1_ns / 1e9, padding=0)
+
+    def _lane(self, unit: str) -> Lane:
+        key = unit if self.split_units else ""
+        lane = self.lanes.get(key)
+        if lane is None:
+            lane = Lane(key if self.split_units else "")
+            first = next(iter(self.lanes.values()), None)
+            self.plot.ci.addItem(lane.item, row=len(self.lanes), col=0)
+            self.lanes[key] = lane
+            if first is not None:
+                lane.item.setXLink(first.item)
+            lane.vb.sigRangeChangedManually.connect(
+                lambda *a, vb=lane.vb: self._on_manual_range(vb, *a)
+            )
+            lane.vb.setXRange(self._x[0] / 1e9, self._x[1] / 1e9, padding=0)
+            lanes = list(self.lanes.values())
+            for other in lanes:
+                other.item.showAxis("bottom", other is lanes[-1])
+        return lane
 
     def _curve(self, device: str, channel: str) -> Curve:
         key = (device, channel)
@@ -283,21 +271,16 @@ class PlotPanel(QWidget):
             unit = self._unit(device, channel)
             curve = Curve(
                 pen=pg.mkPen(color_for(len(self.curves)), width=1),
-                name=f"{name} [{unit}]" if unit else name,
+                name=f"{name} [{unit}]" if unit and not self.split_units else name,
                 connect="finite",
                 skipFiniteCheck=True,
             )
             self.curves[key] = curve
-            self.item.addItem(curve)
+            lane = self._lane(unit)
+            lane.add(key, curve)
             curve.setVisible(key not in self.hidden)
-            self._sync_legend()
+            lane.sync_legend(self.hidden)
         return curve
-
-    def _sync_legend(self) -> None:
-        self.legend.clear()
-        for key, curve in self.curves.items():
-            if key not in self.hidden:
-                self.legend.addItem(curve, curve.name())
 
     def live_devices(self) -> list[str]:
         """Devices connected now."""
@@ -311,26 +294,27 @@ class PlotPanel(QWidget):
         if span is None:
             return
         if not self.paused:
-            x1 = span[1]
-            x0 = x1 - self.window_ns
-            self._set_x(x0, x1)
-        else:
-            x0, x1 = self.x_range_ns()
-        max_points = 2 * max(100, int(self.vb.width()))
-        lo, hi = np.inf, -np.inf
+            self._set_x(span[1] - self.window_ns, span[1])
+        x0, x1 = self._x
+        lane_of: dict[tuple[str, str], Lane] = {}
         for dev in h.devices():
-            shown = []
             for ch in h.channels(dev):
                 self._curve(dev, ch)
-                if (dev, ch) not in self.hidden:
-                    shown.append(ch)
-            for ch, (t, y) in h.view_many(dev, shown, x0, x1, max_points).items():
+        for lane in self.lanes.values():
+            lane.lo, lane.hi = np.inf, -np.inf
+            for key in lane.curves:
+                lane_of[key] = lane
+        width = max(100, int(self.plot.width()) - 70)
+        for dev in h.devices():
+            shown = [ch for ch in h.channels(dev) if (dev, ch) not in self.hidden]
+            for ch, (t, y) in h.view_many(dev, shown, x0, x1, 2 * width).items():
                 ymin, ymax = self.curves[dev, ch].set_frame(t / 1e9, y)
                 if ymin == ymin:  # not all NaN
-                    lo, hi = min(lo, ymin), max(hi, ymax)
-        if not self.paused and lo <= hi:
-            pad = max((hi - lo) * 0.05, 1e-9 if hi == lo == 0 else abs(hi) * 1e-3)
-            self.vb.setYRange(lo - pad, hi + pad, padding=0)
+                    lane = lane_of[dev, ch]
+                    lane.lo, lane.hi = min(lane.lo, ymin), max(lane.hi, ymax)
+        if not self.paused:
+            for lane in self.lanes.values():
+                lane.autoscale()
         self._sync_scroll(span, x0)
         if self.cursor_ns is not None and not self.paused:
             self.set_cursor(self.cursor_ns)

@@ -67,7 +67,7 @@ def test_cursor_readout_shows_time_and_values(make_bench, qtbot):
     text = plot.set_cursor(t)
     assert f"temperature {value:.6g} degC" in text
     assert "rpm " in text and " rpm" in text
-    assert plot.cursor_line.isVisible()
+    assert plot.cursor_visible()
     assert plot.readout.text() == text
     # the readout leaves out hidden channels
     plot.set_channel_visible("sim", "rpm", False)
