@@ -34,7 +34,7 @@ class DeviceTree(QTreeWidget):
         self.setColumnWidth(0, 150)
         self.setColumnWidth(1, 44)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+    def sizeHint(self) -> QSize:
         """Wide enough for name, unit and value columns."""
         return QSize(330, 400)
 
