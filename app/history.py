@@ -213,7 +213,7 @@ class DisplayHistory:
     def __init__(
         self,
         seconds: float = 600.0,
-        max_bytes_per_stream: int = 1 << 30,
+        max_bytes_per_stream: int = 512 << 20,
         initial_capacity: int = _INITIAL,
     ) -> None:
         if not seconds > 0:

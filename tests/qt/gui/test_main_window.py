@@ -139,3 +139,42 @@ def test_empty_state_hint_when_no_device_is_live(qtbot):
     plot.show()
     plot.refresh()
     assert plot.hint.isVisible() and "No device is live" in plot.hint.text()
+
+
+def test_scrolling_back_pauses_and_shows_older_data(make_bench, qtbot):
+    bench = make_bench()
+    plot = bench.window.plot
+    plot.set_window(0.5)
+    qtbot.waitUntil(lambda: plot.scroll.maximum() > 500, timeout=10_000)
+    live_end = plot.x_range_ns()[1]
+    plot.scroll.setValue(0)
+    assert plot.paused
+    x0, x1 = plot.x_range_ns()
+    assert x1 < live_end and x1 - x0 == plot.window_ns
+    assert x0 == bench.history.span()[0]
+
+
+def test_view_menu_lists_registered_panels_and_restores_open_ones(make_bench, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QLabel
+
+    from twinbench.widgets import main_window
+    from twinbench.widgets.panels import PanelSpec
+
+    made = []
+
+    def factory(ctx):
+        made.append(ctx)
+        return QLabel("a test panel")
+
+    spec = PanelSpec("probe", "Probe panel", factory, area="bottom")
+    monkeypatch.setattr(main_window, "all_panels", lambda: [spec])
+    bench = make_bench(wait_data=False)
+    titles = [a.text() for a in bench.window.view_menu.actions()]
+    assert "Probe panel" in titles and not made
+    action = next(a for a in bench.window.view_menu.actions() if a.text() == "Probe panel")
+    action.trigger()
+    assert made == [bench.ctx] and bench.window.docks["panel:probe"].isVisible()
+    bench.window.close()
+
+    again = make_bench(wait_data=False)
+    assert "panel:probe" in again.window.docks and len(made) == 2
