@@ -187,6 +187,8 @@ class MainWindow(QMainWindow):
     # -- actions ---------------------------------------------------------------------------
     def add_simulated_board(self) -> None:
         """Start one more simulated motor rig."""
+        if self.ctx.runtime is None:  # still starting
+            return
         taken = set(self.ctx.runtime.hub.devices)
         device_id, n = "sim", 1
         while device_id in taken:

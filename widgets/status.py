@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLabel, QWidget
 
-from twinbench.hub import Subscription
-from twinbench.widgets.context import AppContext
+if TYPE_CHECKING:
+    from twinbench.hub import Subscription
+    from twinbench.widgets.context import AppContext
 
 
 def status_text(ctx: AppContext, display: Subscription | None) -> str:

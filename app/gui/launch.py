@@ -9,17 +9,20 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from twinbench.errors import ConfigError, TwinBenchError
 from twinbench.gui.session import SessionState, SessionStore
-from twinbench.history import DisplayHistory
-from twinbench.runtime import Runtime
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from twinbench.history import DisplayHistory
+    from twinbench.hub import Subscription
+    from twinbench.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,15 @@ def saved_settings(driver: Any) -> dict[str, Any]:
 
 
 class BenchApp(QObject):
-    """The running GUI: runtime, display history, window and the one timer that feeds them."""
+    """The running GUI: runtime, display history, window and the one timer that feeds them.
+
+    The window is built and shown first with Qt alone; the runtime, the history (numpy) and the
+    plot (pyqtgraph) follow in `finish_startup`, once the window has painted.
+    """
+
+    runtime: Runtime
+    history: DisplayHistory
+    display: Subscription
 
     def __init__(
         self,
@@ -48,13 +59,10 @@ class BenchApp(QObject):
         self.t0 = time.perf_counter() if t0 is None else t0
         self.store = store or SessionStore()
         self.state: SessionState = self.store.load()
-        self.runtime = Runtime()
-        self.history = DisplayHistory(seconds=history_s)
-        self.ctx = AppContext(self.runtime, self.history)
+        self.history_s = history_s
+        self.ctx = AppContext(None)  # type: ignore[arg-type]  # runtime: see finish_startup
         self.ctx.services["workspace_path"] = workspace
-        self.display = self.runtime.hub.subscribe("display", maxsize=4096, policy="drop")
         self.window = MainWindow(self.ctx)
-        self.window.status.display = self.display
         self.window.restore(self.state, geometry_only=True)
         self.window.closing.connect(self.shutdown)
         self.window.firstPainted.connect(self._on_first_paint)
@@ -89,7 +97,15 @@ class BenchApp(QObject):
         if self.ready or self.stopped:
             return
         self.ready = True
+        from twinbench.history import DisplayHistory
+        from twinbench.runtime import Runtime
         from twinbench.widgets.plot_panel import PlotPanel  # pyqtgraph: after the window shows
+
+        self.runtime = Runtime()
+        self.history = DisplayHistory(seconds=self.history_s)
+        self.ctx.runtime, self.ctx.history = self.runtime, self.history
+        self.display = self.runtime.hub.subscribe("display", maxsize=4096, policy="drop")
+        self.window.status.display = self.display
 
         plot = PlotPanel(self.ctx, window_s=self.state.window_s)
         self.window.install_plot(plot)
@@ -157,8 +173,9 @@ class BenchApp(QObject):
         self.save_session()
         self.stopped = True
         self.timer.stop()
-        self.runtime.stop()
-        self.runtime.hub.unsubscribe(self.display)
+        if self.ready:
+            self.runtime.stop()
+            self.runtime.hub.unsubscribe(self.display)
 
 
 def _install_signal_handlers(bench: BenchApp) -> None:
