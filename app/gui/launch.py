@@ -73,6 +73,7 @@ class BenchApp(QObject):
         self.stopped = False
         self.save_enabled = True
         self.problems: list[str] = [self.store.problem] if self.store.problem else []
+        self._problems_shown = 0
         self.milestones: dict[str, float] = {}
         self.on_milestone: Callable[[str, float], None] | None = None
 
@@ -114,8 +115,6 @@ class BenchApp(QObject):
         self.ctx.tick_callbacks.insert(0, self.window.on_tick)
         self._start_devices()
         self.timer.start()
-        for p in self.problems:
-            self.window.statusBar().showMessage(p, 10_000)
 
     def _start_devices(self) -> None:
         specs = self.state.devices or DEFAULT_DEVICES
@@ -154,6 +153,9 @@ class BenchApp(QObject):
                 self.ctx.tick_callbacks.remove(cb)
         if chunks:
             self._mark("first-frame")
+        if len(self.problems) > self._problems_shown:  # appended by any thread
+            self._problems_shown = len(self.problems)
+            self.window.statusBar().showMessage(self.problems[-1], 10_000)
 
     # -- stop ------------------------------------------------------------------------------
     def save_session(self) -> None:

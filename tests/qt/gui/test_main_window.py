@@ -178,3 +178,34 @@ def test_view_menu_lists_registered_panels_and_restores_open_ones(make_bench, qt
 
     again = make_bench(wait_data=False)
     assert "panel:probe" in again.window.docks and len(made) == 2
+
+
+def test_unusable_session_and_unknown_saved_driver_are_reported_not_fatal(
+    make_bench, qtbot, config_dir
+):
+    import json
+
+    config_dir.mkdir(parents=True)
+    (config_dir / "session.json").write_text(
+        json.dumps({"devices": [{"driver": "nosuch", "settings": {}}, {"driver": "sim"}]})
+    )
+    bench = make_bench()
+    assert any("nosuch" in p for p in bench.problems)
+    qtbot.waitUntil(lambda: "nosuch" in bench.window.statusBar().currentMessage(), timeout=5000)
+    assert "sim" in bench.runtime.hub.devices
+    bench.window.close()
+    (config_dir / "session.json").write_text("{not json")
+    again = make_bench()
+    assert any("session.json" in p for p in again.problems)
+
+
+def test_missing_workspace_is_one_clear_line_and_exit_2(twinbench_exe, clean_env, tmp_path):
+    import subprocess
+
+    env = dict(clean_env, TWINBENCH_CONFIG_DIR=str(tmp_path))
+    missing = tmp_path / "nope.toml"
+    r = subprocess.run(
+        [*twinbench_exe, str(missing)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 2
+    assert r.stderr.strip() == f"twinbench: error: workspace {missing}: no such file"

@@ -149,3 +149,14 @@ def test_view_many_matches_view_per_channel_and_incremental_matches_bulk():
             t, y = bulk.view("d", ch, t0, t1, mp)
             np.testing.assert_array_equal(many[ch][0], t)
             np.testing.assert_array_equal(many[ch][1], y)
+
+
+def test_memory_cap_bounds_growth_and_the_ring_wraps():
+    # 8 channels x 4 bytes + 8 bytes of time = 40 bytes a sample: 2 MiB holds 32768 of them
+    h = DisplayHistory(seconds=3600, max_bytes_per_stream=2 << 20, initial_capacity=4096)
+    vals = np.arange(100_000 * 8, dtype=float).reshape(-1, 8)
+    feed(h, vals, chunk=999)
+    assert h.count("d", "c0") == 1 << 15
+    assert h.span("d") == ((100_000 - (1 << 15)) * DT, (100_000 - 1) * DT)
+    t, y = h.view("d", "c7", 0, 10**12, max_points=64)
+    reference(vals[:, 7], t, y, 100_000, 100_000)
