@@ -6,6 +6,8 @@ from datetime import datetime
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QPainter, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem
 
 PALETTE = [
@@ -45,11 +47,16 @@ def format_time(t_ns: int) -> str:
 
 
 class Curve(pg.PlotCurveItem):
-    """A curve whose data bounds are handed in with the data (no NaN-aware scan per frame)."""
+    """A curve drawn as polylines (one per run of finite points) straight from numpy, with its
+    bounds handed in with the data: no path building or NaN-aware scans per frame."""
+
+    MAX_RUNS = 256  # more gaps than this: let pyqtgraph build its path instead
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self._bounds: tuple[float, float, float, float] | None = None
+        self._polys: list[QPolygonF] | None = None
+        self._rect = QRectF()
 
     def set_frame(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         """Show x, y (NaN = gap); returns the finite y extent (NaN, NaN when none)."""
@@ -60,7 +67,62 @@ class Curve(pg.PlotCurveItem):
             ymin = ymax = float("nan")
             self._bounds = None
         self.setData(x, y, connect="finite", skipFiniteCheck=True)
+        self._polys = None
+        b = self._bounds
+        if b is None or b[2] != b[2]:
+            self._rect = QRectF()
+        else:
+            dy = (b[3] - b[2]) * 0.01 or 1e-9
+            self._rect = QRectF(b[0], b[2] - dy, b[1] - b[0], b[3] - b[2] + 2 * dy)
         return ymin, ymax
+
+    def runs(self) -> list[tuple[int, int]]:
+        """(start, end) of each run of finite points: the pieces drawn as lines."""
+        y = self.yData
+        if y is None or not y.size:
+            return []
+        finite = np.isfinite(y)
+        if finite.all():
+            return [(0, int(y.size))]
+        edges = np.diff(np.concatenate(([0], finite.view(np.int8), [0])))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+    def _build(self) -> list[QPolygonF] | None:
+        runs = self.runs()
+        if len(runs) > self.MAX_RUNS:
+            return None
+        x, y = self.xData, self.yData
+        polys = []
+        for a, b in runs:
+            if b - a < 2:
+                continue
+            poly = pg.functions.create_qpolygonf(b - a)
+            arr = pg.functions.ndarray_from_qpolygonf(poly)
+            arr[:, 0] = x[a:b]
+            arr[:, 1] = y[a:b]
+            polys.append(poly)
+        return polys
+
+    def paint(self, p: QPainter, opt: object, widget: object) -> None:
+        """Draw the runs as polylines with the (cosmetic) pen."""
+        if self._bounds is None or self.xData is None:
+            return
+        if self._polys is None:
+            self._polys = self._build()
+            if self._polys is None:  # very gappy data: pyqtgraph's path handles it
+                super().paint(p, opt, widget)
+                return
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.setPen(self.opts["pen"])
+        for poly in self._polys:
+            p.drawPolyline(poly)
+
+    def boundingRect(self) -> QRectF:
+        """The data rectangle of the last frame (pyqtgraph's own pads it per pixel, per call)."""
+        if self._bounds is None:
+            return super().boundingRect()
+        return self._rect
 
     def dataBounds(self, ax: int, frac: float = 1.0, orthoRange: object = None) -> tuple:
         """Bounds from the last frame (pyqtgraph API)."""

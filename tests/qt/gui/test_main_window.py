@@ -126,6 +126,11 @@ def test_nan_samples_are_drawn_as_gaps(qtbot):
     path = curve.getPath()
     moves = sum(1 for i in range(path.elementCount()) if path.elementAt(i).isMoveTo())
     assert moves == 2, "the NaN run must split the line in two"
+    runs = curve.runs()  # what paint() draws as polylines
+    assert len(runs) == 2
+    gap = curve.xData[runs[0][1] - 1], curve.xData[runs[1][0]]
+    assert gap[0] < t[500] / 1e9 and gap[1] >= t[699] / 1e9
+    plot.plot.grab()  # paints through Curve.paint
 
 
 def test_empty_state_hint_when_no_device_is_live(qtbot):
