@@ -57,6 +57,7 @@ class PlotPanel(QWidget):
         self.history = ctx.history
         self.window_ns = int(window_s * 1e9)
         self.paused = False
+        self.auto_y = True  # fit each lane's y axis to what it shows, until the user zooms y
         self.split_units = split_units
         self.hidden: set[tuple[str, str]] = set()
         self.curves: dict[tuple[str, str], Curve] = {}
@@ -119,6 +120,7 @@ class PlotPanel(QWidget):
         self.pause_button.blockSignals(False)
         self.pausedChanged.emit(paused)
         if not paused:
+            self.auto_y = True
             self.refresh()
 
     def set_split_units(self, split: bool) -> None:
@@ -161,6 +163,9 @@ class PlotPanel(QWidget):
     # -- events ----------------------------------------------------------------------------
     def _on_manual_range(self, vb: object, *args: object) -> None:
         # the user panned or zoomed: stop following and keep the width they chose
+        mask = args[0] if args and isinstance(args[0], (list, tuple)) else (True, True)
+        if len(mask) > 1 and mask[1]:
+            self.auto_y = False
         x0, x1 = vb.viewRange()[0]  # type: ignore[attr-defined]
         self._x = (int(x0 * 1e9), int(x1 * 1e9))
         self.window_ns = max(int(1e6), self._x[1] - self._x[0])
@@ -312,7 +317,7 @@ class PlotPanel(QWidget):
                 if ymin == ymin:  # not all NaN
                     lane = lane_of[dev, ch]
                     lane.lo, lane.hi = min(lane.lo, ymin), max(lane.hi, ymax)
-        if not self.paused:
+        if self.auto_y:
             for lane in self.lanes.values():
                 lane.autoscale()
         self._sync_scroll(span, x0)

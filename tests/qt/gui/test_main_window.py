@@ -157,6 +157,17 @@ def test_scrolling_back_pauses_and_shows_older_data(make_bench, qtbot):
     x0, x1 = plot.x_range_ns()
     assert x1 < live_end and x1 - x0 == plot.window_ns
     assert x0 == bench.history.span()[0]
+    assert plot.auto_y  # scrolling back still fits y to what is shown
+    # a mouse zoom of y (pyqtgraph reports which axes moved) keeps the user's y range ...
+    lane = next(iter(plot.lanes.values()))
+    lane.vb.sigRangeChangedManually.emit([False, True])
+    assert plot.paused and not plot.auto_y
+    y_before = lane.vb.viewRange()[1]
+    plot.refresh()
+    assert lane.vb.viewRange()[1] == y_before
+    # ... until Live
+    plot.live_button.click()
+    assert plot.auto_y and not plot.paused
 
 
 def test_view_menu_lists_registered_panels_and_restores_open_ones(make_bench, qtbot, monkeypatch):
