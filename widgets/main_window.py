@@ -140,7 +140,11 @@ class MainWindow(QMainWindow):
         for name in wanted:
             spec_id = name.removeprefix("panel:").split("#", 1)[0]
             if spec_id in self.specs and name not in self.docks:
-                self.open_panel(spec_id, name=name)
+                try:
+                    self.open_panel(spec_id, name=name)
+                except Exception as exc:  # a broken panel must not keep the window from opening
+                    log.exception("panel %s failed to open", name)
+                    self.statusBar().showMessage(f"panel {name!r} failed to open: {exc}", 10_000)
 
     def open_panel(self, spec_id: str, new: bool = False, name: str | None = None) -> QDockWidget:
         """Show a registered panel (a new instance when `new`), creating it on first use."""
