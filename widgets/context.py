@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from twinbench.runtime import Runtime
+if TYPE_CHECKING:  # the GUI shows its window before the runtime (and numpy) are imported
+    from twinbench.runtime import Runtime
 
 
 @dataclass

@@ -1,0 +1,216 @@
+"""Starts the GUI: the window first (light imports), then the plot, panels and devices."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from twinbench.errors import ConfigError, TwinBenchError
+from twinbench.gui.session import SessionState, SessionStore
+from twinbench.widgets.context import AppContext
+from twinbench.widgets.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from twinbench.history import DisplayHistory
+    from twinbench.hub import Subscription
+    from twinbench.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 17  # the single GUI pump: <= 60 Hz (58.8)
+PROBE_ENV = "TWINBENCH_STARTUP_PROBE"  # print startup milestones and quit after the first frame
+DEFAULT_DEVICES: list[dict[str, Any]] = [{"driver": "sim", "settings": {}}]
+
+
+def saved_settings(driver: Any) -> dict[str, Any]:
+    """A driver's settings worth saving: everything but secrets (those live in the keyring)."""
+    secret = {s.key for s in type(driver).settings if s.secret}
+    return {k: v for k, v in driver.config.items() if k not in secret}
+
+
+class BenchApp(QObject):
+    """The running GUI: runtime, display history, window and the one timer that feeds them.
+
+    The window is built and shown first with Qt alone; the runtime, the history (numpy) and the
+    plot (pyqtgraph) follow in `finish_startup`, once the window has painted.
+    """
+
+    runtime: Runtime
+    history: DisplayHistory
+    display: Subscription
+
+    def __init__(
+        self,
+        store: SessionStore | None = None,
+        workspace: str | None = None,
+        history_s: float = 600.0,
+        t0: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.t0 = time.perf_counter() if t0 is None else t0
+        self.store = store or SessionStore()
+        self.state: SessionState = self.store.load()
+        self.history_s = history_s
+        self.ctx = AppContext(None)  # type: ignore[arg-type]  # runtime: see finish_startup
+        self.ctx.services["workspace_path"] = workspace
+        self.window = MainWindow(self.ctx)
+        self.window.restore(self.state, geometry_only=True)
+        self.window.closing.connect(self.shutdown)
+        self.window.firstPainted.connect(self._on_first_paint)
+        self.timer = QTimer(self)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self.tick)
+        self.ready = False
+        self.stopped = False
+        self.save_enabled = True
+        self.problems: list[str] = [self.store.problem] if self.store.problem else []
+        self._problems_shown = 0
+        self.milestones: dict[str, float] = {}
+        self.on_milestone: Callable[[str, float], None] | None = None
+
+    # -- start -----------------------------------------------------------------------------
+    def _mark(self, name: str) -> None:
+        if name not in self.milestones:
+            self.milestones[name] = time.perf_counter() - self.t0
+            if self.on_milestone is not None:
+                self.on_milestone(name, self.milestones[name])
+
+    def show(self) -> None:
+        """Show the window now; the heavy parts follow once it has painted."""
+        self.window.show()
+        QTimer.singleShot(300, self.finish_startup)  # in case no paint event comes
+
+    def _on_first_paint(self) -> None:
+        self._mark("visible")
+        QTimer.singleShot(0, self.finish_startup)
+
+    def finish_startup(self) -> None:
+        """Build the plot and panels, restore the layout, start the devices and the pump."""
+        if self.ready or self.stopped:
+            return
+        self.ready = True
+        from twinbench.history import DisplayHistory
+        from twinbench.runtime import Runtime
+        from twinbench.widgets.plot_panel import PlotPanel  # pyqtgraph: after the window shows
+
+        self.runtime = Runtime()
+        self.history = DisplayHistory(seconds=self.history_s)
+        self.ctx.runtime, self.ctx.history = self.runtime, self.history
+        self.display = self.runtime.hub.subscribe("display", maxsize=4096, policy="drop")
+        self.window.status.display = self.display
+
+        plot = PlotPanel(self.ctx, window_s=self.state.window_s)
+        self.window.install_plot(plot)
+        self.window.install_panels(self.state.panels)
+        self.window.restore(self.state)
+        self.ctx.tick_callbacks.insert(0, self.window.on_tick)
+        self._start_devices()
+        self.timer.start()
+
+    def _start_devices(self) -> None:
+        specs = self.state.devices or DEFAULT_DEVICES
+        for spec in specs:
+            try:
+                self.runtime.add_driver(str(spec["driver"]), dict(spec.get("settings") or {}))
+            except TwinBenchError as exc:
+                self.problems.append(f"device not restored: {exc}")
+        drivers = list(self.runtime.drivers)
+        self.runtime.drivers.clear()
+        self.runtime.start()
+        for d in drivers:
+            self.runtime.drivers.append(d)
+            fut = self.runtime.call(d.open())
+            fut.add_done_callback(lambda f, d=d: self._opened(d, f))
+
+    def _opened(self, driver: Any, fut: Any) -> None:
+        # runs on the I/O thread: record only; the GUI shows events on its tick
+        exc = fut.exception() if not fut.cancelled() else None
+        if exc is not None:
+            self.runtime.events.emit("error", "", f"driver {driver.name!r} failed to open: {exc}")
+            self.problems.append(f"driver {driver.name!r} failed to open: {exc}")
+
+    # -- the pump --------------------------------------------------------------------------
+    def tick(self) -> None:
+        """One frame: move queued chunks into the history, then let every panel redraw."""
+        chunks = self.display.drain()
+        if chunks:
+            self.history.append(chunks)
+            self._mark("first-data")
+        for cb in list(self.ctx.tick_callbacks):
+            try:
+                cb()
+            except Exception:  # a broken panel must not stop the pump
+                log.exception("tick callback %r failed", cb)
+                self.ctx.tick_callbacks.remove(cb)
+        if chunks:
+            self._mark("first-frame")
+        if len(self.problems) > self._problems_shown:  # appended by any thread
+            self._problems_shown = len(self.problems)
+            self.window.statusBar().showMessage(self.problems[-1], 10_000)
+
+    # -- stop ------------------------------------------------------------------------------
+    def save_session(self) -> None:
+        """Write layout, devices and hidden channels for the next start."""
+        if not self.ready or not self.save_enabled:
+            return
+        self.window.save_into(self.state)
+        self.state.devices = [
+            {"driver": d.name, "settings": saved_settings(d)} for d in self.runtime.drivers
+        ]
+        self.store.save(self.state)
+
+    def shutdown(self) -> None:
+        """Save the session, stop the pump and the runtime (idempotent)."""
+        if self.stopped:
+            return
+        self.save_session()
+        self.stopped = True
+        self.timer.stop()
+        if self.ready:
+            self.runtime.stop()
+            self.runtime.hub.unsubscribe(self.display)
+
+
+def _install_signal_handlers(bench: BenchApp) -> None:
+    def on_signal(signum: int, frame: object) -> None:
+        QTimer.singleShot(0, bench.window.close)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(sig, on_signal)
+        except (ValueError, OSError):  # not the main thread, or not supported here
+            pass
+
+
+def launch(workspace: str | None = None) -> int:
+    """Open the main window (sim board, or the devices of the last session); returns exit code."""
+    t0 = time.perf_counter()
+    if workspace is not None and not Path(workspace).is_file():
+        raise ConfigError(f"workspace {workspace}: no such file")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("TwinBench")
+    app.setOrganizationName("TwinBench")
+    bench = BenchApp(workspace=workspace, t0=t0)
+    if os.environ.get(PROBE_ENV):
+
+        def report(name: str, secs: float) -> None:
+            print(f"{name} {secs:.3f}", flush=True)
+            if name == "first-frame":
+                QTimer.singleShot(0, bench.window.close)
+
+        bench.on_milestone = report
+        bench.save_enabled = False
+    _install_signal_handlers(bench)
+    bench.show()
+    rc = app.exec()
+    bench.shutdown()
+    return int(rc)

@@ -1,0 +1,76 @@
+"""Where the GUI keeps its state between runs: window layout, open devices, hidden channels."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+ENV_CONFIG_DIR = "TWINBENCH_CONFIG_DIR"
+
+
+def config_dir() -> Path:
+    """The user's config folder (`TWINBENCH_CONFIG_DIR` overrides, for tests and portable use)."""
+    env = os.environ.get(ENV_CONFIG_DIR)
+    if env:
+        return Path(env)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("twinbench", appauthor=False))
+
+
+@dataclass
+class SessionState:
+    """What the main window restores: geometry, dock state, devices, hidden channels, panels."""
+
+    geometry: str = ""  # base64 of QMainWindow.saveGeometry()
+    dock_state: str = ""  # base64 of QMainWindow.saveState()
+    devices: list[dict[str, Any]] = field(default_factory=list)  # [{"driver", "settings"}]
+    hidden: list[list[str]] = field(default_factory=list)  # [[device, channel], ...]
+    panels: list[str] = field(default_factory=list)  # dock object names that were open
+    window_s: float = 10.0  # plot time window
+
+
+class SessionStore:
+    """Reads and writes `session.json` in the config folder; a bad file is reported, not fatal."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or config_dir()
+        self.path = self.folder / "session.json"
+        self.problem = ""
+
+    def load(self) -> SessionState:
+        """The saved state, or defaults (with `problem` set) when missing or unreadable."""
+        if not self.path.exists():
+            return SessionState()
+        try:
+            raw = json.loads(self.path.read_text())
+            if not isinstance(raw, dict):
+                raise ValueError("top level is not an object")
+        except (OSError, ValueError) as exc:
+            self.problem = f"{self.path}: ignored ({exc})"
+            log.warning("%s", self.problem)
+            return SessionState()
+        known = SessionState.__dataclass_fields__
+        state = SessionState(**{k: v for k, v in raw.items() if k in known})
+        if not isinstance(state.devices, list) or not all(
+            isinstance(d, dict) and isinstance(d.get("driver"), str) for d in state.devices
+        ):
+            self.problem = f"{self.path}: key 'devices' ignored (expected a list of objects)"
+            state.devices = []
+        return state
+
+    def save(self, state: SessionState) -> None:
+        """Write the state atomically; a failure is logged, never raised at shutdown."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            tmp.write_text(json.dumps(asdict(state), indent=2) + "\n")
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.warning("cannot save session to %s: %s", self.path, exc)

@@ -1,0 +1,167 @@
+"""Live plot frame rate: 32 channels x 1M points in view, 1,000 new points per channel per frame.
+
+Offscreen, the plot at 1600x900. A frame = append the new points, update every curve, render
+the plot widget into an image. Rates are by wall clock and by this process's CPU time (the
+machine may be shared; the CPU-time rate is what one free core would give).
+TwinBench's plot reads min/max pairs from the display history's incremental levels; the
+baseline, measured in the same run, is pyqtgraph's own best on the same data: setData on the
+whole 1M-point window with peak downsampling, clip-to-view and skipFiniteCheck.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import parser, table
+
+from twinbench.model import Channel, Chunk, Device
+
+W, H = 1600, 900
+RATE = 10_000.0  # Hz: 1,000 points per frame = 0.1 s of data
+T0 = 1_700_000_000_000_000_000
+
+
+def signal(k: int, i0: int, n: int, kind: str = "telemetry") -> np.ndarray:
+    """n samples x k channels from sample i0.
+
+    telemetry: each channel on its own level, a slow swing (20-100 s period) plus sensor noise;
+    dense: fast sines (about 80 periods in view) of growing amplitude, a worst case that fills
+    most of each pixel column.
+    """
+    i = np.arange(i0, i0 + n)[:, None]
+    ph = np.arange(k)[None, :]
+    noise = np.random.default_rng(i0).standard_normal((n, k))
+    if kind == "dense":
+        return np.sin(i / (2000.0 + 97 * ph)) * (1 + ph) + 0.1 * noise
+    period = RATE * (20.0 + 2.5 * ph)
+    return ph + 0.4 * np.sin(2 * np.pi * i / period + ph) + 0.03 * noise
+
+
+def stamps(i0: int, n: int) -> np.ndarray:
+    """Timestamps (ns) of samples i0..i0+n."""
+    return T0 + (np.arange(i0, i0 + n) * (1e9 / RATE)).astype(np.int64)
+
+
+def render(widget, image) -> None:
+    """Paint the whole widget (what a screen refresh costs)."""
+    from PySide6.QtWidgets import QWidget
+
+    QWidget.render(widget, image)
+
+
+def run_twinbench(app, k: int, n: int, per: int, frames: int, kind: str) -> tuple[float, float]:
+    """Wall and CPU seconds for `frames` frames of TwinBench's PlotPanel."""
+    from PySide6.QtGui import QImage
+
+    from twinbench.history import DisplayHistory
+    from twinbench.runtime import Runtime
+    from twinbench.widgets.context import AppContext
+    from twinbench.widgets.plot_panel import PlotPanel
+
+    names = tuple(f"ch{j}" for j in range(k))
+    rt = Runtime()
+    rt.hub.declare(Device("bench", "bench", tuple(Channel(c, "V") for c in names)))
+    hist = DisplayHistory(seconds=n / RATE, initial_capacity=n)
+    hist.append([Chunk("bench", names, stamps(0, n), signal(k, 0, n, kind))])
+    ctx = AppContext(rt, hist)
+    panel = PlotPanel(ctx, window_s=n / RATE)
+    panel.resize(W, H)
+    panel.show()
+    app.processEvents()
+    # the plot itself at W x H (the panel adds a tool row and a scroll bar around it)
+    panel.resize(W + W - panel.plot.width(), H + H - panel.plot.height())
+    app.processEvents()
+    image = QImage(W, H, QImage.Format.Format_ARGB32_Premultiplied)
+    new = [
+        Chunk("bench", names, stamps(n + f * per, per), signal(k, n + f * per, per, kind))
+        for f in range(frames + 3)
+    ]
+    for f in range(3):  # warm-up
+        hist.append([new[f]])
+        panel.refresh()
+        render(panel.plot, image)
+    t, cpu = time.perf_counter(), time.process_time()
+    for f in range(3, frames + 3):
+        hist.append([new[f]])
+        panel.refresh()
+        render(panel.plot, image)
+    secs, cpu = time.perf_counter() - t, time.process_time() - cpu
+    in_view = hist.view("bench", "ch0", *panel.x_range_ns(), max_points=10**9)[0].size
+    assert in_view >= n * 0.99, f"only {in_view} points in view"
+    panel.close()
+    panel.deleteLater()
+    app.processEvents()
+    return secs, cpu
+
+
+def run_pyqtgraph(app, k: int, n: int, per: int, frames: int, kind: str) -> tuple[float, float]:
+    """Wall and CPU seconds for `frames` frames of a plain pyqtgraph PlotWidget, best settings."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QImage
+
+    total = n + (frames + 3) * per
+    x = (stamps(0, total) - T0) / 1e9
+    ys = signal(k, 0, total, kind).T.copy()  # one contiguous row per channel
+    w = pg.PlotWidget()
+    w.resize(W, H)
+    item = w.getPlotItem()
+    item.setDownsampling(auto=True, mode="peak")
+    item.setClipToView(True)
+    curves = [item.plot(pen=pg.intColor(j, k)) for j in range(k)]
+    w.show()
+    app.processEvents()
+    image = QImage(W, H, QImage.Format.Format_ARGB32_Premultiplied)
+
+    def frame(f: int) -> None:
+        a, b = f * per, n + f * per
+        for j, c in enumerate(curves):
+            c.setData(x[a:b], ys[j, a:b], skipFiniteCheck=True)
+        item.setXRange(x[a], x[b - 1], padding=0)
+        render(w, image)
+
+    for f in range(2):
+        frame(f)
+    t, cpu = time.perf_counter(), time.process_time()
+    for f in range(2, frames + 2):
+        frame(f)
+    secs, cpu = time.perf_counter() - t, time.process_time() - cpu
+    w.close()
+    w.deleteLater()
+    app.processEvents()
+    return secs, cpu
+
+
+def main() -> None:
+    """Print frames per second, TwinBench against the pyqtgraph baseline."""
+    p = parser(__doc__ or "")
+    p.add_argument("--frames", type=int, default=0, help="frames for TwinBench (default 120)")
+    args = p.parse_args()
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    k, n, per = (4, 20_000, 100) if args.smoke else (32, 1_000_000, 1_000)
+    ours = args.frames or (10 if args.smoke else 120)
+    base = 3 if args.smoke else 8
+    print(f"{k} channels x {n:,} points in view, {per:,} new points per channel per frame, {W}x{H}")
+    for kind in ("telemetry", "dense"):
+        b_wall, b_cpu = run_pyqtgraph(app, k, n, per, base, kind)
+        o_wall, o_cpu = run_twinbench(app, k, n, per, ours, kind)
+        rows = [
+            (f"pyqtgraph peak+clip, {kind} (baseline)", base, b_wall, "frames"),
+            (f"twinbench PlotPanel, {kind}", ours, o_wall, "frames"),
+            (f"pyqtgraph peak+clip, {kind}, CPU time", base, b_cpu, "frames"),
+            (f"twinbench PlotPanel, {kind}, CPU time", ours, o_cpu, "frames"),
+        ]
+        table(rows, rows[0][0])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,336 @@
+"""The live time plot: min/max levels from the display history, drawn once per GUI tick."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QScrollBar,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from twinbench.widgets.context import AppContext
+from twinbench.widgets.plot_lane import Curve, Lane, color_for, format_time
+
+EMPTY_HINT = (
+    "No device is live.\n\nDevices \u25b8 Add simulated board starts a simulated motor rig;\n"
+    "connected devices show up here as soon as they send data."
+)
+
+
+class _Overlay(QObject):
+    """Keeps the empty-state label centred over the plot as it resizes."""
+
+    def __init__(self, host: QWidget, label: QLabel) -> None:
+        super().__init__(host)
+        self.label = label
+        host.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        """Re-centre on resize."""
+        if ev.type() == QEvent.Type.Resize:
+            self.label.setGeometry(obj.rect())  # type: ignore[attr-defined]
+        return False
+
+
+class PlotPanel(QWidget):
+    """Live plot of every visible channel, one lane per unit (or all in one), following the
+    newest data unless paused, panned or scrolled back."""
+
+    pausedChanged = Signal(bool)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        window_s: float = 10.0,
+        split_units: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.history = ctx.history
+        self.window_ns = int(window_s * 1e9)
+        self.paused = False
+        self.auto_y = True  # fit each lane's y axis to what it shows, until the user zooms y
+        self.split_units = split_units
+        self.hidden: set[tuple[str, str]] = set()
+        self.curves: dict[tuple[str, str], Curve] = {}
+        self.lanes: dict[str, Lane] = {}
+        self.cursor_ns: int | None = None
+        self.frames = 0
+        self._x = (0, 0)
+
+        self.plot = pg.GraphicsLayoutWidget()
+        self.plot.setBackground("w")
+        self.plot.setMinimumSize(200, 120)
+        self.plot.ci.layout.setSpacing(0)
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+        self.readout = QLabel(" ")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.pause_button = QToolButton(text="Pause", checkable=True)
+        self.pause_button.setToolTip("Freeze the time axis (Space); data keeps being recorded")
+        self.pause_button.toggled.connect(self.set_paused)
+        self.live_button = QToolButton(text="Live")
+        self.live_button.setToolTip("Follow the newest data again (End)")
+        self.live_button.clicked.connect(lambda: self.set_paused(False))
+        self.split_button = QToolButton(text="Split by unit", checkable=True)
+        self.split_button.setChecked(split_units)
+        self.split_button.setToolTip("One lane per unit, or every channel on one axis")
+        self.split_button.toggled.connect(self.set_split_units)
+        self.scroll = QScrollBar(Qt.Orientation.Horizontal)
+        self.scroll.setToolTip("Scroll back through the display history")
+        self.scroll.valueChanged.connect(self._on_scroll)
+        self._scroll_by_us = False
+
+        top = QHBoxLayout()
+        top.setContentsMargins(4, 2, 4, 0)
+        for b in (self.pause_button, self.live_button, self.split_button):
+            top.addWidget(b)
+        top.addWidget(self.readout, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addLayout(top)
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.scroll)
+
+        self.hint = QLabel(EMPTY_HINT, self.plot)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setStyleSheet("color: #666; font-size: 13pt; background: transparent;")
+        self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._overlay = _Overlay(self.plot, self.hint)
+
+    # -- state -----------------------------------------------------------------------------
+    def set_paused(self, paused: bool) -> None:
+        """Freeze (True) or follow the newest data (False)."""
+        paused = bool(paused)
+        if paused == self.paused:
+            return
+        self.paused = paused
+        self.pause_button.blockSignals(True)
+        self.pause_button.setChecked(paused)
+        self.pause_button.blockSignals(False)
+        self.pausedChanged.emit(paused)
+        if not paused:
+            self.auto_y = True
+            self.refresh()
+
+    def set_split_units(self, split: bool) -> None:
+        """One lane per unit (True) or every channel in one lane (False)."""
+        if bool(split) == self.split_units:
+            return
+        self.split_units = bool(split)
+        self.split_button.blockSignals(True)
+        self.split_button.setChecked(self.split_units)
+        self.split_button.blockSignals(False)
+        self.plot.ci.clear()
+        self.lanes.clear()
+        self.curves.clear()
+        self.refresh()
+
+    def set_channel_visible(self, device: str, channel: str, visible: bool) -> None:
+        """Show or hide one channel's curve."""
+        key = (device, channel)
+        (self.hidden.discard if visible else self.hidden.add)(key)
+        curve = self.curves.get(key)
+        if curve is not None:
+            curve.setVisible(visible)
+            for lane in self.lanes.values():
+                if key in lane.curves:
+                    lane.sync_legend(self.hidden)
+
+    def set_window(self, seconds: float) -> None:
+        """Width of the followed time window."""
+        self.window_ns = max(int(1e6), int(seconds * 1e9))
+
+    def x_range_ns(self) -> tuple[int, int]:
+        """The time range shown now."""
+        return self._x
+
+    def color_of(self, device: str, channel: str) -> str | None:
+        """The colour of a channel's curve, once it has one."""
+        curve = self.curves.get((device, channel))
+        return None if curve is None else curve.opts["pen"].color().name()
+
+    # -- events ----------------------------------------------------------------------------
+    def _on_manual_range(self, vb: object, *args: object) -> None:
+        # the user panned or zoomed: stop following and keep the width they chose
+        mask = args[0] if args and isinstance(args[0], (list, tuple)) else (True, True)
+        if len(mask) > 1 and mask[1]:
+            self.auto_y = False
+        x0, x1 = vb.viewRange()[0]  # type: ignore[attr-defined]
+        self._x = (int(x0 * 1e9), int(x1 * 1e9))
+        self.window_ns = max(int(1e6), self._x[1] - self._x[0])
+        self.set_paused(True)
+
+    def _on_scroll(self, value: int) -> None:
+        if self._scroll_by_us or self.history is None:
+            return
+        span = self.history.span()
+        if span is None:
+            return
+        self.set_paused(True)
+        x0 = span[0] + value * 1_000_000
+        self._set_x(x0, x0 + self.window_ns)
+        self.refresh()
+
+    def _on_mouse_moved(self, pos: object) -> None:
+        for lane in self.lanes.values():
+            if lane.item.sceneBoundingRect().contains(pos):  # type: ignore[arg-type]
+                self.set_cursor(int(lane.vb.mapSceneToView(pos).x() * 1e9))
+                return
+
+    def keyPressEvent(self, ev: object) -> None:
+        """Space pauses, End goes live, Left/Right scroll half a window back or forth."""
+        key = ev.key()  # type: ignore[attr-defined]
+        if key == Qt.Key.Key_Space:
+            self.set_paused(not self.paused)
+        elif key == Qt.Key.Key_End:
+            self.set_paused(False)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            x0, x1 = self._x
+            step = (x1 - x0) // 2 * (-1 if key == Qt.Key.Key_Left else 1)
+            self.set_paused(True)
+            self._set_x(x0 + step, x1 + step)
+            self.refresh()
+        else:
+            super().keyPressEvent(ev)  # type: ignore[arg-type]
+
+    # -- cursor ----------------------------------------------------------------------------
+    def set_cursor(self, t_ns: int | None) -> str:
+        """Put the crosshair at `t_ns` and return the readout text (time and each value)."""
+        self.cursor_ns = t_ns
+        if t_ns is None or self.history is None:
+            for lane in self.lanes.values():
+                lane.cursor.setVisible(False)
+            self.readout.setText(" ")
+            return ""
+        for lane in self.lanes.values():
+            lane.cursor.setPos(t_ns / 1e9)
+            lane.cursor.setVisible(True)
+        parts = [format_time(t_ns)]
+        for dev, ch in self.curves:
+            if (dev, ch) in self.hidden:
+                continue
+            hit = self.history.value_at(dev, ch, t_ns)
+            if hit is None:
+                continue
+            unit = self._unit(dev, ch)
+            parts.append(f"{ch} {hit[1]:.6g}{' ' + unit if unit else ''}")
+        text = "   ".join(parts)
+        self.readout.setText(text)
+        return text
+
+    def cursor_visible(self) -> bool:
+        """Whether the crosshair is shown."""
+        return any(lane.cursor.isVisible() for lane in self.lanes.values())
+
+    def _unit(self, device: str, channel: str) -> str:
+        st = self.ctx.runtime.hub.devices.get(device)
+        if st is None:
+            return ""
+        try:
+            return st.device.channel(channel).unit
+        except KeyError:
+            return ""
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _set_x(self, x0_ns: int, x1_ns: int) -> None:
+        self._x = (int(x0_ns), int(x1_ns))
+        for lane in self.lanes.values():
+            lane.vb.setXRange(x0_ns / 1e9, x1_ns / 1e9, padding=0)
+
+    def _lane(self, unit: str) -> Lane:
+        key = unit if self.split_units else ""
+        lane = self.lanes.get(key)
+        if lane is None:
+            lane = Lane(key if self.split_units else "")
+            first = next(iter(self.lanes.values()), None)
+            self.plot.ci.addItem(lane.item, row=len(self.lanes), col=0)
+            self.lanes[key] = lane
+            if first is not None:
+                lane.item.setXLink(first.item)
+            lane.vb.sigRangeChangedManually.connect(
+                lambda *a, vb=lane.vb: self._on_manual_range(vb, *a)
+            )
+            lane.vb.setXRange(self._x[0] / 1e9, self._x[1] / 1e9, padding=0)
+            lanes = list(self.lanes.values())
+            for other in lanes:
+                other.item.showAxis("bottom", other is lanes[-1])
+        return lane
+
+    def _curve(self, device: str, channel: str) -> Curve:
+        key = (device, channel)
+        curve = self.curves.get(key)
+        if curve is None:
+            multi = len({d for d, _ in self.curves} | {device}) > 1
+            name = f"{device}/{channel}" if multi else channel
+            unit = self._unit(device, channel)
+            curve = Curve(
+                pen=pg.mkPen(color_for(len(self.curves)), width=1),
+                name=f"{name} [{unit}]" if unit and not self.split_units else name,
+                connect="finite",
+                skipFiniteCheck=True,
+            )
+            self.curves[key] = curve
+            lane = self._lane(unit)
+            lane.add(key, curve)
+            curve.setVisible(key not in self.hidden)
+            lane.sync_legend(self.hidden)
+        return curve
+
+    def live_devices(self) -> list[str]:
+        """Devices connected now."""
+        return [d for d, st in self.ctx.runtime.hub.devices.items() if st.state == "connected"]
+
+    def refresh(self) -> None:
+        """Redraw from the history: called once per GUI tick."""
+        h = self.history
+        span = h.span() if h is not None else None
+        self.hint.setVisible(span is None and not self.live_devices())
+        if span is None:
+            return
+        if not self.paused:
+            self._set_x(span[1] - self.window_ns, span[1])
+        x0, x1 = self._x
+        lane_of: dict[tuple[str, str], Lane] = {}
+        for dev in h.devices():
+            for ch in h.channels(dev):
+                self._curve(dev, ch)
+        for lane in self.lanes.values():
+            lane.lo, lane.hi = np.inf, -np.inf
+            for key in lane.curves:
+                lane_of[key] = lane
+        width = max(100, int(self.plot.width()) - 70)
+        for dev in h.devices():
+            shown = [ch for ch in h.channels(dev) if (dev, ch) not in self.hidden]
+            for ch, (t, y) in h.view_many(dev, shown, x0, x1, 2 * width).items():
+                ymin, ymax = self.curves[dev, ch].set_frame(t / 1e9, y)
+                if ymin == ymin:  # not all NaN
+                    lane = lane_of[dev, ch]
+                    lane.lo, lane.hi = min(lane.lo, ymin), max(lane.hi, ymax)
+        if self.auto_y:
+            for lane in self.lanes.values():
+                lane.autoscale()
+        self._sync_scroll(span, x0)
+        if self.cursor_ns is not None and not self.paused:
+            self.set_cursor(self.cursor_ns)
+        self.frames += 1
+
+    def _sync_scroll(self, span: tuple[int, int], x0: int) -> None:
+        total_ms = max(0, (span[1] - span[0] - self.window_ns) // 1_000_000)
+        self._scroll_by_us = True
+        try:
+            self.scroll.setRange(0, int(total_ms))
+            self.scroll.setPageStep(max(1, self.window_ns // 1_000_000))
+            self.scroll.setValue(int(min(total_ms, max(0, (x0 - span[0]) // 1_000_000))))
+        finally:
+            self._scroll_by_us = False
