@@ -15,6 +15,10 @@ from twinbench.errors import TwinBenchError
 COMMANDS: dict[str, str] = {
     "run": "twinbench.cli.run_cmd",
     "drivers": "twinbench.cli.drivers_cmd",
+    "export": "twinbench.cli.export_cmd",
+    "sessions": "twinbench.cli.sessions_cmd",
+    "sql": "twinbench.cli.sql_cmd",
+    "replay": "twinbench.cli.replay_cmd",
 }
 
 
