@@ -143,6 +143,8 @@ class Recorder:
         """Open a new session folder and start recording into it; returns the folder."""
         from twinbench.recording.session import repair_sessions
 
+        # pyarrow imports pandas on its first pa.array() call: pay that now, not mid-recording
+        pa.array([0.0])
         with self._lock:
             if self.folder is not None:
                 return self.folder
@@ -339,7 +341,14 @@ class Recorder:
         t = np.concatenate(p.t) if len(p.t) > 1 else p.t[0]
         v = np.concatenate(p.v) if len(p.v) > 1 else p.v[0]
         cols = np.ascontiguousarray(v.T)
-        arrays = [self._time(t), *(pa.array(cols[j]) for j in range(cols.shape[0]))]
+        n = int(t.shape[0])
+        arrays = [
+            self._time(t),
+            *(
+                pa.Array.from_buffers(pa.float64(), n, [None, pa.py_buffer(cols[j])])
+                for j in range(cols.shape[0])
+            ),
+        ]
         p.stream.write(pa.record_batch(arrays, schema=p.stream.schema))
         self.stats.rows += int(t.shape[0])
         self.stats.values += int(v.size)
@@ -368,7 +377,9 @@ class Recorder:
 
     @staticmethod
     def _time(t: np.ndarray) -> pa.Array:
-        return pa.array(np.asarray(t, np.int64)).view(fmt.TIME_TYPE)
+        # from_buffers: zero-copy, and unlike .view() it does not import pandas for the tz
+        t = np.ascontiguousarray(t, np.int64)
+        return pa.Array.from_buffers(fmt.TIME_TYPE, len(t), [None, pa.py_buffer(t)])
 
     def _streams(self) -> list[_Stream]:
         out = [p.stream for p in self._pending.values()]
