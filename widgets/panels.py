@@ -27,7 +27,10 @@ class PanelSpec:
 
 
 # Modules that define panels, each exposing `PANELS: list[PanelSpec]`; add one line per module.
-PANEL_MODULES: list[str] = []
+PANEL_MODULES: list[str] = [
+    "twinbench.widgets.sessions_panel",
+    "twinbench.widgets.query_panel",
+]
 
 
 def all_panels() -> list[PanelSpec]:
