@@ -73,6 +73,118 @@ def _send_commands(cfg: BenchConfig, runtime: Runtime, t0: float, sent: set[int]
         runtime.call(driver.command(c.device, c.name, c.payload)).add_done_callback(done)
 
 
+class BenchRun:
+    """One run of a bench config, steppable: the CLI loops it, the station view polls it."""
+
+    def __init__(
+        self,
+        cfg: BenchConfig,
+        *,
+        duration: float | None = None,
+        record: str | None = None,
+        summary: str | None = None,
+        junit: str | None = None,
+    ) -> None:
+        self.cfg = cfg
+        self.summary_path = summary
+        self.junit_path = junit
+        self.runtime = Runtime()
+        for i, d in enumerate(cfg.devices):
+            try:
+                self.runtime.add_driver(d.driver, d.settings)
+            except UsageError as exc:
+                raise ConfigError(f"{cfg.path}:{d.line}: device[{i}]: {exc}") from None
+        self.stats = SummaryStats()
+        self.runtime.add_consumer("summary", self.stats.add, maxsize=4096, policy="block")
+        self.watch = EventWatch(cfg.assertions, cfg.until)
+        self.runtime.events.listen(self.watch)
+        self.rec_dir = record or (str(cfg.record) if cfg.record else None)
+        self.recorder: Any = None
+        self.limit = cfg.duration if duration is None else duration
+        self.meta: dict[str, Any] = {}
+        self.t0 = 0.0
+        self.sent: set[int] = set()
+        self.running = False
+        self.result: dict[str, Any] | None = None
+        self.outcomes: list[Outcome] = []
+
+    def start(self) -> None:
+        """Start recording (if asked) and the devices."""
+        if self.rec_dir:
+            from twinbench.recording import Recorder
+
+            meta = {"bench": {"config": str(self.cfg.path)}}
+            self.recorder = Recorder(self.runtime, self.rec_dir, metadata=meta)
+            self.runtime.services["recorder"] = self.recorder
+            self.recorder.start(self.cfg.record_name or self.cfg.name)
+        self.t0 = time.monotonic()
+        self.watch.start()
+        self.running = True
+        try:
+            self.runtime.start()
+            _check_channels(self.cfg, self.runtime)
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the start."""
+        return time.monotonic() - self.t0 if self.t0 else 0.0
+
+    def step(self) -> bool:
+        """Send due commands; False once the run should end (duration or `until` reached)."""
+        if not self.running:
+            return False
+        _send_commands(self.cfg, self.runtime, self.t0, self.sent)
+        return self.elapsed < self.limit and not self.watch.stop.is_set()
+
+    def live(self) -> list[Outcome]:
+        """The assertions judged on what has been seen so far (final only after finish())."""
+        from twinbench.headless import build_summary
+
+        if self.result is not None:
+            return self.outcomes
+        return evaluate(
+            self.cfg.assertions, build_summary(self.runtime, self.stats, self.elapsed), self.watch
+        )
+
+    def stop(self) -> None:
+        """Stop the devices and close the recording."""
+        if not self.running:
+            return
+        self.running = False
+        try:
+            self.runtime.stop()
+        finally:
+            if self.recorder is not None:
+                self.meta = self.recorder.stop()
+
+    def finish(self) -> dict[str, Any]:
+        """Stop, decide every assertion, write the reports; returns the JSON summary."""
+        from twinbench.headless import build_summary, recording_extra
+
+        self.stop()
+        wall = self.elapsed
+        rec = self.recorder
+        extra = recording_extra(rec, self.meta) if rec is not None else None
+        out = build_summary(self.runtime, self.stats, wall, extra)
+        self.outcomes = evaluate(self.cfg.assertions, out, self.watch)
+        passed = all(o.passed for o in self.outcomes)
+        out["bench"] = {
+            "name": self.cfg.name,
+            "config": str(self.cfg.path),
+            "passed": passed,
+            "duration_s": round(wall, 3),
+            "assertions": [o.to_dict() for o in self.outcomes],
+        }
+        self.result = out
+        _write_reports(
+            self.cfg, out, self.outcomes, wall, self.summary_path, self.junit_path, self.meta, rec
+        )
+        return out
+
+
 def run_bench(
     config: str,
     *,
@@ -83,63 +195,29 @@ def run_bench(
     quiet: bool = False,
 ) -> int:
     """Run a bench config: exit 0 when all assertions pass, 1 when one fails, 2 on bad config."""
-    from twinbench.headless import build_summary, print_devices, recording_extra
+    from twinbench.headless import print_devices
 
     cfg = load_config(config)
-    runtime = Runtime()
-    for i, d in enumerate(cfg.devices):
-        try:
-            runtime.add_driver(d.driver, d.settings)
-        except UsageError as exc:
-            raise ConfigError(f"{cfg.path}:{d.line}: device[{i}]: {exc}") from None
-    stats = SummaryStats()
-    runtime.add_consumer("summary", stats.add, maxsize=4096, policy="block")
-    watch = EventWatch(cfg.assertions, cfg.until)
-    runtime.events.listen(watch)
-    rec_dir = record or (str(cfg.record) if cfg.record else None)
-    recorder = None
-    if rec_dir:
-        from twinbench.recording import Recorder
-
-        recorder = Recorder(runtime, rec_dir, metadata={"bench": {"config": str(cfg.path)}})
-        runtime.services["recorder"] = recorder
-        recorder.start(cfg.record_name or cfg.name)
-    limit = cfg.duration if duration is None else duration
-    meta: dict[str, Any] = {}
-    t0 = time.monotonic()
+    run = BenchRun(cfg, duration=duration, record=record, summary=summary, junit=junit)
+    run.start()
     try:
-        watch.start()
-        runtime.start()
-        _check_channels(cfg, runtime)
-        sent: set[int] = set()
-        while time.monotonic() - t0 < limit and not watch.stop.is_set():
-            _send_commands(cfg, runtime, t0, sent)
+        while run.step():
             time.sleep(0.02)
     except KeyboardInterrupt:
         pass
     finally:
-        runtime.stop()
-        if recorder is not None:
-            meta = recorder.stop()
-    wall = time.monotonic() - t0
-    out = build_summary(runtime, stats, wall, recording_extra(recorder, meta) if recorder else None)
-    outcomes = evaluate(cfg.assertions, out, watch)
-    passed = all(o.passed for o in outcomes)
-    out["bench"] = {
-        "name": cfg.name,
-        "config": str(cfg.path),
-        "passed": passed,
-        "assertions": [o.to_dict() for o in outcomes],
-    }
-    _write_reports(cfg, out, outcomes, wall, summary, junit, meta, recorder)
+        run.stop()
+    out = run.finish()
+    outcomes = run.outcomes
     if not quiet:
         print_devices(out)
     for o in outcomes:
         print(line(o))
-    n_fail = sum(not o.passed for o in outcomes)
-    if passed:
+    wall = out["bench"]["duration_s"]
+    if out["bench"]["passed"]:
         print(f"passed: {len(outcomes)}/{len(outcomes)} assertions ({cfg.name}, {wall:.1f} s)")
         return 0
+    n_fail = sum(not o.passed for o in outcomes)
     print(f"FAILED: {n_fail} of {len(outcomes)} assertions ({cfg.name}, {wall:.1f} s)")
     return 1
 

@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "sessions": "twinbench.cli.sessions_cmd",
     "sql": "twinbench.cli.sql_cmd",
     "replay": "twinbench.cli.replay_cmd",
+    "station": "twinbench.cli.station_cmd",
 }
 
 

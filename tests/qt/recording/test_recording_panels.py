@@ -83,3 +83,27 @@ def test_query_panel_runs_sql_and_plots(qtbot, tmp_path):
     panel.sql.setPlainText("SELECT nope FROM rig")
     panel.run_query()
     assert panel.status.text().startswith("sql: ")
+
+
+def test_station_view_runs_the_example_and_saves_the_result(qtbot, tmp_path):
+    import json
+    from pathlib import Path
+
+    import twinbench.resources
+    from twinbench.bench.config import load_config
+    from twinbench.widgets.station_view import StationView
+
+    example = Path(twinbench.resources.__file__).parent / "examples" / "bench.toml"
+    cfg_path = tmp_path / "bench.toml"
+    cfg_path.write_text(example.read_text().replace("duration = 3.0", "duration = 1.0"))
+    view = StationView(load_config(cfg_path), record=str(tmp_path / "rec"))
+    qtbot.addWidget(view)
+    assert [b.text() for b in view.badges] == ["READY"] * 4
+    view.start_btn.click()
+    assert view.overall.text() == "RUNNING"
+    qtbot.waitUntil(lambda: view.overall.text() in ("PASS", "FAIL"), timeout=20_000)
+    assert view.overall.text() == "PASS"
+    assert [b.text() for b in view.badges] == ["PASS"] * 4
+    (sess,) = list((tmp_path / "rec").iterdir())
+    assert json.loads((sess / "bench.json").read_text())["passed"] is True
+    assert "saved with the recording" in view.info.text()
