@@ -259,6 +259,14 @@ class Recorder:
     # -- inputs ----------------------------------------------------------------------------
     def handle(self, chunks: list[Chunk]) -> None:
         """Consumer callback: buffer a batch of chunks and flush when the buffer is large."""
+        try:
+            self._handle(chunks)
+        except Exception as exc:  # never let the thread die: producers would block on it
+            with self._lock:
+                self._fail(f"recorder failed: {type(exc).__name__}: {exc}")
+                self.stats.lost_samples += sum(len(c) for c in chunks)
+
+    def _handle(self, chunks: list[Chunk]) -> None:
         with self._lock:
             if self.folder is None:
                 return
@@ -279,7 +287,7 @@ class Recorder:
                 p.t.append(c.t_ns)
                 p.v.append(c.values)
                 p.values += c.values.size
-            due = time.monotonic() - self._last_flush >= self.flush_interval
+            due = self._due_in() <= 0
             if due or sum(p.values for p in self._pending.values()) >= self.flush_values:
                 self.flush(force=due)
 
@@ -333,8 +341,17 @@ class Recorder:
                     for stream in self._streams():
                         stream.sync()
                 self.stats.flushes += 1
-            except OSError as exc:
-                self._fail(f"writing session {self.folder}: {exc.strerror or exc}")
+            except (OSError, pa.ArrowException) as exc:
+                self._fail(
+                    f"writing session {self.folder}: {getattr(exc, 'strerror', None) or exc}"
+                )
+                self.stats.lost_samples += sum(
+                    sum(len(t) for t in p.t) for p in self._pending.values()
+                )
+                for p in self._pending.values():
+                    p.t.clear()
+                    p.v.clear()
+                    p.values = 0
             self._last_flush = time.monotonic()
 
     def _write_chunks(self, p: _Pending) -> None:
@@ -447,10 +464,16 @@ class Recorder:
             self.stats.error = message
             self.runtime.events.emit("error", "", f"recorder: {message}", source="recorder")
 
+    def _due_in(self) -> float:
+        """Seconds until the next timed flush; a little early, so that scheduling delays
+        never let buffered data grow older than one flush interval."""
+        slack = min(0.05, self.flush_interval / 10)
+        return self._last_flush + self.flush_interval - slack - time.monotonic()
+
     def _tick(self) -> None:
         reported = 0
-        while not self._stop_tick.wait(min(0.2, self.flush_interval / 4)):
-            if time.monotonic() - self._last_flush >= self.flush_interval:
+        while not self._stop_tick.wait(max(0.005, min(0.2, self._due_in()))):
+            if self._due_in() <= 0:
                 self.flush(force=True)
             worker = self._worker
             stalls = worker.sub.stalls if worker is not None else 0

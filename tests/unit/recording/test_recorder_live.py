@@ -104,3 +104,33 @@ def test_replay_driver_pause_seek_and_fast(tmp_path, make_session):
     assert drv.replayed == 1500 and drv.duration_s == 9.99
     d = stats.to_dict()["rig-a"]
     assert d["samples"] == 1500 and d["channels"]["c0"]["max"] == 999.0
+
+
+def test_falling_behind_holds_producers_back_and_reports_an_error(tmp_path):
+    import threading
+
+    rt = Runtime()
+    rt.hub.declare(Device("a", "sim", (Channel("x"),)))
+    errors = []
+    rt.events.listen(lambda e: errors.append(e.message) if e.kind == "error" else None)
+    rec = Recorder(rt, tmp_path, maxsize=2, flush_interval=0.1)
+    folder = rec.start()
+    rec._worker.start()
+
+    def produce():
+        for i in range(20):
+            rt.hub.publish(Chunk("a", ("x",), np.arange(i * 10, i * 10 + 10), np.ones(10)))
+
+    with rec._lock:  # the recorder is stuck (a slow disk): the producer must wait, not drop
+        th = threading.Thread(target=produce)
+        th.start()
+        time.sleep(0.3)
+        assert th.is_alive()
+    th.join(10)
+    deadline = time.monotonic() + 5
+    while not errors and time.monotonic() < deadline:
+        time.sleep(0.02)
+    meta = rec.stop()
+    assert meta["stats"]["stalls"] > 0 and meta["stats"]["lost_samples"] == 0
+    assert any("falling behind" in m for m in errors)
+    assert open_session(folder).device_table("a").num_rows == 200
