@@ -187,13 +187,11 @@ class _Writer:
         return [final for _, final in self.temps]
 
     def discard(self) -> None:
-        for tmp, final in self.temps:
-            for p in (tmp,):
-                try:
-                    p.unlink()
-                except FileNotFoundError:
-                    pass
-            del final
+        for tmp, _final in self.temps:
+            try:
+                tmp.unlink()
+            except FileNotFoundError:
+                pass
         for d in reversed(self.made_dirs):
             try:
                 d.rmdir()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -20,64 +19,17 @@ from twinbench.events import Event
 from twinbench.model import Chunk, Device
 from twinbench.recording import format as fmt
 from twinbench.recording.format import SessionError
+from twinbench.recording.streams import StreamWriter, owner
 
 if TYPE_CHECKING:
     from twinbench.runtime import ChunkWorker, Runtime
-
-
-def _owner() -> dict[str, Any]:
-    try:
-        import psutil
-
-        ctime = psutil.Process().create_time()
-    except Exception:  # pragma: no cover - psutil is a dependency
-        ctime = 0.0
-    return {"pid": os.getpid(), "create_time": ctime, "host": socket.gethostname()}
-
-
-def owner_alive(owner: dict[str, Any] | None) -> bool:
-    """Whether the process that wrote a session (pid + start time) is still running here."""
-    if not owner or owner.get("host") != socket.gethostname():
-        return False
-    try:
-        import psutil
-
-        p = psutil.Process(int(owner["pid"]))
-        return abs(p.create_time() - float(owner.get("create_time", 0))) < 0.01
-    except Exception:
-        return False
-
-
-class _Stream:
-    """One append-only Arrow IPC stream file."""
-
-    def __init__(self, path: Path, schema: pa.Schema) -> None:
-        self.path = path
-        self.schema = schema
-        self.file = pa.OSFile(str(path), "wb")
-        self.writer = pa.ipc.new_stream(self.file, schema)
-        self.dirty = True
-
-    def write(self, batch: pa.RecordBatch) -> None:
-        self.writer.write_batch(batch)
-        self.dirty = True
-
-    def sync(self) -> None:
-        if self.dirty:
-            os.fsync(self.file.fileno())
-            self.dirty = False
-
-    def close(self) -> None:
-        self.writer.close()
-        os.fsync(self.file.fileno())
-        self.file.close()
 
 
 @dataclass
 class _Pending:
     """Chunks of one device layout waiting for the next flush."""
 
-    stream: _Stream
+    stream: StreamWriter
     t: list[np.ndarray] = field(default_factory=list)
     v: list[np.ndarray] = field(default_factory=list)
     values: int = 0
@@ -123,9 +75,9 @@ class Recorder:
         self.stats = RecorderStats()
         self._lock = threading.RLock()
         self._pending: dict[tuple[str, tuple[str, ...]], _Pending] = {}
-        self._raw: dict[str, tuple[_Stream, list[tuple[int, bytes]]]] = {}
+        self._raw: dict[str, tuple[StreamWriter, list[tuple[int, bytes]]]] = {}
         self._events: list[Event] = []
-        self._event_stream: _Stream | None = None
+        self._event_stream: StreamWriter | None = None
         self._worker: ChunkWorker | None = None
         self._ticker: threading.Thread | None = None
         self._stop_tick = threading.Event()
@@ -170,7 +122,7 @@ class Recorder:
                 "stopped_ns": None,
                 "state": "recording",
                 "app_version": __version__,
-                "owner": _owner(),
+                "owner": owner(),
                 "flush": {"interval_s": self.flush_interval, "values": self.flush_values},
                 "devices": {},
                 "files": {},
@@ -302,7 +254,7 @@ class Recorder:
                     raw_dir.mkdir(exist_ok=True)
                     schema = fmt.RAW_SCHEMA.with_metadata({"twinbench.device": device_id})
                     path = self._unique(raw_dir, fmt.safe_name(device_id))
-                    entry = self._raw[device_id] = (_Stream(path, schema), [])
+                    entry = self._raw[device_id] = (StreamWriter(path, schema), [])
                 except OSError as exc:
                     self._fail(f"opening raw stream for {device_id!r}: {exc.strerror or exc}")
                     return
@@ -376,7 +328,7 @@ class Recorder:
     def _write_events(self) -> None:
         if self._event_stream is None:
             assert self.folder is not None
-            self._event_stream = _Stream(self.folder / fmt.EVENTS, fmt.EVENT_SCHEMA)
+            self._event_stream = StreamWriter(self.folder / fmt.EVENTS, fmt.EVENT_SCHEMA)
         evs, self._events = self._events, []
         t = np.fromiter((e.t_ns for e in evs), np.int64, len(evs))
         batch = pa.record_batch(
@@ -398,7 +350,7 @@ class Recorder:
         t = np.ascontiguousarray(t, np.int64)
         return pa.Array.from_buffers(fmt.TIME_TYPE, len(t), [None, pa.py_buffer(t)])
 
-    def _streams(self) -> list[_Stream]:
+    def _streams(self) -> list[StreamWriter]:
         out = [p.stream for p in self._pending.values()]
         out += [s for s, _ in self._raw.values()]
         if self._event_stream is not None:
@@ -417,7 +369,7 @@ class Recorder:
         schema = fmt.device_schema(c.device, dev["driver"], chans)
         try:
             path = self._unique(self.folder / fmt.DATA_DIR, fmt.safe_name(c.device))
-            stream = _Stream(path, schema)
+            stream = StreamWriter(path, schema)
             self.meta["files"][f"{fmt.DATA_DIR}/{path.name}"] = {
                 "device": c.device,
                 "channels": list(c.channels),

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from twinbench.recording import format as fmt
 from twinbench.recording.format import SessionError
+from twinbench.recording.streams import owner_alive
 
 
 @dataclass
@@ -45,7 +46,8 @@ class Session:
         if info:
             return str(info["device"])
         try:
-            schema = pa.ipc.open_stream(pa.OSFile(str(path), "rb")).schema
+            with pa.OSFile(str(path), "rb") as f:
+                schema = pa.ipc.open_stream(f).schema
         except (pa.ArrowInvalid, OSError):
             return None
         md = schema.metadata or {}
@@ -154,7 +156,6 @@ def repair(folder: Path, meta: dict[str, Any] | None = None) -> list[str]:
 
 def open_session(path: str | Path, *, repair_open: bool = True) -> Session:
     """Open a session folder (repairing it if its recorder died), with clear errors."""
-    from twinbench.recording.recorder import owner_alive
 
     folder = Path(path)
     meta = fmt.read_meta(folder)
@@ -166,7 +167,6 @@ def open_session(path: str | Path, *, repair_open: bool = True) -> Session:
 
 def repair_sessions(root: Path) -> list[Path]:
     """Repair every session under `root` whose recorder is gone; returns those repaired."""
-    from twinbench.recording.recorder import owner_alive
 
     done = []
     for folder in sorted(p for p in root.iterdir() if (p / fmt.META).is_file()):
@@ -216,8 +216,6 @@ def list_sessions(root: str | Path) -> list[SessionInfo]:
         start, stop = meta.get("created_ns") or 0, meta.get("stopped_ns") or 0
         state = meta.get("state", "?")
         if state == "recording":
-            from twinbench.recording.recorder import owner_alive
-
             if not owner_alive(meta.get("owner")):
                 state = "interrupted"
         out.append(
@@ -264,7 +262,6 @@ def annotate(folder: str | Path, note: str, append: bool = False) -> dict[str, A
 
 def delete(folder: str | Path) -> int:
     """Delete a session folder (refuses anything that is not a closed session); returns bytes."""
-    from twinbench.recording.recorder import owner_alive
 
     folder = Path(folder)
     meta = fmt.read_meta(folder)
