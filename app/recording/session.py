@@ -215,9 +215,8 @@ def list_sessions(root: str | Path) -> list[SessionInfo]:
             continue
         start, stop = meta.get("created_ns") or 0, meta.get("stopped_ns") or 0
         state = meta.get("state", "?")
-        if state == "recording":
-            if not owner_alive(meta.get("owner")):
-                state = "interrupted"
+        if state == "recording" and not owner_alive(meta.get("owner")):
+            state = "interrupted"
         out.append(
             SessionInfo(
                 folder,
