@@ -82,3 +82,20 @@ def test_configuration_errors_exit_2_naming_line_and_key(tmp_path, twinbench_exe
     assert r.returncode == 2 and f"{cfg}:{line}: device[0]: " in r.stderr
     assert "setting 'rate': -5 is out of range" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_commands_are_sent_and_unanswered_ones_fail(tmp_path, twinbench_exe, clean_env):
+    cfg = tmp_path / "b.toml"
+    cfg.write_text(
+        EXAMPLE.read_text()
+        + '\n[[command]]\nat = 0.2\nname = "reset"\n\n[[assert]]\ncheck = "command"\n'
+        'command = "reset"\nwithin = 1.0\n'
+    )
+    r = run(
+        [*twinbench_exe, "run", "--headless", "--config", str(cfg), "--duration", "1"], clean_env
+    )
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "FAIL  command 'reset' answered: command 'reset' never answered" in r.stdout
+    summary = json.loads((tmp_path / "bench-summary.json").read_text())
+    msgs = [e["message"] for e in summary["events"] if e["kind"] == "command"]
+    assert msgs[0] == "reset sent" and msgs[1].startswith("reset failed: ")

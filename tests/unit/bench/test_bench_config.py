@@ -138,3 +138,37 @@ def test_missing_events_fail_with_reason(tmp_path):
     assert [o.passed for o in out] == [False, False, False]
     assert out[1].message == "command 'go' never answered"
     assert out[2].value == 3
+
+
+def test_until_stops_at_the_first_matching_event(tmp_path):
+    cfg = load_config(
+        write(
+            tmp_path,
+            GOOD.replace(
+                "duration = 2",
+                'duration = 2\nuntil = { kind = "twin", property = "state", value = "ready" }',
+            ),
+        )
+    )
+    log = EventLog()
+    watch = EventWatch(cfg.assertions, cfg.until)
+    log.listen(watch)
+    log.emit("twin", "sim", "", property="state", value="booting")
+    log.emit("alarm", "sim", "", property="state", value="ready")
+    assert not watch.stop.is_set()
+    log.emit("twin", "sim", "", property="state", value="ready")
+    assert watch.stop.is_set()
+    with pytest.raises(ConfigError, match=r"bench.until: expected a table with 'kind'"):
+        load_config(write(tmp_path, GOOD.replace("duration = 2", 'duration = 2\nuntil = "x"')))
+
+
+def test_commands_are_parsed(tmp_path):
+    cfg = load_config(
+        write(
+            tmp_path, GOOD + '\n[[command]]\nat = 0.5\nname = "reset"\npayload = { hard = true }\n'
+        )
+    )
+    (c,) = cfg.commands
+    assert (c.at, c.name, c.payload) == (0.5, "reset", {"hard": True})
+    with pytest.raises(ConfigError, match=r"command\[0\].at"):
+        load_config(write(tmp_path, GOOD + '\n[[command]]\nat = -1\nname = "x"\n'))
