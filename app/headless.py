@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,10 @@ class HeadlessOptions:
     duration: float | None = None
     summary: str | None = None
     quiet: bool = False
+    record: str | None = None
+    record_name: str = ""
+    stop_when: Callable[[Runtime], bool] | None = None
+    label: str = "ok"
 
 
 def build_summary(
@@ -63,6 +68,48 @@ def write_json(path: str, data: dict[str, Any]) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def wait_until(
+    runtime: Runtime, duration: float, stop_when: Callable[[Runtime], bool] | None
+) -> None:
+    """Sleep for `duration` seconds, or less once `stop_when(runtime)` is true (Ctrl-C ends)."""
+    deadline = time.monotonic() + duration
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or (stop_when is not None and stop_when(runtime)):
+                return
+            time.sleep(min(left, 0.05))
+    except KeyboardInterrupt:
+        pass
+
+
+def recording_extra(recorder: Any, meta: dict[str, Any]) -> dict[str, Any]:
+    """The summary's `recording` section: folder and the recorder's counters."""
+    st = recorder.stats
+    return {
+        "recording": {
+            "folder": str(recorder.root / meta["id"]) if meta else "",
+            "rows": st.rows,
+            "values": st.values,
+            "events": st.events,
+            "raw_bytes": st.raw_bytes,
+            "stalls": st.stalls,
+            "lost_samples": st.lost_samples,
+            "error": st.error,
+        }
+    }
+
+
+def print_devices(summary: dict[str, Any]) -> None:
+    """One line per device: samples, channels, rate and drops."""
+    for dev_id, dev in summary["devices"].items():
+        chans = dev["channels"]
+        print(
+            f"{dev_id}: {dev['samples']} samples x {len(chans)} channels "
+            f"at {dev['rate_hz']:.1f} Hz, dropped {sum(dev['drops'].values())}"
+        )
+
+
 def run_headless(opts: HeadlessOptions) -> int:
     """Run devices for the duration, print one line per device, write the summary."""
     duration = 5.0 if opts.duration is None else opts.duration
@@ -72,24 +119,39 @@ def run_headless(opts: HeadlessOptions) -> int:
     runtime.add_driver(opts.driver or "sim", opts.settings)
     stats = SummaryStats()
     runtime.add_consumer("summary", stats.add, maxsize=4096, policy="block")
+    recorder = None
+    if opts.record:
+        from twinbench.recording import Recorder
+
+        recorder = Recorder(runtime, opts.record)
+        runtime.services["recorder"] = recorder
     t0 = time.monotonic()
-    runtime.start()
+    meta: dict[str, Any] = {}
+    if recorder is not None:
+        recorder.start(opts.record_name)
     try:
-        time.sleep(duration)
-    except KeyboardInterrupt:
-        pass
+        runtime.start()
+        wait_until(runtime, duration, opts.stop_when)
     finally:
         runtime.stop()
+        if recorder is not None:
+            meta = recorder.stop()
     wall = time.monotonic() - t0
-    summary = build_summary(runtime, stats, wall)
+    summary = build_summary(
+        runtime, stats, wall, recording_extra(recorder, meta) if recorder else None
+    )
     if opts.summary:
         write_json(opts.summary, summary)
     if not opts.quiet:
-        for dev_id, dev in summary["devices"].items():
-            chans = dev["channels"]
+        print_devices(summary)
+        if recorder is not None:
+            rec = summary["recording"]
             print(
-                f"{dev_id}: {dev['samples']} samples x {len(chans)} channels "
-                f"at {dev['rate_hz']:.1f} Hz, dropped {sum(dev['drops'].values())}"
+                f"recorded: {rec['folder']} ({rec['rows']} rows, {rec['events']} events, "
+                f"lost {rec['lost_samples']})"
             )
-    print(f"ok: {len(summary['devices'])} device(s), {wall:.1f} s")
+    if recorder is not None and recorder.stats.error:
+        print(f"error: recording: {recorder.stats.error}")
+        return 1
+    print(f"{opts.label}: {len(summary['devices'])} device(s), {wall:.1f} s")
     return 0

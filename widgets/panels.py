@@ -36,6 +36,8 @@ PANEL_MODULES: list[str] = [
     "twinbench.widgets.mqtt_panel",
     "twinbench.widgets.twin_panel",
     "twinbench.widgets.ble_panel",
+    "twinbench.widgets.sessions_panel",
+    "twinbench.widgets.query_panel",
 ]
 
 

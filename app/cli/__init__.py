@@ -20,6 +20,11 @@ COMMANDS: dict[str, str] = {
     "models": "twinbench.cli.models_cmd",
     "twin": "twinbench.cli.twin_cmd",
     "ble": "twinbench.cli.ble_cmd",
+    "export": "twinbench.cli.export_cmd",
+    "sessions": "twinbench.cli.sessions_cmd",
+    "sql": "twinbench.cli.sql_cmd",
+    "replay": "twinbench.cli.replay_cmd",
+    "station": "twinbench.cli.station_cmd",
 }
 
 

@@ -28,6 +28,19 @@ def add_parser(subs: Any) -> None:
     p.add_argument("--duration", type=float, default=None, help="seconds to run (default 5)")
     p.add_argument("--summary", metavar="FILE", help="write the JSON summary here")
     p.add_argument("--quiet", action="store_true", help="print only the result line")
+    p.add_argument(
+        "--record",
+        metavar="DIR",
+        help="record the run into DIR/<session-id>/ (Arrow IPC streams, crash-safe)",
+    )
+    p.add_argument("--record-name", default="", metavar="NAME", help="display name of the session")
+    p.add_argument(
+        "--config",
+        metavar="BENCH.toml",
+        help="bench config: devices, recording and assertions (see docs/bench-config.md); "
+        "exit 0 pass, 1 an assertion failed, 2 configuration error",
+    )
+    p.add_argument("--junit", metavar="FILE", help="with --config: write a JUnit XML report here")
 
 
 def parse_settings(items: list[str]) -> dict[str, str]:
@@ -47,11 +60,24 @@ def run(args: argparse.Namespace) -> int:
     """Execute `twinbench run`."""
     from twinbench.headless import HeadlessOptions, run_headless
 
+    if args.config:
+        from twinbench.bench.runner import run_bench
+
+        return run_bench(
+            args.config,
+            duration=args.duration,
+            record=args.record,
+            summary=args.summary,
+            junit=args.junit,
+            quiet=args.quiet,
+        )
     opts = HeadlessOptions(
         driver=args.driver,
         settings=parse_settings(args.settings),
         duration=args.duration,
         summary=args.summary,
         quiet=args.quiet,
+        record=args.record,
+        record_name=args.record_name,
     )
     return run_headless(opts)

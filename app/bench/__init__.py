@@ -1,0 +1,1 @@
+"""Headless test mode: bench configs, assertions and reports (no Qt)."""

@@ -1,0 +1,71 @@
+"""`twinbench replay`: play a recorded session through the pipeline and summarise it."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def add_parser(subs: Any) -> None:
+    """Declare `replay` and its options."""
+    p = subs.add_parser(
+        "replay",
+        help="play a recorded session back headless",
+        description="Play a session back through the same pipeline (original timestamps) at "
+        "--speed 0.1-100 or --fast, printing a summary like `run`. Ends when the recording "
+        "ends or after --duration seconds.",
+    )
+    p.add_argument("session", help="session folder")
+    p.add_argument("--speed", type=float, default=1.0, help="x real time, 0.1 to 100")
+    p.add_argument("--fast", action="store_true", help="as fast as possible")
+    p.add_argument("--start", type=float, default=0.0, help="seek: seconds from session start")
+    p.add_argument("--duration", type=float, default=None, help="stop after S seconds")
+    p.add_argument("--rules", metavar="FILE", help="re-run these rules over the recording")
+    p.add_argument("--summary", metavar="FILE", help="write the JSON summary here")
+    p.add_argument("--record", metavar="DIR", help="record the replay as a new session")
+    p.add_argument("--quiet", action="store_true", help="print only the result line")
+
+
+def rules_engine() -> Any:
+    """The rules package, or a UsageError saying it is not available in this build."""
+    import importlib
+
+    from twinbench.errors import UsageError
+
+    try:
+        return importlib.import_module("twinbench.rules")
+    except ImportError:
+        raise UsageError(
+            "--rules: the rules engine (twinbench.rules) is not available in this build"
+        ) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute `twinbench replay`."""
+    from twinbench.errors import UsageError
+    from twinbench.headless import HeadlessOptions, run_headless
+    from twinbench.recording.session import open_session
+
+    if args.rules:
+        rules_engine()
+        raise UsageError("--rules: re-running rules over a replay is not wired up yet")
+    if not 0.1 <= args.speed <= 100:
+        raise UsageError(f"--speed {args.speed:g}: expected 0.1 to 100 (or --fast)")
+    open_session(args.session)  # clear errors (missing, newer version) before starting
+    settings = {"session": args.session, "speed": args.speed, "fast": args.fast}
+    settings["start"] = args.start
+
+    def done(runtime: Any) -> bool:
+        return all(getattr(d, "finished", True) for d in runtime.drivers)
+
+    opts = HeadlessOptions(
+        driver="replay",
+        settings=settings,
+        duration=args.duration if args.duration is not None else 1e9,
+        summary=args.summary,
+        quiet=args.quiet,
+        record=args.record,
+        stop_when=done,
+        label="replayed",
+    )
+    return run_headless(opts)

@@ -1,0 +1,116 @@
+"""Recorder and export throughput.
+
+Rows (samples = one channel's value at one time):
+- baseline: pyarrow ParquetWriter, 64k-row groups, long form (time, value), one row per sample;
+- recorder: chunks of 1,000 rows x 8 channels published through a real Runtime hub to the
+  Recorder (block policy, Arrow IPC stream, fsync at every flush), timed until stop() returns;
+- export: `export_sessions` of a recorded session of 10M samples to one Parquet file, against a
+  bare `pyarrow.parquet.write_table` of the same (exported) table.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import parser, table
+
+from twinbench.model import Channel, Chunk, Device
+from twinbench.recording import Recorder
+from twinbench.recording.export import ExportOptions, export_sessions
+from twinbench.runtime import Runtime
+
+K = 8
+CHUNK_ROWS = 1000
+
+
+def baseline_parquet(samples: int, folder: Path) -> float:
+    """Seconds for ParquetWriter (64k-row groups) to write `samples` long-form rows."""
+    step = 1 << 16
+    t = np.arange(step, dtype=np.int64)
+    v = np.random.default_rng(1).standard_normal(step)
+    batch = pa.table({"time": pa.array(t).cast(pa.timestamp("ns", tz="UTC")), "value": v})
+    start = time.perf_counter()
+    with pq.ParquetWriter(str(folder / "base.parquet"), batch.schema) as w:
+        for _ in range(samples // step):
+            w.write_table(batch, row_group_size=step)
+    return time.perf_counter() - start
+
+
+def record(samples: int, folder: Path) -> tuple[float, Path, dict]:
+    """Seconds to publish and durably record `samples` values through hub + recorder."""
+    rows = samples // K
+    names = tuple(f"c{i}" for i in range(K))
+    rng = np.random.default_rng(2)
+    block = rng.standard_normal((CHUNK_ROWS * 64, K))
+    rt = Runtime()
+    rt.hub.declare(Device("bench", "bench", tuple(Channel(n, "V") for n in names)))
+    rec = Recorder(rt, folder / "rec")
+    rec.start("bench")
+    for w in rt.workers:
+        w.start()
+    t0 = 1_700_000_000 * 10**9
+    start = time.perf_counter()
+    for lo in range(0, rows, CHUNK_ROWS):
+        off = lo % (CHUNK_ROWS * 64)
+        t = t0 + np.arange(lo, lo + CHUNK_ROWS, dtype=np.int64) * 1000
+        rt.hub.publish(Chunk("bench", names, t, block[off : off + CHUNK_ROWS]))
+    meta = rec.stop()
+    secs = time.perf_counter() - start
+    return secs, folder / "rec" / meta["id"], meta["stats"]
+
+
+def export(session: Path, folder: Path) -> tuple[float, float]:
+    """Seconds for export_sessions to one Parquet file, and for write_table of that table."""
+    out = folder / "export.parquet"
+    start = time.perf_counter()
+    export_sessions([session], ExportOptions(out=out))
+    t_export = time.perf_counter() - start
+    t = pq.read_table(out)
+    start = time.perf_counter()
+    pq.write_table(t, str(folder / "bare.parquet"))
+    t_bare = time.perf_counter() - start
+    return t_export, t_bare
+
+
+def main() -> None:
+    """Print the recording table."""
+    args = parser(__doc__ or "").parse_args()
+    n = 400_000 if args.smoke else 20_000_000
+    n_export = 400_000 if args.smoke else 10_000_000
+    folder = Path(tempfile.mkdtemp(prefix="twinbench-bench-"))
+    try:
+        base = baseline_parquet(n, folder)
+        secs, _, stats = record(n, folder)
+        assert stats["values"] == n // K * K and stats["lost_samples"] == 0, stats
+        _, session, _ = record(n_export, folder / "x")
+        t_exp, t_bare = export(session, folder)
+        rows = [
+            ("ParquetWriter 64k groups (baseline)", n, base, "samples"),
+            ("recorder: hub -> Arrow IPC, fsync/flush", n, secs, "samples"),
+        ]
+        table(rows, "ParquetWriter 64k groups (baseline)")
+        print()
+        rows = [
+            ("pq.write_table of the same table (baseline)", n_export, t_bare, "samples"),
+            ("export_sessions -> Parquet (read+write)", n_export, t_exp, "samples"),
+        ]
+        table(rows, "pq.write_table of the same table (baseline)")
+        print(f"\nexport time / write_table time = {t_exp / t_bare:.2f} (target <= 1.2)")
+        print(
+            f"recorder flushes: {stats['flushes']}, stalls (producer held back): {stats['stalls']}"
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
