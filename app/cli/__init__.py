@@ -15,6 +15,7 @@ from twinbench.errors import TwinBenchError
 COMMANDS: dict[str, str] = {
     "run": "twinbench.cli.run_cmd",
     "drivers": "twinbench.cli.drivers_cmd",
+    "sim": "twinbench.cli.sim_cmd",
 }
 
 

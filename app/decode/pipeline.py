@@ -259,7 +259,9 @@ def _decoder(cfg: Mapping[str, Any], stats: LossStats, names: Sequence[str]) -> 
         if len(delim) != 1:
             raise PipelineError("decoder.delimiter", "must be one character")
         cols = cfg.get("columns")
-        return CsvDecoder(stats, delim.decode("latin-1"), cfg.get("names", ()), cols)
+        # columns are named by the decoder, else by the profile's channels in order
+        col_names = cfg.get("names") or names
+        return CsvDecoder(stats, delim.decode("latin-1"), col_names, cols)
     if kind == "quickplot":
         return PairDecoder(stats, ":", cfg.get("names", ()))
     if kind == "keyvalue":

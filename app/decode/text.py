@@ -96,6 +96,7 @@ class CsvDecoder:
         self.names: tuple[str, ...] = tuple(names)
         self.ncols = columns or (len(self.names) or None)
         self.fixed_names = bool(names)
+        import pyarrow.csv  # noqa: F401  (import now, not on the reader thread's first frame)
 
     def decode(self, frames: Frames) -> Decoded | None:
         """Numbers of every frame in the batch."""
@@ -150,6 +151,7 @@ class PairDecoder:
         self.sep = sep.encode()
         self.names: tuple[str, ...] = tuple(names)
         self._label = re.compile(rb"([^\s,:=]+)" + re.escape(self.sep))
+        import pyarrow.csv  # noqa: F401
 
     def decode(self, frames: Frames) -> Decoded | None:
         """Values of every line; a batch with one layout is parsed in one pass."""
@@ -244,6 +246,7 @@ class JsonLinesDecoder:
     def __init__(self, stats: LossStats, names: Sequence[str] = ()) -> None:
         self.stats = stats
         self.names: tuple[str, ...] = tuple(names)
+        import pyarrow.json  # noqa: F401
 
     def decode(self, frames: Frames) -> Decoded | None:
         """Values of every object in the batch (missing keys are NaN)."""
