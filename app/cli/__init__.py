@@ -16,6 +16,8 @@ COMMANDS: dict[str, str] = {
     "run": "twinbench.cli.run_cmd",
     "drivers": "twinbench.cli.drivers_cmd",
     "sim": "twinbench.cli.sim_cmd",
+    "profiles": "twinbench.cli.profiles_cmd",
+    "ports": "twinbench.cli.ports_cmd",
 }
 
 

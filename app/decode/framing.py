@@ -380,5 +380,5 @@ def _pack(bufs: list[np.ndarray], lens: list[np.ndarray]) -> Frames:
         return Frames.empty()
     buf = np.concatenate(bufs)
     lengths = np.concatenate(lens)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    starts = (np.cumsum(lengths) - lengths).astype(np.int64)
     return Frames(buf, starts, lengths)

@@ -119,21 +119,42 @@ def line_of(text: str, key: str) -> int | None:
             if re.match(rf"^{re.escape(table)}\s*=", line.strip()):
                 return i + 1
         return None
-    names = [p for p in parts[1:] if not p.isdigit()]
-    leaf = names[-1] if names else None
-    if leaf is None:
-        return section_line
-    for i in range(section_line, len(lines)):
+    rest = parts[1:]
+    start = section_line
+    if table in ("channels", "commands") and rest and rest[0].isdigit():
+        # [[channels]] blocks: jump to the n-th one
+        hits = [
+            i + 1 for i, ln in enumerate(lines) if re.match(rf"^\[\[\s*{table}\s*\]\]", ln.strip())
+        ]
+        n = int(rest[0])
+        if n < len(hits):
+            start = hits[n]
+        rest = rest[1:]
+    nth = 0
+    for part in rest:
+        if part.isdigit():
+            nth = int(part)  # applies to the key after the array: its nth occurrence
+            continue
+        found = _find_key(lines, start, part, nth)
+        nth = 0
+        if found is None:
+            return start or None
+        start = found
+    return start or None
+
+
+def _find_key(lines: list[str], start: int, key: str, nth: int) -> int | None:
+    """Line of the nth `key =` at or after line `start` (1-based), within the same table."""
+    count = 0
+    for i in range(max(0, start - 1), len(lines)):
         s = lines[i].strip()
-        if (
-            i > section_line
-            and s.startswith("[")
-            and not re.match(rf"^\[\[?\s*{re.escape(table)}", s)
-        ):
+        if i >= start and s.startswith("[") and not re.match(r"^\[\s*[-0-9.\"]", s):
             break
-        if re.search(rf"(^|[{{,\s]){re.escape(leaf)}\s*=", s):
-            return i + 1
-    return section_line
+        if re.search(rf"(^|[{{,\s]){re.escape(key)}\s*=", s):
+            if count == nth:
+                return i + 1
+            count += 1
+    return None
 
 
 def _error(path: str, text: str, key: str, message: str) -> ConfigError:
