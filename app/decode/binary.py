@@ -49,17 +49,19 @@ class StructDecoder:
             raise ValueError("a binary decoder needs at least one field")
         order = "<" if endian == "little" else ">"
         self.fields = tuple(fields)
+        self.size = max(f.pos + np.dtype(TYPES[f.type]).itemsize for f in fields)
         self.dtype = np.dtype(
             {
                 "names": [f.name for f in fields],
                 "formats": [order + TYPES[f.type] for f in fields],
                 "offsets": [f.pos for f in fields],
+                "itemsize": self.size,
             }
         )
-        self.size = max(f.pos + np.dtype(TYPES[f.type]).itemsize for f in fields)
         self.names = tuple(f.name for f in fields)
         self.scale = np.array([f.scale for f in fields])
         self.offset = np.array([f.offset for f in fields])
+        self.floats = [i for i, f in enumerate(fields) if f.type.startswith("float")]
         self.linear = bool((self.scale != 1).any() or (self.offset != 0).any())
         self.stats = stats or LossStats()
         self.sequence = sequence
@@ -84,16 +86,18 @@ class StructDecoder:
         idx = np.flatnonzero(ok)
         if idx.shape[0] == 0:
             return None
-        rows = np.ascontiguousarray(frames.rows(idx, self.size))
-        rec = rows.view(self.dtype).reshape(-1)
-        values = np.empty((rec.shape[0], len(self.names)))
+        rec = frames.records(idx, self.dtype)
+        cols = np.empty((len(self.names), rec.shape[0]))  # filled row by row: contiguous writes
         for j, name in enumerate(self.names):
-            values[:, j] = rec[name]
+            cols[j] = rec[name]
+        values = cols.T
         if self.sequence is not None:
             self._check_sequence(rec[self.sequence].astype(np.int64))
         if self.linear:
             values = values * self.scale + self.offset
-        finite = np.isfinite(values).all(axis=1)
+        if not self.floats:
+            return self.names, values
+        finite = np.isfinite(cols[self.floats]).all(axis=0)
         if not finite.all():
             self.stats.malformed += int((~finite).sum())
             values = values[finite]

@@ -134,19 +134,18 @@ def _crc(name: str, rows: np.ndarray) -> np.ndarray:
         t2 = _table16(name)
         t1 = _table8(name)
         j = 0
-        cols = rows.astype(np.uint16) if length else rows
+        u16 = np.uint16
         while j + 1 < length:
-            if spec.refin:
-                word = cols[:, j] | (cols[:, j + 1] << 8)
-            else:
-                word = (cols[:, j] << 8) | cols[:, j + 1]
+            a, b = rows[:, j].astype(u16), rows[:, j + 1].astype(u16)
+            word = a | b << 8 if spec.refin else a << 8 | b
             crc = t2[crc ^ word]
             j += 2
         if j < length:
+            last = rows[:, j].astype(u16)
             if spec.refin:
-                crc = (crc >> 8) ^ t1[(crc ^ cols[:, j]) & 0xFF]
+                crc = (crc >> 8) ^ t1[(crc ^ last) & 0xFF]
             else:
-                crc = (crc << 8) ^ t1[((crc >> 8) ^ cols[:, j]) & 0xFF]
+                crc = (crc << 8) ^ t1[((crc >> 8) ^ last) & 0xFF]
     else:
         t = _table8(name)
         for j in range(length):
@@ -157,7 +156,7 @@ def _crc(name: str, rows: np.ndarray) -> np.ndarray:
 def compute_rows(name: str, rows: np.ndarray) -> np.ndarray:
     """Checksum of every row of a 2-D uint8 array, as uint32 (one value per row)."""
     key = canonical(name)
-    rows = np.ascontiguousarray(rows, dtype=np.uint8)
+    rows = np.asarray(rows, dtype=np.uint8)
     if rows.ndim != 2:
         raise ValueError("rows must be 2-D")
     n, length = rows.shape

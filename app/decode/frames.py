@@ -72,6 +72,24 @@ class Frames:
                     )
         return self.buf[starts[:, None] + np.arange(width)]
 
+    def records(self, idx: np.ndarray, dtype: np.dtype, skip: int = 0) -> np.ndarray:
+        """Frames `idx` viewed as records of a structured dtype (zero-copy when evenly spaced)."""
+        starts = self.starts[idx] + skip
+        n = starts.shape[0]
+        size = dtype.itemsize
+        if n > 1:
+            step = int(starts[1] - starts[0])
+            if (
+                step >= size
+                and starts[-1] - starts[0] == step * (n - 1)
+                and (np.diff(starts) == step).all()
+            ):
+                return np.ndarray(
+                    (n,), dtype, buffer=self.buf, offset=int(starts[0]), strides=(step,)
+                )
+        rows = np.ascontiguousarray(self.rows(idx, size, skip))
+        return rows.view(dtype).reshape(-1)
+
     def groups(self) -> list[tuple[int, np.ndarray]]:
         """(length, frame indices) for each distinct frame length."""
         if len(self) == 0:
@@ -82,23 +100,42 @@ class Frames:
         uniq, inv = np.unique(self.lengths, return_inverse=True)
         return [(int(u), np.flatnonzero(inv == i)) for i, u in enumerate(uniq)]
 
-    def joined(self, sep: int = 10) -> bytes:
-        """The frames' bytes, each followed by `sep` (for bulk text parsing)."""
+    def joined(self, sep: int = 10, pad: bool = False) -> bytes:
+        """The frames' bytes, each followed by `sep` (for bulk text parsing).
+
+        With `pad`, the delimiter bytes between back-to-back frames are overwritten in place
+        (spaces, then `sep`) instead of being cut out: one copy, no per-frame work. Only text
+        decoders, for which trailing spaces are harmless, ask for it.
+        """
         n = len(self)
         if n == 0:
             return b""
         lens = self.lengths
+        starts = self.starts
+        s0, e_last = int(starts[0]), int(starts[-1] + lens[-1])
+        g = 1
+        if n > 1:
+            gaps = starts[1:] - (starts[:-1] + lens[:-1])
+            g = int(gaps[0])
+            uniform = g >= 1 and bool((gaps == g).all())
+        else:
+            uniform = True
+        if uniform and (g == 1 or pad):
+            out = np.empty(e_last - s0 + 1, np.uint8)
+            out[:-1] = self.buf[s0:e_last]
+            out[-1] = sep
+            if n > 1:
+                ends = starts[:-1] + lens[:-1] - s0
+                for k in range(g - 1):
+                    out[ends + k] = 32
+                out[ends + g - 1] = sep
+            return out.tobytes()
         total = int(lens.sum()) + n
         ends = np.cumsum(lens + 1)
-        # frames laid out back to back with one separator byte between them: one slice
-        if (self.starts[1:] == self.starts[:-1] + lens[:-1] + 1).all():
-            s0 = int(self.starts[0])
-            out = self.buf[s0 : s0 + total].copy()
-        else:
-            offs = np.repeat(self.starts - (ends - lens - 1), lens + 1)
-            idx = np.arange(total, dtype=np.int64) + offs
-            idx = np.minimum(idx, self.buf.shape[0] - 1)
-            out = self.buf[idx]
+        offs = np.repeat(starts - (ends - lens - 1), lens + 1)
+        idx = np.arange(total, dtype=np.int64) + offs
+        idx = np.minimum(idx, self.buf.shape[0] - 1)
+        out = self.buf[idx]
         out[ends - 1] = sep
         return out.tobytes()
 

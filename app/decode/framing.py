@@ -25,6 +25,7 @@ class Framer:
     def feed(self, data: bytes) -> Frames:
         """Add bytes; return the complete frames now available."""
         buf = self._pending + data if self._pending else bytes(data)
+        self._buf = buf
         arr = np.frombuffer(buf, dtype=np.uint8)
         frames, keep_from = self._cut(arr)
         tail = buf[keep_from:]
@@ -166,26 +167,26 @@ class StartFramer(Framer):
     def _cut_fixed(self, arr: np.ndarray) -> tuple[Frames, int]:
         ls, n = len(self.start), arr.shape[0]
         step = ls + int(self.length or 0)
-        pat = np.frombuffer(self.start, np.uint8)
+        pat = list(self.start)
         out_s: list[np.ndarray] = []
         pos = 0
         while True:
-            hits = find_all(arr[pos:], self.start)
-            if hits.shape[0] == 0:
+            p = self._buf.find(self.start, pos)
+            if p < 0:
                 keep = max(pos, n - (ls - 1))
                 self.stats.resync_bytes += keep - pos
                 pos = keep
                 break
-            p = pos + int(hits[0])
             self.stats.resync_bytes += p - pos
             k = (n - p) // step
             if k == 0:
                 pos = p
                 break
             block = arr[p : p + k * step].reshape(k, step)
-            good = (block[:, :ls] == pat).all(axis=1)
-            bad = np.flatnonzero(~good)
-            run = k if bad.shape[0] == 0 else int(bad[0])
+            good = block[:, 0] == pat[0]
+            for j in range(1, ls):
+                good &= block[:, j] == pat[j]
+            run = k if good.all() else int(np.argmin(good))
             if run < k:
                 # a sync is missing: the frame before it may be short; resync inside it
                 nxt = find_all(arr[p + (run - 1) * step + ls : p + run * step + ls], self.start)

@@ -99,7 +99,7 @@ class ChecksumCheck:
             keep[idx[ok]] = True
             self.stats.checksum_errors += int((~ok).sum())
         self.stats.malformed += short
-        out = frames.select(keep)
+        out = frames if keep.all() else frames.select(keep)
         if self.position == -self.width:
             out = Frames(out.buf, out.starts, out.lengths - self.width)
         return out
