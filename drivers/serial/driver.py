@@ -10,6 +10,7 @@ from twinbench.drivers.serial.reader import ByteStream
 
 PARITIES = {"none": "N", "even": "E", "odd": "O", "mark": "M", "space": "S"}
 STOPBITS = {"1": 1, "1.5": 1.5, "2": 2}
+COALESCE = 1 << 18
 
 
 def pipeline_settings() -> tuple[Setting, ...]:
@@ -115,8 +116,15 @@ class SerialDriver(Driver):
 
         port = self.port
         try:
-            # never readline(): read what is waiting (or block briefly for one byte)
-            return port.read(port.in_waiting or 1)
+            # never readline(): read what is waiting (or block briefly for one byte), and while
+            # more keeps arriving gather up to 256 KiB so that one decode call handles many frames
+            data = port.read(port.in_waiting or 1)
+            while data and len(data) < COALESCE:
+                more = port.in_waiting
+                if not more:
+                    break
+                data += port.read(more)
+            return data
         except serial.SerialException as exc:
             raise OSError(str(exc)) from None
         except TypeError as exc:  # pyserial raises this when the fd vanished under it
