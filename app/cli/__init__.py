@@ -25,6 +25,9 @@ COMMANDS: dict[str, str] = {
     "sql": "twinbench.cli.sql_cmd",
     "replay": "twinbench.cli.replay_cmd",
     "station": "twinbench.cli.station_cmd",
+    "sim": "twinbench.cli.sim_cmd",
+    "profiles": "twinbench.cli.profiles_cmd",
+    "ports": "twinbench.cli.ports_cmd",
 }
 
 

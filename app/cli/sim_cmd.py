@@ -1,0 +1,54 @@
+"""`twinbench sim`: run the simulated rig as a peer that real transports can connect to.
+
+`--serial` puts the board behind a real pseudo-terminal (POSIX only). Each transport adds its
+options in its own argument group through a small function, so that more peers (`--mqtt`...)
+can join without touching the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def _add_serial(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("serial board (--serial; POSIX only: a pseudo-terminal)")
+    g.add_argument("--serial", action="store_true", help="serve the board on a pseudo-terminal")
+    g.add_argument(
+        "--format",
+        default="csv",
+        help="quickplot, csv, text ($a,b,..;), jsonl, keyvalue, binary, cobs, slip, length",
+    )
+    g.add_argument("--link", metavar="PATH", help="stable symlink to the pty (kept on replug)")
+    g.add_argument("--corrupt", type=float, default=0.0, help="corrupt bytes per frame (0..1)")
+    g.add_argument("--noise", type=int, default=0, help="random bytes before each block")
+    g.add_argument("--unplug-at", type=float, metavar="S", help="unplug after S seconds")
+    g.add_argument("--unplug-for", type=float, default=0.5, metavar="S", help="stay unplugged S s")
+    g.add_argument("--start-delay", type=float, default=0.0, metavar="S", help="wait S s first")
+    g.add_argument("--print-profile", metavar="FILE", help="write the matching profile and exit")
+
+
+def add_parser(subs: Any) -> None:
+    """Declare `sim` and its options."""
+    p = subs.add_parser(
+        "sim",
+        help="run the simulated rig as a peer (serial pty...)",
+        description="Run the simulated motor rig behind a real transport so that TwinBench (or "
+        "any tool) can connect to it. Prints the address (e.g. the pty path) on the first line.",
+    )
+    p.add_argument("--rate", type=float, default=1000.0, help="frames per second (0: flat out)")
+    p.add_argument("--count", type=int, help="stop after this many frames")
+    p.add_argument("--duration", type=float, help="stop after this many seconds")
+    p.add_argument("--seed", type=int, default=1, help="random seed")
+    _add_serial(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute `twinbench sim`."""
+    from twinbench.errors import UsageError
+
+    if args.serial:
+        from twinbench.cli.sim_serial import run_serial
+
+        return run_serial(args)
+    raise UsageError("choose a peer to simulate: --serial")

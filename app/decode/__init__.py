@@ -1,0 +1,1 @@
+"""Byte-stream decoding shared by every byte transport: framing, checksums, decoders."""

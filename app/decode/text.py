@@ -1,0 +1,341 @@
+"""Text frames decoded in bulk: CSV, Arduino quick plot, key=value and JSON lines.
+
+The fast path hands a whole batch of frames to Arrow's C++ CSV/JSON readers in one call. Only a
+batch that holds irregular or bad lines falls back to a line-by-line parse, which counts and
+skips what it cannot read.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from twinbench.decode.frames import Frames, LossStats
+
+Decoded = tuple[tuple[str, ...], np.ndarray]
+
+_WS = re.compile(rb"[ \t,]+")
+_EDGE = re.compile(rb"^,|,$", re.MULTILINE)
+_NUMBER = re.compile(
+    rb"^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|nan|inf|infinity)$", re.I
+)
+
+
+def _rows_with(text: bytes, delim: str, ncols: int, stats: LossStats) -> bytes:
+    """Keep only the lines with exactly `ncols` fields (counted in one vectorised pass)."""
+    arr = np.frombuffer(text, np.uint8)
+    nl = np.flatnonzero(arr == 10)
+    if nl.shape[0] == 0 or nl[-1] != arr.shape[0] - 1:
+        arr = np.append(arr, np.uint8(10))
+        nl = np.append(nl, arr.shape[0] - 1)
+    cum = np.cumsum(arr == ord(delim))
+    per_line = np.diff(np.concatenate(([0], cum[nl])))
+    lens = np.diff(np.concatenate(([-1], nl)))
+    ok = (per_line == ncols - 1) & (lens > 1)
+    bad = int((~ok & (lens > 1)).sum())
+    if bad == 0:
+        return text
+    stats.malformed += bad
+    return arr[np.repeat(ok, lens)].tobytes()
+
+
+def _csv_block(text: bytes, delim: str, ncols: int, stats: LossStats) -> np.ndarray | None:
+    """Parse a block of numeric rows in C (pandas); None when some value is not a number."""
+    import csv
+
+    import pandas as pd
+
+    n_lines = text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
+    if text.count(delim.encode()) != n_lines * (ncols - 1):
+        text = _rows_with(text, delim, ncols, stats)
+    if not text.strip():
+        return np.empty((0, ncols))
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(text),
+            header=None,
+            names=range(ncols),
+            sep=delim,
+            dtype=np.float64,
+            engine="c",
+            quoting=csv.QUOTE_NONE,
+            skip_blank_lines=True,
+            encoding="latin-1",
+        )
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return None
+    return frame.to_numpy(dtype=np.float64)
+
+
+def _drop_nonfinite(values: np.ndarray, stats: LossStats) -> np.ndarray:
+    finite = np.isfinite(values).all(axis=1)
+    if not finite.all():
+        stats.malformed += int((~finite).sum())
+        values = values[finite]
+    return values
+
+
+def _to_float(tok: bytes) -> float | None:
+    tok = tok.strip()
+    if not _NUMBER.match(tok):
+        return None
+    return float(tok)
+
+
+class CsvDecoder:
+    """Delimited numbers, one row per frame; the first non-numeric row names the columns."""
+
+    def __init__(
+        self,
+        stats: LossStats,
+        delimiter: str = ",",
+        names: Sequence[str] = (),
+        columns: int | None = None,
+    ) -> None:
+        self.stats = stats
+        self.delim = delimiter
+        self.names: tuple[str, ...] = tuple(names)
+        self.ncols = columns or (len(self.names) or None)
+        self.fixed_names = bool(names)
+        import pandas  # noqa: F401  (import now, not on the reader thread's first frame)
+
+    def decode(self, frames: Frames) -> Decoded | None:
+        """Numbers of every frame in the batch."""
+        if len(frames) == 0:
+            return None
+        text = frames.joined(10, pad=True)
+        if b"\r" in text:
+            text = text.replace(b"\r", b"")
+        if self.ncols is None:
+            first = text.split(b"\n", 1)[0]
+            self.ncols = first.count(self.delim.encode()) + 1
+        values = None
+        before = self.stats.malformed
+        if text[:1].isdigit() or text[:1] in b"-+.":
+            values = _csv_block(text, self.delim, self.ncols, self.stats)
+        if values is None:
+            self.stats.malformed = before  # the slow path counts this batch itself
+            values = self._slow(text)
+        values = _drop_nonfinite(values, self.stats)
+        if values.shape[0] == 0:
+            return None
+        return self._names(), values
+
+    def _names(self) -> tuple[str, ...]:
+        n = self.ncols or 0
+        if len(self.names) != n:
+            self.names = tuple(f"value{i + 1}" for i in range(n))
+        return self.names
+
+    def _slow(self, text: bytes) -> np.ndarray:
+        rows: list[list[float]] = []
+        d = self.delim.encode()
+        for line in text.split(b"\n"):
+            if not line.strip():
+                continue
+            toks = line.split(d)
+            vals = [_to_float(t) for t in toks]
+            if all(v is None for v in vals) and not self.fixed_names:
+                self.names = tuple(t.strip().decode("utf-8", "replace") for t in toks)
+                self.ncols = len(toks)
+                continue
+            if len(vals) != self.ncols or any(v is None for v in vals):
+                self.stats.malformed += 1
+                continue
+            rows.append(vals)  # type: ignore[arg-type]
+        return np.array(rows, dtype=np.float64).reshape(-1, self.ncols or 0)
+
+
+class PairDecoder:
+    """Arduino serial-plotter lines (`label:value` or bare values) and `key=value` lines."""
+
+    def __init__(self, stats: LossStats, sep: str = ":", names: Sequence[str] = ()) -> None:
+        self.stats = stats
+        self.sep = sep.encode()
+        self.names: tuple[str, ...] = tuple(names)
+        self._label = re.compile(rb"([^\s,:=]+)" + re.escape(self.sep))
+        import pandas  # noqa: F401
+
+    def decode(self, frames: Frames) -> Decoded | None:
+        """Values of every line; a batch with one layout is parsed in one pass."""
+        if len(frames) == 0:
+            return None
+        text = frames.joined(10, pad=True).replace(b"\r", b"")
+        n_lines = len(frames)
+        if self.sep in text:
+            labels = self._label.findall(text)
+            k = len(labels) // n_lines if n_lines else 0
+            if k and len(labels) == k * n_lines and labels == labels[:k] * n_lines:
+                bare = self._label.sub(b"", text)
+                names = tuple(lb.decode("utf-8", "replace") for lb in labels[:k])
+                values = self._bare(bare, k)
+                if values is not None:
+                    self.names = names
+                    values = _drop_nonfinite(values, self.stats)
+                    return (names, values) if values.shape[0] else None
+            return self._slow(text)
+        norm = _EDGE.sub(b"", _WS.sub(b",", text))
+        k = norm.split(b"\n", 1)[0].count(b",") + 1
+        values = self._bare(norm, k) if norm[:1].isdigit() or norm[:1] in b"-+." else None
+        if values is None:
+            return self._slow(text)
+        values = _drop_nonfinite(values, self.stats)
+        if values.shape[0] == 0:
+            return None
+        return self._default_names(k), values
+
+    def _bare(self, norm: bytes, k: int) -> np.ndarray | None:
+        norm = _EDGE.sub(b"", _WS.sub(b",", norm))
+        before = self.stats.malformed
+        out = _csv_block(norm, ",", k, self.stats)
+        if out is not None and self.stats.malformed != before:
+            self.stats.malformed = before  # irregular batch: the slow path recounts it
+            return None
+        return out
+
+    def _default_names(self, k: int) -> tuple[str, ...]:
+        if len(self.names) == k:
+            return self.names
+        return tuple(f"value{i + 1}" for i in range(k))
+
+    def _slow(self, text: bytes) -> Decoded | None:
+        """Line by line: layouts may change; the widest layout seen in the batch wins."""
+        rows: list[dict[str, float]] = []
+        order: list[str] = []
+        for line in text.split(b"\n"):
+            toks = [t for t in _WS.split(line.strip()) if t]
+            if not toks:
+                continue
+            row: dict[str, float] = {}
+            bad = False
+            numeric = 0
+            for i, tok in enumerate(toks):
+                label, sep, val = tok.rpartition(self.sep)
+                if not sep:
+                    label, val = b"", tok
+                v = _to_float(val)
+                if v is None:
+                    continue
+                numeric += 1
+                if not math.isfinite(v):
+                    bad = True
+                name = label.decode("utf-8", "replace") if label else self._default_name(i)
+                row[name] = v
+            if numeric == 0:
+                if not any(self.sep in t for t in toks):  # a header line names the series
+                    self.names = tuple(t.decode("utf-8", "replace") for t in toks)
+                else:
+                    self.stats.malformed += 1
+                continue
+            if bad or numeric != len(toks):
+                self.stats.malformed += 1
+                continue
+            for name in row:
+                if name not in order:
+                    order.append(name)
+            rows.append(row)
+        if not rows:
+            return None
+        values = np.array([[r.get(nm, np.nan) for nm in order] for r in rows], dtype=np.float64)
+        return tuple(order), values
+
+    def _default_name(self, i: int) -> str:
+        return self.names[i] if i < len(self.names) else f"value{i + 1}"
+
+
+class JsonLinesDecoder:
+    """One JSON object per frame; numbers and booleans become channels (nested keys: a.b)."""
+
+    def __init__(self, stats: LossStats, names: Sequence[str] = ()) -> None:
+        self.stats = stats
+        self.names: tuple[str, ...] = tuple(names)
+        import pyarrow.json  # noqa: F401
+
+    def decode(self, frames: Frames) -> Decoded | None:
+        """Values of every object in the batch (missing keys are NaN)."""
+        if len(frames) == 0:
+            return None
+        text = frames.joined(10, pad=True)
+        rows = self._fast(text)
+        if rows is None:
+            rows = self._slow(text)
+        if rows is None:
+            return None
+        names, values = rows
+        if self.names:
+            idx = {n: i for i, n in enumerate(names)}
+            cols = [
+                values[:, idx[n]] if n in idx else np.full(len(values), np.nan) for n in self.names
+            ]
+            return self.names, np.column_stack(cols) if cols else values[:, :0]
+        return names, values
+
+    def _fast(self, text: bytes) -> Decoded | None:
+        import pyarrow as pa
+        import pyarrow.json as pjson
+
+        try:
+            table = pjson.read_json(
+                io.BytesIO(text),
+                read_options=pjson.ReadOptions(
+                    use_threads=False, block_size=max(1 << 20, len(text) + 1)
+                ),
+            )
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            return None
+        while any(pa.types.is_struct(t) for t in table.schema.types):
+            table = table.flatten()
+        names: list[str] = []
+        cols: list[np.ndarray] = []
+        for name, col in zip(table.column_names, table.columns, strict=True):
+            t = col.type
+            if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
+                names.append(name)
+                cols.append(col.cast(pa.float64()).to_numpy(zero_copy_only=False))
+        if not cols:
+            self.stats.malformed += table.num_rows
+            return None
+        return tuple(names), np.column_stack(cols)
+
+    def _slow(self, text: bytes) -> Decoded | None:
+        rows: list[dict[str, float]] = []
+        order: list[str] = []
+        for line in text.split(b"\n"):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line.decode("utf-8"), parse_constant=lambda c: None)
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                self.stats.malformed += 1
+                continue
+            if not isinstance(obj, dict):
+                self.stats.malformed += 1
+                continue
+            flat = _flatten(obj)
+            if not flat:
+                self.stats.malformed += 1
+                continue
+            for name in flat:
+                if name not in order:
+                    order.append(name)
+            rows.append(flat)
+        if not rows:
+            return None
+        values = np.array([[r.get(nm, np.nan) for nm in order] for r in rows], dtype=np.float64)
+        return tuple(order), values
+
+
+def _flatten(obj: dict, prefix: str = "") -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key, val in obj.items():
+        name = f"{prefix}{key}"
+        if isinstance(val, bool) or (isinstance(val, int | float) and math.isfinite(float(val))):
+            out[name] = float(val)
+        elif isinstance(val, dict):
+            out.update(_flatten(val, name + "."))
+    return out

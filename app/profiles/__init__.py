@@ -1,0 +1,1 @@
+"""Device profiles: TOML files describing transport, framing, decoding and recognition."""

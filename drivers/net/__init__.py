@@ -1,0 +1,1 @@
+"""Network byte transports: TCP client and UDP listener."""

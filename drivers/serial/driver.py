@@ -1,0 +1,167 @@
+"""The `serial` driver: pyserial in a reader thread, chunked reads, auto-reconnect, write."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, ClassVar
+
+from twinbench.drivers.base import Channel, Device, Driver, Setting, Sink
+from twinbench.drivers.serial.reader import ByteStream
+
+PARITIES = {"none": "N", "even": "E", "odd": "O", "mark": "M", "space": "S"}
+STOPBITS = {"1": 1, "1.5": 1.5, "2": 2}
+COALESCE = 1 << 18
+
+
+def pipeline_settings() -> tuple[Setting, ...]:
+    """Settings every byte transport shares: profile, or a quick framing/decoder choice."""
+    from twinbench.decode.pipeline import DECODERS, FRAMINGS
+
+    return (
+        Setting(
+            "profile",
+            "Device profile",
+            "str",
+            "",
+            help="profile file or name; overrides framing/decoder below",
+        ),
+        Setting("framing", "Framing", "choice", "end", choices=FRAMINGS),
+        Setting("end", "End delimiter", "str", "\\n", help="escapes such as \\n, \\r\\n"),
+        Setting("decoder", "Decoder", "choice", "quickplot", choices=DECODERS),
+    )
+
+
+def load_section(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The pipeline section from a profile setting, or from the quick settings."""
+    if cfg.get("profile"):
+        from twinbench.profiles.loader import load_profile
+
+        return load_profile(cfg["profile"]).data
+    return {
+        "framing": {"type": cfg["framing"], "end": cfg["end"]},
+        "decoder": {"type": cfg["decoder"]},
+    }
+
+
+class SerialDriver(Driver):
+    """A board on a serial port (USB CDC, FTDI, CH340...): bytes decoded by its profile."""
+
+    name = "serial"
+    description = "serial port (pyserial): any baud rate, framing and decoder from a profile"
+    settings: ClassVar[tuple[Setting, ...]] = (
+        Setting("device_id", "Device id", "str", "serial"),
+        Setting("port", "Port", "str", "", help="as pyserial names it: COM3, /dev/ttyACM0..."),
+        Setting("baudrate", "Baud rate", "int", 115200, min=1, max=100_000_000),
+        Setting("bytesize", "Data bits", "int", 8, min=5, max=8),
+        Setting("parity", "Parity", "choice", "none", choices=tuple(PARITIES)),
+        Setting("stopbits", "Stop bits", "choice", "1", choices=tuple(STOPBITS)),
+        Setting("rtscts", "RTS/CTS flow control", "bool", False),
+        Setting("xonxoff", "XON/XOFF flow control", "bool", False),
+        Setting("dtr", "DTR line", "bool", True),
+        Setting("rts", "RTS line", "bool", True),
+        Setting("timeout", "Read timeout (s)", "float", 0.05, min=0.001, max=5),
+        *pipeline_settings(),
+    )
+
+    def __init__(self, config: dict[str, Any], sink: Sink) -> None:
+        super().__init__(config, sink)
+        self.cfg = self.parse_settings(config)
+        if not self.cfg["port"]:
+            from twinbench.drivers.base import SettingError
+
+            raise SettingError("setting 'port' is required (see `twinbench ports`)")
+        from twinbench.decode.pipeline import PipelineError, make_pipeline
+
+        try:
+            self.section = load_section(self.cfg)
+            self.decoder = make_pipeline(self.section, self.cfg["device_id"])
+        except PipelineError as exc:
+            from twinbench.drivers.base import SettingError
+
+            raise SettingError(f"pipeline: {exc}") from None
+        self.port: Any = None
+        self.stream: ByteStream | None = None
+
+    def device(self) -> Device:
+        """The device this driver feeds, with the profile's channels when it names them."""
+        chans = tuple(
+            Channel(c["name"], str(c.get("unit", ""))) for c in self.section.get("channels", [])
+        )
+        return Device(self.cfg["device_id"], self.name, chans, f"serial {self.cfg['port']}")
+
+    # -- transport ---------------------------------------------------------------------------
+    def _connect(self) -> None:
+        import serial
+
+        c = self.cfg
+        port = serial.Serial()
+        port.port = c["port"]
+        port.baudrate = c["baudrate"]
+        port.bytesize = c["bytesize"]
+        port.parity = PARITIES[c["parity"]]
+        port.stopbits = STOPBITS[c["stopbits"]]
+        port.rtscts = c["rtscts"]
+        port.xonxoff = c["xonxoff"]
+        port.timeout = c["timeout"]
+        port.dtr = c["dtr"]
+        port.rts = c["rts"]
+        try:
+            port.open()
+        except serial.SerialException as exc:
+            raise OSError(str(exc)) from None
+        self.port = port
+
+    def _read(self) -> bytes:
+        import serial
+
+        port = self.port
+        try:
+            # never readline(): read what is waiting (or block briefly for one byte), and while
+            # more keeps arriving gather up to 256 KiB so that one decode call handles many frames
+            data = port.read(port.in_waiting or 1)
+            while data and len(data) < COALESCE:
+                more = port.in_waiting
+                if not more:
+                    break
+                data += port.read(more)
+            return data
+        except serial.SerialException as exc:
+            raise OSError(str(exc)) from None
+        except TypeError as exc:  # pyserial raises this when the fd vanished under it
+            raise OSError(str(exc)) from None
+
+    def _disconnect(self) -> None:
+        port, self.port = self.port, None
+        if port is not None:
+            try:
+                port.close()
+            except Exception:
+                pass
+
+    # -- Driver API --------------------------------------------------------------------------
+    async def open(self) -> None:
+        """Declare the device and start the reader thread (it connects and reconnects)."""
+        dev = self.device()
+        self.sink.declare(dev)
+        self.stream = ByteStream(
+            "serial", dev.id, self.sink, self.decoder, self._connect, self._read, self._disconnect
+        )
+        self.stream.start()
+
+    async def close(self) -> None:
+        """Stop reading and close the port."""
+        if self.stream is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.stream.stop)
+            self.stream = None
+        self.sink.status(self.cfg["device_id"], "disconnected", "closed")
+
+    async def write(self, data: bytes) -> None:
+        """Send bytes to the board."""
+        port = self.port
+        if port is None:
+            raise ConnectionError(f"{self.cfg['port']} is not connected")
+        await asyncio.get_running_loop().run_in_executor(None, port.write, data)
+
+    def loss(self) -> dict[str, int]:
+        """The device's loss counters."""
+        return self.decoder.loss()

@@ -1,0 +1,66 @@
+"""Serial Studio project import, using the real example projects."""
+
+import struct
+
+import pytest
+import tomli_w
+
+from twinbench.decode.checksums import compute
+from twinbench.decode.pipeline import make_pipeline
+from twinbench.errors import ConfigError
+from twinbench.profiles.loader import parse_profile
+from twinbench.profiles.ssproj import import_ssproj
+
+
+def imported(fixtures_dir, name):
+    data = import_ssproj(fixtures_dir / "serial-studio" / f"{name}.ssproj")
+    parse_profile(tomli_w.dumps(data), f"{name}.toml")  # what the import writes loads back
+    return data
+
+
+def test_mpu6050_text_frames(fixtures_dir):
+    d = imported(fixtures_dir, "MPU6050")
+    assert d["framing"] == {"type": "start_end", "start": "$", "end": ";"}
+    assert d["decoder"]["type"] == "csv"
+    names = [c["name"] for c in d["channels"]]
+    assert names[:3] == ["Accelerometer X", "Accelerometer Y", "Accelerometer Z"]
+    assert len(names) == 7 and d["channels"][6]["unit"] == "\u2103"
+    assert any("script parser" in n and "CSV" in n for n in d["notes"])
+    c = make_pipeline(d).feed(b"$1.5,2,3,4,5,6,25.5;", 1)
+    assert c.channels == tuple(names) and c.values.tolist() == [[1.5, 2, 3, 4, 5, 6, 25.5]]
+
+
+def test_hexadecimal_adc_binary_crc16(fixtures_dir):
+    d = imported(fixtures_dir, "HexadecimalADC")
+    assert d["checksum"]["type"] == "crc-16/xmodem"  # Serial Studio's "CRC-16-CCITT"
+    assert d["framing"]["start"] == "C0 DE" and d["framing"]["hex"] is True
+    assert [c["name"] for c in d["channels"]] == [f"ADC {i}" for i in range(6)]
+    assert d["channels"][0]["unit"] == "Volts" and d["channels"][0]["range"] == [0.0, 5.0]
+    body = bytes([0, 51, 102, 153, 204, 255])
+    fr = b"\xc0\xde" + body + compute("crc-16/xmodem", body).to_bytes(2, "big")
+    bad = b"\xc0\xde" + body + b"\x00\x00"
+    p = make_pipeline(d)
+    c = p.feed(fr + bad + fr, 1)
+    assert len(c) == 2
+    assert c.values[0].tolist() == pytest.approx([0, 1, 2, 3, 4, 5])
+    assert p.stats.checksum_errors == 1
+    assert d["commands"][0]["label"] == "Data Polling"
+    assert struct.calcsize(">H") == 2
+
+
+@pytest.mark.parametrize(
+    "name", ["TinyGPS", "imu_batched", "VibrationTestRig", "LorenzAttractor", "BLE Battery Level"]
+)
+def test_other_examples_import_with_notes(fixtures_dir, name):
+    d = imported(fixtures_dir, name)
+    assert d["notes"]
+
+
+def test_not_a_project(tmp_path):
+    f = tmp_path / "x.ssproj"
+    f.write_text("[1, 2]")
+    with pytest.raises(ConfigError, match="not a Serial Studio project"):
+        import_ssproj(f)
+    f.write_text("{broken")
+    with pytest.raises(ConfigError, match=r"x\.ssproj"):
+        import_ssproj(f)
