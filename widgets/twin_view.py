@@ -23,6 +23,7 @@ from twinbench.visuals.bindings import (
     load_view_config,
 )
 from twinbench.visuals.live import Evaluator, FusionWorkers, hub_latest
+from twinbench.visuals.lod import LodController
 from twinbench.visuals.meshes import MeshLoadError, Model, load_model
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.panels import PanelSpec
@@ -35,25 +36,26 @@ class ModelLoader:
     """Loads (and, on software renderers, reduces) models on worker threads."""
 
     def __init__(self) -> None:
-        self.results: queue.Queue[tuple[str, Model | None, str, str]] = queue.Queue()
+        # (device, full model, model to show, LOD note, error)
+        self.results: queue.Queue[tuple[str, Model | None, Model | None, str, str]] = queue.Queue()
         self.threads: list[threading.Thread] = []
 
-    def start(self, device: str, source: str, budget: int | None) -> None:
-        """Begin loading `source` for `device`; the result arrives in `results`."""
+    def start(self, device: str, source: str | Model, budget: int | None) -> None:
+        """Load `source` (a path, builtin:name, or an already loaded Model to reduce again)."""
 
         def work() -> None:
             from twinbench.visuals.scene import reduce_model
 
             try:
-                model = load_model(source)
-                note = ""
+                full = source if isinstance(source, Model) else load_model(source)
+                shown, note = full, ""
                 if budget is not None:
-                    model, note = reduce_model(model, budget)
-                self.results.put((device, model, note, ""))
+                    shown, note = reduce_model(full, budget)
+                self.results.put((device, full, shown, note, ""))
             except MeshLoadError as exc:
-                self.results.put((device, None, "", str(exc)))
+                self.results.put((device, None, None, "", str(exc)))
             except Exception as exc:  # a broken file must never take the GUI down
-                self.results.put((device, None, "", f"{source}: {type(exc).__name__}: {exc}"))
+                self.results.put((device, None, None, "", f"{source}: {type(exc).__name__}: {exc}"))
 
         t = threading.Thread(target=work, name=f"twinbench-view3d-load-{device}", daemon=True)
         self.threads = [th for th in self.threads if th.is_alive()]
@@ -82,6 +84,8 @@ class TwinViewPanel(QWidget):
         self.placed: dict[str, DevicePlacement] = {d.device: d for d in cfg.devices}
         self._declared = {b.device for b in cfg.bindings}  # devices the profile binds itself
         self.loading: set[str] = set()
+        self.originals: dict[str, Model] = {}  # full-detail models, for LOD changes
+        self.lod = LodController()
         self.errors: dict[str, str] = {}
         self.picked: tuple[str, str] | None = None
         self.closed = False
@@ -112,6 +116,7 @@ class TwinViewPanel(QWidget):
         layout.addWidget(self.info_label)
         layout.addWidget(self.status_label)
         canvas = self.scene.canvas
+        canvas.events.draw.connect(lambda _e: self.lod.frame(time.monotonic()), position="last")
         canvas.events.mouse_press.connect(self._on_press)
         canvas.events.mouse_release.connect(self._on_release)
         ctx.runtime.events.listen(self.evaluator.alarms.on_event)
@@ -224,22 +229,40 @@ class TwinViewPanel(QWidget):
             self.evaluator.check_channels(dev_id, st.device.channel_names)
             self.fusion.start(self.evaluator)
             self.loading.add(dev_id)
-            self.loader.start(dev_id, self.placed[dev_id].model, self.scene.face_budget())
+            budget = self.lod.budget if self.scene.software else None
+            self.loader.start(dev_id, self.placed[dev_id].model, budget)
 
     def _collect(self) -> None:
         while True:
             try:
-                dev, model, note, err = self.loader.results.get_nowait()
+                dev, full, model, note, err = self.loader.results.get_nowait()
             except queue.Empty:
                 return
             self.loading.discard(dev)
-            if model is None:
+            if full is None or model is None:
                 self.errors[dev] = err
                 continue
             first = not self.scene.devices
+            known = dev in self.scene.devices  # a LOD change keeps pose and camera
+            self.originals[dev] = full
             self.scene.add_device(dev, model, self.placed[dev].position, note)
-            if first or len(self.scene.devices) > 1:
+            if first or (not known and len(self.scene.devices) > 1):
                 self.scene.reset_view()
+
+    def _adapt_lod(self, now: float) -> None:
+        """On a software renderer, lower the triangle budget while the view runs under 30 fps."""
+        self.lod.tick(now)
+        if not self.scene.software or self.loading or not self.originals:
+            return
+        new = self.lod.check(now, self.scene.n_faces())
+        if new is None:
+            return
+        total = sum(m.n_faces for m in self.originals.values())
+        for dev, full in self.originals.items():
+            share = max(12, int(new * full.n_faces / total))
+            if self.scene.devices[dev].model.n_faces > share:
+                self.loading.add(dev)
+                self.loader.start(dev, full, share)
 
     def add_binding(self, binding: Binding) -> None:
         """Add a binding from the GUI; it is checked against the device's channels at once."""
@@ -270,6 +293,7 @@ class TwinViewPanel(QWidget):
             self.scene.detect_renderer()
         self._discover()
         self._collect()
+        self._adapt_lod(time.monotonic())
         states = self.evaluator.evaluate(hub_latest(self.ctx.runtime.hub), time.monotonic())
         self.scene.apply(states)
         self.scene.canvas.update()

@@ -6,6 +6,7 @@ through vispy's EGL backend.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import numpy as np
 
 from twinbench.visuals import vispy_setup
 from twinbench.visuals.live import TargetState
+from twinbench.visuals.lod import START_BUDGET
 from twinbench.visuals.meshes import Model, Part, decimate
 from twinbench.visuals.rotations import quat_to_matrix
 
@@ -24,9 +26,10 @@ from vispy.geometry import MeshData  # noqa: E402
 from vispy.visuals.filters import WireframeFilter  # noqa: E402
 from vispy.visuals.transforms import MatrixTransform  # noqa: E402
 
-#: triangles drawn per frame on a software renderer (llvmpipe holds >= 30 fps at 1280x720)
-SOFTWARE_FACE_BUDGET = 60_000
+#: triangles a model starts reduced to on a software renderer; LodController lowers it further
+SOFTWARE_FACE_BUDGET = START_BUDGET
 BACKGROUND = (0.11, 0.12, 0.14, 1.0)
+LABEL_PERIOD = 0.2  # s between label text updates (5 Hz is plenty to read)
 LIGHT_DIR_EYE = np.array([0.4, -0.6, -1.0, 0.0])  # light from over the viewer's shoulder
 
 
@@ -52,6 +55,7 @@ class PartView:
     label: Any = None
     wireframe: Any = None
     color: tuple[float, float, float, float] | None = None
+    label_time: float = 0.0
 
 
 @dataclass
@@ -77,6 +81,13 @@ def reduce_model(model: Model, budget: int) -> tuple[Model, str]:
     parts = [decimate(p, max(12, int(p.n_faces * scale))) for p in model.parts]
     reduced = Model(model.source, parts)
     return reduced, f"reduced {total:,} to {reduced.n_faces:,} triangles"
+
+
+def fit_camera(cam: Any, lo: np.ndarray, hi: np.ndarray) -> None:
+    """Aim a perspective camera at the box [lo, hi] from far enough to see it whole."""
+    radius = max(float(np.linalg.norm(hi - lo)) / 2.0, 1e-3)
+    cam.center = tuple((lo + hi) / 2.0)
+    cam.distance = 1.15 * radius / np.sin(np.radians(cam.fov / 2.0))
 
 
 class TwinScene:
@@ -146,11 +157,14 @@ class TwinScene:
         position: tuple[float, float, float] = (0.0, 0.0, 0.0),
         lod_note: str = "",
     ) -> DeviceView:
-        """Show `model` as `device` at `position`; replaces a device of the same id."""
+        """Show `model` as `device` at `position`; replacing a device keeps its pose."""
+        old = self.devices.get(device)
         self.remove_device(device)
         node = vscene.Node(parent=self.view.scene, name=device)
         node.transform = MatrixTransform()
         dv = DeviceView(device, model, node, node.transform, np.asarray(position, float))
+        if old is not None:
+            dv.rotation, dv.position = old.rotation, old.position
         self._place(dv)
         for part in model.parts:
             dv.parts[part.name] = self._add_part(dv, part)
@@ -188,7 +202,8 @@ class TwinScene:
 
     # -- state -----------------------------------------------------------------------------
     def _set_color(self, pv: PartView, rgba: tuple[float, float, float, float]) -> None:
-        if pv.color == rgba:
+        rgba = tuple(round(c * 255.0) / 255.0 for c in rgba)  # type: ignore[assignment]
+        if pv.color == rgba:  # changes below one 8-bit step are invisible: skip the uniforms
             return
         pv.color = rgba
         sf = pv.mesh.shading_filter
@@ -241,7 +256,10 @@ class TwinScene:
                 parent=dv.node,
             )
         elif pv.label.text != text:
-            pv.label.text = text
+            now = time.monotonic()
+            if now - pv.label_time >= LABEL_PERIOD:  # re-laying out text every frame is costly
+                pv.label.text = text
+                pv.label_time = now
 
     # -- view controls ---------------------------------------------------------------------
     def bounds(self) -> np.ndarray:
@@ -254,11 +272,7 @@ class TwinScene:
 
     def fit(self) -> None:
         """Point the camera at all devices, far enough to see them whole."""
-        lo, hi = self.bounds()
-        cam = self.view.camera
-        radius = max(float(np.linalg.norm(hi - lo)) / 2.0, 1e-3)
-        cam.center = tuple((lo + hi) / 2.0)
-        cam.distance = 1.15 * radius / np.sin(np.radians(cam.fov / 2.0))
+        fit_camera(self.view.camera, *self.bounds())
 
     def reset_view(self) -> None:
         """Default angles, then fit."""
