@@ -25,6 +25,7 @@ from twinbench.visuals.bindings import (
 from twinbench.visuals.live import Evaluator, FusionWorkers, hub_latest
 from twinbench.visuals.lod import LodController
 from twinbench.visuals.meshes import MeshLoadError, Model, load_model
+from twinbench.widgets.binding_form import BindingForm
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.panels import PanelSpec
 
@@ -134,6 +135,10 @@ class TwinViewPanel(QWidget):
             act.setToolTip(tip)
             act.triggered.connect(slot)
             bar.addAction(act)
+        bind = QAction("Bind…", self)
+        bind.setToolTip("bind channels to the picked part (or a device)")
+        bind.triggered.connect(self.open_binding_form)
+        bar.addAction(bind)
         self.wire_action = QAction("Wireframe", self)
         self.wire_action.setCheckable(True)
         self.wire_action.toggled.connect(self.set_wireframe)
@@ -157,6 +162,17 @@ class TwinViewPanel(QWidget):
         if self.scene is not None:
             self.scene.set_wireframe(bool(on))
             self.scene.canvas.update()
+
+    def open_binding_form(self) -> BindingForm:
+        """Show the form that adds a binding (prefilled with the picked part)."""
+        dev, part = self.picked or ("", "")
+        devices = list(self.ctx.runtime.hub.devices)
+        if dev in devices:
+            devices.remove(dev)
+            devices.insert(0, dev)
+        form = BindingForm(devices, part, self.add_binding, self)
+        form.open()
+        return form
 
     def save_screenshot(self, path: str) -> str:
         """Write the view to a PNG file; return its path."""

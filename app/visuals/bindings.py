@@ -141,7 +141,7 @@ def parse_binding(item: Mapping[str, Any], origin: str) -> Binding:
     if kind == "imu" and len(channels) not in (6, 9):
         raise _fail(origin, "an imu binding takes 6 or 9 channels: ax, ay, az, gx, gy, gz[, mx..]")
     if want is not None and len(channels) != want:
-        raise _fail(origin, f"a {kind} binding takes {want} channels, got {len(channels)}")
+        raise _fail(origin, f"{kind!r} binding takes {want} channels, got {len(channels)}")
     if kind == "label" and not channels:
         raise _fail(origin, "a label binding needs at least one channel")
     return Binding(

@@ -56,10 +56,20 @@ def main(out_png: str, mode: str, big_model: str = "") -> int:
     runtime.start()
     if mode != "bad":
         panel.add_binding(Binding("label", "sim", "shaft", ("no_such_channel",), origin="gui"))
-    end = time.monotonic() + 4.0
-    while time.monotonic() < end:
+
+    def ready() -> bool:
+        if mode == "bad":
+            return "sim-1" in panel.scene.devices and "sim-2" in panel.errors
+        dv = panel.scene.devices.get("sim")
+        return dv is not None and dv.rotation is not None and dv.parts["motor"].label is not None
+
+    deadline = time.monotonic() + 90.0  # loads run on a worker thread; the machine may be busy
+    end = None
+    while end is None or time.monotonic() < end:
         app.processEvents()
         time.sleep(0.005)
+        if end is None and (ready() or time.monotonic() > deadline):
+            end = time.monotonic() + 1.5
     scene = panel.scene
     dv = scene.devices.get("sim")
     if mode == "bad":
@@ -87,6 +97,19 @@ def main(out_png: str, mode: str, big_model: str = "") -> int:
     panel.save_screenshot(out_png)
     report["picked"] = panel.pick((w / 2, h / 2))
     report["info"] = panel.info_label.text()
+    form = panel.open_binding_form()
+    report["form"] = [form.device.currentText(), form.part.text()]
+    form.kind.setCurrentText("color")
+    form.part.setText("shaft")
+    form.channels.setText("rpm")
+    form.lo.setValue(0.0)
+    form.hi.setValue(3000.0)
+    form._accept()
+    for _ in range(20):
+        app.processEvents()
+        [cb() for cb in ctx.tick_callbacks]
+        time.sleep(0.02)
+    report["shaft_color"] = list(dv.parts["shaft"].color)
     img = scene.screenshot()
     report["distinct_colours"] = int(np.unique(img[..., :3].reshape(-1, 3), axis=0).shape[0])
     timer.stop()
