@@ -198,6 +198,12 @@ def main() -> int:
     p.add_argument("--secs", type=float, default=3.0, help="seconds timed per row")
     p.add_argument("--size", default="1280x720")
     args = p.parse_args()
+    if not args.egl and sys.platform.startswith("linux"):
+        if not os.environ.get("DISPLAY"):
+            print("no DISPLAY for the Qt backend: running headless through EGL (--egl)")
+            args.egl = True
+        elif os.environ.get("QT_QPA_PLATFORM", "xcb") in ("offscreen", "minimal"):
+            os.environ["QT_QPA_PLATFORM"] = "xcb"  # offscreen Qt has no OpenGL
     if args.egl and args.egl_platform != "default":
         os.environ.setdefault("EGL_PLATFORM", args.egl_platform)
     from twinbench.visuals import vispy_setup

@@ -183,6 +183,7 @@ class FusionWorkers:
             worker = ChunkWorker(sub, fusion.feed, f"fusion-{b.device}-{i}")
             self._subs.append(sub)
             self.workers.append(worker)
+            self.runtime.workers.append(worker)  # runtime.stop() stops it too
             worker.start()
 
     def stop(self) -> None:
@@ -191,5 +192,7 @@ class FusionWorkers:
             self.runtime.hub.unsubscribe(sub)
         for w in self.workers:
             w.stop()
+            if w in self.runtime.workers:
+                self.runtime.workers.remove(w)
         self.workers.clear()
         self._subs.clear()

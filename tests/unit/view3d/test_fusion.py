@@ -99,3 +99,13 @@ def test_fusion_reports_missing_channels():
     f = ImuFusion(("ax", "ay", "az"), ("gx", "gy", "gz"))
     f.feed([Chunk("board", ("ax", "ay"), np.arange(3), np.zeros((3, 2)))])
     assert f.error == "IMU fusion on board: channel 'az', 'gx', 'gy', 'gz' missing from its data"
+
+
+def test_runtime_stop_also_stops_fusion_threads():
+    runtime = Runtime(Hub())
+    ev = Evaluator(bindings=[Binding("imu", "board", "", IMU)])
+    FusionWorkers(runtime).start(ev)
+    (worker,) = runtime.workers
+    assert worker.is_alive()
+    runtime.stop()
+    assert not worker.is_alive()
