@@ -110,6 +110,17 @@ def main(out_png: str, mode: str, big_model: str = "") -> int:
         [cb() for cb in ctx.tick_callbacks]
         time.sleep(0.02)
     report["shaft_color"] = list(dv.parts["shaft"].color)
+    runtime.events.emit(
+        "alarm", "sim", "too hot", rule="overtemp", severity="major", state="raised", value=99.0
+    )
+    seen = set()
+    end = time.monotonic() + 1.5
+    while time.monotonic() < end:
+        app.processEvents()
+        [cb() for cb in ctx.tick_callbacks]
+        seen.add(bool(dv.parts["motor"].mesh.visible))
+        time.sleep(0.02)
+    report["blink"] = sorted(seen)
     img = scene.screenshot()
     report["distinct_colours"] = int(np.unique(img[..., :3].reshape(-1, 3), axis=0).shape[0])
     timer.stop()

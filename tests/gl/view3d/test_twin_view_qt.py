@@ -45,6 +45,7 @@ def test_default_launch_moves_heats_and_picks(tmp_path):
     assert "color of sim/motor &lt;- temperature" in rep["info"]
     assert "temperature=" in rep["info"]
     assert rep["distinct_colours"] > 100  # shaded, not blank
+    assert rep["blink"] == [False, True]  # a raised alarm makes the motor blink
     assert rep["form"] == ["sim", "motor"]  # the binding form starts from the picked part
     assert rep["shaft_color"] != [0.7843137254901961, 0.7843137254901961, 0.803921568627451, 1.0]
     assert png.stat().st_size > 5000

@@ -188,3 +188,11 @@ def test_default_bindings_follow_the_sim_channels():
     assert ("label", "motor", ("temperature", "rpm")) in kinds
     euler = default_bindings("x", ["roll", "pitch", "yaw"])[0]
     assert (euler.kind, euler.form) == ("orientation", "euler")
+
+
+def test_position_binding_scales_and_keeps_last_good_value():
+    ev = Evaluator(bindings=[Binding("position", "d", "", ("x", "y", "z"), scale=0.001)])
+    st = ev.evaluate({"d": {"x": 100.0, "y": -50.0, "z": 0.0}}, 0.0)["d"]
+    assert np.allclose(st.position, [0.1, -0.05, 0.0])
+    st = ev.evaluate({"d": {"x": math.nan, "y": 0.0, "z": 0.0}}, 0.0)["d"]
+    assert st.position is None and "not finite" in ev.messages[0]
