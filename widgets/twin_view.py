@@ -262,6 +262,7 @@ class TwinViewPanel(QWidget):
             known = dev in self.scene.devices  # a LOD change keeps pose and camera
             self.originals[dev] = full
             self.scene.add_device(dev, model, self.placed[dev].position, note)
+            self.evaluator.check_parts(dev, [p.name for p in model.parts])
             if first or (not known and len(self.scene.devices) > 1):
                 self.scene.reset_view()
 
@@ -286,6 +287,9 @@ class TwinViewPanel(QWidget):
         st = self.ctx.runtime.hub.devices.get(binding.device)
         if st is not None:
             self.evaluator.check_channels(binding.device, st.device.channel_names)
+        dv = self.scene.devices.get(binding.device) if self.scene is not None else None
+        if dv is not None:
+            self.evaluator.check_parts(binding.device, list(dv.parts))
         self.fusion.start(self.evaluator)
 
     def status_text(self) -> str:

@@ -93,6 +93,20 @@ class Evaluator:
                 self.messages.pop(i, None)
         return problems
 
+    def check_parts(self, device: str, parts: list[str] | tuple[str, ...]) -> list[str]:
+        """Report (and deactivate) bindings of `device` to parts its model does not have."""
+        problems = []
+        for i, b in enumerate(self.bindings):
+            if b.device == device and b.part and b.part not in parts:
+                self.inactive.add(i)
+                msg = (
+                    f"{b.origin}: {b.kind} of {b.target}: the model has no part {b.part!r} "
+                    f"(parts: {', '.join(parts)}); binding inactive"
+                )
+                self.messages[i] = msg
+                problems.append(msg)
+        return problems
+
     def evaluate(self, latest: Latest, now: float) -> dict[str, TargetState]:
         """Target states keyed by `device` or `device/part` for this frame."""
         out: dict[str, TargetState] = {}

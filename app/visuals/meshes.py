@@ -165,6 +165,9 @@ def load_model(source: str | Path) -> Model:
         raise MeshLoadError(f"{path}: cannot read mesh ({type(exc).__name__}: {exc})") from None
     if not parts:
         raise MeshLoadError(f"{path}: no triangles found (empty or corrupt mesh file)")
+    for p in parts:  # formats without names (STL, PLY) get the file's name: use its stem
+        if p.name == path.name:
+            p.name = path.stem
     seen: dict[str, int] = {}
     for p in parts:  # keep names unique so bindings can address every part
         k = seen.get(p.name, 0)

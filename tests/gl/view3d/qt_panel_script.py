@@ -39,6 +39,7 @@ def main(out_png: str, mode: str, big_model: str = "") -> int:
                         "channels": ["qw", "qx", "qy", "qz"],
                     },
                     {"kind": "label", "device": "sim-1", "part": "ball", "channels": ["nope"]},
+                    {"kind": "color", "device": "sim-1", "part": "rotor", "channels": ["rpm"]},
                 ],
             },
             "test-profile.toml",

@@ -196,3 +196,13 @@ def test_position_binding_scales_and_keeps_last_good_value():
     assert np.allclose(st.position, [0.1, -0.05, 0.0])
     st = ev.evaluate({"d": {"x": math.nan, "y": 0.0, "z": 0.0}}, 0.0)["d"]
     assert st.position is None and "not finite" in ev.messages[0]
+
+
+def test_binding_to_a_part_the_model_lacks_is_reported():
+    ev = Evaluator(bindings=[Binding("color", "d", "rotor", ("t",), origin="p.toml: #1")])
+    (msg,) = ev.check_parts("d", ["base", "motor"])
+    assert msg == (
+        "p.toml: #1: color of d/rotor: the model has no part 'rotor' (parts: base, motor); "
+        "binding inactive"
+    )
+    assert ev.evaluate({"d": {"t": 1.0}}, 0.0) == {}

@@ -33,6 +33,8 @@ def test_formats_load(tmp_path, fmt):
     path = tmp_path / f"part.{fmt}"
     trimesh.creation.box(extents=(1, 2, 3)).export(str(path))
     model = load_model(path)
+    if fmt != "glb":  # glTF names its nodes itself; nameless formats are named after the file
+        assert [p.name for p in model.parts] == ["part"]
     assert model.n_faces == 12
     assert np.allclose(model.bounds(), [[-0.5, -1, -1.5], [0.5, 1, 1.5]], atol=1e-6)
 
