@@ -55,10 +55,15 @@ class AlarmStates:
 
 def hub_latest(hub: Hub) -> dict[str, dict[str, float]]:
     """The last value of every channel of every device, read from the hub's statistics."""
-    return {
-        dev: {name: cs.last for name, cs in st.channel_stats().items()}
-        for dev, st in list(hub.devices.items())
-    }
+    out: dict[str, dict[str, float]] = {}
+    for dev, st in list(hub.devices.items()):
+        for _ in range(3):  # a driver thread may add a channel layout while we read: retry
+            try:
+                out[dev] = {name: cs.last for name, cs in st.channel_stats().items()}
+                break
+            except RuntimeError:
+                continue
+    return out
 
 
 @dataclass

@@ -206,3 +206,14 @@ def test_binding_to_a_part_the_model_lacks_is_reported():
         "binding inactive"
     )
     assert ev.evaluate({"d": {"t": 1.0}}, 0.0) == {}
+
+
+def test_hub_latest_reads_the_last_row_of_each_layout():
+    from twinbench.hub import Hub
+    from twinbench.model import Chunk
+    from twinbench.visuals.live import hub_latest
+
+    hub = Hub()
+    hub.publish(Chunk("d", ("a", "b"), np.array([1, 2]), np.array([[1.0, 2.0], [3.0, 4.0]])))
+    hub.publish(Chunk("d", ("c",), np.array([3]), np.array([[9.0]])))
+    assert hub_latest(hub) == {"d": {"a": 3.0, "b": 4.0, "c": 9.0}}
