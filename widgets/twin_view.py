@@ -309,6 +309,11 @@ class TwinViewPanel(QWidget):
             return
         if not self.scene.renderer:
             if not self.scene.canvas.native.isValid():
+                self._waits = getattr(self, "_waits", 0) + 1
+                if self._waits == 120:  # about 2 s of ticks without a GL context
+                    self.status_label.setText(
+                        "3D view: no OpenGL context yet (is an OpenGL driver installed?)"
+                    )
                 return
             self.scene.detect_renderer()
         self._discover()
