@@ -38,6 +38,7 @@ PANEL_MODULES: list[str] = [
     "twinbench.widgets.ble_panel",
     "twinbench.widgets.sessions_panel",
     "twinbench.widgets.query_panel",
+    "twinbench.widgets.twin_view",
 ]
 
 

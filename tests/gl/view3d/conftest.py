@@ -1,0 +1,22 @@
+"""GL fixtures: the twin scene rendered headless through vispy's EGL backend on Mesa."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Mesa's EGL needs the surfaceless platform without a display; set before libEGL loads.
+os.environ.setdefault("EGL_PLATFORM", "surfaceless")
+
+
+@pytest.fixture
+def egl_scene():
+    """A 320x240 TwinScene on the EGL backend, without grid and axes (clean silhouettes)."""
+    from twinbench.visuals.scene import TwinScene
+
+    scene = TwinScene(size=(320, 240), app="egl")
+    scene.detect_renderer()
+    scene.show_guides(False)
+    yield scene
+    scene.close()
