@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 import time
+import timeit
 from pathlib import Path
 
 import numpy as np
@@ -68,7 +69,8 @@ def make_chunks(devices: int, rate: float, chunk_s: float, seconds: float) -> li
         t = base + (idx * (1e9 / rate)).astype(np.int64)
         row = []
         for d in range(devices):
-            x = ((idx // int(rate * 0.02 + d)) % 2).astype(float) * 0.95 + rng.normal(0, 0.01, n)
+            # a square wave (period about 0.4 s) that crosses the thresholds a few times a second
+            x = ((idx // int(rate * 0.2 + d)) % 2).astype(float) * 0.95 + rng.normal(0, 0.01, n)
             y = np.sin(idx / rate * 2 * np.pi * (3 + d))
             row.append(Chunk(f"dev-{d}", ("x", "y"), t, np.column_stack([x, y])))
         out.append(row)
@@ -103,6 +105,32 @@ def latency(devices: int, rules: int, rate_total: float, seconds: float, chunk_s
     raised = sum(r["raised"] for r in d["rules"].values())
     faults = sum(r["faults"] for r in d["rules"].values())
     return d, wall, raised, faults
+
+
+def evaluation_cost(devices: int, rules: int, rate_total: float, chunk_s: float) -> None:
+    """Synchronous engine, no threads: cost per device chunk, and sustainable samples/s."""
+    from twinbench.rules import RuleEngine
+
+    rs = parse_rules(rules_text(devices, rules // devices), "bench.toml", ["x", "y"])
+    periods = make_chunks(devices, rate_total / devices, chunk_s, 2.0)
+    eng = RuleEngine(rs)
+    warm = len(periods) // 4
+    for row in periods[:warm]:
+        eng.process(row)
+    t0 = time.perf_counter()
+    for row in periods[warm:]:
+        eng.process(row)
+    dt = time.perf_counter() - t0
+    n_chunks = (len(periods) - warm) * devices
+    n_samples = sum(len(c) for row in periods[warm:] for c in row)
+    eng.close()
+    per = dt / n_chunks * 1e6
+    print(
+        f"evaluation, synchronous: {rules} rules over {devices} devices, "
+        f"{n_samples // n_chunks} samples per device chunk: {per:.0f} us per chunk, "
+        f"{n_samples / dt:,.0f} samples/s on one core ({n_samples / dt / rate_total:.2f}x "
+        f"the {rate_total:,.0f}/s load)"
+    )
 
 
 def window_throughput(n: int, rate: float, chunk: int) -> None:
@@ -195,6 +223,13 @@ def main() -> None:
         print(f"pinned to core {cpu}")
     seconds = 0.5 if args.smoke else args.seconds
     rate = 100_000.0 if args.smoke else 1_000_000.0
+    ref = np.random.default_rng(0).random(1000)
+    ref_us = min(timeit.repeat(lambda: ref > 0.5, number=2000, repeat=5)) / 2000 * 1e6
+    print(
+        f"machine reference: numpy compare of 1000 floats {ref_us:.2f} us; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    evaluation_cost(10, 100, rate, args.chunk_ms / 1000)
     d, wall, raised, faults = latency(10, 100, rate, seconds, args.chunk_ms / 1000)
     lc, la = d["latency_chunk"], d["latency_alarm"]
     print(
