@@ -211,6 +211,22 @@ class Evaluation:
         prev = st.get("hist", np.empty(0))
         buf = np.concatenate([prev, x])
         st["hist"] = buf[-hist:].copy()
+        z = st.get("z")
+        if z is None:
+            z = st["z"] = NormalDist().inv_cdf(conf / 100.0)
+        p, n = prev.size, x.size
+        if p >= hist and not np.count_nonzero(np.isnan(buf)):
+            # steady state: every sample has a full history; running sums by slices
+            y = buf - buf[0]
+            c1 = cat(0.0, np.cumsum(y))
+            c2 = cat(0.0, np.cumsum(y * y))
+            s1 = c1[p : p + n] - c1[p - hist : p - hist + n]
+            s2 = c2[p : p + n] - c2[p - hist : p - hist + n]
+            mean = s1 / hist
+            with np.errstate(all="ignore"):
+                std = np.sqrt(np.maximum((s2 - s1 * mean) / (hist - 1), 0.0))
+            dev = y[p:] - mean
+            return ((dev > z * std) if up else (dev < -z * std)).astype(np.float64)
         ok = np.isfinite(buf)
         ref = float(buf[ok][0]) if ok.any() else 0.0
         y = np.where(ok, buf - ref, 0.0)
@@ -224,9 +240,6 @@ class Evaluation:
             mean = (c1[j] - c1[lo]) / cnt
             var = ((c2[j] - c2[lo]) - cnt * mean * mean) / np.maximum(cnt - 1, 1)
             std = np.sqrt(np.maximum(var, 0.0))
-        z = st.get("z")
-        if z is None:
-            z = st["z"] = NormalDist().inv_cdf(conf / 100.0)
         val = buf[j] - ref
         flag = val > mean + z * std if up else val < mean - z * std
         r = np.where(cnt >= 2, flag, 0.0).astype(np.float64)

@@ -323,31 +323,36 @@ class SlidingWindow(WindowState):
         new_t = tb[start:]
         if new_t.size:
             last_of_group = np.flatnonzero(np.append(new_t[1:] != new_t[:-1], True))
-            ev_t = new_t[last_of_group]
+            times = new_t[last_of_group]
+            hi = last_of_group + (start + 1)
         else:
-            ev_t = _EMPTY_T
+            times, hi = _EMPTY_T, _EMPTY_T
         # exits: t_i + size that the watermark has passed and no event sits on
         k0 = int(np.searchsorted(tb, old_wm - size, "left")) if old_wm > -INF_NS else self.head
-        k0 = max(k0, self.head)
-        x = tb[k0:] + size
-        x = x[(x >= old_wm) & (x < watermark)] if old_wm > -INF_NS else x[x < watermark]
+        x = tb[max(k0, self.head) :] + size
+        x = x[: int(np.searchsorted(x, watermark, "left"))]
         if x.size:
             x = x[np.append(x[1:] != x[:-1], True)]  # sorted already: drop repeats
-            idx = np.searchsorted(tb, x, "left")
-            on_event = (idx < tb.size) & (tb[np.minimum(idx, tb.size - 1)] == x)
-            x = x[~on_event]
-        times = ev_t
-        if x.size:
-            times = np.sort(np.concatenate([ev_t, x]))
-            times = times[np.append(times[1:] != times[:-1], True)]
+            s0 = int(np.searchsorted(tb, x[0], "left"))
+            idx = np.searchsorted(tb[s0:], x, "left") + s0
+            off = idx >= tb.size
+            on_event = ~off & (tb[np.minimum(idx, tb.size - 1)] == x)
+            if np.count_nonzero(on_event):
+                x, idx = x[~on_event], idx[~on_event]
+            if x.size:  # idx counts the samples at or before x (none sits on it)
+                order = np.argsort(np.concatenate([times, x]), kind="stable")
+                times = np.concatenate([times, x])[order]
+                hi = np.concatenate([hi, idx])[order]
         self.watermark = watermark
         if not times.size:
             self._trim(watermark)
             return _EMPTY_T, _EMPTY_V
-        lo = np.searchsorted(tb, times - size, "right")
-        hi = np.searchsorted(tb, times, "right")
+        needles = times - size
+        b0 = int(np.searchsorted(tb, needles[0], "right"))
+        lo = np.searchsorted(tb[b0:], needles, "right") + b0
         nonempty = hi > lo
-        times, lo, hi = times[nonempty], lo[nonempty], hi[nonempty]
+        if not nonempty.all():
+            times, lo, hi = times[nonempty], lo[nonempty], hi[nonempty]
         vals = self._reduce(lo, hi)
         self._trim(watermark)
         return times, vals
