@@ -123,7 +123,7 @@ class AlarmPanel(QWidget):
         if h is None:
             return
         book = h.book
-        version = len(book.history) + sum(a.shelved for a in book.alarms.values())
+        version = book.version()
         if version == self._seen and not force:
             return
         self._seen = version
@@ -156,7 +156,7 @@ class AlarmPanel(QWidget):
             row[0].setForeground(QColor(COLOURS.get(a.severity, "#888")))
             row[0].setData((a.rule, a.device), Qt.ItemDataRole.UserRole + 1)
             self.model.appendRow(row)
-        active = sum(a.active for a in book.alarms.values())
+        active = sum(a.active for a in book.snapshot())
         self.status.setText(f"{active} active, {self.model.rowCount()} shown")
 
     def selected(self) -> list[tuple[str, str]]:
