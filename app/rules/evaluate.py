@@ -288,6 +288,10 @@ class Evaluation:
     def _asof(self, key: tuple, t: np.ndarray, v: np.ndarray, te: np.ndarray) -> np.ndarray:
         """Values of the series (t, v) as of each time in te, carrying the last across chunks."""
         st = self.state.setdefault(key, {})
+        if t is te:  # evaluated exactly where this series is defined
+            if v.size:
+                st["last"] = float(v[-1])
+            return v
         carry = st.get("last", NAN)
         idx = np.searchsorted(t, te, "right") - 1
         out = np.where(idx >= 0, v[np.maximum(idx, 0)] if v.size else carry, carry)

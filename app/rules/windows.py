@@ -131,19 +131,29 @@ class PaneWindow(WindowState):
         """Fold samples into panes and emit the non-empty windows that closed."""
         if t.size:
             x = self._shift(np.asarray(v, np.float64))
-            pid = -((-t) // self.pane)  # pane k holds ((k-1)*pane, k*pane]
-            starts = np.flatnonzero(cat(True, pid[1:] != pid[:-1]))
+            # pane k holds ((k-1)*pane, k*pane]; t is sorted, so split at the pane edges
+            p0 = -(-int(t[0]) // self.pane)
+            p1 = -(-int(t[-1]) // self.pane)
+            if p0 == p1:
+                starts = np.zeros(1, np.int64)
+            else:
+                edges = np.arange(p0, p1, dtype=np.int64) * self.pane
+                starts = cat(0, np.searchsorted(t, edges, "right"))
+                starts = starts[np.append(starts[1:] != starts[:-1], True)]
             counts = np.diff(np.append(starts, t.size))
-            sums = np.add.reduceat(x, starts)
-            if self.agg == "stdev":  # centred sums of squares per pane (no cancellation)
+            pids = -(-t[starts] // self.pane)
+            agg = self.agg
+            need_sum = agg in ("avg", "sum", "stdev")
+            sums = np.add.reduceat(x, starts) if need_sum else np.zeros(starts.size)
+            if agg == "stdev":  # centred sums of squares per pane (no cancellation)
                 dev = x - np.repeat(sums / counts, counts)
                 sqs = np.add.reduceat(dev * dev, starts)
             else:
                 sqs = sums
-            mins = np.minimum.reduceat(x, starts)
-            maxs = np.maximum.reduceat(x, starts)
-            keep = self.agg == "percentile"
-            for j, k in enumerate(pid[starts].tolist()):
+            mins = np.minimum.reduceat(x, starts) if agg == "min" else sums
+            maxs = np.maximum.reduceat(x, starts) if agg == "max" else sums
+            keep = agg == "percentile"
+            for j, k in enumerate(pids.tolist()):
                 acc = self.panes.get(k)
                 vals = x[starts[j] : starts[j] + counts[j]] if keep else None
                 if acc is None:
