@@ -311,8 +311,8 @@ class RuleEngine:
             if not np.count_nonzero(cond == 1.0):
                 rs.true_since = None
                 return
-        elif rule.hold_ns == 0 and evc is None and not np.count_nonzero(cond == 0.0):
-            return
+        elif evc is None and not np.count_nonzero(cond != 1.0):
+            return  # still true throughout: stays raised (a hold run simply continues)
         if evc is not None and rule.clear is not None:
             clr = clear_of()
             if not is_truth(rule.clear.tree):

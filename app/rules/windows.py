@@ -20,6 +20,14 @@ INF_NS = np.iinfo(np.int64).max
 _EMPTY_T = np.empty(0, np.int64)
 
 
+def append1(arr: np.ndarray, last: object) -> np.ndarray:
+    """`arr` with one value after it: a cheap np.append."""
+    out = np.empty(arr.size + 1, np.result_type(arr.dtype, np.asarray(last).dtype))
+    out[:-1] = arr
+    out[-1] = last
+    return out
+
+
 def cat(first: object, arr: np.ndarray, last: object = None) -> np.ndarray:
     """`arr` with one value before it (and optionally one after): a cheap np.r_."""
     n = arr.size + 1 + (last is not None)
@@ -139,8 +147,8 @@ class PaneWindow(WindowState):
             else:
                 edges = np.arange(p0, p1, dtype=np.int64) * self.pane
                 starts = cat(0, np.searchsorted(t, edges, "right"))
-                starts = starts[np.append(starts[1:] != starts[:-1], True)]
-            counts = np.diff(np.append(starts, t.size))
+                starts = starts[append1(starts[1:] != starts[:-1], True)]
+            counts = np.diff(append1(starts, t.size))
             pids = -(-t[starts] // self.pane)
             agg = self.agg
             need_sum = agg in ("avg", "sum", "stdev")
@@ -332,7 +340,7 @@ class SlidingWindow(WindowState):
         # events: one emission per distinct new time, covering every sample at that time
         new_t = tb[start:]
         if new_t.size:
-            last_of_group = np.flatnonzero(np.append(new_t[1:] != new_t[:-1], True))
+            last_of_group = np.flatnonzero(append1(new_t[1:] != new_t[:-1], True))
             times = new_t[last_of_group]
             hi = last_of_group + (start + 1)
         else:
@@ -342,8 +350,12 @@ class SlidingWindow(WindowState):
         x = tb[max(k0, self.head) :] + size
         x = x[: int(np.searchsorted(x, watermark, "left"))]
         if x.size:
-            x = x[np.append(x[1:] != x[:-1], True)]  # sorted already: drop repeats
+            x = x[append1(x[1:] != x[:-1], True)]  # sorted already: drop repeats
             s0 = int(np.searchsorted(tb, x[0], "left"))
+            m = x.size
+            if s0 + m <= tb.size and not np.count_nonzero(tb[s0 : s0 + m] != x):
+                x = _EMPTY_T  # regular sampling: every exit sits on an event
+        if x.size:
             idx = np.searchsorted(tb[s0:], x, "left") + s0
             off = idx >= tb.size
             on_event = ~off & (tb[np.minimum(idx, tb.size - 1)] == x)
@@ -361,7 +373,7 @@ class SlidingWindow(WindowState):
         b0 = int(np.searchsorted(tb, needles[0], "right"))
         lo = np.searchsorted(tb[b0:], needles, "right") + b0
         nonempty = hi > lo
-        if not nonempty.all():
+        if np.count_nonzero(nonempty) < nonempty.size:
             times, lo, hi = times[nonempty], lo[nonempty], hi[nonempty]
         vals = self._reduce(lo, hi)
         self._trim(watermark)
@@ -423,7 +435,7 @@ class SessionWindow(WindowState):
                 out_t.append(np.array([self._end(op)], np.int64))
                 out_v.append(np.array([self._value_open(op)]))
                 self.open = op = None
-            ends_idx = np.append(starts[1:], t.size)
+            ends_idx = append1(starts[1:], t.size)
             cnt = ends_idx - starts
             sums = np.add.reduceat(x, starts)
             sqs = np.add.reduceat(x * x, starts)
