@@ -301,8 +301,8 @@ class SlidingWindow(WindowState):
         self.t = np.empty(1024, np.int64)
         self.n = 0
         self.head = 0
-        ops = {"min": [np.minimum], "max": [np.maximum], "count": []}
-        self.stacks = [_TwoStack(op) for op in ops.get(agg, [np.add, np.add])]
+        ops = {"min": [np.minimum], "max": [np.maximum], "count": [], "stdev": [np.add, np.add]}
+        self.stacks = [_TwoStack(op) for op in ops.get(agg, [np.add])]
         self.watermark = -INF_NS
 
     def _append(self, t: np.ndarray, x: np.ndarray) -> None:
@@ -324,7 +324,7 @@ class SlidingWindow(WindowState):
             self.head -= base
             self.n = live
         self.t[self.n : self.n + k] = t
-        cols = [x, x * x] if self.agg in ("avg", "sum", "stdev") else [x]
+        cols = [x, x * x] if self.agg == "stdev" else [x]
         for s, c in zip(self.stacks, cols, strict=False):
             s.col[self.n : self.n + k] = c
         self.n += k
