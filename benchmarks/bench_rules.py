@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 import time
+import timeit
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ RULE_KINDS = [
     "max(y, sliding(50ms)) > 0.99",
     "stdev(x, hopping(200ms, 100ms)) > 0.3",
     "rate(x) > 5000",
-    "spike(y, 99, 100)",
+    "spike(x, 99.99, 200)",
     "x - y > 1.5",
     "count(x, tumbling(1s)) > 10",
 ]
@@ -50,6 +51,8 @@ def rules_text(devices: int, per_device: int) -> str:
                 extra = 'hold = "5ms"\n'
             if k == 1:
                 extra = 'clear = "x < 0.2"\n'
+            if k == 8:
+                extra = 'clear = "x - y < 1.3"\n'
             out.append(
                 f'[[rule]]\nname = "r{d}-{k}"\ndevices = "dev-{d}"\ncondition = "{cond}"\n{extra}'
             )
@@ -68,7 +71,8 @@ def make_chunks(devices: int, rate: float, chunk_s: float, seconds: float) -> li
         t = base + (idx * (1e9 / rate)).astype(np.int64)
         row = []
         for d in range(devices):
-            x = ((idx // int(rate * 0.02 + d)) % 2).astype(float) * 0.95 + rng.normal(0, 0.01, n)
+            # a square wave (period about 0.4 s) that crosses the thresholds a few times a second
+            x = ((idx // int(rate * 0.2 + d)) % 2).astype(float) * 0.95 + rng.normal(0, 0.01, n)
             y = np.sin(idx / rate * 2 * np.pi * (3 + d))
             row.append(Chunk(f"dev-{d}", ("x", "y"), t, np.column_stack([x, y])))
         out.append(row)
@@ -105,6 +109,33 @@ def latency(devices: int, rules: int, rate_total: float, seconds: float, chunk_s
     return d, wall, raised, faults
 
 
+def evaluation_cost(devices: int, rules: int, rate_total: float, chunk_s: float) -> None:
+    """Synchronous engine, no threads: cost per device chunk, and sustainable samples/s."""
+    from twinbench.rules import RuleEngine
+
+    rs = parse_rules(rules_text(devices, rules // devices), "bench.toml", ["x", "y"])
+    periods = make_chunks(devices, rate_total / devices, chunk_s, 2.0)
+    eng = RuleEngine(rs)
+    warm = len(periods) // 4
+    for row in periods[:warm]:
+        eng.process(row)
+    t0, c0 = time.perf_counter(), time.thread_time()
+    for row in periods[warm:]:
+        eng.process(row)
+    dt, cpu = time.perf_counter() - t0, time.thread_time() - c0
+    n_chunks = (len(periods) - warm) * devices
+    n_samples = sum(len(c) for row in periods[warm:] for c in row)
+    eng.close()
+    per = dt / n_chunks * 1e6
+    print(
+        f"evaluation, synchronous: {rules} rules over {devices} devices, "
+        f"{n_samples // n_chunks} samples per device chunk: {per:.0f} us per chunk, "
+        f"{n_samples / dt:,.0f} samples/s on one core ({n_samples / dt / rate_total:.2f}x "
+        f"the {rate_total:,.0f}/s load); CPU time {cpu / n_chunks * 1e6:.0f} us per chunk, "
+        f"{n_samples / cpu:,.0f} samples per CPU second"
+    )
+
+
 def window_throughput(n: int, rate: float, chunk: int) -> None:
     """Tumbling and sliding aggregates, chunk by chunk, against pandas on the same data."""
     import pandas as pd
@@ -113,72 +144,73 @@ def window_throughput(n: int, rate: float, chunk: int) -> None:
     v = np.random.default_rng(2).normal(size=n).cumsum()
     s = pd.Series(v, index=pd.to_datetime(t))
 
-    def ours(spec: WindowSpec, agg: str):
+    def ours(spec: WindowSpec, agg: str, step: int = chunk):
         st = make_window(spec, agg)
         outs = []
-        for i in range(0, n, chunk):
-            wm = int(t[min(i + chunk, n) - 1])
-            outs.append(st.update(t[i : i + chunk], v[i : i + chunk], wm))
+        for i in range(0, n, step):
+            wm = int(t[min(i + step, n) - 1])
+            outs.append(st.update(t[i : i + step], v[i : i + step], wm))
         outs.append(st.update(t[:0], v[:0], INF_NS))
         return np.concatenate([o[0] for o in outs]), np.concatenate([o[1] for o in outs])
 
+    per_s = int(rate)  # samples in one 1 s window
+
+    def pandas_per_chunk(kind: str, pd_agg: str) -> None:
+        """pandas used incrementally: each chunk recomputes over the last window plus the chunk."""
+        for i in range(0, n, chunk):
+            part = s.iloc[max(0, i - per_s) : i + chunk]
+            if kind == "rolling":
+                getattr(part.rolling("1s"), pd_agg)()
+            else:
+                getattr(part.resample("1s", closed="right", label="right"), pd_agg)()
+
     sec = 10**9
-    for agg in ("avg", "max", "stdev"):
+    cases = [("tumbling", agg) for agg in ("avg", "max", "stdev")]
+    cases += [("sliding", agg) for agg in ("avg", "max")]
+    for kind, agg in cases:
         pd_agg = {"avg": "mean", "max": "max", "stdev": "std"}[agg]
-        spec = WindowSpec.tumbling(sec)
+        spec = WindowSpec.tumbling(sec) if kind == "tumbling" else WindowSpec.sliding(sec)
         et, ev = ours(spec, agg)
-        ref = getattr(s.resample("1s", closed="right", label="right"), pd_agg)()
-        assert np.array_equal(et, ref.index.asi8)
-        assert np.allclose(ev, ref.to_numpy(), equal_nan=True)
+        if kind == "tumbling":
+            ref = getattr(s.resample("1s", closed="right", label="right"), pd_agg)()
+            assert np.array_equal(et, ref.index.asi8)
+            assert np.allclose(ev, ref.to_numpy(), equal_nan=True)
+            pd_name, pd_kind = f"resample(1s).{pd_agg}", "resample"
+
+            def whole(pd_agg=pd_agg):
+                return getattr(s.resample("1s", closed="right", label="right"), pd_agg)()
+        else:
+            ref = getattr(s.rolling("1s"), pd_agg)()
+            at = np.searchsorted(et, t)  # our emissions at every sample time (plus exits)
+            assert np.array_equal(et[at], t) and np.allclose(ev[at], ref.to_numpy())
+            pd_name, pd_kind = f"rolling(1s).{pd_agg}", "rolling"
+
+            def whole(pd_agg=pd_agg):
+                return getattr(s.rolling("1s"), pd_agg)()
+
+        base = f"pandas {pd_name}, whole series"
         rows = [
+            (base, n, best_of(whole), "samples"),
             (
-                f"pandas resample(1s).{pd_agg}",
+                f"pandas {pd_name}, per {chunk}-chunk",
                 n,
-                best_of(
-                    lambda pd_agg=pd_agg: getattr(
-                        pd.Series(v, index=pd.to_datetime(t)).resample(
-                            "1s", closed="right", label="right"
-                        ),
-                        pd_agg,
-                    )()
-                ),
+                best_of(lambda k=pd_kind, a=pd_agg: pandas_per_chunk(k, a), repeat=1),
                 "samples",
             ),
             (
-                f"twinbench tumbling(1s) {agg}, {chunk}/chunk",
+                f"twinbench {kind}(1s) {agg}, per {chunk}-chunk",
                 n,
                 best_of(lambda spec=spec, agg=agg: ours(spec, agg)),
                 "samples",
             ),
-        ]
-        table(rows, rows[0][0])
-        print()
-    for agg in ("avg", "max"):
-        pd_agg = {"avg": "mean", "max": "max"}[agg]
-        spec = WindowSpec.sliding(sec)
-        et, ev = ours(spec, agg)
-        ref = getattr(s.rolling("1s"), pd_agg)()
-        at = np.searchsorted(et, t)  # our emissions at every sample time (plus exits)
-        assert np.array_equal(et[at], t) and np.allclose(ev[at], ref.to_numpy())
-        rows = [
             (
-                f"pandas rolling(1s).{pd_agg}",
+                f"twinbench {kind}(1s) {agg}, whole series",
                 n,
-                best_of(
-                    lambda pd_agg=pd_agg: getattr(
-                        pd.Series(v, index=pd.to_datetime(t)).rolling("1s"), pd_agg
-                    )()
-                ),
-                "samples",
-            ),
-            (
-                f"twinbench sliding(1s) {agg}, {chunk}/chunk",
-                n,
-                best_of(lambda spec=spec, agg=agg: ours(spec, agg)),
+                best_of(lambda spec=spec, agg=agg: ours(spec, agg, n)),
                 "samples",
             ),
         ]
-        table(rows, rows[0][0])
+        table(rows, base)
         print()
 
 
@@ -187,6 +219,8 @@ def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--chunk-ms", type=float, default=10.0)
+    p.add_argument("--rate", type=float, default=1_000_000.0, help="total samples/s")
+    p.add_argument("--no-windows-table", action="store_true", help="skip the pandas comparison")
     p.add_argument("--cpu", type=int, default=None, help="pin to this core (default: one core)")
     args = p.parse_args()
     if hasattr(os, "sched_setaffinity"):
@@ -194,7 +228,14 @@ def main() -> None:
         os.sched_setaffinity(0, {cpu})
         print(f"pinned to core {cpu}")
     seconds = 0.5 if args.smoke else args.seconds
-    rate = 100_000.0 if args.smoke else 1_000_000.0
+    rate = 100_000.0 if args.smoke else args.rate
+    ref = np.random.default_rng(0).random(1000)
+    ref_us = min(timeit.repeat(lambda: ref > 0.5, number=2000, repeat=5)) / 2000 * 1e6
+    print(
+        f"machine reference: numpy compare of 1000 floats {ref_us:.2f} us; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    evaluation_cost(10, 100, rate, args.chunk_ms / 1000)
     d, wall, raised, faults = latency(10, 100, rate, seconds, args.chunk_ms / 1000)
     lc, la = d["latency_chunk"], d["latency_alarm"]
     print(
@@ -213,6 +254,8 @@ def main() -> None:
     ok = la.get("p99_us", 0) <= 2000
     print(f"  target p99 <= 2 ms: {'met' if ok else 'NOT met'}")
     print()
+    if args.no_windows_table:
+        return
     window_throughput(20_000 if args.smoke else 1_000_000, 1000.0, 1000)
 
 

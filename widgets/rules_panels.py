@@ -62,6 +62,7 @@ class AlarmPanel(QWidget):
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.doubleClicked.connect(self.jump)
         self.filter = QLineEdit(placeholderText="filter rule, device, message...")
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.min_severity = QComboBox()
@@ -122,7 +123,7 @@ class AlarmPanel(QWidget):
         if h is None:
             return
         book = h.book
-        version = len(book.history) + sum(a.shelved for a in book.alarms.values())
+        version = book.version()
         if version == self._seen and not force:
             return
         self._seen = version
@@ -155,7 +156,7 @@ class AlarmPanel(QWidget):
             row[0].setForeground(QColor(COLOURS.get(a.severity, "#888")))
             row[0].setData((a.rule, a.device), Qt.ItemDataRole.UserRole + 1)
             self.model.appendRow(row)
-        active = sum(a.active for a in book.alarms.values())
+        active = sum(a.active for a in book.snapshot())
         self.status.setText(f"{active} active, {self.model.rowCount()} shown")
 
     def selected(self) -> list[tuple[str, str]]:
@@ -165,6 +166,18 @@ class AlarmPanel(QWidget):
             src = self.proxy.mapToSource(idx)
             out.append(self.model.item(src.row(), 0).data(Qt.ItemDataRole.UserRole + 1))
         return out
+
+    def jump(self, index: Any) -> None:
+        """Show the moment an alarm was raised: calls `ctx.window.jump_to(device, t_ns)`."""
+        h = self.handle()
+        fn = getattr(self.ctx.window, "jump_to", None)
+        if h is None or not callable(fn):
+            return
+        src = self.proxy.mapToSource(index)
+        rule, device = self.model.item(src.row(), 0).data(Qt.ItemDataRole.UserRole + 1)
+        alarm = h.book.alarms.get((rule, device))
+        if alarm is not None:
+            fn(device, alarm.raised_t_ns)
 
     def acknowledge_selected(self) -> None:
         """Acknowledge the selected alarms."""

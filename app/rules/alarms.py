@@ -84,6 +84,7 @@ class AlarmBook:
         self.alarms: dict[tuple[str, str], Alarm] = {}
         self.history: deque[AlarmRecord] = deque(maxlen=keep)
         self._lock = threading.RLock()
+        self._changes = 0
 
     def _record(self, alarm: Alarm, state: str, t_ns: int, value: float, rule: Any) -> AlarmRecord:
         rec = AlarmRecord(
@@ -98,6 +99,7 @@ class AlarmBook:
             alarm.shelved,
         )
         self.history.append(rec)
+        self._changes += 1
         if not rec.shelved or state in ("acked", "shelved"):
             if self.emit is not None:
                 self.emit(
@@ -164,6 +166,11 @@ class AlarmBook:
             if seconds > 0:
                 self._record(alarm, "shelved", time.time_ns(), alarm.value, None)
             return True
+
+    def version(self) -> int:
+        """A number that changes whenever an alarm or its shelving changes (for redraws)."""
+        with self._lock:
+            return self._changes + sum(a.shelved for a in self.alarms.values())
 
     def snapshot(self) -> list[Alarm]:
         """Copies of every alarm, most severe and most recent first."""

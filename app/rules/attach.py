@@ -36,6 +36,8 @@ class RulesHandle:
         if self.worker.is_alive():
             self.worker.stop()
         self.runtime.hub.unsubscribe(self.worker.sub)
+        if self.worker in self.runtime.workers:  # a later runtime.start() must not restart it
+            self.runtime.workers.remove(self.worker)
         self.engine.close()
 
 

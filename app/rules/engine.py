@@ -137,6 +137,8 @@ class RuleEngine:
         self._by_device: dict[str, list[Rule]] = {}
         self._missing: set[tuple[str, str]] = set()
         self._primary = {r.name: primary(r.condition.tree) for r in self.rules}
+        self._channels = {r.name: r.channels for r in self.rules}
+        self._missing_cache: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         self.chunks = 0
         self.samples = 0
         self.chunk_latency = _Ring()
@@ -202,8 +204,15 @@ class RuleEngine:
     def _evaluate(
         self, device: str, chans: tuple[str, ...], t: np.ndarray, v: np.ndarray, wm: int
     ) -> None:
+        chunk_cols: dict[str, np.ndarray] = {}
+        nan_counts: dict[str, int] = {}
         for rule in self.rules_for(device):
-            missing = [c for c in rule.channels if c not in chans]
+            used = self._channels[rule.name]
+            missing = self._missing_cache.get((rule.name, chans))
+            if missing is None:
+                missing = self._missing_cache[(rule.name, chans)] = [
+                    c for c in used if c not in chans
+                ]
             if missing:
                 if (rule.name, device) not in self._missing:
                     self._missing.add((rule.name, device))
@@ -224,9 +233,14 @@ class RuleEngine:
                 continue
             if not t.size and not rule.windowed:
                 continue
-            cols = {c: v[:, chans.index(c)] for c in rule.channels}
+            cols = {}
+            for c in used:
+                if c not in chunk_cols:
+                    col = chunk_cols[c] = v[:, chans.index(c)]
+                    nan_counts[c] = int(np.count_nonzero(np.isnan(col)))
+                cols[c] = chunk_cols[c]
             try:
-                self._run(rule, device, t, cols, wm)
+                self._run(rule, device, t, cols, wm, nan_counts)
             except Exception as exc:  # one bad rule never stops the others
                 st = self.stats[rule.name]
                 st.faults += 1
@@ -242,15 +256,21 @@ class RuleEngine:
                 st.last_error = msg
 
     def _run(
-        self, rule: Rule, device: str, t: np.ndarray, cols: dict[str, np.ndarray], wm: int
+        self,
+        rule: Rule,
+        device: str,
+        t: np.ndarray,
+        cols: dict[str, np.ndarray],
+        wm: int,
+        nan_counts: dict[str, int] | None = None,
     ) -> None:
         key = (rule.name, device)
         rs = self._runs.get(key)
         if rs is None:
             rs = self._runs[key] = _RunState()
         st = self.stats[rule.name]
-        ev = Evaluation(rule.condition, rs.cond, t, cols, wm)
-        evc = Evaluation(rule.clear, rs.clear, t, cols, wm) if rule.clear else None
+        ev = Evaluation(rule.condition, rs.cond, t, cols, wm, nan_counts)
+        evc = Evaluation(rule.clear, rs.clear, t, cols, wm, nan_counts) if rule.clear else None
         n = t.size
         cond_tree = rule.condition.tree
         if rule.windowed:
@@ -283,16 +303,16 @@ class RuleEngine:
         if not is_truth(cond_tree):
             cond = truth(cond)
         st.evaluations += m
-        nan_n = int(np.count_nonzero(np.isnan(cond)))
-        st.undefined += nan_n
+        if ev.maybe_nan:
+            st.undefined += int(np.count_nonzero(np.isnan(cond)))
         _count_faults(st, ev, evc)
         # fast paths: nothing can change
         if not rs.active:
             if not np.count_nonzero(cond == 1.0):
                 rs.true_since = None
                 return
-        elif rule.hold_ns == 0 and evc is None and not np.count_nonzero(cond == 0.0):
-            return
+        elif evc is None and not np.count_nonzero(cond != 1.0):
+            return  # still true throughout: stays raised (a hold run simply continues)
         if evc is not None and rule.clear is not None:
             clr = clear_of()
             if not is_truth(rule.clear.tree):

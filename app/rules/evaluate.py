@@ -80,8 +80,12 @@ class Evaluation:
         t: np.ndarray,
         cols: dict[str, np.ndarray],
         watermark: int,
+        nan_counts: dict[str, int] | None = None,
     ) -> None:
         self.c = checked
+        self.nan_counts = nan_counts
+        # False while no value of this pass can be NaN: NaN checks are skipped then
+        self.maybe_nan = checked.windowed
         self.state = state
         self.t = t
         self.cols = cols
@@ -100,11 +104,17 @@ class Evaluation:
             col = self.cols[node.id]
             if node.id not in self.memo:
                 self.memo[node.id] = True
-                self.nan_inputs += int(np.count_nonzero(np.isnan(col)))
+                if self.nan_counts is not None and node.id in self.nan_counts:
+                    k = self.nan_counts[node.id]
+                else:
+                    k = int(np.count_nonzero(np.isnan(col)))
+                if k:
+                    self.nan_inputs += k
+                    self.maybe_nan = True
             return col
         if isinstance(node, Unary):
             x = self.s(node.operand)
-            return -x if node.op == "-" else 1.0 - truth(x)
+            return -x if node.op == "-" else 1.0 - self.truth(x)
         if isinstance(node, Bin):
             key = id(node)
             if key not in self.memo:
@@ -119,7 +129,9 @@ class Evaluation:
     def binary(self, op: str, a: Any, b: Any) -> Any:
         """Apply an operator to two values (arrays or scalars)."""
         if op in ("and", "or"):
-            ta, tb = truth(a), truth(b)
+            ta, tb = self.truth(a), self.truth(b)
+            if not self.maybe_nan:
+                return np.minimum(ta, tb) if op == "and" else np.maximum(ta, tb)
             # Kleene logic: false and unknown = false, true or unknown = true
             r = np.minimum(ta, tb) if op == "and" else np.maximum(ta, tb)
             unknown = np.isnan(r)
@@ -129,6 +141,8 @@ class Evaluation:
                 r = np.where(unknown & decided, dominant, r)
             return r
         if op in ("<", "<=", ">", ">=", "==", "!="):
+            if not self.maybe_nan:
+                return np.asarray(_CMP[op](a, b), np.float64)
             return _cmp(op, a, b)
         with np.errstate(all="ignore"):
             if op == "+":
@@ -138,10 +152,12 @@ class Evaluation:
             if op == "*":
                 return a * b
             if op == "**":
+                self.maybe_nan = True
                 r = np.power(np.asarray(a, np.float64), b)
                 return np.where(np.isfinite(r) | np.isnan(a), r, NAN)
             zero = np.asarray(b) == 0
             if np.count_nonzero(zero):
+                self.maybe_nan = True
                 self.undefined += int(np.count_nonzero(np.broadcast_to(zero, np.shape(a + b))))
                 b = np.where(zero, NAN, b)
             return a / b if op == "/" else np.fmod(a, b)
@@ -160,6 +176,7 @@ class Evaluation:
                 out = np.minimum(out, v) if f == "min" else np.maximum(out, v)
             return out
         x = full(self.s(node.args[0]), self.n)
+        self.maybe_nan = True  # lag, delta, rate, spike and dip start unknown
         st = self.state.setdefault(id(node), {})
         if f == "lag":
             return self.lag(st, x, int(self.c.params[id(node)][0]))
@@ -173,6 +190,12 @@ class Evaluation:
                 return np.where(dt > 0, (x - prev_x) / np.where(dt > 0, dt, 1.0), NAN)
         conf, hist = self.c.params[id(node)]
         return self.anomaly(st, x, conf, int(hist), f == "spike")
+
+    def truth(self, x: Any) -> np.ndarray:
+        """`truth(x)`, without NaN handling while no value can be NaN."""
+        if self.maybe_nan:
+            return truth(x)
+        return np.asarray(np.asarray(x) != 0, np.float64)
 
     def lag(self, st: dict, x: np.ndarray, n: int) -> np.ndarray:
         """x delayed by n samples, carried across chunks (NaN before the first n)."""
@@ -188,6 +211,22 @@ class Evaluation:
         prev = st.get("hist", np.empty(0))
         buf = np.concatenate([prev, x])
         st["hist"] = buf[-hist:].copy()
+        z = st.get("z")
+        if z is None:
+            z = st["z"] = NormalDist().inv_cdf(conf / 100.0)
+        p, n = prev.size, x.size
+        if p >= hist and not np.count_nonzero(np.isnan(buf)):
+            # steady state: every sample has a full history; running sums by slices
+            y = buf - buf[0]
+            c1 = cat(0.0, np.cumsum(y))
+            c2 = cat(0.0, np.cumsum(y * y))
+            s1 = c1[p : p + n] - c1[p - hist : p - hist + n]
+            s2 = c2[p : p + n] - c2[p - hist : p - hist + n]
+            mean = s1 / hist
+            with np.errstate(all="ignore"):
+                std = np.sqrt(np.maximum((s2 - s1 * mean) / (hist - 1), 0.0))
+            dev = y[p:] - mean
+            return ((dev > z * std) if up else (dev < -z * std)).astype(np.float64)
         ok = np.isfinite(buf)
         ref = float(buf[ok][0]) if ok.any() else 0.0
         y = np.where(ok, buf - ref, 0.0)
@@ -201,9 +240,6 @@ class Evaluation:
             mean = (c1[j] - c1[lo]) / cnt
             var = ((c2[j] - c2[lo]) - cnt * mean * mean) / np.maximum(cnt - 1, 1)
             std = np.sqrt(np.maximum(var, 0.0))
-        z = st.get("z")
-        if z is None:
-            z = st["z"] = NormalDist().inv_cdf(conf / 100.0)
         val = buf[j] - ref
         flag = val > mean + z * std if up else val < mean - z * std
         r = np.where(cnt >= 2, flag, 0.0).astype(np.float64)
@@ -252,6 +288,10 @@ class Evaluation:
     def _asof(self, key: tuple, t: np.ndarray, v: np.ndarray, te: np.ndarray) -> np.ndarray:
         """Values of the series (t, v) as of each time in te, carrying the last across chunks."""
         st = self.state.setdefault(key, {})
+        if t is te:  # evaluated exactly where this series is defined
+            if v.size:
+                st["last"] = float(v[-1])
+            return v
         carry = st.get("last", NAN)
         idx = np.searchsorted(t, te, "right") - 1
         out = np.where(idx >= 0, v[np.maximum(idx, 0)] if v.size else carry, carry)

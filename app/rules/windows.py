@@ -20,6 +20,14 @@ INF_NS = np.iinfo(np.int64).max
 _EMPTY_T = np.empty(0, np.int64)
 
 
+def append1(arr: np.ndarray, last: object) -> np.ndarray:
+    """`arr` with one value after it: a cheap np.append."""
+    out = np.empty(arr.size + 1, np.result_type(arr.dtype, np.asarray(last).dtype))
+    out[:-1] = arr
+    out[-1] = last
+    return out
+
+
 def cat(first: object, arr: np.ndarray, last: object = None) -> np.ndarray:
     """`arr` with one value before it (and optionally one after): a cheap np.r_."""
     n = arr.size + 1 + (last is not None)
@@ -131,19 +139,29 @@ class PaneWindow(WindowState):
         """Fold samples into panes and emit the non-empty windows that closed."""
         if t.size:
             x = self._shift(np.asarray(v, np.float64))
-            pid = -((-t) // self.pane)  # pane k holds ((k-1)*pane, k*pane]
-            starts = np.flatnonzero(cat(True, pid[1:] != pid[:-1]))
-            counts = np.diff(np.append(starts, t.size))
-            sums = np.add.reduceat(x, starts)
-            if self.agg == "stdev":  # centred sums of squares per pane (no cancellation)
+            # pane k holds ((k-1)*pane, k*pane]; t is sorted, so split at the pane edges
+            p0 = -(-int(t[0]) // self.pane)
+            p1 = -(-int(t[-1]) // self.pane)
+            if p0 == p1:
+                starts = np.zeros(1, np.int64)
+            else:
+                edges = np.arange(p0, p1, dtype=np.int64) * self.pane
+                starts = cat(0, np.searchsorted(t, edges, "right"))
+                starts = starts[append1(starts[1:] != starts[:-1], True)]
+            counts = np.diff(append1(starts, t.size))
+            pids = -(-t[starts] // self.pane)
+            agg = self.agg
+            need_sum = agg in ("avg", "sum", "stdev")
+            sums = np.add.reduceat(x, starts) if need_sum else np.zeros(starts.size)
+            if agg == "stdev":  # centred sums of squares per pane (no cancellation)
                 dev = x - np.repeat(sums / counts, counts)
                 sqs = np.add.reduceat(dev * dev, starts)
             else:
                 sqs = sums
-            mins = np.minimum.reduceat(x, starts)
-            maxs = np.maximum.reduceat(x, starts)
-            keep = self.agg == "percentile"
-            for j, k in enumerate(pid[starts].tolist()):
+            mins = np.minimum.reduceat(x, starts) if agg == "min" else sums
+            maxs = np.maximum.reduceat(x, starts) if agg == "max" else sums
+            keep = agg == "percentile"
+            for j, k in enumerate(pids.tolist()):
                 acc = self.panes.get(k)
                 vals = x[starts[j] : starts[j] + counts[j]] if keep else None
                 if acc is None:
@@ -283,8 +301,8 @@ class SlidingWindow(WindowState):
         self.t = np.empty(1024, np.int64)
         self.n = 0
         self.head = 0
-        ops = {"min": [np.minimum], "max": [np.maximum], "count": []}
-        self.stacks = [_TwoStack(op) for op in ops.get(agg, [np.add, np.add])]
+        ops = {"min": [np.minimum], "max": [np.maximum], "count": [], "stdev": [np.add, np.add]}
+        self.stacks = [_TwoStack(op) for op in ops.get(agg, [np.add])]
         self.watermark = -INF_NS
 
     def _append(self, t: np.ndarray, x: np.ndarray) -> None:
@@ -306,7 +324,7 @@ class SlidingWindow(WindowState):
             self.head -= base
             self.n = live
         self.t[self.n : self.n + k] = t
-        cols = [x, x * x] if self.agg in ("avg", "sum", "stdev") else [x]
+        cols = [x, x * x] if self.agg == "stdev" else [x]
         for s, c in zip(self.stacks, cols, strict=False):
             s.col[self.n : self.n + k] = c
         self.n += k
@@ -322,32 +340,41 @@ class SlidingWindow(WindowState):
         # events: one emission per distinct new time, covering every sample at that time
         new_t = tb[start:]
         if new_t.size:
-            last_of_group = np.flatnonzero(np.append(new_t[1:] != new_t[:-1], True))
-            ev_t = new_t[last_of_group]
+            last_of_group = np.flatnonzero(append1(new_t[1:] != new_t[:-1], True))
+            times = new_t[last_of_group]
+            hi = last_of_group + (start + 1)
         else:
-            ev_t = _EMPTY_T
+            times, hi = _EMPTY_T, _EMPTY_T
         # exits: t_i + size that the watermark has passed and no event sits on
         k0 = int(np.searchsorted(tb, old_wm - size, "left")) if old_wm > -INF_NS else self.head
-        k0 = max(k0, self.head)
-        x = tb[k0:] + size
-        x = x[(x >= old_wm) & (x < watermark)] if old_wm > -INF_NS else x[x < watermark]
+        x = tb[max(k0, self.head) :] + size
+        x = x[: int(np.searchsorted(x, watermark, "left"))]
         if x.size:
-            x = x[np.append(x[1:] != x[:-1], True)]  # sorted already: drop repeats
-            idx = np.searchsorted(tb, x, "left")
-            on_event = (idx < tb.size) & (tb[np.minimum(idx, tb.size - 1)] == x)
-            x = x[~on_event]
-        times = ev_t
+            x = x[append1(x[1:] != x[:-1], True)]  # sorted already: drop repeats
+            s0 = int(np.searchsorted(tb, x[0], "left"))
+            m = x.size
+            if s0 + m <= tb.size and not np.count_nonzero(tb[s0 : s0 + m] != x):
+                x = _EMPTY_T  # regular sampling: every exit sits on an event
         if x.size:
-            times = np.sort(np.concatenate([ev_t, x]))
-            times = times[np.append(times[1:] != times[:-1], True)]
+            idx = np.searchsorted(tb[s0:], x, "left") + s0
+            off = idx >= tb.size
+            on_event = ~off & (tb[np.minimum(idx, tb.size - 1)] == x)
+            if np.count_nonzero(on_event):
+                x, idx = x[~on_event], idx[~on_event]
+            if x.size:  # idx counts the samples at or before x (none sits on it)
+                order = np.argsort(np.concatenate([times, x]), kind="stable")
+                times = np.concatenate([times, x])[order]
+                hi = np.concatenate([hi, idx])[order]
         self.watermark = watermark
         if not times.size:
             self._trim(watermark)
             return _EMPTY_T, _EMPTY_V
-        lo = np.searchsorted(tb, times - size, "right")
-        hi = np.searchsorted(tb, times, "right")
+        needles = times - size
+        b0 = int(np.searchsorted(tb, needles[0], "right"))
+        lo = np.searchsorted(tb[b0:], needles, "right") + b0
         nonempty = hi > lo
-        times, lo, hi = times[nonempty], lo[nonempty], hi[nonempty]
+        if np.count_nonzero(nonempty) < nonempty.size:
+            times, lo, hi = times[nonempty], lo[nonempty], hi[nonempty]
         vals = self._reduce(lo, hi)
         self._trim(watermark)
         return times, vals
@@ -408,7 +435,7 @@ class SessionWindow(WindowState):
                 out_t.append(np.array([self._end(op)], np.int64))
                 out_v.append(np.array([self._value_open(op)]))
                 self.open = op = None
-            ends_idx = np.append(starts[1:], t.size)
+            ends_idx = append1(starts[1:], t.size)
             cnt = ends_idx - starts
             sums = np.add.reduceat(x, starts)
             sqs = np.add.reduceat(x * x, starts)

@@ -38,3 +38,18 @@ def test_attach_raises_alarms_from_live_sim() -> None:
     assert ev.data["severity"] == "info" and ev.data["value"] > 100
     d = handle.diagnostics()
     assert d["samples"] > 0 and d["latency_chunk"]["n"] > 0 and d["latency_alarm"]["n"] >= 2
+
+
+def test_attach_close_before_start_then_run() -> None:
+    rules = parse_rules('[[rule]]\nname = "a"\ncondition = "rpm > 1"\n', "r.toml")
+    rt = Runtime()
+    first = attach(rt, rules)
+    first.close()
+    second = attach(rt, rules)
+    rt.start()  # must not try to restart the closed worker
+    try:
+        assert second.worker.is_alive() and not first.worker.is_alive()
+    finally:
+        rt.stop()
+        second.close()
+    assert first.worker.sub not in rt.hub.subscriptions

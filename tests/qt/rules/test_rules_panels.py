@@ -124,5 +124,14 @@ def test_alarm_panel_sorts_by_severity(qtbot) -> None:
         assert [panel.proxy.index(r, 1).data() for r in range(2)] == ["hot", "warm"]
         panel.min_severity.setCurrentIndex(3)  # critical only
         assert panel.model.rowCount() == 1
+        jumps = []
+
+        class Window:  # the main window's hook, as the lead wires it
+            def jump_to(self, device: str, t_ns: int) -> None:
+                jumps.append((device, t_ns))
+
+        ctx.window = Window()
+        panel.jump(panel.proxy.index(0, 2))
+        assert jumps == [("rig", 1_000_000_000)]
     finally:
         handle.close()

@@ -194,3 +194,31 @@ condition = "spike(y, 99, 20)"
     assert ("fast", "raised", 5.5) in got
     assert ("lagged", "raised", 8.5) in got  # x reaches 20 at 7 s, seen three samples later
     assert ("spike", "raised", 15.0) in got and ("spike", "cleared", 15.5) in got
+
+
+def test_series_functions_do_not_depend_on_chunking() -> None:
+    from twinbench.rules.evaluate import Evaluation
+    from twinbench.rules.typecheck import check
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=3000)
+    x[[500, 1500, 2500]] = 8.0
+    x[[700, 701]] = np.nan
+    for text in ("spike(x, 99, 20)", "dip(x, 95, 50)", "rate(x)", "lag(x, 7)", "delta(x)"):
+        c = check(text)
+
+        def run(chunk: int, c=c) -> np.ndarray:
+            st: dict = {}
+            out = []
+            for i in range(0, 3000, chunk):
+                t = np.arange(i, min(i + chunk, 3000)) * 1_000_000
+                e = Evaluation(c, st, t, {"x": x[i : i + chunk]}, 0)
+                out.append(np.asarray(e.s(c.tree)))
+            return np.concatenate(out)
+
+        whole = run(3000)
+        for chunk in (1, 7, 100, 999):
+            assert np.array_equal(run(chunk), whole, equal_nan=True), (text, chunk)
+        if text.startswith("spike"):
+            assert whole[[500, 1500, 2500]].tolist() == [1.0, 1.0, 1.0]
+            assert np.isnan(whole[700])
