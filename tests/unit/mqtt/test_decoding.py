@@ -124,3 +124,12 @@ def test_lists_where_numbers_belong_are_wrong_types_in_any_batch(settings):
         chunks = feed(dec, [("g/a", p) for p in batch])
         assert all(np.isnan(c.values).all() for c in chunks)
         assert dec.counters.bad["g/a"] == {"wrong_type": len(batch)}
+
+
+def test_auto_format_is_sniffed_per_message():
+    dec = MqttDecoder(rules_from_settings({"pattern": "g/{device}"}))
+    chunks = feed(dec, [("g/a", bytes(range(256))), ("g/a", b' {"x": 2}'), ("g/a", b"7"),
+                        ("g/a", b"[1]")])  # fmt: skip
+    assert list(cols(chunks, "a", "x")) == [2.0]
+    assert sorted(cols(chunks, "a", "value")) == [1.0, 7.0]
+    assert dec.counters.bad["g/a"] == {"wrong_type": 1}
