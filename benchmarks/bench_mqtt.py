@@ -124,6 +124,24 @@ def bare(port: int, n: int) -> tuple[int, float]:
     return st["n"], (st["t1"] or time.perf_counter()) - st["t0"]
 
 
+def drop_session(port: int, cid: str) -> None:
+    """End a persistent session (a clean connect), so it stops queueing the next flood."""
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=cid, protocol=mqtt.MQTTv311,
+                    clean_session=True)  # fmt: skip
+    c.connect("127.0.0.1", port)
+    c.loop_start()
+    for _ in range(250):
+        if c.is_connected():
+            break
+        time.sleep(0.02)
+    c.disconnect()
+    c.loop_stop()
+
+
+def _rate(pair: tuple[int, float] | None) -> float:
+    return pair[0] / pair[1] if pair else 0.0
+
+
 def _wait(done: threading.Event, count, proc: subprocess.Popen) -> None:
     last, idle = -1, time.monotonic()
     while not done.wait(0.2):
@@ -171,18 +189,17 @@ def main() -> int:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--signal", choices=("KILL", "TERM"), default="TERM", help="how to stop")
     p.add_argument("--restarts", type=int, default=20)
+    p.add_argument("--repeat", type=int, default=None, help="throughput runs (best of)")
     args = p.parse_args()
     from twinbench.runtime import Runtime
 
     n = 20_000 if args.smoke else 300_000
     restarts = 2 if args.smoke else args.restarts
+    args.repeat = args.repeat or (1 if args.smoke else 3)
     with tempfile.TemporaryDirectory() as tmp:
-        b = Mosquitto(Path(tmp), save_each_change=args.signal == "KILL")
+        b = Mosquitto(Path(tmp))
         b.start()
         try:
-            rows = []
-            got, secs = bare(b.port, n)
-            rows.append(("bare paho subscriber (QoS 0)", got, secs, "msg"))
             cfg0 = {
                 "port": b.port,
                 "topics": "fleet/#",
@@ -191,18 +208,34 @@ def main() -> int:
                 "clean_session": False,
                 "client_id": "bench-drv",
             }
-            rt = Runtime()
-            rt.add_driver("mqtt", cfg0)
-            rt.start()  # creates the session, then goes offline while the flood is queued
-            rt.stop()
-            publish(b.port, n).wait()
-            time.sleep(0.5)
-            got, secs, drv = driver_run(b.port, n, cfg0, lambda: subprocess.Popen(
-                [sys.executable, "-c", "pass"]))  # fmt: skip
-            rows.append(("mqtt driver -> JSON decode -> hub", got, secs, "msg"))
+            best: dict[str, tuple[int, float]] = {}
+            for _ in range(args.repeat):  # interleaved, best of each: the machine is shared
+                got, secs = bare(b.port, n)
+                drop_session(b.port, "bench-bare")
+                if got / secs > _rate(best.get("bare")):
+                    best["bare"] = (got, secs)
+                rt = Runtime()
+                rt.add_driver("mqtt", cfg0)
+                rt.start()  # creates the session, then goes offline while the flood is queued
+                rt.stop()
+                publish(b.port, n).wait()
+                time.sleep(0.5)
+                got, secs, drv = driver_run(b.port, n, cfg0, lambda: subprocess.Popen(
+                    [sys.executable, "-c", "pass"]))  # fmt: skip
+                drop_session(b.port, "bench-drv")
+                if got / secs > _rate(best.get("drv")):
+                    best["drv"] = (got, secs)
+            rows = [
+                ("bare paho subscriber (QoS 0)", *best["bare"], "msg"),
+                ("mqtt driver -> JSON decode -> hub", *best["drv"], "msg"),
+            ]
             table(rows, "bare paho subscriber (QoS 0)")
             print(f"  bad messages: {drv.stats()['bad']}")
             # -- resilience: QoS 1 persistent session, broker killed and restarted ----------
+            b.stop()
+            (Path(tmp) / "r").mkdir()
+            b = Mosquitto(Path(tmp) / "r", save_each_change=args.signal == "KILL")
+            b.start()
             total, rate = (2_000, 1_000.0) if args.smoke else (20_000, 1_000.0)
             cfg = {"port": b.port, "topics": "fleet/#", "pattern": "fleet/{device}/telemetry",
                    "qos": 1, "clean_session": False, "client_id": "bench-persist",

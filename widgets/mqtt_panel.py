@@ -27,6 +27,8 @@ from twinbench.widgets.context import AppContext
 from twinbench.widgets.panels import PanelSpec
 
 REFRESH_S = 0.25  # the tree is rebuilt at most 4 times a second, however busy the broker
+REFRESH_BIG_S = 1.0  # ... and once a second when it shows many topics
+MAX_SHOWN = 2000  # topics shown at once; the search narrows a bigger tree
 
 
 class MqttPanel(QWidget):
@@ -37,9 +39,11 @@ class MqttPanel(QWidget):
         self.ctx = ctx
         self._last = 0.0
         self._version = -1
+        self._shown = 0
+        self._bad: dict[str, dict[str, int]] = {}
         self.search = QLineEdit(placeholderText="search topics")
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["topic", "messages", "rate/s", "retained"])
+        self.tree.setHeaderLabels(["topic", "messages", "rate/s", "retained", "bad"])
         self.payload = QPlainTextEdit(readOnly=True)
         self.fields = QComboBox()
         self.plot_btn = QPushButton("Plot field")
@@ -92,7 +96,8 @@ class MqttPanel(QWidget):
     def refresh(self, force: bool = False) -> None:
         """Rebuild the tree from the model, at most every REFRESH_S seconds."""
         now = time.monotonic()
-        if not force and now - self._last < REFRESH_S:
+        period = REFRESH_BIG_S if self._shown > 500 else REFRESH_S
+        if not force and now - self._last < period:
             return
         self._last = now
         drivers = self.drivers()
@@ -107,13 +112,19 @@ class MqttPanel(QWidget):
             t.update_rates()
         current = self.tree.currentItem()
         keep = current.data(0, 256) if current is not None else None
+        self._bad = {}
+        for d in drivers:
+            self._bad.update(d.decoder.counters.snapshot())
         self.tree.setUpdatesEnabled(False)
         self.tree.clear()
         for t in trees:
-            self._add(self.tree.invisibleRootItem(), t.tree(self.search.text()), keep)
+            self._add(self.tree.invisibleRootItem(), t.tree(self.search.text(), MAX_SHOWN), keep)
         self.tree.setUpdatesEnabled(True)
-        bad = sum(sum(sum(v.values()) for v in d.decoder.counters.bad.values()) for d in drivers)
-        self.status.setText(f"{sum(len(t.topics) for t in trees)} topics, {bad} bad messages")
+        total = sum(len(t.topics) for t in trees)
+        self._shown = min(total, MAX_SHOWN)
+        bad = sum(sum(v.values()) for v in self._bad.values())
+        more = f" (showing {MAX_SHOWN}: search to narrow)" if total > MAX_SHOWN else ""
+        self.status.setText(f"{total} topics, {bad} bad messages{more}")
 
     def _add(self, parent: QTreeWidgetItem, node: Any, keep: str | None) -> None:
         for name, child in sorted(node.children.items()):
@@ -124,6 +135,7 @@ class MqttPanel(QWidget):
                     str(child.total()),
                     f"{st.rate_hz:.1f}" if st else "",
                     "yes" if st and st.retained else "",
+                    str(sum(self._bad.get(child.path, {}).values()) or ""),
                 ]
             )
             item.setData(0, 256, child.path)
@@ -152,6 +164,9 @@ class MqttPanel(QWidget):
             self.payload.setPlainText("")
             return
         _kind, text = render_payload(st.last_payload)
+        bad = self._bad.get(st.topic)
+        if bad:
+            text = "bad: " + ", ".join(f"{k} {v}" for k, v in sorted(bad.items())) + "\n\n" + text
         self.payload.setPlainText(text)
         self.fields.addItems(list(numeric_fields(st.last_payload)))
 

@@ -48,6 +48,14 @@ class TopicCounters:
 _UNMATCHED: Any = object()
 
 
+def _looks_json(p: bytes) -> bool:
+    """True when a payload starts (after blanks) with `{` or `[`."""
+    head = p[:1]
+    if head == b"{" or head == b"[":
+        return True
+    return head.isspace() and p.lstrip()[:1] in (b"{", b"[")
+
+
 class MqttDecoder:
     """Turns batches of (topic, payload, retained, t_ns) into chunks, events and counters."""
 
@@ -187,8 +195,18 @@ class MqttDecoder:
     ) -> None:
         fmt = rule.format
         if fmt == "auto" or fmt == "iothub":
-            head = payloads[0].lstrip()[:1]
-            fmt = "json" if head in (b"{", b"[") else "number"
+            # sniffed per message: JSON objects/arrays, anything else is tried as a number
+            is_json = [_looks_json(p) for p in payloads]
+            if all(is_json):
+                fmt = "json"
+            elif not any(is_json):
+                fmt = "number"
+            else:
+                j = np.flatnonzero(is_json)
+                o = np.flatnonzero(~np.asarray(is_json))
+                decode_json(dev, [payloads[i] for i in j], t[j], rule.json, res)
+                decode_numbers(dev, rule.channel or "value", [payloads[i] for i in o], t[o], res)
+                return
         if fmt == "json":
             decode_json(dev, payloads, t, rule.json, res)
         elif fmt == "number":

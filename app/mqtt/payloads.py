@@ -146,6 +146,16 @@ def decode_json(
     _slow(device, docs, t_ns, spec, res)
 
 
+def _rows_array(docs: list[Any], keys: tuple[Any, ...]) -> np.ndarray:
+    """Values of `keys` in every doc as an (n, k) float block; ValueError unless all scalars."""
+    rows = list(map(itemgetter(*keys), docs))
+    vals = np.array(rows, dtype=np.float64)
+    want = (len(docs),) if len(keys) == 1 else (len(docs), len(keys))
+    if vals.shape != want:  # a list or object where a number belongs
+        raise ValueError("not scalar")
+    return vals.reshape(len(docs), len(keys))
+
+
 def _fast_flat(
     device: str, docs: list[Any], t_ns: np.ndarray, spec: JsonSpec, res: BatchResult
 ) -> bool:
@@ -160,8 +170,7 @@ def _fast_flat(
     if not all(type(d) is dict for d in docs) or len(set(map(len, docs))) != 1:
         return False
     try:
-        rows = list(map(itemgetter(*keys), docs))
-        vals = np.array(rows, dtype=np.float64).reshape(len(docs), len(keys))
+        vals = _rows_array(docs, keys)
     except (KeyError, TypeError, ValueError):
         return False
     if tkey is not None:
@@ -179,8 +188,7 @@ def _fast_paths(
     if spec.time_path is not None:
         keys.append(spec.time_path[0])
     try:
-        rows = list(map(itemgetter(*keys), docs))
-        vals = np.array(rows, dtype=np.float64).reshape(len(docs), len(keys))
+        vals = _rows_array(docs, tuple(keys))
     except (KeyError, TypeError, ValueError):
         return False
     if spec.time_path is not None:

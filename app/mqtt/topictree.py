@@ -89,10 +89,10 @@ class TopicTree:
             ]
         return sorted(items, key=lambda t: t.topic)
 
-    def tree(self, search: str = "") -> TreeNode:
-        """The matching topics arranged as a tree split on '/'."""
+    def tree(self, search: str = "", limit: int | None = None) -> TreeNode:
+        """The matching topics (the first `limit` in order) arranged as a tree split on '/'."""
         root = TreeNode("", "")
-        for st in self.snapshot(search):
+        for st in self.snapshot(search)[:limit]:
             node = root
             parts = st.topic.split("/")
             for i, part in enumerate(parts):

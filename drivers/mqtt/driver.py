@@ -152,6 +152,14 @@ class MqttDriver(Driver):
         """Disconnect, then decode what is left."""
         await asyncio.get_running_loop().run_in_executor(None, self.conn.stop)
         self._stop_thread()
+        bad = self.decoder.counters.snapshot()
+        events = getattr(self.sink, "events", None)
+        if bad and events is not None:
+            text = "; ".join(
+                f"{t}: " + ", ".join(f"{k}={v}" for k, v in sorted(d.items()))
+                for t, d in sorted(bad.items())[:50]
+            )
+            events.emit("mqtt", self.device_id, f"bad messages by topic: {text}", bad=bad)
         services = getattr(self.sink, "services", None)
         if isinstance(services, dict):
             if services.get("mqtt_publish") == self.publish:

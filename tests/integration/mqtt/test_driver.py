@@ -111,10 +111,12 @@ def test_garbage_on_the_wire_is_counted_never_fatal(broker, mq):
         drv = rt.drivers[0]
         assert mq.wait_for(lambda: "nomatch/1" in drv.decoder.counters.bad)
         bad = drv.stats()["bad"]
-        assert bad["g/a"] == {"malformed_json": 2, "oversize": 1, "wrong_type": 1}
+        assert bad["g/a"] == {"malformed_json": 1, "oversize": 1, "wrong_type": 2}
         assert bad["spBv1.0/grp/NDATA/node"] == {"truncated_protobuf": 1}
         assert bad["nomatch/1"] == {"unmatched": 1}
         assert drv.errors == 0
     finally:
         mq.close(pub)
         rt.stop()
+    ev = [e for e in rt.events.recent if e.kind == "mqtt"]
+    assert "g/a: malformed_json=1, oversize=1, wrong_type=2" in ev[-1].message

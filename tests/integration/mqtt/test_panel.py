@@ -35,3 +35,31 @@ def test_panel_tree_plot_and_publish(broker, mq, qtbot):
         assert not panel.insecure.isHidden()
     finally:
         rt.stop()
+
+
+def test_panel_shows_bad_counts_and_caps_the_tree(broker, mq, qtbot, monkeypatch):
+    import twinbench.widgets.mqtt_panel as mp
+
+    monkeypatch.setattr(mp, "MAX_SHOWN", 3)
+    rt, _ = mq.start({"port": broker.port, "pattern": "lab/{device}/t"})
+    try:
+        panel = MqttPanel(AppContext(runtime=rt))
+        qtbot.addWidget(panel)
+        pub = rt.services["mqtt_publish"]
+        for i in range(5):
+            pub(f"lab/d{i}/t", b'{"x": ' if i == 0 else b"1", qos=1).wait_for_publish(5)
+        drv = rt.drivers[0]
+        assert mq.wait_for(lambda: len(drv.tree.topics) == 5)
+        panel.refresh(force=True)
+        assert "5 topics, 1 bad messages (showing 3" in panel.status.text()
+        flags = Qt.MatchFlag.MatchRecursive | Qt.MatchFlag.MatchExactly
+        assert len(panel.tree.findItems("t", flags)) == 3
+        leaf = panel.tree.findItems("d0", flags)[0].child(0)
+        assert leaf.text(4) == "1"
+        panel.tree.setCurrentItem(leaf)
+        assert panel.payload.toPlainText().startswith("bad: malformed_json 1")
+        panel.search.setText("d4")
+        assert [i.text(0) for i in panel.tree.findItems("d4", flags)] == ["d4"]
+        assert len(panel.tree.findItems("t", flags)) == 1
+    finally:
+        rt.stop()

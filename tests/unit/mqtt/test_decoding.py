@@ -115,3 +115,21 @@ def test_topic_tree_and_watch_plot():
     assert render_payload(b"\x00\x01")[0] == "hex"
     assert render_payload(b'{"a":1}') == ("json", '{\n  "a": 1\n}')
     assert numeric_fields(b'{"env": {"x": 2}, "s": "t"}') == {"$.env.x": 2.0}
+
+
+@pytest.mark.parametrize("settings", [{}, {"channels": "x=$.x"}])
+def test_lists_where_numbers_belong_are_wrong_types_in_any_batch(settings):
+    for batch in ([b'{"x": [1]}'], [b'{"x": [1, 2]}', b'{"x": [3, 4]}']):
+        dec = MqttDecoder(rules_from_settings({"pattern": "g/{device}", **settings}))
+        chunks = feed(dec, [("g/a", p) for p in batch])
+        assert all(np.isnan(c.values).all() for c in chunks)
+        assert dec.counters.bad["g/a"] == {"wrong_type": len(batch)}
+
+
+def test_auto_format_is_sniffed_per_message():
+    dec = MqttDecoder(rules_from_settings({"pattern": "g/{device}"}))
+    chunks = feed(dec, [("g/a", bytes(range(256))), ("g/a", b' {"x": 2}'), ("g/a", b"7"),
+                        ("g/a", b"[1]")])  # fmt: skip
+    assert list(cols(chunks, "a", "x")) == [2.0]
+    assert sorted(cols(chunks, "a", "value")) == [1.0, 7.0]
+    assert dec.counters.bad["g/a"] == {"wrong_type": 1}
