@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from twinbench.dtdl.metamodel import COMPLEX, NUMERIC
+from twinbench.dtdl.metamodel import COMPLEX, METAMODEL, NUMERIC
 from twinbench.dtdl.parser import Element, Parser
 
 _SCHEMA_KEYS = {"Array": ("elementSchema",), "Map": ("mapValue",), "Object": ("fields",)}
@@ -52,6 +52,16 @@ def _references(p: Parser) -> list[str]:
                 r.path,
                 r.prop,
             )
+            src = p.elements.get(r.source)
+            spec = METAMODEL[src.version][src.cls].props.get(r.prop) if src else None
+            if spec is not None and spec.required and not spec.plural:
+                p.issue(
+                    "propertyCountBelowMin",
+                    f"{r.prop!r} has no valid value",
+                    r.source,
+                    r.path,
+                    r.prop,
+                )
             continue
         src = p.elements.get(r.source)
         if src is None:

@@ -87,8 +87,9 @@ def read_context(
             ver = m.group(1)
             if ver is None or ver == "":
                 out.problems.append(
-                    ("missingDtdlContextVersion", f"context {item!r} has no version", item)
+                    ("invalidContextSpecifierForVersion", f"context {item!r} has no version", item)
                 )
+                out.problems.append(("missingContextVersion", f"{item!r} has no version", item))
                 continue
             if not ver.isdigit() or int(ver) not in (2, 3, 4):
                 out.problems.append(

@@ -24,6 +24,7 @@ class Element:
     explicit_id: bool = False
     context: Context = field(default_factory=Context)
     layer: bool = False
+    inferred: bool = False  # its class was inferred (no @type)
 
     def get(self, key: str, default: Any = None) -> Any:
         """A property value, or `default`."""

@@ -57,7 +57,8 @@ class Parser(ValueReader):
             if "@graph" in item:
                 if "@context" not in item:
                     self.issue("missingContext", "the document has no @context", path=path)
-                if "@context" in item or not isinstance(item["@graph"], list):
+                graph = item["@graph"]
+                if "@context" in item or (isinstance(graph, dict) and "@context" in graph):
                     self.issue("topLevelGraphDisallowed", "@graph is not allowed", path=path)
                 continue
             if "@context" not in item:
@@ -86,7 +87,7 @@ class Parser(ValueReader):
             )
             for code, msg, _val in res.problems:
                 self.issue(code, msg, path=path)
-            if res.problems and (top or res.context.version == 0):
+            if res.problems:
                 return None
             if (
                 ctx is not None
@@ -199,6 +200,7 @@ class Parser(ValueReader):
             explicit_id=explicit,
             context=ctx,
         )
+        el.inferred = raw_type is None
         # co-types
         extra_props: dict[str, Prop] = {}
         rejected: set[str] = set()
@@ -223,9 +225,14 @@ class Parser(ValueReader):
                 continue
             if found is None:
                 if t in UNIT_TYPES or t in CLASS_TERMS:
-                    self.issue(
-                        "multipleMaterialTypes", f"{t!r} cannot co-type a {cls.name}", eid, path
+                    code = (
+                        "multipleMaterialTypes"
+                        if version == 2 or t in CLASS_TERMS
+                        else "typeIrrelevantDtmiOrTerm"
                     )
+                    self.issue(code, f"{t!r} cannot co-type a {cls.name}", eid, path)
+                    if t in UNIT_TYPES:
+                        self.issue("badType", f"{t!r} is a unit type", eid, path)
                     continue
                 if (t in KNOWN_TERMS or t.startswith("dtmi:dtdl:")) and not ctx.incomplete:
                     self.issue("typeIrrelevantDtmiOrTerm", f"{t!r} is not a co-type", eid, path)

@@ -51,7 +51,11 @@ class ValueReader:
                 self.issue("typeUndefinedTerm", f"{el.cls} has an undefined co-type", el.id, path)
             self.issue(kind, f"property {key!r} is not defined for {el.cls}", el.id, path, key)
             return
-        self.issue("noTypeThatAllows", f"{el.cls} has no property {key!r}", el.id, path, key)
+        if key in ct.extension_props(ctx.extensions):
+            self.issue(kind, f"{el.cls} has no property {key!r}", el.id, path, key)
+            return
+        code = "inferredTypeDoesNotAllow" if el.inferred else "noTypeThatAllows"
+        self.issue(code, f"{el.cls} has no property {key!r}", el.id, path, key)
         self.issue(kind, f"property {key!r} is not defined", el.id, path, key)
 
     # -- values ----------------------------------------------------------------------------
@@ -254,4 +258,16 @@ class ValueReader:
                     vpath,
                     p.name,
                 )
+                if not p.plural and p.required:
+                    self.issue(
+                        "objectCountBelowMin",
+                        f"{p.name!r} has no valid value",
+                        el.id,
+                        vpath,
+                        p.name,
+                    )
+        if p.min_count is not None and len(values) >= p.min_count > len(ids):
+            self.issue(
+                "objectCountBelowMin", f"{p.name!r} has too few valid values", el.id, path, p.name
+            )
         el.values[p.name] = ids if p.plural else (ids[0] if ids else None)
