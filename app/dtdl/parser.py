@@ -87,6 +87,13 @@ class Parser(ValueReader):
             )
             for code, msg, _val in res.problems:
                 self.issue(code, msg, path=path)
+            for term in res.local_terms:
+                if (term and known(term, res.context.version or 3, res.context)) or (
+                    term in ("topUnit", "bottomUnit")
+                    or term in UNIT_TYPES
+                    or term in ct.all_units(3)
+                ):
+                    self.issue("localTermReserved", f"local term {term!r} is reserved", path=path)
             if res.problems:
                 return None
             if (
