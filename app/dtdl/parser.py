@@ -18,6 +18,7 @@ from twinbench.dtdl.dtmi import (
 )
 from twinbench.dtdl.elements import Element, Reference
 from twinbench.dtdl.issues import Issue
+from twinbench.dtdl.layers import finish, merge
 from twinbench.dtdl.metamodel import METAMODEL, ElementClass, Prop
 from twinbench.dtdl.terms import CLASS_TERMS, KNOWN_TERMS, UNIT_TYPES, alias, known
 from twinbench.dtdl.values import ValueReader
@@ -177,6 +178,12 @@ class Parser(ValueReader):
             self._layer = "Layer" in types
             if not self._check_id(eid, cls.name, version, pid, path):
                 return None
+            eid, _sep, frag_text = eid.partition("#")
+            frag: str | None = frag_text if _sep else None
+            if parent is not None and frag != parent.fragment:
+                self.issue(
+                    "mismatchedLayers", f"{eid} and its parent are in different layers", pid, path
+                )
         else:
             needs_id = (
                 top
@@ -196,6 +203,7 @@ class Parser(ValueReader):
             if prop is not None and prop.plural and not isinstance(name, str):
                 name = index_name
             eid = child_id(pid, prop.name if prop else "", name if isinstance(name, str) else None)
+            frag = parent.fragment if parent is not None else None
         el = Element(
             eid,
             cls.name,
@@ -208,6 +216,7 @@ class Parser(ValueReader):
             context=ctx,
         )
         el.inferred = raw_type is None
+        el.fragment = frag
         # co-types
         extra_props: dict[str, Prop] = {}
         rejected: set[str] = set()
@@ -323,9 +332,9 @@ class Parser(ValueReader):
                     code = "missingDtmiSegPropertyValue"
                 else:
                     code = "missingLiteralProperty"
-                if el.layer:
-                    continue
-                self.issue(code, f"{cls.name} {eid} needs {p.name!r}", eid, path, p.name)
+                el.pending.append(
+                    (code, p.name, f"{cls.name} {eid} needs {p.name!r}", self.file, path)
+                )
             elif p.default is not None and p.name not in el.values:
                 el.values[p.name] = p.default
         if unit_type and "unit" in el.values:
@@ -339,6 +348,7 @@ class Parser(ValueReader):
                     "unit",
                 )
                 self.issue("wrongParent", f"unit {unit!r} is not a {unit_type}", eid, path, "unit")
+        el.specs = props
         self._store(el)
         return el
 
@@ -375,11 +385,14 @@ class Parser(ValueReader):
     def _store(self, el: Element) -> None:
         old = self.elements.get(el.id)
         if old is not None:
-            if el.layer or old.layer:
-                for k, v in el.values.items():
-                    old.values.setdefault(k, v)
+            if el.layer or old.layer or el.fragment != old.fragment:
+                merge(self, old, el)
                 return
             self.duplicates.append(el)
+            for code, name, msg, file, path in el.pending:
+                if name not in el.values:
+                    self.file = file
+                    self.issue(code, msg, el.id, path, name)
             if el.explicit_id or (not old.explicit_id and el.parent != old.parent):
                 self.issue("duplicateDefinition", f"{el.id} is defined twice", el.id, el.path)
             return
@@ -408,6 +421,7 @@ def parse_documents(
             seen.update(missing)
             for file, doc in resolve(missing):
                 parser.add_document(doc, file)
+    finish(parser)
     return parser
 
 
