@@ -27,7 +27,6 @@ class Element:
     inferred: bool = False  # its class was inferred (no @type)
     fragment: str | None = None  # the layer name of a `dtmi:...;1#layer` identifier
     specs: dict[str, Any] = field(default_factory=dict)  # property specs, for layer merging
-    pending: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
     def get(self, key: str, default: Any = None) -> Any:
         """A property value, or `default`."""

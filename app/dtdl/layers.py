@@ -48,7 +48,6 @@ def merge(p: Parser, old: Element, new: Element) -> None:
             continue
         _merge_value(old, key, value, spec, issue)
     old.specs.update(new.specs)
-    old.pending.extend(new.pending)
 
 
 def _merge_value(old: Element, key: str, value: Any, spec: Any, issue: Any) -> None:
@@ -73,13 +72,3 @@ def _merge_value(old: Element, key: str, value: Any, spec: Any, issue: Any) -> N
         f"{key!r} is {current!r} in one layer and {value!r} in another",
         key,
     )
-
-
-def finish(p: Parser) -> None:
-    """Report required properties still missing once every layer is merged."""
-    for el in list(p.elements.values()):
-        for code, name, msg, file, path in el.pending:
-            if name not in el.values:
-                p.file = file
-                p.issue(code, msg, el.id, path, name)
-        el.pending.clear()

@@ -18,7 +18,7 @@ from twinbench.dtdl.dtmi import (
 )
 from twinbench.dtdl.elements import Element, Reference
 from twinbench.dtdl.issues import Issue
-from twinbench.dtdl.layers import finish, merge
+from twinbench.dtdl.layers import merge
 from twinbench.dtdl.metamodel import METAMODEL, ElementClass, Prop
 from twinbench.dtdl.terms import CLASS_TERMS, KNOWN_TERMS, UNIT_TYPES, alias, known
 from twinbench.dtdl.values import ValueReader
@@ -332,9 +332,7 @@ class Parser(ValueReader):
                     code = "missingDtmiSegPropertyValue"
                 else:
                     code = "missingLiteralProperty"
-                el.pending.append(
-                    (code, p.name, f"{cls.name} {eid} needs {p.name!r}", self.file, path)
-                )
+                self.issue(code, f"{cls.name} {eid} needs {p.name!r}", eid, path, p.name)
             elif p.default is not None and p.name not in el.values:
                 el.values[p.name] = p.default
         if unit_type and "unit" in el.values:
@@ -389,10 +387,6 @@ class Parser(ValueReader):
                 merge(self, old, el)
                 return
             self.duplicates.append(el)
-            for code, name, msg, file, path in el.pending:
-                if name not in el.values:
-                    self.file = file
-                    self.issue(code, msg, el.id, path, name)
             if el.explicit_id or (not old.explicit_id and el.parent != old.parent):
                 self.issue("duplicateDefinition", f"{el.id} is defined twice", el.id, el.path)
             return
@@ -421,7 +415,6 @@ def parse_documents(
             seen.update(missing)
             for file, doc in resolve(missing):
                 parser.add_document(doc, file)
-    finish(parser)
     return parser
 
 
