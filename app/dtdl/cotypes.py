@@ -54,7 +54,6 @@ _ADJUNCT = [
             "Telemetry",
             "Field",
             "MapValue",
-            "CommandRequest",
             "CommandResponse",
         ),
     ),

@@ -383,7 +383,7 @@ class Parser(ValueReader):
     def _store(self, el: Element) -> None:
         old = self.elements.get(el.id)
         if old is not None:
-            if el.layer or old.layer or el.fragment != old.fragment:
+            if el.fragment != old.fragment:
                 merge(self, old, el)
                 return
             self.duplicates.append(el)

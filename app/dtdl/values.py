@@ -34,6 +34,9 @@ class ValueReader:
     def _undefined_property(
         self, key: str, el: Element, undefined_cotype: bool, ctx: Context, path: str
     ) -> None:
+        if el.fragment is not None and not undefined_cotype:
+            self.issue("noTypeThatAllows", f"{el.cls} has no property {key!r}", el.id, path, key)
+            return
         if key.startswith("dtmi:"):
             kind = "propertyInvalidDtmi" if not is_dtmi(key) else "propertyIrrelevantDtmiOrTerm"
         elif ":" in key or "/" in key:
