@@ -75,6 +75,13 @@ def _references(p: Parser) -> list[str]:
                 r.path,
                 r.prop,
             )
+            p.issue(
+                "unrecognizedContextVersion",
+                f"DTDL v3 ({el.id}) is unknown to a v2 model",
+                r.source,
+                r.path,
+                r.prop,
+            )
         elif el.cls != "Interface" and _partition(p, el) != _partition(p, src):
             p.file = r.file
             p.issue(

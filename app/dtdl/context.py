@@ -151,9 +151,8 @@ def read_context(
                     ("dtdlContextFollowsAffiliate", "the DTDL context must come first", item)
                 )
             elif saw_affiliate and int(ver) >= 3:
-                out.problems.append(
-                    ("missingDtdlContext", "the DTDL context must come first", item)
-                )
+                code = "missingDtdlContext" if parent is None else "dtdlContextFollowsAffiliate"
+                out.problems.append((code, "the DTDL context must come first", item))
             if not saw_affiliate:
                 exts = set()
             saw_dtdl = True

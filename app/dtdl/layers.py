@@ -39,6 +39,13 @@ def merge(p: Parser, old: Element, new: Element) -> None:
         issue("inconsistentParent", f"{new.id} has different parents in its layers")
     if old.version != new.version:
         issue("inconsistentContext", f"{new.id}: layers use DTDL v{old.version} and v{new.version}")
+    from twinbench.dtdl.cotypes import semantic_types
+
+    sem = semantic_types(new.version, new.context.extensions)
+    kinds = {sem[c] for c in (*old.cotypes, *new.cotypes) if c in sem}
+    if len(kinds) > 1:
+        issue("conflictingSupplementalTypes", f"{new.id}: layers add conflicting semantic types")
+        new.values.pop("unit", None)
     old.cotypes = tuple(dict.fromkeys((*old.cotypes, *new.cotypes)))
     old.layer = old.layer or new.layer
     for key, value in new.values.items():
