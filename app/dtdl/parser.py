@@ -237,8 +237,11 @@ class Parser(ValueReader):
             if isinstance(found, str):
                 for code in found.split():
                     self.issue(code, f"co-type {t!r} does not fit a {cls.name}", eid, path)
-                rejected |= ct.props_of(t, version, ctx.extensions)
-                continue
+                if t == "Override" and found == "invalidCotype" and "ValueAnnotation" in types:
+                    found = ct.ADJUNCT[t]  # still read as an override, to check it fully
+                else:
+                    rejected |= ct.props_of(t, version, ctx.extensions)
+                    continue
             if found is None:
                 if t in UNIT_TYPES or t in CLASS_TERMS:
                     code = (
@@ -320,7 +323,11 @@ class Parser(ValueReader):
             self._value(el, p, raw, ctx, f"{path}.{key}")
         for p in props.values():
             if p.required and p.name not in obj:
-                if p.name in extra_props and (p.name not in cls.props or p.name == "unit"):
+                if (
+                    el.fragment is None
+                    and p.name in extra_props
+                    and (p.name not in cls.props or p.name == "unit")
+                ):
                     code = (
                         "missingSupplementalObjectProperty"
                         if p.kind == "term"

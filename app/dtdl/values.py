@@ -97,9 +97,8 @@ class ValueReader:
                 self.issue("propertyValueNull", f"{p.name!r} may not be null", el.id, path, p.name)
                 return
             if len(values) != 1:
-                self.issue(
-                    "objectMultipleValues", f"{p.name!r} takes one value", el.id, path, p.name
-                )
+                code = "objectCountBelowMin" if not values else "objectMultipleValues"
+                self.issue(code, f"{p.name!r} takes one value", el.id, path, p.name)
                 return
             v = values[0]
             if isinstance(v, dict) and p.name == "unit":
