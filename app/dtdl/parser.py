@@ -322,7 +322,7 @@ class Parser(ValueReader):
                 continue
             self._value(el, p, raw, ctx, f"{path}.{key}")
         for p in props.values():
-            if p.required and p.name not in obj:
+            if p.required and p.name not in obj and not (p.name == "schema" and el.fragment):
                 if (
                     el.fragment is None
                     and p.name in extra_props
