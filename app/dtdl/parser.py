@@ -262,13 +262,15 @@ class Parser(ValueReader):
                             "typeInvalidDtmi", f"co-type {t!r} is not a valid DTMI", eid, path
                         )
                         continue
-                elif ":" in t or "/" in t:
+                elif ":" in t:
                     if version == 3:
                         self.issue(
                             "typeNotDtmiNorTerm", f"co-type {t!r} is not a DTMI or term", eid, path
                         )
                         continue
-                elif version == 3 and not ctx.incomplete:
+                elif (version == 3 and not ctx.incomplete) or (
+                    version == 2 and t in ct.IOTCENTRAL_TYPES
+                ):
                     self.issue("typeUndefinedTerm", f"co-type {t!r} is not defined", eid, path)
                 undefined_cotype = True
                 cot.append(t)

@@ -55,7 +55,13 @@ class ValueReader:
             self.issue(kind, f"property {key!r} is not defined for {el.cls}", el.id, path, key)
             return
         if key in ct.extension_props(ctx.extensions):
-            self.issue(kind, f"{el.cls} has no property {key!r}", el.id, path, key)
+            self.issue(
+                "propertyIrrelevantDtmiOrTerm",
+                f"{el.cls} has no property {key!r}",
+                el.id,
+                path,
+                key,
+            )
             return
         code = "inferredTypeDoesNotAllow" if el.inferred else "noTypeThatAllows"
         self.issue(code, f"{el.cls} has no property {key!r}", el.id, path, key)
