@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "drivers": "twinbench.cli.drivers_cmd",
     "models": "twinbench.cli.models_cmd",
     "twin": "twinbench.cli.twin_cmd",
+    "identity": "twinbench.cli.identity_cmd",
 }
 
 
