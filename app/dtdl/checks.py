@@ -179,7 +179,13 @@ def _names(p: Parser) -> None:
                 n = c.get("name")
                 if n is None:
                     continue
-                if n in names and names[n] != c.id:
+                other = p.elements.get(names.get(n, ""))
+                layered = any(
+                    x.explicit_id and x.fragment and not x.layer
+                    for x in (c, other)
+                    if x is not None
+                )
+                if other is not None and other.id != c.id and not layered:
                     code = (
                         "nonUniquePropertyValue"
                         if c.id in own and names[n] in own
