@@ -231,6 +231,9 @@ class TwinPanel(QWidget):
                 table.setItem(i, 1, QTableWidgetItem(""))
                 table.setItem(i, 2, QTableWidgetItem(unit_symbol(c.unit)))
             table.verticalHeader().setVisible(False)
+            table.horizontalHeader().setStretchLastSection(True)
+            rows_h = sum(table.rowHeight(i) for i in range(len(ro)))
+            table.setMaximumHeight(table.horizontalHeader().sizeHint().height() + rows_h + 6)
             self.tables.append((table, [prefix + c.name for c in ro]))
             inner.addWidget(table)
         rw = [c for c in iface.of("Property") if c.writable]

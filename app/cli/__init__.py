@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "sim": "twinbench.cli.sim_cmd",
     "profiles": "twinbench.cli.profiles_cmd",
     "ports": "twinbench.cli.ports_cmd",
+    "identity": "twinbench.cli.identity_cmd",
 }
 
 

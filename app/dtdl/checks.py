@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from twinbench.dtdl.metamodel import COMPLEX, NUMERIC
+from twinbench.dtdl.metamodel import COMPLEX, METAMODEL, NUMERIC
 from twinbench.dtdl.parser import Element, Parser
 
 _SCHEMA_KEYS = {"Array": ("elementSchema",), "Map": ("mapValue",), "Object": ("fields",)}
@@ -52,6 +52,16 @@ def _references(p: Parser) -> list[str]:
                 r.path,
                 r.prop,
             )
+            src = p.elements.get(r.source)
+            spec = METAMODEL[src.version][src.cls].props.get(r.prop) if src else None
+            if spec is not None and spec.required and not spec.plural:
+                p.issue(
+                    "propertyCountBelowMin",
+                    f"{r.prop!r} has no valid value",
+                    r.source,
+                    r.path,
+                    r.prop,
+                )
             continue
         src = p.elements.get(r.source)
         if src is None:
@@ -61,6 +71,13 @@ def _references(p: Parser) -> list[str]:
             p.issue(
                 "disallowedVersionReference",
                 f"a DTDL v2 element refers to the v3 {el.id}",
+                r.source,
+                r.path,
+                r.prop,
+            )
+            p.issue(
+                "unrecognizedContextVersion",
+                f"DTDL v3 ({el.id}) is unknown to a v2 model",
                 r.source,
                 r.path,
                 r.prop,
@@ -162,7 +179,13 @@ def _names(p: Parser) -> None:
                 n = c.get("name")
                 if n is None:
                     continue
-                if n in names and names[n] != c.id:
+                other = p.elements.get(names.get(n, ""))
+                layered = any(
+                    x.explicit_id and x.fragment and not x.layer
+                    for x in (c, other)
+                    if x is not None
+                )
+                if other is not None and other.id != c.id and not layered:
                     code = (
                         "nonUniquePropertyValue"
                         if c.id in own and names[n] in own

@@ -41,6 +41,42 @@ class ContextResult:
 
     context: Context
     problems: list[tuple[str, str, Any]] = field(default_factory=list)  # (code, message, value)
+    local_terms: list[str] = field(default_factory=list)
+
+
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$")
+_SCHEMES = frozenset({"dtmi", "http", "https", "urn", "file"})
+
+
+def _local_terms(defs: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """Problems with local term definitions (which DTDL disallows anyway)."""
+    out: list[tuple[str, str, Any]] = []
+    for term, definition in defs.items():
+        if term == "":
+            out.append(("localTermEmpty", "a local term is empty", term))
+            continue
+        if term.startswith("@") or ":" in term:
+            out.append(("localTermInvalid", f"local term {term!r} is invalid", term))
+            continue
+        if term in _SCHEMES:
+            out.append(("localTermSchemePrefix", f"local term {term!r} is a URI scheme", term))
+            continue
+        if isinstance(definition, dict):
+            if "@id" not in definition:
+                out.append(("termDefinitionMissingIdProperty", f"{term!r} has no @id", term))
+            elif not isinstance(definition["@id"], str):
+                out.append(("termDefinitionIdPropertyNotString", f"{term!r}: @id", term))
+            continue
+        if not isinstance(definition, str):
+            out.append(("termDefinitionNotStringOrObject", f"{term!r}: bad definition", term))
+            continue
+        if definition.startswith("dtmi:"):
+            base = definition[:-1] if definition.endswith(":") else definition
+            if not is_dtmi(base):
+                out.append(("localTermDefinitionInvalidDtmi", f"{term!r}: {definition!r}", term))
+        elif not _URI.match(definition):
+            out.append(("localTermDefinitionInvalidUri", f"{term!r}: {definition!r}", term))
+    return out
 
 
 def _short(base: str) -> str:
@@ -67,10 +103,11 @@ def read_context(
         if isinstance(item, dict):
             if i != len(items) - 1:
                 out.problems.append(("localContextNotLast", "a local context must come last", None))
-            else:
-                out.problems.append(
-                    ("disallowedLocalContext", "local term definitions are not allowed", None)
-                )
+            out.problems.append(
+                ("disallowedLocalContext", "local term definitions are not allowed", None)
+            )
+            out.problems.extend(_local_terms(item))
+            out.local_terms.extend(t for t in item if isinstance(t, str))
             continue
         if not isinstance(item, str):
             out.problems.append(
@@ -87,8 +124,9 @@ def read_context(
             ver = m.group(1)
             if ver is None or ver == "":
                 out.problems.append(
-                    ("missingDtdlContextVersion", f"context {item!r} has no version", item)
+                    ("invalidContextSpecifierForVersion", f"context {item!r} has no version", item)
                 )
+                out.problems.append(("missingContextVersion", f"{item!r} has no version", item))
                 continue
             if not ver.isdigit() or int(ver) not in (2, 3, 4):
                 out.problems.append(
@@ -113,9 +151,8 @@ def read_context(
                     ("dtdlContextFollowsAffiliate", "the DTDL context must come first", item)
                 )
             elif saw_affiliate and int(ver) >= 3:
-                out.problems.append(
-                    ("missingDtdlContext", "the DTDL context must come first", item)
-                )
+                code = "missingDtdlContext" if parent is None else "dtdlContextFollowsAffiliate"
+                out.problems.append((code, "the DTDL context must come first", item))
             if not saw_affiliate:
                 exts = set()
             saw_dtdl = True

@@ -35,6 +35,7 @@ class Cotype:
     props: tuple[Prop, ...] = ()
     dtdl_versions: tuple[int, ...] = (2, 3)
     unit_type: str | None = None  # semantic types: the unit type of `unit`
+    elsewhere: tuple[str, ...] = ()  # materials it fits in another version (both codes)
 
 
 _SEM_V2 = ("Telemetry", "Property")
@@ -42,7 +43,20 @@ _SEM_V3 = ("Telemetry", "Property", "Field", "MapValue", "CommandRequest", "Comm
 _UNIT = Prop("unit", "term", required=True)
 
 _ADJUNCT = [
-    Cotype("Historized", "historization", ("Property", "Telemetry"), (), (3,)),
+    Cotype(
+        "Historized",
+        "historization",
+        ("Property", "Telemetry"),
+        (),
+        (3,),
+        elsewhere=(
+            "Property",
+            "Telemetry",
+            "Field",
+            "MapValue",
+            "CommandResponse",
+        ),
+    ),
     Cotype(
         "Layer",
         "layering",
@@ -84,7 +98,7 @@ _ADJUNCT = [
     ),
     Cotype("Idempotent", "mqtt", ("Command",), (), (3,)),
     Cotype("Cacheable", "mqtt", ("Command",), (Prop("ttl", "string", required=True),), (3,)),
-    Cotype("Required", "requirement", ("Field",), (), (3,)),
+    Cotype("Required", "requirement", ("Field",), (), (3,), elsewhere=("Property", "Telemetry")),
 ]
 ADJUNCT = {c.name: c for c in _ADJUNCT}
 
@@ -117,7 +131,7 @@ def lookup(
     """Resolve a co-type term: a Cotype, None when undefined, or an error code."""
     if version == 2 and term.startswith("SemanticType/"):
         term = term.split("/", 1)[1]
-    if version == 2 and term == "SemanticType":
+    if term == "SemanticType":
         return "abstractSupplementalType"
     sem = semantic_types(version, extensions)
     if term in sem:
@@ -131,7 +145,8 @@ def lookup(
         return Cotype(term, "iotcentral", IOTCENTRAL_TYPES[term])
     adj = ADJUNCT.get(term)
     if adj is not None and adj.extension in extensions:
-        if material not in adj.applies and version not in adj.dtdl_versions:
+        fits = material in adj.applies and version in adj.dtdl_versions
+        if not fits and material in adj.elsewhere:
             return "invalidCotype invalidCotypeVersion"
         if material not in adj.applies:
             return "invalidCotype"
@@ -149,3 +164,8 @@ def props_of(term: str, version: int, extensions: frozenset[str]) -> set[str]:
         return {"unit"}
     adj = ADJUNCT.get(term)
     return {p.name for p in adj.props} if adj is not None else set()
+
+
+def extension_props(extensions: frozenset[str]) -> set[str]:
+    """Property names the extensions in force define on their co-types."""
+    return {p.name for c in ADJUNCT.values() if c.extension in extensions for p in c.props}

@@ -24,6 +24,9 @@ class Element:
     explicit_id: bool = False
     context: Context = field(default_factory=Context)
     layer: bool = False
+    inferred: bool = False  # its class was inferred (no @type)
+    fragment: str | None = None  # the layer name of a `dtmi:...;1#layer` identifier
+    specs: dict[str, Any] = field(default_factory=dict)  # property specs, for layer merging
 
     def get(self, key: str, default: Any = None) -> Any:
         """A property value, or `default`."""

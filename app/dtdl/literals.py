@@ -142,7 +142,7 @@ def check_langstring(
     if isinstance(raw, str):
         out["en"] = raw
     elif isinstance(raw, dict):
-        if "@value" in raw or "@language" in raw:
+        if set(raw) == {"@value", "@language"}:
             return None, [("langTagValueInLangMap", f"{prop.name!r}: use a language map")]
         for code, text in raw.items():
             if code.startswith("@"):

@@ -18,6 +18,7 @@ from twinbench.dtdl.dtmi import (
 )
 from twinbench.dtdl.elements import Element, Reference
 from twinbench.dtdl.issues import Issue
+from twinbench.dtdl.layers import merge
 from twinbench.dtdl.metamodel import METAMODEL, ElementClass, Prop
 from twinbench.dtdl.terms import CLASS_TERMS, KNOWN_TERMS, UNIT_TYPES, alias, known
 from twinbench.dtdl.values import ValueReader
@@ -57,7 +58,8 @@ class Parser(ValueReader):
             if "@graph" in item:
                 if "@context" not in item:
                     self.issue("missingContext", "the document has no @context", path=path)
-                if "@context" in item or not isinstance(item["@graph"], list):
+                graph = item["@graph"]
+                if "@context" in item or (isinstance(graph, dict) and "@context" in graph):
                     self.issue("topLevelGraphDisallowed", "@graph is not allowed", path=path)
                 continue
             if "@context" not in item:
@@ -86,7 +88,14 @@ class Parser(ValueReader):
             )
             for code, msg, _val in res.problems:
                 self.issue(code, msg, path=path)
-            if res.problems and (top or res.context.version == 0):
+            for term in res.local_terms:
+                if (term and known(term, res.context.version or 3, res.context)) or (
+                    term in ("topUnit", "bottomUnit")
+                    or term in UNIT_TYPES
+                    or term in ct.all_units(3)
+                ):
+                    self.issue("localTermReserved", f"local term {term!r} is reserved", path=path)
+            if res.problems:
                 return None
             if (
                 ctx is not None
@@ -169,6 +178,12 @@ class Parser(ValueReader):
             self._layer = "Layer" in types
             if not self._check_id(eid, cls.name, version, pid, path):
                 return None
+            eid, _sep, frag_text = eid.partition("#")
+            frag: str | None = frag_text if _sep else None
+            if parent is not None and frag != parent.fragment:
+                self.issue(
+                    "mismatchedLayers", f"{eid} and its parent are in different layers", pid, path
+                )
         else:
             needs_id = (
                 top
@@ -188,6 +203,7 @@ class Parser(ValueReader):
             if prop is not None and prop.plural and not isinstance(name, str):
                 name = index_name
             eid = child_id(pid, prop.name if prop else "", name if isinstance(name, str) else None)
+            frag = parent.fragment if parent is not None else None
         el = Element(
             eid,
             cls.name,
@@ -199,6 +215,8 @@ class Parser(ValueReader):
             explicit_id=explicit,
             context=ctx,
         )
+        el.inferred = raw_type is None
+        el.fragment = frag
         # co-types
         extra_props: dict[str, Prop] = {}
         rejected: set[str] = set()
@@ -219,13 +237,21 @@ class Parser(ValueReader):
             if isinstance(found, str):
                 for code in found.split():
                     self.issue(code, f"co-type {t!r} does not fit a {cls.name}", eid, path)
-                rejected |= ct.props_of(t, version, ctx.extensions)
-                continue
+                if t == "Override" and found == "invalidCotype" and "ValueAnnotation" in types:
+                    found = ct.ADJUNCT[t]  # still read as an override, to check it fully
+                else:
+                    rejected |= ct.props_of(t, version, ctx.extensions)
+                    continue
             if found is None:
                 if t in UNIT_TYPES or t in CLASS_TERMS:
-                    self.issue(
-                        "multipleMaterialTypes", f"{t!r} cannot co-type a {cls.name}", eid, path
+                    code = (
+                        "multipleMaterialTypes"
+                        if version == 2 or t in CLASS_TERMS
+                        else "typeIrrelevantDtmiOrTerm"
                     )
+                    self.issue(code, f"{t!r} cannot co-type a {cls.name}", eid, path)
+                    if t in UNIT_TYPES:
+                        self.issue("badType", f"{t!r} is a unit type", eid, path)
                     continue
                 if (t in KNOWN_TERMS or t.startswith("dtmi:dtdl:")) and not ctx.incomplete:
                     self.issue("typeIrrelevantDtmiOrTerm", f"{t!r} is not a co-type", eid, path)
@@ -236,13 +262,15 @@ class Parser(ValueReader):
                             "typeInvalidDtmi", f"co-type {t!r} is not a valid DTMI", eid, path
                         )
                         continue
-                elif ":" in t or "/" in t:
+                elif ":" in t:
                     if version == 3:
                         self.issue(
                             "typeNotDtmiNorTerm", f"co-type {t!r} is not a DTMI or term", eid, path
                         )
                         continue
-                elif version == 3 and not ctx.incomplete:
+                elif (version == 3 and not ctx.incomplete) or (
+                    version == 2 and t in ct.IOTCENTRAL_TYPES
+                ):
                     self.issue("typeUndefinedTerm", f"co-type {t!r} is not defined", eid, path)
                 undefined_cotype = True
                 cot.append(t)
@@ -296,8 +324,12 @@ class Parser(ValueReader):
                 continue
             self._value(el, p, raw, ctx, f"{path}.{key}")
         for p in props.values():
-            if p.required and p.name not in obj:
-                if p.name in extra_props and (p.name not in cls.props or p.name == "unit"):
+            if p.required and p.name not in obj and not (p.name == "schema" and el.fragment):
+                if (
+                    el.fragment is None
+                    and p.name in extra_props
+                    and (p.name not in cls.props or p.name == "unit")
+                ):
                     code = (
                         "missingSupplementalObjectProperty"
                         if p.kind == "term"
@@ -309,8 +341,6 @@ class Parser(ValueReader):
                     code = "missingDtmiSegPropertyValue"
                 else:
                     code = "missingLiteralProperty"
-                if el.layer:
-                    continue
                 self.issue(code, f"{cls.name} {eid} needs {p.name!r}", eid, path, p.name)
             elif p.default is not None and p.name not in el.values:
                 el.values[p.name] = p.default
@@ -325,6 +355,7 @@ class Parser(ValueReader):
                     "unit",
                 )
                 self.issue("wrongParent", f"unit {unit!r} is not a {unit_type}", eid, path, "unit")
+        el.specs = props
         self._store(el)
         return el
 
@@ -361,9 +392,8 @@ class Parser(ValueReader):
     def _store(self, el: Element) -> None:
         old = self.elements.get(el.id)
         if old is not None:
-            if el.layer or old.layer:
-                for k, v in el.values.items():
-                    old.values.setdefault(k, v)
+            if el.fragment != old.fragment:
+                merge(self, old, el)
                 return
             self.duplicates.append(el)
             if el.explicit_id or (not old.explicit_id and el.parent != old.parent):

@@ -34,6 +34,9 @@ class ValueReader:
     def _undefined_property(
         self, key: str, el: Element, undefined_cotype: bool, ctx: Context, path: str
     ) -> None:
+        if el.fragment is not None and not undefined_cotype:
+            self.issue("noTypeThatAllows", f"{el.cls} has no property {key!r}", el.id, path, key)
+            return
         if key.startswith("dtmi:"):
             kind = "propertyInvalidDtmi" if not is_dtmi(key) else "propertyIrrelevantDtmiOrTerm"
         elif ":" in key or "/" in key:
@@ -51,7 +54,17 @@ class ValueReader:
                 self.issue("typeUndefinedTerm", f"{el.cls} has an undefined co-type", el.id, path)
             self.issue(kind, f"property {key!r} is not defined for {el.cls}", el.id, path, key)
             return
-        self.issue("noTypeThatAllows", f"{el.cls} has no property {key!r}", el.id, path, key)
+        if key in ct.extension_props(ctx.extensions):
+            self.issue(
+                "propertyIrrelevantDtmiOrTerm",
+                f"{el.cls} has no property {key!r}",
+                el.id,
+                path,
+                key,
+            )
+            return
+        code = "inferredTypeDoesNotAllow" if el.inferred else "noTypeThatAllows"
+        self.issue(code, f"{el.cls} has no property {key!r}", el.id, path, key)
         self.issue(kind, f"property {key!r} is not defined", el.id, path, key)
 
     # -- values ----------------------------------------------------------------------------
@@ -90,9 +103,8 @@ class ValueReader:
                 self.issue("propertyValueNull", f"{p.name!r} may not be null", el.id, path, p.name)
                 return
             if len(values) != 1:
-                self.issue(
-                    "objectMultipleValues", f"{p.name!r} takes one value", el.id, path, p.name
-                )
+                code = "objectCountBelowMin" if not values else "objectMultipleValues"
+                self.issue(code, f"{p.name!r} takes one value", el.id, path, p.name)
                 return
             v = values[0]
             if isinstance(v, dict) and p.name == "unit":
@@ -254,4 +266,16 @@ class ValueReader:
                     vpath,
                     p.name,
                 )
+                if not p.plural and p.required:
+                    self.issue(
+                        "objectCountBelowMin",
+                        f"{p.name!r} has no valid value",
+                        el.id,
+                        vpath,
+                        p.name,
+                    )
+        if p.min_count is not None and len(values) >= p.min_count > len(ids):
+            self.issue(
+                "objectCountBelowMin", f"{p.name!r} has too few valid values", el.id, path, p.name
+            )
         el.values[p.name] = ids if p.plural else (ids[0] if ids else None)

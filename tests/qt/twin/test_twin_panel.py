@@ -87,3 +87,33 @@ def test_command_button_shows_response(qtbot, panel):
     cmd.button.click()
     _tick(qtbot, ticks, lambda: cmd.response.text().startswith("200"))
     assert "passed" in cmd.response.text()
+
+
+def test_pending_desired_shows_waiting_time(qtbot, panel):
+    p, ticks = panel
+    _tick(qtbot, ticks, lambda: p.rows)
+    twin = p.service.twin("sim")
+    twin.patch_desired({"alarmTemperature": 75.0})  # written, not yet sent to the board
+    row = {r.prop.name: r for r in p.rows}["alarmTemperature"]
+    _tick(qtbot, ticks, lambda: getattr(row, "state", "") == "pending")
+    assert "desired 75" in row.status.text() and "pending" in row.status.text()
+    assert " s" in row.status.text()
+
+
+def test_components_become_sections(qtbot, panel, fixtures_dir):
+    from twinbench.dtdl import load_models
+    from twinbench.twin.binding import binding_from
+
+    p, _ticks = panel
+    repo = fixtures_dir / "dtdl" / "models"
+    models = load_models(
+        [repo / "dtmi" / "com" / "example" / "temperaturecontroller-1.json"], repository=repo
+    )
+    b = binding_from(models, {"model": "dtmi:com:example:TemperatureController;1"})
+    p.service.bind("sim", b)
+    p.show_device("sim")
+    sections = {box.objectName() for box in p.findChildren(QGroupBox)}
+    assert {"section:thermostat1.", "section:thermostat2."} <= sections
+    paths = {r.path for r in p.rows}
+    assert "thermostat1.targetTemperature" in paths
+    assert "reboot" in p.commands and "thermostat1.getMaxMinReport" in p.commands

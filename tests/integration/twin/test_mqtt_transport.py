@@ -1,0 +1,101 @@
+"""The MQTT twin transport against a real mosquitto on a loopback port, with a board client."""
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from twinbench.runtime import Runtime
+from twinbench.twin import CommandTimeout, TwinService
+from twinbench.twin.binding import default_binding
+from twinbench.twin.mqtt_transport import MqttTwinTransport
+from twinbench.twin.profiles import IotHubTopics
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def broker(tmp_path):
+    exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    port = _free_port()
+    conf = tmp_path / "m.conf"
+    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\n")
+    proc = subprocess.Popen(
+        [exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+class Board:
+    """A device on the broker: acknowledges desired patches, answers `reboot`, ignores `hang`."""
+
+    def __init__(self, port, device="dev1"):
+        self.device = device
+        self.c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=device)
+        self.c.on_message = self.on_message
+        self.c.connect("127.0.0.1", port)
+        self.c.subscribe(f"{device}/$iothub/twin/PATCH/properties/desired/#", qos=1)
+        self.c.subscribe(f"{device}/$iothub/methods/POST/#", qos=1)
+        self.c.loop_start()
+        time.sleep(0.2)
+
+    def on_message(self, _c, _u, msg):
+        info = IotHubTopics.parse(msg.topic[len(self.device) + 1 :])
+        body = json.loads(msg.payload)
+        if info["kind"] == "desired":
+            rid, version = body.pop("$rid"), body.pop("$version")
+            ack = {k: {"value": v, "ac": 200, "av": version, "ad": "ok"} for k, v in body.items()}
+            self.c.publish(
+                f"{self.device}/" + IotHubTopics.REPORTED.format(rid=rid), json.dumps(ack), qos=1
+            )
+        elif info["name"] == "reboot":
+            topic = IotHubTopics.METHOD_RES.format(status=200, rid=info["rid"])
+            self.c.publish(f"{self.device}/{topic}", json.dumps({"rebooted": True}), qos=1)
+        self.c.publish(f"{self.device}/$iothub/methods/res/200/", b"not json", qos=1)
+
+    def close(self):
+        self.c.disconnect()
+        self.c.loop_stop()
+
+
+def test_desired_and_methods_over_mqtt(broker):
+    board = Board(broker)
+    transport = MqttTwinTransport("127.0.0.1", broker, tls=False)
+    rt = Runtime()
+    svc = TwinService(rt, transport=transport, timeout=5.0, auto_bind=False)
+    try:
+        svc.bind("dev1", default_binding("sim"))
+        svc.set_desired("dev1", {"targetSpeed": 1500})
+        st = svc.twin("dev1").property_status("targetSpeed")
+        assert st.state == "accepted" and st.reported == 1500
+        assert st.ack_version == svc.twin("dev1").desired.version
+        res = svc.invoke("dev1", "reboot", 0)
+        assert res == {"status": 200, "payload": {"rebooted": True}}
+        with pytest.raises(CommandTimeout, match="selfTest"):
+            svc.invoke("dev1", "selfTest", 1.0, timeout=0.3)
+        deadline = time.monotonic() + 5
+        while transport.garbage < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert transport.garbage >= 1  # garbage on the wire is counted and skipped
+    finally:
+        transport.close()
+        board.close()
