@@ -11,12 +11,14 @@ hub.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import parser, table
@@ -37,7 +39,13 @@ def addresses(n: int) -> list[str]:
     return [f"AA:BB:CC:DD:00:{i + 1:02X}" for i in range(n)]
 
 
-def raw_bleak(addrs: list[str], seconds: float) -> np.ndarray:
+def cpu_s() -> float:
+    """CPU seconds used by this process so far."""
+    t = psutil.Process().cpu_times()
+    return t.user + t.system
+
+
+def raw_bleak(addrs: list[str], seconds: float, cpu: list[float]) -> np.ndarray:
     """Baseline: latencies (ms) seen by plain bleak notification callbacks."""
     from bleak import BleakClient, BleakScanner
 
@@ -64,7 +72,9 @@ def raw_bleak(addrs: list[str], seconds: float) -> np.ndarray:
         await asyncio.gather(*(c.start_notify(SENSOR_CHAR, cb) for c in clients))
         await asyncio.sleep(0.5)
         lat.clear()
+        c0 = cpu_s()
         await asyncio.sleep(seconds)
+        cpu.append(cpu_s() - c0)
         await asyncio.gather(*(c.disconnect() for c in clients))
         await bleakbus.release()
 
@@ -117,7 +127,8 @@ def main() -> None:
     with EmulatedBluez() as bz:
         for a in addrs:
             bz.add_device(custom_sensor(a, rate_hz=rate, name=f"BenchSensor-{a[-2:]}"))
-        base = raw_bleak(addrs, secs)
+        base_cpu: list[float] = []
+        base = raw_bleak(addrs, secs, base_cpu)
 
         probe = LatencyProbe()
         rt = Runtime()
@@ -147,7 +158,9 @@ def main() -> None:
             probe.take()
             pub_lat.clear()
             t0 = time.perf_counter()
+            c0 = cpu_s()
             time.sleep(secs)
+            drv_cpu = cpu_s() - c0
             hub_lat = probe.take()
             cb_lat = probe.cb_out
             at_hub = np.concatenate(pub_lat) if pub_lat else np.empty(0)
@@ -196,6 +209,11 @@ def main() -> None:
             p50, p99 = np.percentile(lat, [50, 99])
             print(f"{what:<44} {p50:>8.2f} {p99:>8.2f} {lat.max():>8.2f}")
     print(f"hub drops: {dropped}")
+    print(
+        f"CPU of this process: baseline {100 * base_cpu[0] / secs:.0f} %, "
+        f"driver + hub {100 * drv_cpu / elapsed:.0f} % of one core; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     print(
         "reconnect, device back -> first notification in hub (s): "
         + ", ".join(f"{r:.3f}" for r in recon)
