@@ -184,3 +184,21 @@ def test_bad_settings_are_usage_errors(runtime: Runtime) -> None:
         runtime.add_driver("ble", {"address": "nope"})
     with pytest.raises(UsageError, match="unknown type"):
         runtime.add_driver("ble", {"notify": "2a37=struct:a:u99"})
+
+
+def test_profiles_file_recognises_an_unnamed_device_by_service(
+    bench: EmulatedBluez, runtime: Runtime, tmp_path
+) -> None:
+    path = tmp_path / "ble.toml"
+    path.write_text(
+        f'[[profile]]\nname = "custom"\nmatch_service = "{SENSOR_CHAR[:4]}0001{SENSOR_CHAR[8:]}"\n'
+        f'notify = ["{SENSOR_CHAR}=struct:{SENSOR_STRUCT}"]\n'
+    )
+    drv = runtime.add_driver("ble", {"profiles": str(path), "profile": "custom", "scan_s": "1"})
+    runtime.start()
+    (dev_id,) = drv.links
+    assert dev_id == "ble-0002"  # no advertised name: the id comes from the address
+    wait_for(lambda: _samples(runtime, dev_id) > 10)
+    assert runtime.hub.devices[dev_id].device.channel_names == ("t_send", "seq", "temp", "humidity")
+    with pytest.raises(UsageError, match="'nope' is not auto, none or one of custom"):
+        runtime.add_driver("ble", {"profiles": str(path), "profile": "nope"})
