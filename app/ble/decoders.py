@@ -56,6 +56,27 @@ def gather(buf: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
     return buf[starts[:, None] + np.arange(width)]
 
 
+def fixed_rows(
+    payloads: Sequence[bytes], size: int, t_ns: np.ndarray, st: DecodeStats, what: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of exactly `size` bytes as an (m, size) uint8 block with their times.
+
+    The others are counted in `st.bad_length` and described in `st.message` (`what` names the
+    characteristic and the expected layout).
+    """
+    if set(map(len, payloads)) == {size}:  # the usual case: one join, no gather
+        return np.frombuffer(b"".join(payloads), np.uint8).reshape(-1, size), t_ns
+    buf, starts, lengths = pack(payloads)
+    good = lengths == size
+    st.bad_length = int((~good).sum())
+    if st.bad_length:
+        st.message = (
+            f"{what}: {st.bad_length} notification(s) of wrong length "
+            f"(expected {size} byte(s), got {int(lengths[~good][-1])})"
+        )
+    return gather(buf, starts[good], size), t_ns[good]
+
+
 class Decoder(abc.ABC):
     """Turns a batch of characteristic values into blocks of samples."""
 
@@ -99,20 +120,13 @@ class FixedDecoder(Decoder):
     ) -> tuple[list[Block], DecodeStats]:
         """Decode every payload of exactly the right size; count the others."""
         st = DecodeStats()
-        buf, starts, lengths = pack(payloads)
-        size = self.dtype.itemsize
-        good = lengths == size
-        st.bad_length = int((~good).sum())
-        if st.bad_length:
-            st.message = (
-                f"{self.label}: {st.bad_length} notification(s) of wrong length "
-                f"(expected {size} byte(s), got {int(lengths[~good][-1])})"
-            )
-        raw = gather(buf, starts[good], size).view(self.dtype).reshape(-1)
-        vals = raw.astype(np.float64) * self.scale
+        rows, t = fixed_rows(payloads, self.dtype.itemsize, t_ns, st, self.label)
+        raw = rows.view(self.dtype).reshape(-1)
+        vals = raw.astype(np.float64)
+        if self.scale != 1.0:
+            vals *= self.scale
         if self.unknown is not None:
             vals[raw == self.unknown] = np.nan
-        t = t_ns[good]
         if self.vmax is not None:
             ok = ~(vals > self.vmax)
             st.invalid = int((~ok).sum())
@@ -227,20 +241,12 @@ class StructDecoder(Decoder):
     ) -> tuple[list[Block], DecodeStats]:
         """Decode every payload of exactly the record size; count the others."""
         st = DecodeStats()
-        buf, starts, lengths = pack(payloads)
-        size = self.layout.size
-        good = lengths == size
-        st.bad_length = int((~good).sum())
-        if st.bad_length:
-            st.message = (
-                f"{self.label}: {st.bad_length} notification(s) of wrong length (expected "
-                f"{size} byte(s) for {self.layout.spec!r}, got {int(lengths[~good][-1])})"
-            )
-        st.ok = int(good.sum())
+        what = f"{self.label} as {self.layout.spec!r}"
+        rows, t = fixed_rows(payloads, self.layout.size, t_ns, st, what)
+        st.ok = int(t.shape[0])
         if not st.ok:
             return [], st
-        vals = self.layout.decode(gather(buf, starts[good], size))
-        return [Block(self.names, t_ns[good], vals)], st
+        return [Block(self.names, t, self.layout.decode(rows))], st
 
 
 SIG_DECODERS = {

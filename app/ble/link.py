@@ -299,14 +299,14 @@ class BleLink:
                 sub.stats.invalid += len(payloads)
                 self._problem(sub, f"decoder failed on {len(payloads)} notification(s): {exc}")
                 continue
-            s = sub.stats
-            s.notifications += len(payloads)
+            for b in blocks:
+                self.sink.push(Chunk(self.device_id, b.channels, b.t_ns, b.values))
+            s = sub.stats  # counted after the push: a reader that sees the count sees the data
+            s.samples += sum(len(b.t_ns) for b in blocks)
             s.bad_length += st.bad_length
             s.unknown_flags += st.unknown_flags
             s.invalid += st.invalid
-            for b in blocks:
-                s.samples += len(b.t_ns)
-                self.sink.push(Chunk(self.device_id, b.channels, b.t_ns, b.values))
+            s.notifications += len(payloads)
             if st.problems:
                 self._problem(sub, st.message)
 

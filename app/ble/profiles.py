@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from twinbench.ble.decoders import DecoderError
+from twinbench.ble.decoders import DecoderError, make_decoder
 from twinbench.ble.scanner import ScanEntry, ScanFilter
 from twinbench.ble.sig import normalize_uuid
 
@@ -67,3 +67,57 @@ BUILTIN_PROFILES: tuple[BleProfile, ...] = (
 def match_profile(entry: ScanEntry, profiles: tuple[BleProfile, ...]) -> BleProfile | None:
     """The first profile that recognises the device, or None."""
     return next((p for p in profiles if p.matches(entry)), None)
+
+
+def load_profiles(path: str) -> tuple[BleProfile, ...]:
+    """Read BLE profiles from a TOML file; errors name the file, line or key.
+
+    Format::
+
+        [[profile]]
+        name = "polar-h10"
+        match_name = "Polar H10*"        # and/or match_service = "180d"
+        notify = ["2a37", "2a19=battery", "<uuid>=struct:seq:u32,temp:i16*0.01"]
+    """
+    import tomllib
+
+    from twinbench.errors import ConfigError
+
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read BLE profiles: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    items = data.get("profile")
+    if not isinstance(items, list) or not items:
+        raise ConfigError(f"{path}: expected one or more [[profile]] tables")
+    out = []
+    for i, item in enumerate(items):
+        where = f"{path}: profile[{i + 1}]"
+        unknown = set(item) - {"name", "match_name", "match_service", "notify"}
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        name = item.get("name")
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"{where}.name: a non-empty string is required")
+        for key in ("match_name", "match_service"):
+            if not isinstance(item.get(key, ""), str):
+                raise ConfigError(f"{where}.{key}: expected a string")
+        if not (item.get("match_name") or item.get("match_service")):
+            raise ConfigError(f"{where} ({name}): give match_name and/or match_service")
+        notify = item.get("notify", [])
+        if not isinstance(notify, list) or not all(isinstance(n, str) for n in notify):
+            raise ConfigError(f'{where}.notify: expected a list of strings like "2a37=hr"')
+        try:
+            specs = parse_notify(";".join(notify))
+            for s in specs:
+                make_decoder(s.uuid, s.decoder)
+            match_name, match_service = item.get("match_name", ""), item.get("match_service", "")
+            ScanFilter(service=match_service)
+            prof = BleProfile(name, match_name, match_service, specs)
+        except (DecoderError, ValueError) as exc:
+            raise ConfigError(f"{where} ({name}): {exc}") from None
+        out.append(prof)
+    return tuple(out)

@@ -46,6 +46,7 @@ class StructLayout:
     names: tuple[str, ...]
     scale: np.ndarray
     offset: np.ndarray
+    identity: bool = False  # every scale 1 and offset 0
 
     @property
     def size(self) -> int:
@@ -56,9 +57,12 @@ class StructLayout:
         """Decode an (n, size) uint8 block into an (n, k) float64 block of scaled values."""
         rec = np.ascontiguousarray(rows).view(self.dtype).reshape(-1)
         out = np.empty((rec.shape[0], len(self.names)))
-        for j, name in enumerate(self.names):
+        for j, name in enumerate(self.names):  # one column copy per field, not per record
             out[:, j] = rec[name]
-        return out * self.scale + self.offset
+        if not self.identity:
+            out *= self.scale
+            out += self.offset
+        return out
 
 
 def parse_struct(spec: str) -> StructLayout:
@@ -94,4 +98,7 @@ def parse_struct(spec: str) -> StructLayout:
             offset.append(float(m["offset"]) if m["offset"] else 0.0)
     if not names:
         raise StructSpecError("struct spec exports no field (all are named _)")
-    return StructLayout(spec, np.dtype(fields), tuple(names), np.array(scale), np.array(offset))
+    identity = all(s == 1.0 for s in scale) and not any(offset)
+    return StructLayout(
+        spec, np.dtype(fields), tuple(names), np.array(scale), np.array(offset), identity
+    )

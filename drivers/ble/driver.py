@@ -12,7 +12,13 @@ from twinbench.ble.decoders import DecoderError, make_decoder
 from twinbench.ble.gatt import tree_to_dict
 from twinbench.ble.link import BleLink, LinkOptions
 from twinbench.ble.ops import explain
-from twinbench.ble.profiles import BUILTIN_PROFILES, BleProfile, NotifySpec, parse_notify
+from twinbench.ble.profiles import (
+    BUILTIN_PROFILES,
+    BleProfile,
+    NotifySpec,
+    load_profiles,
+    parse_notify,
+)
 from twinbench.ble.scanner import ScanEntry, ScanFilter, Scanner
 from twinbench.drivers.base import Driver, Setting, SettingError, Sink
 from twinbench.errors import TwinBenchError
@@ -43,11 +49,12 @@ class BleDriver(Driver):
         Setting(
             "profile",
             "Profile",
-            "choice",
+            "str",
             "auto",
-            choices=PROFILE_CHOICES,
-            help="auto: recognise devices by the built-in profiles' advertised services",
+            help="auto: recognise devices by the profiles' advertised services or names; "
+            "none; or one profile by name (built in: " + ", ".join(PROFILE_CHOICES[2:]) + ")",
         ),
+        Setting("profiles", "Profiles file", "str", "", help="TOML [[profile]] tables, see docs"),
         Setting(
             "notify",
             "Characteristics",
@@ -77,6 +84,15 @@ class BleDriver(Driver):
             self.filter = ScanFilter(cfg["name"], cfg["service"], cfg["rssi_min"])
         except (DecoderError, ValueError) as exc:
             raise SettingError(str(exc)) from None
+        self.profiles = BUILTIN_PROFILES
+        if cfg["profiles"]:
+            self.profiles = load_profiles(cfg["profiles"]) + BUILTIN_PROFILES
+        names = {p.name for p in self.profiles}
+        if cfg["profile"] not in names | {"auto", "none"}:
+            raise SettingError(
+                f"setting 'profile': {cfg['profile']!r} is not auto, none or one of "
+                + ", ".join(p.name for p in self.profiles)
+            )
         self.addresses = [a.strip().upper() for a in cfg["address"].split(",") if a.strip()]
         for a in self.addresses:
             if not re.fullmatch(r"[0-9A-F]{2}(:[0-9A-F]{2}){5}|[0-9A-F-]{36}", a):
@@ -97,8 +113,8 @@ class BleDriver(Driver):
         if p == "none":
             return ()
         if p == "auto":
-            return BUILTIN_PROFILES
-        return tuple(x for x in BUILTIN_PROFILES if x.name == p)
+            return self.profiles
+        return tuple(x for x in self.profiles if x.name == p)
 
     def _by_rules(self) -> bool:
         return bool(self.cfg["name"] or self.cfg["service"])

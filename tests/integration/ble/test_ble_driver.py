@@ -95,17 +95,17 @@ def test_read_write_and_gatt_through_driver_commands(
 def test_link_drop_shows_disconnected_then_reconnects_and_resubscribes(
     bench: EmulatedBluez, runtime: Runtime
 ) -> None:
-    states: list[str] = []
+    states: list[tuple[str, str]] = []
     runtime.events.listen(
-        lambda e: states.append(e.data.get("state", "")) if e.device == "hr" else None
+        lambda e: states.append((e.data.get("state", ""), e.message)) if e.device == "hr" else None
     )
     drv = runtime.add_driver("ble", {"address": HR_ADDR, "device_id": "hr", "backoff_max": "0.2"})
     runtime.start()
     wait_for(lambda: _samples(runtime, "hr") > 10)
     bench.drop(HR_ADDR, away_s=0.5)
-    wait_for(lambda: "disconnected" in states, what="disconnected state")
-    assert runtime.hub.devices["hr"].message.startswith(("link lost", "reconnect failed"))
+    wait_for(lambda: ("disconnected", "link lost; reconnecting") in states, what="disconnected")
     wait_for(lambda: runtime.hub.devices["hr"].state == "connected", what="reconnect")
+    assert states[-1] == ("connected", "reconnected (2)")
     before = _samples(runtime, "hr")
     wait_for(lambda: _samples(runtime, "hr") > before + 10, what="notifications after reconnect")
     stats = runtime.call(drv.command("hr", "stats")).result(5)
@@ -165,7 +165,8 @@ def test_vanished_characteristic_is_reported_and_the_rest_streams(
     with pytest.raises(Exception, match="no object|not found"):
         runtime.call(drv.command("hr", "read", "2a19")).result(5)
     bench.drop(HR_ADDR)  # the device comes back without its battery characteristic
-    wait_for(lambda: runtime.call(drv.command("hr", "stats")).result(5)["connects"] == 2)
+    stats = lambda: runtime.call(drv.command("hr", "stats")).result(5)  # noqa: E731
+    wait_for(lambda: (stats()["connects"], stats()["state"]) == (2, "connected"))
     bat = runtime.call(drv.command("hr", "stats")).result(5)["characteristics"][
         "00002a19-0000-1000-8000-00805f9b34fb"
     ]
@@ -183,3 +184,21 @@ def test_bad_settings_are_usage_errors(runtime: Runtime) -> None:
         runtime.add_driver("ble", {"address": "nope"})
     with pytest.raises(UsageError, match="unknown type"):
         runtime.add_driver("ble", {"notify": "2a37=struct:a:u99"})
+
+
+def test_profiles_file_recognises_an_unnamed_device_by_service(
+    bench: EmulatedBluez, runtime: Runtime, tmp_path
+) -> None:
+    path = tmp_path / "ble.toml"
+    path.write_text(
+        f'[[profile]]\nname = "custom"\nmatch_service = "{SENSOR_CHAR[:4]}0001{SENSOR_CHAR[8:]}"\n'
+        f'notify = ["{SENSOR_CHAR}=struct:{SENSOR_STRUCT}"]\n'
+    )
+    drv = runtime.add_driver("ble", {"profiles": str(path), "profile": "custom", "scan_s": "1"})
+    runtime.start()
+    (dev_id,) = drv.links
+    assert dev_id == "ble-0002"  # no advertised name: the id comes from the address
+    wait_for(lambda: _samples(runtime, dev_id) > 10)
+    assert runtime.hub.devices[dev_id].device.channel_names == ("t_send", "seq", "temp", "humidity")
+    with pytest.raises(UsageError, match="'nope' is not auto, none or one of custom"):
+        runtime.add_driver("ble", {"profiles": str(path), "profile": "nope"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from twinbench.ble.decoders import DecoderError
@@ -50,3 +52,34 @@ def test_parse_notify() -> None:
     assert parse_notify("") == ()
     with pytest.raises(DecoderError, match="notify entry 2 'zz'"):
         parse_notify("2a37;zz")
+
+
+def test_load_profiles_and_errors_name_file_and_key(tmp_path) -> None:
+    from twinbench.ble.profiles import load_profiles
+    from twinbench.errors import ConfigError
+
+    good = tmp_path / "ble.toml"
+    good.write_text(
+        '[[profile]]\nname = "tag"\nmatch_name = "Tag*"\n'
+        'notify = ["2a19", "7e1a0002-7b1e-4c1b-9c1a-7e1a7e1a7e1a=struct:seq:u32"]\n'
+    )
+    (prof,) = load_profiles(str(good))
+    assert prof.name == "tag" and prof.matches(_entry("Tag 7"))
+    assert [n.decoder for n in prof.notify] == ["", "struct:seq:u32"]
+    cases = {
+        'name = "x"\n': "one or more [[profile]]",
+        "[[profile]]\nname = 3\n": "profile[1].name",
+        '[[profile]]\nname = "a"\n': "give match_name and/or match_service",
+        '[[profile]]\nname = "a"\nmatch_service = "zz"\n': "not a Bluetooth UUID",
+        '[[profile]]\nname = "a"\nmatch_name = "a"\nnotify = ["2a37=nope"]\n': "unknown decoder",
+        '[[profile]]\nname = "a"\ncolour = 1\n': "unknown key(s) colour",
+        "[[profile]\n": "line 1",
+    }
+    for text, msg in cases.items():
+        bad = tmp_path / "bad.toml"
+        bad.write_text(text)
+        with pytest.raises(ConfigError, match=re.escape(msg)) as info:
+            load_profiles(str(bad))
+        assert str(bad) in str(info.value)
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_profiles(str(tmp_path / "missing.toml"))
