@@ -91,7 +91,6 @@ class Runtime:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._started = False
-        self.services: dict[str, Any] = {}  # recorder, rules engine, twins... by name
 
     # -- construction ----------------------------------------------------------------------
     def add_driver(self, name: str, settings: Mapping[str, Any] | None = None) -> Driver:

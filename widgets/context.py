@@ -18,7 +18,14 @@ class AppContext:
     history: Any = None  # twinbench.history.DisplayHistory once the GUI has one
     window: Any = None  # the main window, for status messages and docking
     tick_callbacks: list[Callable[[], None]] = field(default_factory=list)
-    services: dict[str, Any] = field(default_factory=dict)  # recorder, rules engine, twins...
+    # recorder, rules engine, twins, mqtt_publish...: the runtime's own services dict, shared
+    services: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        shared = getattr(self.runtime, "services", None)
+        if isinstance(shared, dict):
+            shared.update(self.services)
+            self.services = shared
 
     def on_tick(self, callback: Callable[[], None]) -> None:
         """Call `callback()` on every GUI frame (<= 60 Hz)."""
