@@ -7,7 +7,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -175,6 +175,34 @@ class MainWindow(QMainWindow):
             return
         if state.dock_state:
             self.restoreState(_unb64(state.dock_state))
+        else:
+            self.default_layout()
+
+    def default_layout(self) -> None:
+        """First start: the plot in the middle, side panels tabbed, bottom panels short."""
+        by_area: dict[Qt.DockWidgetArea, list[QDockWidget]] = {}
+        for dock in self.docks.values():
+            if dock.isVisible():
+                by_area.setdefault(self.dockWidgetArea(dock), []).append(dock)
+        for area, docks in by_area.items():
+            if area in (
+                Qt.DockWidgetArea.RightDockWidgetArea,
+                Qt.DockWidgetArea.BottomDockWidgetArea,
+            ):
+                for other in docks[1:]:
+                    self.tabifyDockWidget(docks[0], other)
+                docks[-1].raise_()
+        QTimer.singleShot(0, lambda: self._default_sizes(by_area))
+
+    def _default_sizes(self, by_area: dict[Qt.DockWidgetArea, list[QDockWidget]]) -> None:
+        width = max(self.width(), 800)
+        for area, docks in by_area.items():
+            if area == Qt.DockWidgetArea.LeftDockWidgetArea:
+                self.resizeDocks(docks, [int(width * 0.18)] * len(docks), Qt.Orientation.Horizontal)
+            elif area == Qt.DockWidgetArea.RightDockWidgetArea:
+                self.resizeDocks(docks, [int(width * 0.3)] * len(docks), Qt.Orientation.Horizontal)
+            elif area == Qt.DockWidgetArea.BottomDockWidgetArea:
+                self.resizeDocks(docks, [170] * len(docks), Qt.Orientation.Vertical)
 
     def save_into(self, state: SessionState) -> None:
         """Record geometry, dock layout, open panels and hidden channels."""
