@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from twinbench import __version__
+from twinbench.attachments import attach_all
 from twinbench.errors import UsageError
 from twinbench.runtime import Runtime
 from twinbench.summary import SummaryStats
@@ -29,6 +30,9 @@ class HeadlessOptions:
     record_name: str = ""
     stop_when: Callable[[Runtime], bool] | None = None
     label: str = "ok"
+    rules: list[str] = field(default_factory=list)
+    derived: list[str] = field(default_factory=list)
+    twins: bool = True
 
 
 def build_summary(
@@ -117,6 +121,7 @@ def run_headless(opts: HeadlessOptions) -> int:
         raise UsageError(f"--duration must be positive, got {duration}")
     runtime = Runtime()
     runtime.add_driver(opts.driver or "sim", opts.settings)
+    att = attach_all(runtime, opts.rules, opts.derived, opts.twins)
     stats = SummaryStats()
     runtime.add_consumer("summary", stats.add, maxsize=4096, policy="block")
     recorder = None
@@ -131,15 +136,18 @@ def run_headless(opts: HeadlessOptions) -> int:
         recorder.start(opts.record_name)
     try:
         runtime.start()
+        att.check_rules(opts.rules)  # channels are known once the drivers declared them
         wait_until(runtime, duration, opts.stop_when)
     finally:
         runtime.stop()
+        att.close()
         if recorder is not None:
             meta = recorder.stop()
     wall = time.monotonic() - t0
-    summary = build_summary(
-        runtime, stats, wall, recording_extra(recorder, meta) if recorder else None
-    )
+    extra = att.summary()
+    if recorder is not None:
+        extra.update(recording_extra(recorder, meta))
+    summary = build_summary(runtime, stats, wall, extra)
     if opts.summary:
         write_json(opts.summary, summary)
     if not opts.quiet:

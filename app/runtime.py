@@ -23,13 +23,20 @@ class HubSink:
         self.hub = hub
         self.events = events
         self.services: dict[str, Any] = {}  # named callables drivers offer (e.g. mqtt_publish)
+        # chunk transforms applied before publication (derived channels): `tf(chunk) -> chunk`
+        # and `tf.declare(device) -> device`
+        self.transforms: list[Any] = []
 
     def declare(self, device: Device) -> None:
-        """Announce a device."""
+        """Announce a device (with the channels the transforms add)."""
+        for tf in self.transforms:
+            device = tf.declare(device)
         self.hub.declare(device)
 
     def push(self, chunk: Chunk) -> None:
-        """Publish a chunk."""
+        """Publish a chunk, widened first by the transforms (derived channels)."""
+        for tf in self.transforms:
+            chunk = tf(chunk)
         self.hub.publish(chunk)
 
     def push_bytes(self, device_id: str, data: bytes, t_ns: int) -> None:

@@ -41,6 +41,26 @@ def add_parser(subs: Any) -> None:
         "exit 0 pass, 1 an assertion failed, 2 configuration error",
     )
     p.add_argument("--junit", metavar="FILE", help="with --config: write a JUnit XML report here")
+    p.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="RULES.toml",
+        help="evaluate these rule files on the live data (repeatable; see docs/rules.md)",
+    )
+    p.add_argument(
+        "--derived",
+        action="append",
+        default=[],
+        metavar="'NAME = EXPR [UNIT]'",
+        help="add a derived channel, e.g. 'power = current * voltage [W]' (repeatable)",
+    )
+    p.add_argument(
+        "--share",
+        metavar="GROUP",
+        help="mqtt driver: subscribe through the MQTT 5 shared subscription $share/GROUP/... "
+        "so several instances split one fleet",
+    )
 
 
 def parse_settings(items: list[str]) -> dict[str, str]:
@@ -71,9 +91,18 @@ def run(args: argparse.Namespace) -> int:
             junit=args.junit,
             quiet=args.quiet,
         )
+    settings = parse_settings(args.settings)
+    if args.share:
+        if (args.driver or "sim") != "mqtt":
+            from twinbench.errors import UsageError
+
+            raise UsageError("--share GROUP needs --driver mqtt (shared MQTT 5 subscriptions)")
+        settings["share_group"] = args.share
     opts = HeadlessOptions(
         driver=args.driver,
-        settings=parse_settings(args.settings),
+        settings=settings,
+        rules=args.rules,
+        derived=args.derived,
         duration=args.duration,
         summary=args.summary,
         quiet=args.quiet,

@@ -190,54 +190,70 @@ def parse_definition(text: str) -> DerivedChannel:
 
 
 class DerivedEngine:
-    """Computes derived channels for each device's chunks and publishes them to the hub."""
+    """Widens each device's chunks with derived channels before they are published.
+
+    It runs in the sink (on the driver's thread), so every consumer sees one chunk holding the
+    source and derived channels: rules can mix them, the recorder stores them side by side.
+    """
 
     def __init__(self, runtime: Any, channels: Sequence[DerivedChannel]) -> None:
         self.runtime = runtime
-        self.hub = runtime.hub
         self.specs = list(channels)
-        self.derived_names = {c.name for c in self.specs}
-        self._per_device: dict[str, list[DerivedChannel]] = {}
+        self._per_layout: dict[tuple[str, tuple[str, ...]], list[DerivedChannel]] = {}
         self._lock = threading.Lock()
         self.errors: dict[tuple[str, str], str] = {}
-        self.worker = runtime.add_consumer("derived", self.process, maxsize=8192, policy="block")
+        self.faults = 0
+        runtime.sink.transforms.append(self)
 
-    def _for_device(self, chunk: Chunk) -> list[DerivedChannel]:
-        have = self._per_device.get(chunk.device)
+    def _compiled(self, device: str, channels: tuple[str, ...]) -> list[DerivedChannel]:
+        key = (device, channels)
+        have = self._per_layout.get(key)
         if have is not None:
             return have
         out = []
-        st = self.hub.devices.get(chunk.device)
-        base = list(st.device.channel_names) if st else list(chunk.channels)
-        base = [c for c in base if c not in self.derived_names] or list(chunk.channels)
         for spec in self.specs:
-            if spec.device and spec.device != chunk.device:
+            if spec.device and spec.device != device:
                 continue
-            mine = DerivedChannel(spec.name, spec.expr, spec.unit, chunk.device)
-            mine.compile(base)
+            mine = DerivedChannel(spec.name, spec.expr, spec.unit, device)
+            mine.compile(channels)
             if mine.error:
-                self.errors[(chunk.device, spec.name)] = mine.error
-                if spec.device:  # explicitly bound: report the error once as an event
-                    self.runtime.events.emit("error", chunk.device, mine.error)
+                if (device, spec.name) not in self.errors:
+                    self.errors[(device, spec.name)] = mine.error
+                    if spec.device:  # explicitly bound to this device: say why it is inert
+                        self.runtime.events.emit("error", device, mine.error)
                 continue
             out.append(mine)
-        if out and st is not None:
-            extra = tuple(Channel(c.name, c.unit, description=f"derived: {c.expr}") for c in out)
-            dev = st.device
-            self.hub.declare(Device(dev.id, dev.driver, dev.channels + extra, dev.description))
-        self._per_device[chunk.device] = out
+        self._per_layout[key] = out
         return out
 
-    def process(self, chunks: list[Chunk]) -> None:
-        """Evaluate every derived channel on a batch of chunks and publish the results."""
-        for chunk in chunks:
-            if not len(chunk) or set(chunk.channels) <= self.derived_names:
-                continue
-            specs = self._for_device(chunk)
+    def declare(self, device: Device) -> Device:
+        """The device with its derived channels appended."""
+        with self._lock:
+            specs = self._compiled(device.id, device.channel_names)
+        if not specs:
+            return device
+        extra = tuple(Channel(c.name, c.unit, description=f"derived: {c.expr}") for c in specs)
+        return Device(
+            device.id, device.driver, device.channels + extra, device.description, device.meta
+        )
+
+    def __call__(self, chunk: Chunk) -> Chunk:
+        """The chunk with derived columns appended (unchanged when none applies)."""
+        if not len(chunk):
+            return chunk
+        with self._lock:
+            specs = self._compiled(chunk.device, chunk.channels)
             if not specs:
-                continue
-            usable = [s for s in specs if set(s.inputs) <= set(chunk.channels)]
-            if not usable:
-                continue
-            block = np.column_stack([s.evaluate(chunk) for s in usable])
-            self.hub.publish(Chunk(chunk.device, tuple(s.name for s in usable), chunk.t_ns, block))
+                return chunk
+            try:
+                cols = [s.evaluate(chunk) for s in specs]
+            except Exception as exc:  # a bad derived channel never stops the data
+                self.faults += 1
+                self.errors[(chunk.device, "*")] = str(exc)
+                return chunk
+        return Chunk(
+            chunk.device,
+            chunk.channels + tuple(s.name for s in specs),
+            chunk.t_ns,
+            np.column_stack([chunk.values, *cols]),
+        )

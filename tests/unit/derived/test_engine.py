@@ -99,3 +99,7 @@ def test_engine_publishes_derived_channels_usable_downstream():
     assert "bad" not in d
     assert "unknown channel 'nosuch'" in eng.errors[("sim", "bad")]
     assert "power" in rt.hub.devices["sim"].device.channel_names
+    assert rt.hub.devices["sim"].device.channel("power").unit == "W"
+    # one widened chunk per source chunk: no extra layouts, counts not doubled
+    assert list(rt.hub.devices["sim"].layouts) == [rt.hub.devices["sim"].device.channel_names]
+    assert d["power"]["count"] == d["current"]["count"]
