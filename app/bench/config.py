@@ -88,6 +88,8 @@ class BenchConfig:
     devices: list[DeviceSpec]
     assertions: list[Assertion]
     commands: list[CommandSpec] = field(default_factory=list)
+    rules: list[Path] = field(default_factory=list)
+    derived: list[str] = field(default_factory=list)
     record: Path | None = None
     record_name: str = ""
     junit: Path | None = None
@@ -154,7 +156,19 @@ def load_config(path: str | Path) -> BenchConfig:
             )
 
     bench = _table(data, "bench", path, loc)
-    _only(bench, {"name", "duration", "until"}, "bench", 0, path, loc)
+    _only(bench, {"name", "duration", "until", "rules", "derived"}, "bench", 0, path, loc)
+    rules_raw = bench.get("rules", [])
+    rules_raw = [rules_raw] if isinstance(rules_raw, str) else rules_raw
+    if not isinstance(rules_raw, list) or not all(isinstance(r, str) for r in rules_raw):
+        raise _err(path, loc.key("bench", 0, "rules"), "bench.rules", "expected a file or a list")
+    derived = bench.get("derived", [])
+    if not isinstance(derived, list) or not all(isinstance(d, str) for d in derived):
+        raise _err(
+            path,
+            loc.key("bench", 0, "derived"),
+            "bench.derived",
+            "expected a list of 'NAME = EXPR [UNIT]' strings",
+        )
     duration = bench.get("duration", 10.0)
     if (
         not isinstance(duration, int | float)
@@ -252,6 +266,8 @@ def load_config(path: str | Path) -> BenchConfig:
         record_name=str(record.get("name", "")),
         junit=(base / report["junit"]) if "junit" in report else None,
         summary=(base / report["summary"]) if "summary" in report else None,
+        rules=[base / r for r in rules_raw],
+        derived=list(derived),
     )
 
 

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from twinbench.attachments import attach_all
 from twinbench.bench.checks import EventWatch, Outcome, evaluate
 from twinbench.bench.config import BenchConfig, load_config
 from twinbench.bench.report import junit_xml, line, write_bytes
@@ -94,6 +95,10 @@ class BenchRun:
                 self.runtime.add_driver(d.driver, d.settings)
             except UsageError as exc:
                 raise ConfigError(f"{cfg.path}:{d.line}: device[{i}]: {exc}") from None
+        try:
+            self.att = attach_all(self.runtime, [str(r) for r in cfg.rules], cfg.derived)
+        except UsageError as exc:
+            raise ConfigError(f"{cfg.path}: bench: {exc}") from None
         self.stats = SummaryStats()
         self.runtime.add_consumer("summary", self.stats.add, maxsize=4096, policy="block")
         self.watch = EventWatch(cfg.assertions, cfg.until)
@@ -123,6 +128,7 @@ class BenchRun:
         try:
             self.runtime.start()
             _check_channels(self.cfg, self.runtime)
+            self.att.check_rules([str(r) for r in self.cfg.rules])
         except BaseException:
             self.stop()
             raise
@@ -156,6 +162,7 @@ class BenchRun:
         self.running = False
         try:
             self.runtime.stop()
+            self.att.close()
         finally:
             if self.recorder is not None:
                 self.meta = self.recorder.stop()
@@ -167,7 +174,9 @@ class BenchRun:
         self.stop()
         wall = self.elapsed
         rec = self.recorder
-        extra = recording_extra(rec, self.meta) if rec is not None else None
+        extra = self.att.summary()
+        if rec is not None:
+            extra.update(recording_extra(rec, self.meta))
         out = build_summary(self.runtime, self.stats, wall, extra)
         self.outcomes = evaluate(self.cfg.assertions, out, self.watch)
         passed = all(o.passed for o in self.outcomes)

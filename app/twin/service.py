@@ -148,14 +148,14 @@ class TwinService:
                 err = cmd.request[1].check(payload, f"{name} request {cmd.request[0]!r}")
                 if err:
                     raise TwinError(err)
-        self.runtime.events.emit("command", device_id, f"{name} sent", name=name, status="sent")
+        self.runtime.events.emit("command", device_id, f"{name} sent", name=name, state="sent")
         try:
             res = self.transport.invoke(device_id, name, payload, timeout or self.timeout)
         except CommandTimeout as exc:
-            self.runtime.events.emit("command", device_id, str(exc), name=name, status="timeout")
+            self.runtime.events.emit("command", device_id, str(exc), name=name, state="timeout")
             raise
         except CommandFailed as exc:
-            self.runtime.events.emit("command", device_id, str(exc), name=name, status="failed")
+            self.runtime.events.emit("command", device_id, str(exc), name=name, state="failed")
             raise
         status = int(res.get("status", 200))
         self.runtime.events.emit(
@@ -163,7 +163,8 @@ class TwinService:
             device_id,
             f"{name} -> {status}",
             name=name,
+            state="answered",
             status=status,
-            payload=res.get("payload"),
+            reply=res.get("payload"),
         )
         return res

@@ -70,5 +70,7 @@ def test_commands_and_timeout(running):
         svc.invoke("sim", "selfTest", 3.0, timeout=0.2)
     with pytest.raises(TwinError, match="no command"):
         svc.invoke("sim", "selfDestruct")
-    statuses = [e.data["status"] for e in rt.events.recent if e.kind == "command"]
-    assert statuses == ["sent", 200, "sent", "timeout"]
+    states = [
+        (e.data["state"], e.data.get("status")) for e in rt.events.recent if e.kind == "command"
+    ]
+    assert states == [("sent", None), ("answered", 200), ("sent", None), ("timeout", None)]
