@@ -200,9 +200,8 @@ class MqttDecoder:
                 pl = [payloads[i] for i in idx]
                 codes = np.repeat(np.arange(len(groups)), [len(g) for _, g in groups])
                 names = [d for d, _ in groups]
-                if (rule.format == "json" or all(map(_looks_json, pl))) and decode_json_many(
-                    names, codes, pl, t_ns[idx], rule.json, res
-                ):
+                # a payload that is not a JSON object fails the one-pass decode: per device then
+                if decode_json_many(names, codes, pl, t_ns[idx], rule.json, res):
                     continue
             rest.extend(((rule, dev), g) for dev, g in groups)
         return rest

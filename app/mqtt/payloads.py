@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -68,7 +69,10 @@ def _num(v: Any) -> float | None:
         return float("nan")
     t = type(v)
     if t is float or t is int or t is bool:
-        return float(v)
+        try:
+            return float(v)
+        except OverflowError:
+            return None
     if t is str:
         try:
             return float(v)
@@ -84,10 +88,10 @@ def flatten_numeric(doc: Any, prefix: str = "", out: dict[str, float] | None = N
         for k, v in doc.items():
             flatten_numeric(v, f"{prefix}{k}.", out)
         return out
-    if isinstance(doc, bool | int | float) and prefix:
-        out[prefix[:-1]] = float(doc)
-    elif isinstance(doc, bool | int | float):
-        out["value"] = float(doc)
+    if isinstance(doc, bool | int | float):
+        v = _num(doc)
+        if v is not None:
+            out[prefix[:-1] if prefix else "value"] = v
     return out
 
 
@@ -188,13 +192,12 @@ def _fast(
 
 
 def _rows_array(docs: list[Any], keys: tuple[Any, ...]) -> np.ndarray:
-    """Values of `keys` in every doc as an (n, k) float block; ValueError unless all scalars."""
-    rows = list(map(itemgetter(*keys), docs))
-    vals = np.array(rows, dtype=np.float64)
-    want = (len(docs),) if len(keys) == 1 else (len(docs), len(keys))
-    if vals.shape != want:  # a list or object where a number belongs
-        raise ValueError("not scalar")
-    return vals.reshape(len(docs), len(keys))
+    """Values of `keys` in every doc as an (n, k) float block; raises unless all are scalars."""
+    n, k = len(docs), len(keys)
+    get = itemgetter(*keys)
+    if k == 1:
+        return np.fromiter(map(get, docs), np.float64, count=n).reshape(n, 1)
+    return np.fromiter(chain.from_iterable(map(get, docs)), np.float64, count=n * k).reshape(n, k)
 
 
 def _fast_flat(
@@ -212,7 +215,7 @@ def _fast_flat(
         return None
     try:
         vals = _rows_array(docs, keys)
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None
     if tkey is not None:
         t_ns = (vals[:, -1] * spec.time_scale).astype(np.int64)
@@ -230,7 +233,7 @@ def _fast_paths(
         keys.append(spec.time_path[0])
     try:
         vals = _rows_array(docs, tuple(keys))
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None
     if spec.time_path is not None:
         t_ns = (vals[:, -1] * spec.time_scale).astype(np.int64)
