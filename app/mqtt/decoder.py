@@ -141,12 +141,13 @@ class MqttDecoder:
         if self.tree is not None:
             self.tree.update(groups, payloads, retained, t_ns)
         msgs = self.counters.messages
+        oversize = bool(self.max_payload) and max(map(len, payloads), default=0) > self.max_payload
         res = BatchResult()
         per_device: dict[tuple[TopicRule, str], list[int]] = {}
         sp_idx: list[int] = []
         for topic, idx in groups.items():
             msgs[topic] = msgs.get(topic, 0) + len(idx)
-            if self.max_payload:
+            if oversize:
                 big = [i for i in idx if len(payloads[i]) > self.max_payload]
                 if big:
                     self.counters.add_bad(topic, "oversize", len(big))
