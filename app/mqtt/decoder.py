@@ -15,6 +15,7 @@ from twinbench.mqtt.payloads import (
     Path,
     decode_csv,
     decode_json,
+    decode_json_many,
     decode_numbers,
     find_byte_decoder,
     get_path,
@@ -140,12 +141,13 @@ class MqttDecoder:
         if self.tree is not None:
             self.tree.update(groups, payloads, retained, t_ns)
         msgs = self.counters.messages
+        oversize = bool(self.max_payload) and max(map(len, payloads), default=0) > self.max_payload
         res = BatchResult()
         per_device: dict[tuple[TopicRule, str], list[int]] = {}
         sp_idx: list[int] = []
         for topic, idx in groups.items():
             msgs[topic] = msgs.get(topic, 0) + len(idx)
-            if self.max_payload:
+            if oversize:
                 big = [i for i in idx if len(payloads[i]) > self.max_payload]
                 if big:
                     self.counters.add_bad(topic, "oversize", len(big))
@@ -174,12 +176,36 @@ class MqttDecoder:
             sp_idx.sort()
             self._sparkplug([topics[i] for i in sp_idx], [payloads[i] for i in sp_idx],
                             t_ns[sp_idx], res)  # fmt: skip
-        for (rule, dev), idx in per_device.items():
+        for (rule, dev), idx in self._decode_many(per_device, payloads, t_ns, res):
             before = dict(res.bad)
             self._decode(rule, dev, [payloads[i] for i in idx], t_ns[idx], res)
             if res.bad != before:
                 self._attribute(res, before, [topics[i] for i in idx])
         return self._chunks(res)
+
+    def _decode_many(
+        self,
+        per_device: dict[tuple[TopicRule, str], list[int]],
+        payloads: list[bytes],
+        t_ns: np.ndarray,
+        res: BatchResult,
+    ) -> list[tuple[tuple[TopicRule, str], list[int]]]:
+        """Decode every device of a JSON rule in one pass; returns the groups left to do."""
+        by_rule: dict[TopicRule, list[tuple[str, list[int]]]] = {}
+        for (rule, dev), idx in per_device.items():
+            by_rule.setdefault(rule, []).append((dev, idx))
+        rest: list[tuple[tuple[TopicRule, str], list[int]]] = []
+        for rule, groups in by_rule.items():
+            if len(groups) > 1 and rule.format in ("auto", "json"):
+                idx = [i for _, g in groups for i in g]
+                pl = [payloads[i] for i in idx]
+                codes = np.repeat(np.arange(len(groups)), [len(g) for _, g in groups])
+                names = [d for d, _ in groups]
+                # a payload that is not a JSON object fails the one-pass decode: per device then
+                if decode_json_many(names, codes, pl, t_ns[idx], rule.json, res):
+                    continue
+            rest.extend(((rule, dev), g) for dev, g in groups)
+        return rest
 
     def _attribute(self, res: BatchResult, before: dict[str, int], topics: list[str]) -> None:
         """Charge bad counts from a device group to its topic (the first, when several)."""

@@ -10,10 +10,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
+
+try:  # orjson parses about 5x faster; the stdlib parser is the fallback
+    from orjson import loads as json_loads
+except ImportError:  # pragma: no cover - orjson is a dependency
+    json_loads = json.loads
 
 Path = tuple[str | int, ...]
 
@@ -63,7 +69,10 @@ def _num(v: Any) -> float | None:
         return float("nan")
     t = type(v)
     if t is float or t is int or t is bool:
-        return float(v)
+        try:
+            return float(v)
+        except OverflowError:
+            return None
     if t is str:
         try:
             return float(v)
@@ -79,10 +88,10 @@ def flatten_numeric(doc: Any, prefix: str = "", out: dict[str, float] | None = N
         for k, v in doc.items():
             flatten_numeric(v, f"{prefix}{k}.", out)
         return out
-    if isinstance(doc, bool | int | float) and prefix:
-        out[prefix[:-1]] = float(doc)
-    elif isinstance(doc, bool | int | float):
-        out["value"] = float(doc)
+    if isinstance(doc, bool | int | float):
+        v = _num(doc)
+        if v is not None:
+            out[prefix[:-1] if prefix else "value"] = v
     return out
 
 
@@ -112,7 +121,7 @@ def _loads_batch(payloads: list[bytes], res: BatchResult) -> list[Any]:
     """Parse every payload; one call for a clean batch, per message when one is malformed."""
     if len(payloads) > 1:
         try:
-            docs = json.loads(b"[" + b",".join(payloads) + b"]")
+            docs = json_loads(b"[" + b",".join(payloads) + b"]")
             if len(docs) == len(payloads):
                 return docs
         except ValueError:
@@ -120,7 +129,7 @@ def _loads_batch(payloads: list[bytes], res: BatchResult) -> list[Any]:
     docs = []
     for p in payloads:
         try:
-            docs.append(json.loads(p))
+            docs.append(json_loads(p))
         except ValueError:
             res.count("malformed_json")
             docs.append(None)
@@ -132,70 +141,104 @@ def decode_json(
 ) -> None:
     """Decode a batch of JSON payloads from one topic group into blocks on `res`."""
     docs = _loads_batch(payloads, res)
-    plain = spec.device_path is None
-    if plain and not spec.channels and (spec.time_path is None or len(spec.time_path) == 1):
-        if _fast_flat(device, docs, t_ns, spec, res):
-            return
-    elif (
-        plain
-        and all(len(p) == 1 for p in spec.channels.values())
-        and (spec.time_path is None or len(spec.time_path) == 1)
-        and _fast_paths(device, docs, t_ns, spec, res)
-    ):
+    block = _fast(docs, t_ns, spec)
+    if block is not None:
+        res.blocks.append((device, *block))
         return
     _slow(device, docs, t_ns, spec, res)
 
 
+def decode_json_many(
+    devices: list[str],
+    codes: np.ndarray,
+    payloads: list[bytes],
+    t_ns: np.ndarray,
+    spec: JsonSpec,
+    res: BatchResult,
+) -> bool:
+    """Decode several devices' clean, same-layout JSON in one pass (`codes` index `devices`).
+
+    Returns False, having added nothing, when the batch is not clean; decode per device then.
+    """
+    try:
+        docs = json_loads(b"[" + b",".join(payloads) + b"]")
+    except ValueError:
+        return False
+    if len(docs) != len(payloads):
+        return False
+    block = _fast(docs, t_ns, spec)
+    if block is None:
+        return False
+    keys, t, vals = block
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    cuts = np.flatnonzero(np.diff(sorted_codes)) + 1
+    for seg in np.split(order, cuts):
+        res.blocks.append((devices[int(codes[seg[0]])], keys, t[seg], vals[seg]))
+    return True
+
+
+def _fast(
+    docs: list[Any], t_ns: np.ndarray, spec: JsonSpec
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray] | None:
+    """(names, t_ns, values) when every doc has the same flat layout of numbers, else None."""
+    if spec.device_path is not None or (spec.time_path is not None and len(spec.time_path) > 1):
+        return None
+    if not spec.channels:
+        return _fast_flat(docs, t_ns, spec)
+    if all(len(p) == 1 for p in spec.channels.values()):
+        return _fast_paths(docs, t_ns, spec)
+    return None
+
+
 def _rows_array(docs: list[Any], keys: tuple[Any, ...]) -> np.ndarray:
-    """Values of `keys` in every doc as an (n, k) float block; ValueError unless all scalars."""
-    rows = list(map(itemgetter(*keys), docs))
-    vals = np.array(rows, dtype=np.float64)
-    want = (len(docs),) if len(keys) == 1 else (len(docs), len(keys))
-    if vals.shape != want:  # a list or object where a number belongs
-        raise ValueError("not scalar")
-    return vals.reshape(len(docs), len(keys))
+    """Values of `keys` in every doc as an (n, k) float block; raises unless all are scalars."""
+    n, k = len(docs), len(keys)
+    get = itemgetter(*keys)
+    if k == 1:
+        return np.fromiter(map(get, docs), np.float64, count=n).reshape(n, 1)
+    return np.fromiter(chain.from_iterable(map(get, docs)), np.float64, count=n * k).reshape(n, k)
 
 
 def _fast_flat(
-    device: str, docs: list[Any], t_ns: np.ndarray, spec: JsonSpec, res: BatchResult
-) -> bool:
+    docs: list[Any], t_ns: np.ndarray, spec: JsonSpec
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray] | None:
     """Flat objects of numbers with one key set: one itemgetter map and one array conversion."""
     d0 = docs[0]
     if type(d0) is not dict or not d0:
-        return False
+        return None
     tkey = spec.time_path[0] if spec.time_path else None
     keys = tuple(k for k in d0 if k != tkey)
     if tkey is not None:
         keys = (*keys, tkey)
     if not all(type(d) is dict for d in docs) or len(set(map(len, docs))) != 1:
-        return False
+        return None
     try:
         vals = _rows_array(docs, keys)
-    except (KeyError, TypeError, ValueError):
-        return False
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
     if tkey is not None:
         t_ns = (vals[:, -1] * spec.time_scale).astype(np.int64)
         keys, vals = keys[:-1], np.ascontiguousarray(vals[:, :-1])
-    res.blocks.append((device, keys, t_ns, vals))
-    return True
+    return keys, t_ns, vals
 
 
 def _fast_paths(
-    device: str, docs: list[Any], t_ns: np.ndarray, spec: JsonSpec, res: BatchResult
-) -> bool:
+    docs: list[Any], t_ns: np.ndarray, spec: JsonSpec
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray] | None:
+    """Top-level channel keys: one itemgetter map and one array conversion."""
     names = tuple(spec.channels)
     keys = [p[0] for p in spec.channels.values()]
     if spec.time_path is not None:
         keys.append(spec.time_path[0])
     try:
         vals = _rows_array(docs, tuple(keys))
-    except (KeyError, TypeError, ValueError):
-        return False
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
     if spec.time_path is not None:
         t_ns = (vals[:, -1] * spec.time_scale).astype(np.int64)
         vals = vals[:, :-1]
-    res.blocks.append((device, names, t_ns, np.ascontiguousarray(vals)))
-    return True
+    return names, t_ns, np.ascontiguousarray(vals)
 
 
 def _slow(device: str, docs: list[Any], t_ns: np.ndarray, spec: JsonSpec, res: BatchResult) -> None:

@@ -47,6 +47,8 @@ class Broker:
 
     def start(self) -> None:
         """Start mosquitto and wait until it accepts connections."""
+        if shutil.which("mosquitto") is None:
+            pytest.skip("mosquitto not installed")
         self.write_config()
         if "allow_anonymous" not in self.extra:
             with self.conf.open("a") as f:
@@ -85,8 +87,6 @@ class Broker:
 @pytest.fixture
 def broker(tmp_path):
     """A running mosquitto on a free loopback port, stopped after the test."""
-    if shutil.which("mosquitto") is None:
-        pytest.skip("mosquitto not installed")
     b = Broker(tmp_path)
     b.start()
     yield b
