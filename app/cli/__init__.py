@@ -16,7 +16,6 @@ COMMANDS: dict[str, str] = {
     "run": "twinbench.cli.run_cmd",
     "drivers": "twinbench.cli.drivers_cmd",
     "rules": "twinbench.cli.rules_cmd",
-    "fleet": "twinbench.cli.fleet_cmd",
     "models": "twinbench.cli.models_cmd",
     "twin": "twinbench.cli.twin_cmd",
     "ble": "twinbench.cli.ble_cmd",

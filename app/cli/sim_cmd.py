@@ -16,8 +16,9 @@ def _add_serial(p: argparse.ArgumentParser) -> None:
     g.add_argument("--serial", action="store_true", help="serve the board on a pseudo-terminal")
     g.add_argument(
         "--format",
-        default="csv",
-        help="quickplot, csv, text ($a,b,..;), jsonl, keyvalue, binary, cobs, slip, length",
+        default=None,
+        help="serial: quickplot, csv (default), text ($a,b,..;), jsonl, keyvalue, binary, cobs, "
+        "slip, length; mqtt: json (default), iothub, sparkplug",
     )
     g.add_argument("--link", metavar="PATH", help="stable symlink to the pty (kept on replug)")
     g.add_argument("--corrupt", type=float, default=0.0, help="corrupt bytes per frame (0..1)")
@@ -28,27 +29,58 @@ def _add_serial(p: argparse.ArgumentParser) -> None:
     g.add_argument("--print-profile", metavar="FILE", help="write the matching profile and exit")
 
 
+def _add_mqtt(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("MQTT fleet (--mqtt HOST:PORT)")
+    g.add_argument("--mqtt", metavar="HOST:PORT", help="publish a fleet of boards to this broker")
+    g.add_argument("--devices", type=int, default=10, help="simulated boards (default 10)")
+    g.add_argument("--qos", type=int, choices=(0, 1, 2), default=0, help="publish QoS")
+    g.add_argument("--prefix", default="fleet", help="topic prefix for --format json")
+    g.add_argument("--client-id", default="", help="MQTT client id (default: generated)")
+
+
 def add_parser(subs: Any) -> None:
     """Declare `sim` and its options."""
     p = subs.add_parser(
         "sim",
-        help="run the simulated rig as a peer (serial pty...)",
+        help="run the simulated rig as a peer (serial pty, MQTT fleet)",
         description="Run the simulated motor rig behind a real transport so that TwinBench (or "
         "any tool) can connect to it. Prints the address (e.g. the pty path) on the first line.",
     )
-    p.add_argument("--rate", type=float, default=1000.0, help="frames per second (0: flat out)")
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="serial: frames per second (default 1000, 0: flat out); mqtt: messages per second "
+        "per board (default 1)",
+    )
     p.add_argument("--count", type=int, help="stop after this many frames")
     p.add_argument("--duration", type=float, help="stop after this many seconds")
     p.add_argument("--seed", type=int, default=1, help="random seed")
     _add_serial(p)
+    _add_mqtt(p)
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute `twinbench sim`."""
     from twinbench.errors import UsageError
 
+    if args.serial and args.mqtt:
+        raise UsageError("choose one peer: --serial or --mqtt")
     if args.serial:
         from twinbench.cli.sim_serial import run_serial
 
+        args.rate = 1000.0 if args.rate is None else args.rate
+        args.format = args.format or "csv"
         return run_serial(args)
-    raise UsageError("choose a peer to simulate: --serial")
+    if args.mqtt:
+        from twinbench.mqtt.fleet import FLEET_FORMATS, run_fleet
+
+        args.rate = 1.0 if args.rate is None else args.rate
+        args.format = args.format or "json"
+        if args.format not in FLEET_FORMATS:
+            raise UsageError(
+                f"--format {args.format!r} is not an MQTT fleet format; valid: "
+                + ", ".join(FLEET_FORMATS)
+            )
+        return run_fleet(args)
+    raise UsageError("choose a peer to simulate: --serial or --mqtt HOST:PORT")

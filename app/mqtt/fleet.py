@@ -16,19 +16,6 @@ SP_GROUP, SP_NODE = "twinbench", "fleet"
 CHANNELS = ("temp", "hum", "volt")
 
 
-def add_mqtt_arguments(p: argparse.ArgumentParser, required: bool = False) -> None:
-    """Declare the fleet options (`--mqtt HOST:PORT --devices N --rate HZ --format ...`)."""
-    p.add_argument("--mqtt", metavar="HOST:PORT", required=required, help="broker to publish to")
-    p.add_argument("--devices", type=int, default=10, help="simulated boards (default 10)")
-    p.add_argument("--rate", type=float, default=1.0, help="messages per second per board")
-    p.add_argument("--format", choices=FLEET_FORMATS, default="json", help="payload convention")
-    p.add_argument("--duration", type=float, default=None, help="seconds to run (default: ^C)")
-    p.add_argument("--count", type=int, default=None, help="stop after N messages per board")
-    p.add_argument("--qos", type=int, choices=(0, 1, 2), default=0, help="publish QoS")
-    p.add_argument("--prefix", default="fleet", help="topic prefix for --format json")
-    p.add_argument("--client-id", default="", help="MQTT client id (default: generated)")
-
-
 def parse_hostport(text: str) -> tuple[str, int]:
     """`host:port` (port defaults to 1883); UsageError on a bad port."""
     host, _, port = text.rpartition(":")

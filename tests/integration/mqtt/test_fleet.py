@@ -1,4 +1,4 @@
-"""`twinbench fleet` as a real subprocess feeding the driver; shared subscriptions split a fleet."""
+"""`twinbench sim --mqtt` feeding the driver; shared subscriptions split a fleet."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 
 def fleet(exe, env, port, *args, timeout=60):
-    cmd = [*exe, "fleet", "--mqtt", f"127.0.0.1:{port}", *args]
+    cmd = [*exe, "sim", "--mqtt", f"127.0.0.1:{port}", *args]
     r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
     assert r.returncode == 0, r.stderr
     return r
@@ -49,7 +49,7 @@ def test_fleet_formats_decode(broker, mq, twinbench_exe, clean_env, fmt, setting
 
 
 def test_bad_mqtt_address_is_a_usage_error(twinbench_exe, clean_env):
-    r = subprocess.run([*twinbench_exe, "fleet", "--mqtt", "localhost:99999"],
+    r = subprocess.run([*twinbench_exe, "sim", "--mqtt", "localhost:99999"],
                        capture_output=True, text=True, env=clean_env, timeout=30)  # fmt: skip
     assert r.returncode == 2 and "port must be 1..65535" in r.stderr and "Traceback" not in r.stderr
 
