@@ -27,7 +27,9 @@ class PanelSpec:
 
 
 # Modules that define panels, each exposing `PANELS: list[PanelSpec]`; add one line per module.
-PANEL_MODULES: list[str] = []
+PANEL_MODULES: list[str] = [
+    "twinbench.widgets.console",
+]
 
 
 def all_panels() -> list[PanelSpec]:

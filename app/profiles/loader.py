@@ -276,3 +276,18 @@ def match_port(port: Mapping[str, Any], profiles: list[Profile] | None = None) -
         if prof.matches(port):
             return prof
     return None
+
+
+def add_command(path: str | os.PathLike[str], label: str, data: str, eol: str, hex_: bool) -> None:
+    """Save a user command button into a profile file (validated before it is written)."""
+    import tomli_w
+
+    p = Path(path)
+    text = p.read_text(encoding="utf-8")
+    doc = tomllib.loads(text)
+    doc.setdefault("commands", []).append({"label": label, "data": data, "eol": eol, "hex": hex_})
+    new = tomli_w.dumps(doc)
+    parse_profile(new, str(p))
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(new, encoding="utf-8")
+    os.replace(tmp, p)
