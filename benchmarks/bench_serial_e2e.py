@@ -75,7 +75,7 @@ def run_pipeline(tmp: Path, fmt: str, count: int) -> tuple[int, float, int, dict
     """Driver + decode + hub; (bytes, seconds first byte to last frame, frames, loss)."""
     prof = tmp / "p.toml"
     prof.write_bytes(tomli_w.dumps(profile_for(fmt, "board")).encode())
-    proc, link = start_sim(tmp, fmt, count)
+    link = tmp / "tty"
     rt = Runtime()
     drv = rt.add_driver("serial", {"port": str(link), "profile": str(prof), "device_id": "board"})
     marks = {"first": 0.0, "last": 0.0}
@@ -94,7 +94,8 @@ def run_pipeline(tmp: Path, fmt: str, count: int) -> tuple[int, float, int, dict
 
     rt.hub.on_bytes(on_bytes)
     rt.add_consumer("bench", consume, maxsize=1 << 16, policy="block")
-    rt.start()
+    rt.start()  # the driver retries until the simulator's pty appears
+    proc, _ = start_sim(tmp, fmt, count)
     try:
         out, _ = proc.communicate(timeout=120)
         deadline = time.monotonic() + 10
