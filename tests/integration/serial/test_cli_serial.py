@@ -64,3 +64,33 @@ def test_sim_bad_options(twinbench_exe, env, args):
     cmd = ["sim", *(["--serial"] if args else []), *args]
     r = tb(twinbench_exe, env, *cmd, check=False)
     assert r.returncode == 2 and r.stderr.startswith("twinbench: error:")
+
+
+def test_headless_run_on_a_pty_reports_loss(sim_board, twinbench_exe, env, tmp_path):
+    board = sim_board("binary", "--rate", "2000", "--duration", "6", "--corrupt", "0.02")
+    out = tmp_path / "summary.json"
+    r = tb(
+        twinbench_exe,
+        env,
+        "run",
+        "--headless",
+        "--driver",
+        "serial",
+        "--set",
+        f"port={board.link}",
+        "--set",
+        f"profile={board.profile}",
+        "--set",
+        "device_id=board",
+        "--duration",
+        "3",
+        "--summary",
+        str(out),
+    )
+    board.kill()
+    assert "board:" in r.stdout
+    summary = json.loads(out.read_text())
+    loss = summary["devices"]["board"]["loss"]
+    assert loss["frames"] > 1000 and loss["bytes_in"] > 42 * 1000
+    assert loss["checksum_errors"] + loss["truncated"] > 0
+    assert summary["devices"]["board"]["samples"] == loss["frames"]
