@@ -29,6 +29,7 @@ class PanelSpec:
 # Modules that define panels, each exposing `PANELS: list[PanelSpec]`; add one line per module.
 PANEL_MODULES: list[str] = [
     "twinbench.widgets.console",
+    "twinbench.widgets.profile_editor",
 ]
 
 
