@@ -30,6 +30,7 @@ class PanelSpec:
 PANEL_MODULES: list[str] = [
     "twinbench.widgets.console",
     "twinbench.widgets.profile_editor",
+    "twinbench.widgets.ports",
 ]
 
 
