@@ -173,8 +173,10 @@ class ConsolePanel(QWidget):
         drv = self.drivers().get(dev or "")
         if drv is not None:
             loss = drv.loss()
+            st = self.ctx.runtime.hub.devices.get(dev or "")
+            state = f"{st.state}: " if st is not None else ""
             self.loss.setText(
-                f"{loss['bytes_in']:,} B, {loss['frames']:,} frames, "
+                f"{state}{loss['bytes_in']:,} B, {loss['frames']:,} frames, "
                 f"{loss['checksum_errors'] + loss['malformed'] + loss['oversize']:,} bad, "
                 f"{loss['sequence_gaps']:,} gaps"
             )
