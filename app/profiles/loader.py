@@ -97,7 +97,8 @@ def profiles_dir() -> Path:
     return config_dir() / "profiles"
 
 
-def _builtin_dir() -> Path:
+def builtin_dir() -> Path:
+    """Example profiles shipped with TwinBench (resources/profiles)."""
     import twinbench.resources
 
     return Path(twinbench.resources.__file__).resolve().parent / "profiles"
@@ -242,7 +243,7 @@ def load_profile(ref: str | os.PathLike[str]) -> Profile:
     """Load a profile by path, or by name from the user folder or the built-in examples."""
     p = Path(ref)
     if not p.exists() and not str(ref).endswith(".toml"):
-        for folder in (profiles_dir(), _builtin_dir()):
+        for folder in (profiles_dir(), builtin_dir()):
             cand = folder / f"{ref}.toml"
             if cand.exists():
                 p = cand
@@ -259,7 +260,7 @@ def load_profile(ref: str | os.PathLike[str]) -> Profile:
 def all_profiles() -> list[Profile]:
     """Every loadable profile (user folder first, then built-in); broken files are skipped."""
     out: list[Profile] = []
-    for folder in (profiles_dir(), _builtin_dir()):
+    for folder in (profiles_dir(), builtin_dir()):
         if not folder.is_dir():
             continue
         for f in sorted(folder.glob("*.toml")):
