@@ -46,6 +46,11 @@ def build_summary(
                 dev.setdefault("drops", {})[sub.name] = sub.dropped_samples
     for dev in devices.values():
         dev.setdefault("drops", {})
+    for drv in runtime.drivers:  # byte transports: bytes, frames, checksum rejects, gaps...
+        loss = getattr(drv, "loss", None)
+        dev_id = getattr(drv, "cfg", {}).get("device_id")
+        if callable(loss) and dev_id is not None:
+            devices.setdefault(dev_id, {"channels": {}, "samples": 0, "drops": {}})["loss"] = loss()
     out: dict[str, Any] = {
         "twinbench": __version__,
         "duration_s": round(wall_s, 3),

@@ -75,7 +75,7 @@ def run_pipeline(tmp: Path, fmt: str, count: int) -> tuple[int, float, int, dict
     """Driver + decode + hub; (bytes, seconds first byte to last frame, frames, loss)."""
     prof = tmp / "p.toml"
     prof.write_bytes(tomli_w.dumps(profile_for(fmt, "board")).encode())
-    proc, link = start_sim(tmp, fmt, count)
+    link = tmp / "tty"
     rt = Runtime()
     drv = rt.add_driver("serial", {"port": str(link), "profile": str(prof), "device_id": "board"})
     marks = {"first": 0.0, "last": 0.0}
@@ -94,7 +94,8 @@ def run_pipeline(tmp: Path, fmt: str, count: int) -> tuple[int, float, int, dict
 
     rt.hub.on_bytes(on_bytes)
     rt.add_consumer("bench", consume, maxsize=1 << 16, policy="block")
-    rt.start()
+    rt.start()  # the driver retries until the simulator's pty appears
+    proc, _ = start_sim(tmp, fmt, count)
     try:
         out, _ = proc.communicate(timeout=120)
         deadline = time.monotonic() + 10
@@ -121,14 +122,19 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        nbytes, secs = run_raw(tmp, fmt, count)
-        rows.append(("pty raw read, 64 KiB chunks (baseline)", nbytes, secs, "B"))
-        nb, secs2, lost, loss = run_pipeline(tmp, fmt, count)
-        rows.append(("sim -> pty -> serial driver -> decode -> hub", nb, secs2, "B"))
+        raw_s, pipe_s, lost_all = [], [], []
+        for _ in range(1 if args.smoke else 3):  # alternate, keep the best of each
+            nbytes, secs = run_raw(tmp, fmt, count)
+            raw_s.append(secs)
+            nb, secs2, lost, loss = run_pipeline(tmp, fmt, count)
+            pipe_s.append(secs2)
+            lost_all.append(lost)
+        rows.append(("pty raw read, 64 KiB chunks (baseline)", nbytes, min(raw_s), "B"))
+        rows.append(("sim -> pty -> serial driver -> decode -> hub", nb, min(pipe_s), "B"))
     frame = nbytes // count
-    print(f"{count:,} frames of {frame} bytes ({fmt}, CRC-16); wall-clock rates")
+    print(f"{count:,} frames of {frame} bytes ({fmt}, CRC-16); wall-clock, best of {len(raw_s)}")
     table(rows, rows[0][0])
-    print(f"frames lost: {lost}; loss counters: {loss}")
+    print(f"frames lost per run: {lost_all}; last loss counters: {loss}")
 
 
 if __name__ == "__main__":

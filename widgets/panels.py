@@ -39,6 +39,9 @@ PANEL_MODULES: list[str] = [
     "twinbench.widgets.sessions_panel",
     "twinbench.widgets.query_panel",
     "twinbench.widgets.twin_view",
+    "twinbench.widgets.console",
+    "twinbench.widgets.profile_editor",
+    "twinbench.widgets.ports",
 ]
 
 

@@ -10,6 +10,9 @@ def add_parser(subs: Any) -> None:
     """Declare `ports`."""
     p = subs.add_parser("ports", help="list serial ports (description, VID:PID, serial number)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--sniff", metavar="PORT", help="listen to PORT and suggest a profile")
+    p.add_argument("--save", metavar="NAME", help="with --sniff: save the suggestion as NAME")
+    p.add_argument("--seconds", type=float, default=0.3, help="with --sniff: time per baud rate")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -19,6 +22,8 @@ def run(args: argparse.Namespace) -> int:
     from twinbench.drivers.serial.ports import list_ports
     from twinbench.profiles.loader import all_profiles, match_port
 
+    if args.sniff:
+        return _sniff(args)
     profiles = all_profiles()
     ports = list_ports()
     for p in ports:
@@ -36,4 +41,36 @@ def run(args: argparse.Namespace) -> int:
             f"{p.get('manufacturer') or '-':<16} {p.get('description') or '-'}"
             + (f"  -> profile {p['profile']}" if p["profile"] else "")
         )
+    return 0
+
+
+def _sniff(args: argparse.Namespace) -> int:
+    import tomli_w
+
+    from twinbench.errors import UsageError
+    from twinbench.profiles.loader import parse_profile, profiles_dir
+    from twinbench.profiles.sniff import sniff_port
+
+    if not args.seconds > 0:
+        raise UsageError(f"--seconds must be positive, got {args.seconds}")
+    guess = sniff_port(args.sniff, seconds=args.seconds)
+    score = guess.pop("score", 0.0)
+    errors = guess.pop("errors", [])
+    if "decoder" not in guess:
+        detail = f" ({errors[0]})" if errors else ""
+        raise UsageError(f"{args.sniff}: no quick-plot, CSV or JSON lines recognised{detail}")
+    name = args.save or "sniffed"
+    profile = {"name": name, "description": f"sniffed on {args.sniff}", **guess}
+    text = tomli_w.dumps(profile)
+    print(
+        f"# {args.sniff}: {guess['decoder']['type']} at {guess['transport']['baudrate']} baud, "
+        f"{score:.0%} of lines decoded"
+    )
+    print(text)
+    if args.save:
+        out = profiles_dir() / f"{args.save}.toml"
+        parse_profile(text, str(out))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"# wrote {out}")
     return 0

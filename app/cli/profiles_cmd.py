@@ -29,11 +29,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.file}: ok ({prof.name}, {chans} channels)")
         return 0
     if args.action == "list":
+        from twinbench.errors import ConfigError
+
         print(f"user folder: {loader.profiles_dir()}")
-        for prof in loader.all_profiles():
-            rec = prof.recognition
-            match = f"  [{rec.get('vid', '')}:{rec.get('pid', '')}]" if rec.get("vid") else ""
-            print(f"{prof.name:<24} {prof.path}{match}")
+        for folder in (loader.profiles_dir(), loader.builtin_dir()):
+            for f in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+                try:
+                    prof = loader.load_profile(f)
+                except ConfigError as exc:
+                    print(f"{f.stem:<24} BROKEN: {exc}")
+                    continue
+                rec = prof.recognition
+                match = f"  [{rec.get('vid', '')}:{rec.get('pid', '')}]" if rec.get("vid") else ""
+                print(f"{prof.name:<24} {prof.path}{match}")
         return 0
     return _import(args)
 

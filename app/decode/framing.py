@@ -210,6 +210,16 @@ class StartFramer(Framer):
         return Frames(arr, starts, lengths), pos
 
 
+class MessageFramer(Framer):
+    """Each feed() is one whole frame (a UDP datagram, an MQTT payload): nothing is held."""
+
+    def _cut(self, arr: np.ndarray) -> tuple[Frames, int]:
+        n = arr.shape[0]
+        if n == 0:
+            return Frames(arr, _EMPTY, _EMPTY), 0
+        return self._finish(arr, np.zeros(1, np.int64), np.full(1, n, np.int64)), n
+
+
 class FixedFramer(Framer):
     """Frames of a fixed number of bytes with no delimiter (alignment from the first byte)."""
 

@@ -19,7 +19,7 @@ from twinbench.decode.frames import Frames, LossStats
 from twinbench.decode.text import CsvDecoder, JsonLinesDecoder, PairDecoder
 from twinbench.model import Chunk
 
-FRAMINGS = ("end", "start_end", "start", "fixed", "length", "cobs", "slip")
+FRAMINGS = ("end", "start_end", "start", "fixed", "length", "cobs", "slip", "message")
 DECODERS = ("csv", "quickplot", "keyvalue", "jsonl", "binary")
 MAX_SPREAD_NS = 100_000_000  # frames of one read are spread over at most the last 100 ms
 
@@ -241,6 +241,8 @@ def _framer(cfg: Mapping[str, Any], stats: LossStats) -> framing.Framer:
                 int(cfg.get("adjust", 0)),
                 max_frame,
             )
+        if kind == "message":
+            return framing.MessageFramer(stats, max_frame)
         if kind == "cobs":
             return framing.CobsFramer(stats, max_frame)
         if kind == "slip":

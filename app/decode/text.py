@@ -286,17 +286,17 @@ class JsonLinesDecoder:
                     use_threads=False, block_size=max(1 << 20, len(text) + 1)
                 ),
             )
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            return None
-        while any(pa.types.is_struct(t) for t in table.schema.types):
-            table = table.flatten()
-        names: list[str] = []
-        cols: list[np.ndarray] = []
-        for name, col in zip(table.column_names, table.columns, strict=True):
-            t = col.type
-            if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
-                names.append(name)
-                cols.append(col.cast(pa.float64()).to_numpy(zero_copy_only=False))
+            while any(pa.types.is_struct(t) for t in table.schema.types):
+                table = table.flatten()
+            names: list[str] = []
+            cols: list[np.ndarray] = []
+            for name, col in zip(table.column_names, table.columns, strict=True):
+                t = col.type
+                if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
+                    names.append(name)
+                    cols.append(col.cast(pa.float64()).to_numpy(zero_copy_only=False))
+        except (pa.ArrowException, UnicodeDecodeError, ValueError):
+            return None  # invalid UTF-8 or JSON somewhere in the batch: the slow path sorts it
         if not cols:
             self.stats.malformed += table.num_rows
             return None

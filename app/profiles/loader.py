@@ -97,7 +97,8 @@ def profiles_dir() -> Path:
     return config_dir() / "profiles"
 
 
-def _builtin_dir() -> Path:
+def builtin_dir() -> Path:
+    """Example profiles shipped with TwinBench (resources/profiles)."""
     import twinbench.resources
 
     return Path(twinbench.resources.__file__).resolve().parent / "profiles"
@@ -242,7 +243,7 @@ def load_profile(ref: str | os.PathLike[str]) -> Profile:
     """Load a profile by path, or by name from the user folder or the built-in examples."""
     p = Path(ref)
     if not p.exists() and not str(ref).endswith(".toml"):
-        for folder in (profiles_dir(), _builtin_dir()):
+        for folder in (profiles_dir(), builtin_dir()):
             cand = folder / f"{ref}.toml"
             if cand.exists():
                 p = cand
@@ -259,7 +260,7 @@ def load_profile(ref: str | os.PathLike[str]) -> Profile:
 def all_profiles() -> list[Profile]:
     """Every loadable profile (user folder first, then built-in); broken files are skipped."""
     out: list[Profile] = []
-    for folder in (profiles_dir(), _builtin_dir()):
+    for folder in (profiles_dir(), builtin_dir()):
         if not folder.is_dir():
             continue
         for f in sorted(folder.glob("*.toml")):
@@ -276,3 +277,18 @@ def match_port(port: Mapping[str, Any], profiles: list[Profile] | None = None) -
         if prof.matches(port):
             return prof
     return None
+
+
+def add_command(path: str | os.PathLike[str], label: str, data: str, eol: str, hex_: bool) -> None:
+    """Save a user command button into a profile file (validated before it is written)."""
+    import tomli_w
+
+    p = Path(path)
+    text = p.read_text(encoding="utf-8")
+    doc = tomllib.loads(text)
+    doc.setdefault("commands", []).append({"label": label, "data": data, "eol": eol, "hex": hex_})
+    new = tomli_w.dumps(doc)
+    parse_profile(new, str(p))
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(new, encoding="utf-8")
+    os.replace(tmp, p)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any, ClassVar
 
 from twinbench.drivers.base import Channel, Device, Driver, Setting, Sink
@@ -115,20 +116,60 @@ class SerialDriver(Driver):
         import serial
 
         port = self.port
+        fd = getattr(port, "fd", None)
+        if isinstance(fd, int) and fd >= 0:
+            return self._read_fd(fd)
         try:
             # never readline(): read what is waiting (or block briefly for one byte), and while
             # more keeps arriving gather up to 256 KiB so that one decode call handles many frames
-            data = port.read(port.in_waiting or 1)
-            while data and len(data) < COALESCE:
+            first = port.read(max(port.in_waiting, 1))
+            if not first:
+                return first
+            parts, size = [first], len(first)
+            while size < COALESCE:
                 more = port.in_waiting
                 if not more:
                     break
-                data += port.read(more)
-            return data
+                part = port.read(more)
+                parts.append(part)
+                size += len(part)
+            return parts[0] if len(parts) == 1 else b"".join(parts)
         except serial.SerialException as exc:
             raise OSError(str(exc)) from None
         except TypeError as exc:  # pyserial raises this when the fd vanished under it
             raise OSError(str(exc)) from None
+
+    def _read_fd(self, fd: int) -> bytes:
+        """POSIX: one select and one read of whatever is waiting (up to 256 KiB).
+
+        pyserial's own read() loops over TIOCINQ-sized (4 KiB) reads and loses what it gathered
+        if the port vanishes mid-call; a single os.read loses nothing and runs at pty speed.
+        """
+        import select
+
+        r, _, _ = select.select([fd], [], [], self.cfg["timeout"])
+        if not r:
+            return b""
+        data = os.read(fd, COALESCE)  # OSError (EIO) when the board is unplugged
+        if not data:
+            raise OSError("device reports readiness to read but returned no data (unplugged?)")
+        # while bytes keep streaming in, gather more (<= 1 ms wait each) so one decode call
+        # handles many frames; a board that trickles gets each read handed on at once
+        parts, size, last = [data], len(data), len(data)
+        while size < COALESCE and last >= 1024:
+            r, _, _ = select.select([fd], [], [], 0.001)
+            if not r:
+                break
+            try:
+                more = os.read(fd, COALESCE - size)
+            except OSError:
+                break  # unplugged: hand on what we have; the next read reports it
+            if not more:
+                break
+            parts.append(more)
+            size += len(more)
+            last = len(more)
+        return data if len(parts) == 1 else b"".join(parts)
 
     def _disconnect(self) -> None:
         port, self.port = self.port, None

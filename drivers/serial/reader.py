@@ -96,6 +96,12 @@ class ByteStream:
             if data:
                 t_ns = time.time_ns()
                 self.sink.push_bytes(self.device_id, data, t_ns)
-                chunk = self.decoder.feed(data, t_ns)
+                try:
+                    chunk = self.decoder.feed(data, t_ns)
+                except Exception as exc:  # a decoder bug must not stop the reader: count, go on
+                    self.error = exc
+                    self.decoder.stats.malformed += 1
+                    self.decoder.reset()
+                    continue
                 if chunk is not None:
                     self.sink.push(chunk)

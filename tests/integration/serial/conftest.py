@@ -18,17 +18,23 @@ if sys.platform == "win32":  # pragma: no cover
 class SimBoard:
     """A running `twinbench sim --serial` process."""
 
-    def __init__(self, exe: list[str], tmp: Path, fmt: str, *args: str) -> None:
+    def __init__(self, exe: list[str], tmp: Path, fmt: str, *args: str, launch: bool = True):
         self.link = tmp / "ttySIM"
         self.profile = tmp / f"{fmt}.toml"
         from twinbench.drivers.serial.simboard import profile_for
 
         self.profile.write_bytes(tomli_w.dumps(profile_for(fmt, "board")).encode())
-        cmd = [*exe, "sim", "--serial", "--format", fmt, "--link", str(self.link), *args]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        self.cmd = [*exe, "sim", "--serial", "--format", fmt, "--link", str(self.link), *args]
+        self.proc: subprocess.Popen | None = None
+        self.lines: list[str] = []
+        if launch:
+            self.launch()
+
+    def launch(self) -> None:
+        """Start the board process and wait for its port line."""
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         self.port = self.proc.stdout.readline().strip()
-        self.lines: list[str] = []
 
     def finish(self, timeout: float = 60) -> dict:
         """Wait for the board to end; return its JSON summary."""
@@ -38,9 +44,11 @@ class SimBoard:
 
     def kill(self) -> None:
         """Stop the board if it still runs."""
+        if self.proc is None:
+            return
         if self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(10)
+        self.proc.communicate(timeout=10)  # also closes the stdout pipe
 
 
 @pytest.fixture
@@ -48,8 +56,8 @@ def sim_board(twinbench_exe, tmp_path) -> Iterator:
     """Factory: sim_board(fmt, *args) starts a board; every board is stopped afterwards."""
     boards: list[SimBoard] = []
 
-    def start(fmt: str, *args: str) -> SimBoard:
-        b = SimBoard(twinbench_exe, tmp_path, fmt, *args)
+    def start(fmt: str, *args: str, launch: bool = True) -> SimBoard:
+        b = SimBoard(twinbench_exe, tmp_path, fmt, *args, launch=launch)
         boards.append(b)
         return b
 

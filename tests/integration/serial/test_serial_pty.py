@@ -19,8 +19,10 @@ def run_driver(board, **settings):
     raw = []
     rt.hub.on_bytes(lambda dev, data, t: raw.append(len(data)))
     rt.add_consumer("test", got.extend, maxsize=1 << 16, policy="block")
-    rt.start()
+    rt.start()  # the driver retries until the board's pty appears
     try:
+        if board.proc is None:
+            board.launch()
         summary = board.finish()
     finally:
         rt.stop()
@@ -33,7 +35,7 @@ def seqs(chunks):
 
 @pytest.mark.parametrize("fmt", ["binary", "text", "cobs", "slip", "length", "csv"])
 def test_every_frame_arrives_in_order(sim_board, fmt):
-    board = sim_board(fmt, "--rate", "0", "--count", "3000", "--start-delay", "1.0")
+    board = sim_board(fmt, "--rate", "0", "--count", "3000", "--start-delay", "1.0", launch=False)
     r = run_driver(board)
     chunks, drv, _rt, summary = r.chunks, r.drv, r.rt, r.summary
     assert summary["frames"] == 3000
@@ -47,7 +49,7 @@ def test_every_frame_arrives_in_order(sim_board, fmt):
 
 @pytest.mark.parametrize("fmt", ["quickplot", "jsonl", "keyvalue"])
 def test_text_protocols_decode_named_channels(sim_board, fmt):
-    board = sim_board(fmt, "--rate", "0", "--count", "500", "--start-delay", "1.0")
+    board = sim_board(fmt, "--rate", "0", "--count", "500", "--start-delay", "1.0", launch=False)
     r = run_driver(board)
     chunks, _drv, _rt, _summary = r.chunks, r.drv, r.rt, r.summary
     assert seqs(chunks).tolist() == list(range(500))
@@ -68,6 +70,7 @@ def test_corrupt_bytes_are_counted_and_skipped(sim_board):
         "7",
         "--start-delay",
         "1.0",
+        launch=False,
     )
     r = run_driver(board)
     chunks, drv, _rt, summary = r.chunks, r.drv, r.rt, r.summary

@@ -169,3 +169,13 @@ def test_oversize_text_frame_is_capped():
     c = p.feed(b"2\n3\n", 2)
     assert c.values.tolist() == [[3]]
     assert p.stats.oversize == 1
+
+
+def test_message_framing_one_feed_one_frame():
+    p = make_pipeline(
+        {"framing": {"type": "message", "max_frame": 32}, "decoder": {"type": "jsonl"}}
+    )
+    assert p.feed(b'{"t": 21.5, "h": {"rel": 40}}', 5).values.tolist() == [[21.5, 40]]
+    assert p.feed(b'{"t": 22}', 6).values.tolist() == [[22]]
+    assert p.feed(b'{"t": 1, "pad": "' + b"x" * 40 + b'"}', 7) is None
+    assert p.stats.oversize == 1 and p.framer.pending == 0

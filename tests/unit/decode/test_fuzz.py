@@ -4,6 +4,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from twinbench.decode.checksums import NAMES
 from twinbench.decode.pipeline import make_pipeline
 from twinbench.drivers.serial.simboard import FORMATS, encode, profile_for
 from twinbench.drivers.sim.model import RigModel
@@ -53,6 +54,21 @@ def test_mutated_frames(which, flips, cuts, step):
     chunks = [bytes(data[i : i + step]) for i in range(0, len(data), step)]
     p = feed_all(profile_for(FORMATS[which]), chunks)
     assert p.stats.bytes_in == len(data)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(NAMES),
+    st.integers(-6, 6),
+    st.lists(st.binary(min_size=0, max_size=200), max_size=5),
+)
+def test_every_checksum_on_random_bytes(name, position, chunks):
+    section = {
+        "framing": {"type": "end", "end": "\\n"},
+        "checksum": {"type": name, "position": position, "start": 0},
+        "decoder": {"type": "binary", "fields": [{"name": "a", "type": "uint8"}]},
+    }
+    feed_all(section, chunks)
 
 
 def test_clean_frames_decode_exactly():

@@ -1,0 +1,34 @@
+"""Profile editor: live preview of the incoming bytes as the profile text changes."""
+
+from __future__ import annotations
+
+from twinbench.runtime import Runtime
+from twinbench.widgets.context import AppContext
+
+
+def test_preview_follows_the_text(qtbot, tmp_path):
+    from twinbench.widgets.profile_editor import ProfileEditor
+
+    rt = Runtime()
+    ctx = AppContext(runtime=rt)
+    ed = ProfileEditor(ctx)
+    qtbot.addWidget(ed)
+    rt.hub.publish_bytes("imu", b"$1,2,3;$4,5,6;$7,8", 1)
+    f = tmp_path / "imu.toml"
+    f.write_text('[framing]\ntype = "start_end"\nstart = "$"\nend = ";"\n[decoder]\ntype = "csv"\n')
+    ed.load(f)
+    ed.tick()
+    assert ed.device.currentText() == "imu"
+    assert "$1,2,3;" in ed.raw.toPlainText()
+    assert ed.table.rowCount() == 2 and ed.table.item(1, 2).text() == "6"
+    assert "2 frames" in ed.status.text()
+    ed.editor.setPlainText(
+        '[framing]\ntype = "start_end"\nstart = "$"\nend = ";"\n[decoder]\ntype = "xml"\n'
+    )
+    ed.tick()
+    assert ":6: decoder.type:" in ed.status.text() and ed.table.rowCount() == 0
+    ed.save()
+    assert "not saved" in ed.status.text()
+    ed.raw_mode.setCurrentText("hex")
+    ed.tick()
+    assert "24 31 2C" in ed.raw.toPlainText()
