@@ -163,6 +163,15 @@ def run_headless(opts: HeadlessOptions) -> int:
                 f"recorded: {rec['folder']} ({rec['rows']} rows, {rec['events']} events, "
                 f"lost {rec['lost_samples']})"
             )
+    if not opts.quiet and att.rules is not None:
+        for rec in att.rules.book.history:
+            if rec.state in ("raised", "cleared"):
+                when = time.strftime("%H:%M:%S", time.gmtime(rec.t_ns / 1e9))
+                frac = f"{(rec.t_ns % 1_000_000_000) / 1e9:.3f}"[1:]
+                print(
+                    f"alarm {rec.state}: {rec.rule} on {rec.device} at {when}{frac} UTC "
+                    f"(value {rec.value:.6g}, {rec.severity})"
+                )
     if recorder is not None and recorder.stats.error:
         print(f"error: recording: {recorder.stats.error}")
         return 1

@@ -20,24 +20,23 @@ def add_parser(subs: Any) -> None:
     p.add_argument("--fast", action="store_true", help="as fast as possible")
     p.add_argument("--start", type=float, default=0.0, help="seek: seconds from session start")
     p.add_argument("--duration", type=float, default=None, help="stop after S seconds")
-    p.add_argument("--rules", metavar="FILE", help="re-run these rules over the recording")
+    p.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="run these rules over the recording (event time: what would have fired, when)",
+    )
+    p.add_argument(
+        "--derived",
+        action="append",
+        default=[],
+        metavar="'NAME = EXPR [UNIT]'",
+        help="add a derived channel to the replayed devices (repeatable)",
+    )
     p.add_argument("--summary", metavar="FILE", help="write the JSON summary here")
     p.add_argument("--record", metavar="DIR", help="record the replay as a new session")
     p.add_argument("--quiet", action="store_true", help="print only the result line")
-
-
-def rules_engine() -> Any:
-    """The rules package, or a UsageError saying it is not available in this build."""
-    import importlib
-
-    from twinbench.errors import UsageError
-
-    try:
-        return importlib.import_module("twinbench.rules")
-    except ImportError:
-        raise UsageError(
-            "--rules: the rules engine (twinbench.rules) is not available in this build"
-        ) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,9 +45,6 @@ def run(args: argparse.Namespace) -> int:
     from twinbench.headless import HeadlessOptions, run_headless
     from twinbench.recording.session import open_session
 
-    if args.rules:
-        rules_engine()
-        raise UsageError("--rules: re-running rules over a replay is not wired up yet")
     if not 0.1 <= args.speed <= 100:
         raise UsageError(f"--speed {args.speed:g}: expected 0.1 to 100 (or --fast)")
     open_session(args.session)  # clear errors (missing, newer version) before starting
@@ -67,5 +63,7 @@ def run(args: argparse.Namespace) -> int:
         record=args.record,
         stop_when=done,
         label="replayed",
+        rules=args.rules,
+        derived=args.derived,
     )
     return run_headless(opts)
