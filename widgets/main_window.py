@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._last_slow = 0.0
         self.installEventFilter(self)
+        self.setAcceptDrops(True)  # drop a workspace file to open it
 
         placeholder = QLabel("Starting\u2026")
         placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -256,6 +257,21 @@ class MainWindow(QMainWindow):
             self._painted = True
             self.firstPainted.emit()
         return False
+
+    def dragEnterEvent(self, ev: Any) -> None:
+        """Accept dragged .toml files (workspaces)."""
+        urls = ev.mimeData().urls() if ev.mimeData().hasUrls() else []
+        if any(u.toLocalFile().endswith(".toml") for u in urls):
+            ev.acceptProposedAction()
+
+    def dropEvent(self, ev: Any) -> None:
+        """Open each dropped workspace."""
+        io = self.ctx.services.get("workspace_io")
+        for url in ev.mimeData().urls():
+            path = url.toLocalFile()
+            if io is not None and path.endswith(".toml"):
+                io.open(path)
+        ev.acceptProposedAction()
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         """Let the application save the session and stop the runtime."""

@@ -105,6 +105,21 @@ class BenchApp(QObject):
         self.runtime = Runtime()
         self.history = DisplayHistory(seconds=self.history_s)
         self.ctx.runtime, self.ctx.history = self.runtime, self.history
+        self.runtime.services.update(self.ctx.services)  # one services dict for all
+        self.ctx.services = self.runtime.services
+        from twinbench.gui.workspace_io import WorkspaceIO
+        from twinbench.twin.service import TwinService
+
+        self.ctx.services["twins"] = TwinService(self.runtime)
+        self.workspace_io = WorkspaceIO(self)
+        self.ctx.services["workspace_io"] = self.workspace_io
+        self.workspace_io.install_menu()
+        ws = None
+        path = self.ctx.services.get("workspace_path")
+        if path:
+            ws = self.workspace_io.load(path)
+            if ws is not None:
+                self.workspace_io.apply_before_start(ws)
         self.display = self.runtime.hub.subscribe("display", maxsize=4096, policy="drop")
         self.window.status.display = self.display
 
@@ -113,11 +128,16 @@ class BenchApp(QObject):
         self.window.install_panels(self.state.panels)
         self.window.restore(self.state)
         self.ctx.tick_callbacks.insert(0, self.window.on_tick)
-        self._start_devices()
+        devices = self.workspace_io.devices_of(ws) if ws is not None else None
+        self._start_devices(devices)
+        if ws is not None:
+            self.workspace_io.apply_after_start(ws)
+            self.workspace_io._remember(Path(path))
+            self.window.setWindowTitle(f"TwinBench \u2014 {Path(path).name}")
         self.timer.start()
 
-    def _start_devices(self) -> None:
-        specs = self.state.devices or DEFAULT_DEVICES
+    def _start_devices(self, specs: list[dict[str, Any]] | None = None) -> None:
+        specs = specs or self.state.devices or DEFAULT_DEVICES
         for spec in specs:
             try:
                 self.runtime.add_driver(str(spec["driver"]), dict(spec.get("settings") or {}))
