@@ -58,21 +58,21 @@ class SpectrumPanel(TapPanel):
         peaks = ", ".join(f"{f:.1f} Hz: {a:.3g} {unit}".rstrip() for f, a in spec.peaks(3))
         self.readout.setText(f"fs {fs:.0f} Hz, {spec.segments} avg; peaks {peaks}")
 
-    def config(self) -> dict:
+    def workspace_config(self) -> dict:
         """Selection plus size, window and averaging."""
         return {
-            **super().config(),
+            **super().workspace_config(),
             "size": int(self.size_box.currentText()),
             "window": self.window_box.currentText(),
             "averages": self.avg_box.value(),
         }
 
-    def apply_config(self, cfg: dict) -> None:
+    def apply_workspace_config(self, cfg: dict) -> None:
         """Restore selection and settings."""
         self.size_box.setCurrentText(str(cfg.get("size", 8192)))
         self.window_box.setCurrentText(cfg.get("window", "hann"))
         self.avg_box.setValue(int(cfg.get("averages", 1)))
-        super().apply_config(cfg)
+        super().apply_workspace_config(cfg)
 
 
 class SpectrogramPanel(TapPanel):

@@ -91,14 +91,14 @@ class TapPanel(QWidget):
         self.on_selection()
 
     # -- config ----------------------------------------------------------------------------
-    def config(self) -> dict[str, Any]:
+    def workspace_config(self) -> dict[str, Any]:
         """What a workspace saves for this panel."""
         return {
             "device": self.device_box.currentText(),
             "channels": [b.currentText() for b in self.channel_boxes],
         }
 
-    def apply_config(self, cfg: dict[str, Any]) -> None:
+    def apply_workspace_config(self, cfg: dict[str, Any]) -> None:
         """Restore what `config()` saved."""
         if cfg.get("device"):
             self.select(cfg["device"], *cfg.get("channels", []))

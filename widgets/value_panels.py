@@ -118,16 +118,16 @@ class ValuePanel(TapPanel):
         self.dial.text = f"{self.dial.value:.4g} {self.unit(name)}".strip()
         self.dial.update()
 
-    def config(self) -> dict:
+    def workspace_config(self) -> dict:
         """Selection and thresholds."""
-        return {**super().config(), **{k: b.value() for k, b in self.boxes.items()}}
+        return {**super().workspace_config(), **{k: b.value() for k, b in self.boxes.items()}}
 
-    def apply_config(self, cfg: dict) -> None:
+    def apply_workspace_config(self, cfg: dict) -> None:
         """Restore selection and thresholds."""
         for k, b in self.boxes.items():
             if k in cfg:
                 b.setValue(float(cfg[k]))
-        super().apply_config(cfg)
+        super().apply_workspace_config(cfg)
 
 
 class BarPanel(ValuePanel):

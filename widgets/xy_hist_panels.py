@@ -51,14 +51,14 @@ class XYPanel(TapPanel):
         self.plot.setLabel("bottom", xs, self.unit(xs))
         self.plot.setLabel("left", ys, self.unit(ys))
 
-    def config(self) -> dict:
+    def workspace_config(self) -> dict:
         """Selection and trail length."""
-        return {**super().config(), "trail": self.trail_box.value()}
+        return {**super().workspace_config(), "trail": self.trail_box.value()}
 
-    def apply_config(self, cfg: dict) -> None:
+    def apply_workspace_config(self, cfg: dict) -> None:
         """Restore selection and trail."""
         self.trail_box.setValue(int(cfg.get("trail", 2000)))
-        super().apply_config(cfg)
+        super().apply_workspace_config(cfg)
 
 
 class HistogramPanel(TapPanel):

@@ -196,8 +196,14 @@ class DerivedEngine:
     source and derived channels: rules can mix them, the recorder stores them side by side.
     """
 
-    def __init__(self, runtime: Any, channels: Sequence[DerivedChannel]) -> None:
+    def __init__(
+        self,
+        runtime: Any,
+        channels: Sequence[DerivedChannel],
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
         self.runtime = runtime
+        self.on_error = on_error
         self.specs = list(channels)
         self._per_layout: dict[tuple[str, tuple[str, ...]], list[DerivedChannel]] = {}
         self._lock = threading.Lock()
@@ -219,6 +225,8 @@ class DerivedEngine:
             if mine.error:
                 if (device, spec.name) not in self.errors:
                     self.errors[(device, spec.name)] = mine.error
+                    if self.on_error is not None:
+                        self.on_error(f"{device}: {mine.error}")
                     if spec.device:  # explicitly bound to this device: say why it is inert
                         self.runtime.events.emit("error", device, mine.error)
                 continue

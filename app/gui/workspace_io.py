@@ -152,11 +152,9 @@ class WorkspaceIO:
             self.derived_engine.specs.extend(specs)
             self.derived_engine._per_layout.clear()
         else:
-            self.derived_engine = DerivedEngine(rt, specs)
+            self.derived_engine = DerivedEngine(rt, specs, on_error=self.bench.problems.append)
         for st in list(rt.hub.devices.values()):  # already live: declare the new channels
             rt.sink.declare(st.device)
-        for (dev, _name), err in self.derived_engine.errors.items():
-            self.bench.problems.append(f"{dev}: {err}")
         self.bench.ctx.services["derived"] = self.derived_engine
 
     def _attach_rules(self, files: list[str]) -> None:
@@ -182,9 +180,9 @@ class WorkspaceIO:
                 continue
             dock = win.open_panel(p.type, name=p.id or None)
             widget = dock.widget()
-            if p.config and hasattr(widget, "apply_config"):
+            if p.config and hasattr(widget, "apply_workspace_config"):
                 try:
-                    widget.apply_config(p.config)
+                    widget.apply_workspace_config(p.config)
                 except Exception as exc:  # a stale config must not stop the rest
                     self.bench.problems.append(f"panel {p.id or p.type}: {exc}")
         if ws.layout:
@@ -217,7 +215,7 @@ class WorkspaceIO:
             if not name.startswith("panel:") or not dock.isVisible():
                 continue
             widget = dock.widget()
-            cfg = widget.config() if hasattr(widget, "config") else {}
+            cfg = widget.workspace_config() if hasattr(widget, "workspace_config") else {}
             panels.append(PanelEntry(name.removeprefix("panel:").split("#")[0], name, "", cfg))
         return Workspace(
             devices=[

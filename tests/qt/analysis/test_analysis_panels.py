@@ -42,7 +42,9 @@ def test_fft_panel_finds_the_plotjuggler_peaks(qtbot, ctx, fixtures_dir):
     panel.select("pj", "data")
     # 2000 samples: the largest power-of-two size is 1024, off-bin for these tones, so the flat-top
     # window (amplitude-true within ~0.1 dB between bins) reads the amplitudes
-    panel.apply_config({"device": "pj", "channels": ["data"], "size": 1024, "window": "flattop"})
+    panel.apply_workspace_config(
+        {"device": "pj", "channels": ["data"], "size": 1024, "window": "flattop"}
+    )
     publish_csv(ctx.runtime.hub, fixtures_dir / "plotjuggler" / "simple_fft.csv")
     panel.max_hz = 1e9
     tick(ctx)
@@ -52,7 +54,7 @@ def test_fft_panel_finds_the_plotjuggler_peaks(qtbot, ctx, fixtures_dir):
     assert [round(f) for f, _ in peaks] == [40, 90, 120]
     np.testing.assert_allclose([a for _, a in peaks], [10, 5, 2.5], rtol=0.03)
     assert "peaks" in panel.readout.text() and " V" in panel.readout.text()
-    assert panel.config()["size"] == 1024
+    assert panel.workspace_config()["size"] == 1024
 
 
 def test_every_panel_opens_and_updates_on_the_simulator(qtbot, ctx):
@@ -94,7 +96,7 @@ def test_every_panel_opens_and_updates_on_the_simulator(qtbot, ctx):
     assert widgets["table"].table.rowCount() == 9
     assert "sim" in widgets["diagnostics"].last["devices"]
     xy = widgets["xy"]
-    assert xy.config()["channels"] == ["temperature", "current"]
+    assert xy.workspace_config()["channels"] == ["temperature", "current"]
     for w in widgets.values():
         w.close()
     assert not any(s.name.startswith("tap:") for s in rt.hub.subscriptions)
@@ -105,7 +107,7 @@ def test_led_colour_follows_thresholds(qtbot, ctx):
 
     p = LedPanel(ctx)
     qtbot.addWidget(p)
-    p.apply_config({"warn": 10, "alarm": 20})
+    p.apply_workspace_config({"warn": 10, "alarm": 20})
     for value, colour in ((5, "#5cb85c"), (15, "#f0ad4e"), (25, "#d9534f"), (np.nan, "#888888")):
         p.dial.value = value
         assert p.dial.colour().name() == colour
