@@ -41,7 +41,6 @@ class Diagnostics:
         mark = self._mark
         dt = (now - mark.t) if mark else 0.0
         new = _Mark(now)
-        drops = {s.name: s.dropped_samples for s in hub.subscriptions if s.dropped_samples}
         devices: dict[str, Any] = {}
         for dev_id, st in list(hub.devices.items()):
             nbytes = self.byte_counts.get(dev_id, 0)
@@ -65,7 +64,7 @@ class Diagnostics:
                 "bytes_per_s": rate(nbytes, mark.bytes if mark else {}),
                 "latency_ms": (now_ns - st.last_t_ns) / 1e6 if st.last_t_ns else None,
                 "losses": dict(self._driver_counters(dev_id)),
-                "queue_drops": drops,
+                "queue_drops": hub.drops_by_subscriber(dev_id),
             }
         self._mark = new
         with self.process.oneshot():

@@ -40,10 +40,8 @@ def build_summary(
 ) -> dict[str, Any]:
     """The JSON summary of a run: per device and channel figures, drops and events."""
     devices = stats.to_dict(runtime.hub)
-    for sub in runtime.hub.subscriptions:
-        if sub.dropped_samples:
-            for dev in devices.values():
-                dev.setdefault("drops", {})[sub.name] = sub.dropped_samples
+    for dev_id, dev in devices.items():
+        dev["drops"] = runtime.hub.drops_by_subscriber(dev_id)
     for dev in devices.values():
         dev.setdefault("drops", {})
     for drv in runtime.drivers:  # byte transports: bytes, frames, checksum rejects, gaps...

@@ -32,6 +32,7 @@ class Subscription:
         self.devices = devices
         self.dropped_chunks = 0
         self.dropped_samples = 0
+        self.dropped_by_device: dict[str, int] = {}
         self.stalls = 0
         self._items: deque[Chunk] = deque()
         self._event = threading.Event()
@@ -51,6 +52,8 @@ class Subscription:
             if self.policy == "drop":
                 self.dropped_chunks += 1
                 self.dropped_samples += len(chunk)
+                by = self.dropped_by_device
+                by[chunk.device] = by.get(chunk.device, 0) + len(chunk)
                 return
             self.stalls += 1
             with self._space:
@@ -249,9 +252,19 @@ class Hub:
             st._rate_mark = (now, st.samples)
 
     def dropped(self, device_id: str | None = None) -> int:
-        """Samples dropped by subscribers that fell behind (all devices)."""
-        del device_id
-        return int(sum(s.dropped_samples for s in self._subs))
+        """Samples dropped by subscribers that fell behind (one device, or all)."""
+        if device_id is None:
+            return int(sum(s.dropped_samples for s in self._subs))
+        return int(sum(s.dropped_by_device.get(device_id, 0) for s in self._subs))
+
+    def drops_by_subscriber(self, device_id: str) -> dict[str, int]:
+        """Samples of one device dropped, per subscriber that dropped any."""
+        out = {}
+        for s in self._subs:
+            n = s.dropped_by_device.get(device_id, 0)
+            if n:
+                out[s.name] = n
+        return out
 
 
 def stack_chunks(chunks: list[Chunk]) -> tuple[np.ndarray, np.ndarray]:

@@ -18,12 +18,14 @@ def status_text(ctx: AppContext, display: Subscription | None) -> str:
     parts = []
     for dev_id, st in hub.devices.items():
         state = "" if st.state == "connected" else f" ({st.state})"
-        parts.append(f"{dev_id}{state}: {st.rate_hz:,.0f} Hz, {st.samples:,} samples")
+        lost = hub.dropped(dev_id)
+        drops = f", dropped {lost:,}" if lost else ""
+        parts.append(f"{dev_id}{state}: {st.rate_hz:,.0f} Hz, {st.samples:,} samples{drops}")
     if not parts:
         parts.append("no device")
     dropped = hub.dropped()
     shown = display.dropped_samples if display is not None else 0
-    parts.append(f"dropped {dropped:,} (display {shown:,})")
+    parts.append(f"dropped {dropped:,} in all (display {shown:,})")
     return "   |   ".join(parts)
 
 

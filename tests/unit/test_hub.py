@@ -80,3 +80,14 @@ def test_unsubscribe_stops_delivery():
     hub.unsubscribe(sub)
     hub.publish(_chunk())
     assert len(sub) == 0
+
+
+def test_drops_are_counted_per_device():
+    hub = Hub()
+    sub = hub.subscribe("slow", maxsize=1)
+    hub.publish(_chunk(10, dev="a"))
+    hub.publish(_chunk(4, dev="a"))
+    hub.publish(_chunk(6, dev="b"))
+    assert sub.dropped_by_device == {"a": 4, "b": 6}
+    assert hub.dropped("a") == 4 and hub.dropped("b") == 6 and hub.dropped() == 10
+    assert hub.drops_by_subscriber("b") == {"slow": 6} and hub.drops_by_subscriber("c") == {}
