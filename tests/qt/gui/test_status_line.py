@@ -14,5 +14,5 @@ def test_status_line_names_drops_per_device():
     text = status_text(AppContext(runtime=rt), display)
     a, b, total = text.split("   |   ")
     assert a.startswith("a:") and a.endswith("dropped 7")
-    assert b.startswith("b:") and b.endswith("dropped 2")
-    assert total == "dropped 9 in all (display 9)"
+    assert b.startswith("b:") and b.endswith("dropped 5")
+    assert total == "dropped 12 in all (display 12)"
