@@ -108,21 +108,32 @@ class _Stream:
         child_mn, child_mx, child_size = self.v, self.v, 1
         for size, mn, mx in zip(self.sizes, self.mins, self.maxs, strict=True):
             b0, b1 = c0 // size, (c1 - 1) // size + 1
-            kids = np.arange(b0 * FACTOR, b1 * FACTOR)
+            k0, k1 = b0 * FACTOR, b1 * FACTOR  # children (global indices at child_size)
             first_valid = -(-lo // child_size)  # children that started before lo were overwritten
-            last_valid = -(-c1 // child_size)
-            bad = (kids < first_valid) | (kids >= last_valid)
-            slots = kids % (self.cap // child_size)
-            a = child_mn[:, slots]  # fancy indexing copies
-            b = child_mx[:, slots] if child_mx is not child_mn else a
-            if bad.any():
-                a[:, bad] = np.nan
-                b[:, bad] = np.nan
+            last_valid = -(-c1 // child_size)  # and those from here on have not started yet
+            a = self.gather(child_mn, k0, k1, child_size)  # a view unless it wraps
+            b = a if child_mx is child_mn else self.gather(child_mx, k0, k1, child_size)
+            front, back = max(0, first_valid - k0), max(0, k1 - last_valid)
+            if front or back:
+                same = b is a
+                a = a.copy()
+                b = a if same else b.copy()
+                for arr in {id(a): a, id(b): b}.values():
+                    arr[:, :front] = np.nan
+                    arr[:, arr.shape[1] - back :] = np.nan
             shape = (self.k, b1 - b0, FACTOR)
-            out = np.arange(b0, b1) % (self.cap // size)
-            mn[:, out] = _fold(np.fmin, a.reshape(shape))
-            mx[:, out] = _fold(np.fmax, b.reshape(shape))
+            self._put(mn, b0, _fold(np.fmin, a.reshape(shape)), size)
+            self._put(mx, b0, _fold(np.fmax, b.reshape(shape)), size)
             child_mn, child_mx, child_size = mn, mx, size
+
+    def _put(self, arr: np.ndarray, g0: int, values: np.ndarray, size: int) -> None:
+        """Write columns for global bucket indices g0.. (at `size`) into a ring array."""
+        n_slots = self.cap // size
+        s0, n = g0 % n_slots, values.shape[-1]
+        first = min(n, n_slots - s0)
+        arr[:, s0 : s0 + first] = values[:, :first]
+        if first < n:
+            arr[:, : n - first] = values[:, first:]
 
     # -- reading ---------------------------------------------------------------------------
     def search(self, t_ns: int, side: str = "left") -> int:

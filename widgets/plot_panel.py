@@ -65,6 +65,7 @@ class PlotPanel(QWidget):
         self.cursor_ns: int | None = None
         self.frames = 0
         self._x = (0, 0)
+        self._drawn: tuple = ()
 
         self.plot = pg.GraphicsLayoutWidget()
         self.plot.setBackground("w")
@@ -301,6 +302,10 @@ class PlotPanel(QWidget):
         if not self.paused:
             self._set_x(span[1] - self.window_ns, span[1])
         x0, x1 = self._x
+        state = (h.appended, self._x, len(self.hidden), self.split_units, self.plot.width())
+        if state == self._drawn:
+            return  # nothing new to draw this tick
+        self._drawn = state
         lane_of: dict[tuple[str, str], Lane] = {}
         for dev in h.devices():
             for ch in h.channels(dev):

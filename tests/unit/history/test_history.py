@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from twinbench.history import DisplayHistory
 from twinbench.model import Chunk
@@ -36,8 +38,12 @@ def reference(values: np.ndarray, t: np.ndarray, y: np.ndarray, last: int, view_
                 assert (lo, hi) == (np.nanmin(seg), np.nanmax(seg)), (m, s, e)
         else:  # the last bucket may be partial: it covers the view's end, within one width
             inside = values[int(s) : min(last, view_end)].astype(np.float32)
+            if np.isnan(seg).all():
+                assert np.isnan(lo) and np.isnan(hi)
+                continue
             assert lo in seg and hi in seg
-            assert lo <= np.nanmin(inside) and hi >= np.nanmax(inside)
+            if not np.isnan(inside).all():
+                assert lo <= np.nanmin(inside) and hi >= np.nanmax(inside)
 
 
 def test_few_points_are_returned_raw():
@@ -160,3 +166,36 @@ def test_memory_cap_bounds_growth_and_the_ring_wraps():
     assert h.span("d") == ((100_000 - (1 << 15)) * DT, (100_000 - 1) * DT)
     t, y = h.view("d", "c7", 0, 10**12, max_points=64)
     reference(vals[:, 7], t, y, 100_000, 100_000)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(1, 20_000),
+    chunk=st.integers(20, 5000),
+    cap_log=st.integers(12, 16),
+    a=st.floats(0, 1),
+    b=st.floats(0, 1),
+    max_points=st.integers(2, 3000),
+    nan_every=st.integers(0, 50),
+)
+def test_any_chunking_capacity_and_range_matches_brute_force(
+    n, chunk, cap_log, a, b, max_points, nan_every
+):
+    vals = np.random.default_rng(n).standard_normal((n, 1))
+    if nan_every:
+        vals[::nan_every] = np.nan
+    # a tiny span keeps the ring from growing, so small capacities wrap
+    h = DisplayHistory(seconds=1e-9, initial_capacity=1 << cap_log)
+    feed(h, vals, chunk=chunk)
+    kept = min(n, 1 << cap_log)
+    assert h.count("d", "c0") == kept
+    t0, t1 = sorted((int(a * n), int(b * n)))
+    t, y = h.view("d", "c0", t0 * DT, t1 * DT, max_points)
+    assert y.size <= max(max_points, 2) and t.size == y.size
+    first = n - kept
+    if y.size and t[0] // DT >= first and y.size < min(n, t1 + 2) - max(first, t0 - 1):
+        reference(vals[:, 0], t, y, n, t1 + 2)
+    elif y.size:  # raw points: exactly the stored samples around the range
+        i0 = max(first, t0 - 1)
+        np.testing.assert_array_equal(t, np.arange(i0, i0 + t.size) * DT)
+        np.testing.assert_array_equal(y, vals[i0 : i0 + t.size, 0].astype(np.float32))
