@@ -30,6 +30,7 @@ class PanelSpec:
 PANEL_MODULES: list[str] = [
     "twinbench.widgets.sessions_panel",
     "twinbench.widgets.query_panel",
+    "twinbench.widgets.replay_panel",
 ]
 
 
