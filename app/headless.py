@@ -27,6 +27,7 @@ class HeadlessOptions:
     quiet: bool = False
     record: str | None = None
     record_name: str = ""
+    record_devices: tuple[str, ...] = ()
     stop_when: Callable[[Runtime], bool] | None = None
     label: str = "ok"
 
@@ -123,7 +124,7 @@ def run_headless(opts: HeadlessOptions) -> int:
     if opts.record:
         from twinbench.recording import Recorder
 
-        recorder = Recorder(runtime, opts.record)
+        recorder = Recorder(runtime, opts.record, devices=opts.record_devices or None)
         runtime.services["recorder"] = recorder
     t0 = time.monotonic()
     meta: dict[str, Any] = {}
