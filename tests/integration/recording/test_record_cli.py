@@ -115,7 +115,7 @@ def test_bad_inputs_are_one_line_exit_2(tmp_path, twinbench_exe, clean_env):
     assert "rules engine" in r.stderr or "not wired" in r.stderr
 
 
-def test_replay_at_speed_takes_real_time(tmp_path, twinbench_exe, clean_env):
+def test_replay_at_a_speed_runs_to_the_end(tmp_path, twinbench_exe, clean_env):
     rec = tmp_path / "rec"
     r = run(
         [*twinbench_exe, "run", "--headless", "--duration", "1", "--record", str(rec)], clean_env
