@@ -126,10 +126,10 @@ def run_headless(opts: HeadlessOptions) -> int:
 
         recorder = Recorder(runtime, opts.record, devices=opts.record_devices or None)
         runtime.services["recorder"] = recorder
-    t0 = time.monotonic()
     meta: dict[str, Any] = {}
     if recorder is not None:
         recorder.start(opts.record_name)
+    t0 = time.monotonic()
     try:
         runtime.start()
         wait_until(runtime, duration, opts.stop_when)
