@@ -28,6 +28,7 @@ class HeadlessOptions:
     quiet: bool = False
     record: str | None = None
     record_name: str = ""
+    record_devices: tuple[str, ...] = ()
     stop_when: Callable[[Runtime], bool] | None = None
     label: str = "ok"
     rules: list[str] = field(default_factory=list)
@@ -131,12 +132,12 @@ def run_headless(opts: HeadlessOptions) -> int:
     if opts.record:
         from twinbench.recording import Recorder
 
-        recorder = Recorder(runtime, opts.record)
+        recorder = Recorder(runtime, opts.record, devices=opts.record_devices or None)
         runtime.services["recorder"] = recorder
-    t0 = time.monotonic()
     meta: dict[str, Any] = {}
     if recorder is not None:
         recorder.start(opts.record_name)
+    t0 = time.monotonic()
     try:
         runtime.start()
         att.check_rules(opts.rules)  # channels are known once the drivers declared them

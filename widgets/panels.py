@@ -42,6 +42,7 @@ PANEL_MODULES: list[str] = [
     "twinbench.widgets.console",
     "twinbench.widgets.profile_editor",
     "twinbench.widgets.ports",
+    "twinbench.widgets.replay_panel",
 ]
 
 

@@ -34,6 +34,7 @@ def add_parser(subs: Any) -> None:
         help="record the run into DIR/<session-id>/ (Arrow IPC streams, crash-safe)",
     )
     p.add_argument("--record-name", default="", metavar="NAME", help="display name of the session")
+    p.add_argument("--record-devices", default="", metavar="A,B", help="record only these devices")
     p.add_argument(
         "--config",
         metavar="BENCH.toml",
@@ -108,5 +109,6 @@ def run(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         record=args.record,
         record_name=args.record_name,
+        record_devices=tuple(d.strip() for d in args.record_devices.split(",") if d.strip()),
     )
     return run_headless(opts)

@@ -6,7 +6,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,6 +62,7 @@ class Recorder:
         fsync: bool = True,
         metadata: dict[str, Any] | None = None,
         maxsize: int = 4096,
+        devices: Iterable[str] | None = None,
     ) -> None:
         self.runtime = runtime
         self.root = Path(root)
@@ -70,6 +71,7 @@ class Recorder:
         self.fsync = fsync
         self.metadata = dict(metadata or {})
         self.maxsize = maxsize
+        self.devices = frozenset(devices) if devices else None  # None: every device
         self.folder: Path | None = None
         self.meta: dict[str, Any] = {}
         self.stats = RecorderStats()
@@ -126,11 +128,13 @@ class Recorder:
                 "flush": {"interval_s": self.flush_interval, "values": self.flush_values},
                 "devices": {},
                 "files": {},
+                "recorded_devices": sorted(self.devices) if self.devices else "all",
                 **self.metadata,
             }
             self.folder = folder
             for st in list(self.runtime.hub.devices.values()):
-                self._add_device(st.device, save=False)
+                if self._wanted(st.device.id):
+                    self._add_device(st.device, save=False)
             self._save_meta()
             if not self._hooked:
                 self.runtime.hub.on_device(self._on_device)
@@ -227,7 +231,7 @@ class Recorder:
                 return
             for c in chunks:
                 n = len(c)
-                if not n:
+                if not n or (self.devices is not None and c.device not in self.devices):
                     continue
                 key = (c.device, c.channels)
                 p = self._pending.get(key)
@@ -245,7 +249,7 @@ class Recorder:
 
     def _on_bytes(self, device_id: str, data: bytes, t_ns: int) -> None:
         with self._lock:
-            if self.folder is None or self.stats.error:
+            if self.folder is None or self.stats.error or not self._wanted(device_id):
                 return
             entry = self._raw.get(device_id)
             if entry is None:
@@ -267,8 +271,11 @@ class Recorder:
 
     def _on_device(self, device: Device) -> None:
         with self._lock:
-            if self.folder is not None:
+            if self.folder is not None and self._wanted(device.id):
                 self._add_device(device, save=True)
+
+    def _wanted(self, device_id: str) -> bool:
+        return self.devices is None or device_id in self.devices
 
     # -- writing ---------------------------------------------------------------------------
     def flush(self, force: bool = True) -> None:

@@ -112,7 +112,7 @@ def test_bad_inputs_are_one_line_exit_2(tmp_path, twinbench_exe, clean_env):
         assert "Traceback" not in r.stderr
 
 
-def test_replay_at_speed_takes_real_time(tmp_path, twinbench_exe, clean_env):
+def test_replay_at_a_speed_runs_to_the_end(tmp_path, twinbench_exe, clean_env):
     rec = tmp_path / "rec"
     r = run(
         [*twinbench_exe, "run", "--headless", "--duration", "1", "--record", str(rec)], clean_env
@@ -122,3 +122,15 @@ def test_replay_at_speed_takes_real_time(tmp_path, twinbench_exe, clean_env):
     r = run([*twinbench_exe, "replay", str(sess), "--speed", "4", "--quiet"], clean_env)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("replayed: 1 device(s)")
+
+
+def test_record_only_some_devices(tmp_path, twinbench_exe, clean_env):
+    rec = tmp_path / "rec"
+    r = run(
+        [*twinbench_exe, "run", "--headless", "--duration", "0.8", "--set", "devices=3"]  # noqa: RUF005
+        + ["--record", str(rec), "--record-devices", "sim-2,sim-3"],
+        clean_env,
+    )
+    assert r.returncode == 0, r.stderr
+    (sess,) = list(rec.iterdir())
+    assert sorted(p.name for p in (sess / "data").iterdir()) == ["sim-2.arrows", "sim-3.arrows"]

@@ -107,3 +107,36 @@ def test_station_view_runs_the_example_and_saves_the_result(qtbot, tmp_path):
     (sess,) = list((tmp_path / "rec").iterdir())
     assert json.loads((sess / "bench.json").read_text())["passed"] is True
     assert "saved with the recording" in view.info.text()
+
+
+def test_replay_panel_pauses_seeks_and_changes_speed(qtbot, tmp_path):
+    import time
+
+    from twinbench.widgets.replay_panel import ReplayPanel
+
+    folder = make_session(tmp_path / "rec", rows=2000)  # 20 s at 100 Hz
+    rt = Runtime()
+    ctx = AppContext(rt)
+    panel = ReplayPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.open_session(str(folder))
+    d = panel.driver()
+    rt.start()
+    try:
+        panel.speed.setCurrentText("100x")
+        assert d.speed == 100.0
+        qtbot.waitUntil(lambda: d.position_s > 1.0, timeout=10_000)
+        panel.toggle()
+        assert d.paused
+        panel.seek(15.0)
+        time.sleep(0.1)
+        panel.tick()
+        assert d.position_s == 15.0 and "paused" in panel.pos.text()
+        assert panel.slider.value() == int(1000 * 15.0 / d.duration_s)
+        panel.speed.setCurrentText("fastest")
+        panel.toggle()
+        qtbot.waitUntil(lambda: d.finished, timeout=10_000)
+        panel.tick()
+        assert "finished" in panel.pos.text() and panel.play_btn.text() == "Play"
+    finally:
+        rt.stop()

@@ -134,3 +134,19 @@ def test_falling_behind_holds_producers_back_and_reports_an_error(tmp_path):
     assert meta["stats"]["stalls"] > 0 and meta["stats"]["lost_samples"] == 0
     assert any("falling behind" in m for m in errors)
     assert open_session(folder).device_table("a").num_rows == 200
+
+
+def test_record_a_chosen_set_of_devices(tmp_path):
+    rt = Runtime()
+    for dev in ("a", "b"):
+        rt.hub.declare(Device(dev, "sim", (Channel("x"),)))
+    rec = Recorder(rt, tmp_path, devices=["b"])
+    folder = rec.start()
+    rec.handle([Chunk(d, ("x",), np.arange(5), np.ones(5)) for d in ("a", "b", "a")])
+    rt.hub.publish_bytes("a", b"nope", 1)
+    rt.hub.publish_bytes("b", b"yes", 2)
+    meta = rec.stop()
+    s = open_session(folder)
+    assert s.devices == ["b"] and list(meta["devices"]) == ["b"]
+    assert s.raw("a").num_rows == 0 and s.raw("b").num_rows == 1
+    assert meta["recorded_devices"] == ["b"]
