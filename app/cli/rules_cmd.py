@@ -55,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
             rs = load_rules(f, chans)
         except ConfigError as exc:
             print(f"twinbench: error: {exc}")
+            caret = getattr(exc, "caret", "")
+            if caret:
+                for line in caret.splitlines():
+                    print(f"    {line}")
             bad += 1
             continue
         windowed = sum(r.windowed for r in rs.rules)

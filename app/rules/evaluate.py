@@ -180,14 +180,27 @@ class Evaluation:
         st = self.state.setdefault(id(node), {})
         if f == "lag":
             return self.lag(st, x, int(self.c.params[id(node)][0]))
-        if f == "delta":
-            return x - self.lag(st, x, 1)
-        if f == "rate":
-            prev_t = self.lag(st.setdefault("t", {}), self.t.astype(np.float64), 1)
-            prev_x = self.lag(st, x, 1)
+        if f in ("delta", "rate"):
+            if not x.size:
+                return x
+            dx = np.empty(x.size)
+            dx[0] = x[0] - st.get("px", NAN)
+            np.subtract(x[1:], x[:-1], out=dx[1:])
+            st["px"] = float(x[-1])
+            if f == "delta":
+                return dx
+            t = self.t
+            dt = np.empty(t.size, np.int64)
+            prev_t = st.get("pt")
+            dt[0] = t[0] - prev_t if prev_t is not None else 0
+            np.subtract(t[1:], t[:-1], out=dt[1:])
+            st["pt"] = int(t[-1])
             with np.errstate(all="ignore"):
-                dt = (self.t - prev_t) * 1e-9
-                return np.where(dt > 0, (x - prev_x) / np.where(dt > 0, dt, 1.0), NAN)
+                r = dx / dt * 1e9
+            bad = dt <= 0
+            if np.count_nonzero(bad):
+                r[bad] = NAN
+            return r
         conf, hist = self.c.params[id(node)]
         return self.anomaly(st, x, conf, int(hist), f == "spike")
 

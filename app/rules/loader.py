@@ -215,7 +215,9 @@ def parse_rules(
             try:
                 return check(value, channels)
             except ExprError as exc:
-                raise ConfigError(f"{where(key)}: {exc}: {value!r}") from None
+                err = ConfigError(f"{where(key)}: {exc}: {value!r}")
+                err.caret = exc.caret()  # type: ignore[attr-defined]
+                raise err from None
 
         cond = expr("condition", True)
         assert cond is not None

@@ -28,6 +28,7 @@ def test_check_bad_file_exit_2(twinbench_exe, clean_env, tmp_path: Path) -> None
     assert r.returncode == 2
     assert f"{f}:3: rule 'hot': condition: unknown channel 'temprature'" in r.stdout
     assert "closest: temperature" in r.stdout and "Traceback" not in r.stderr
+    assert "    temprature > 80\n    ^" in r.stdout
 
 
 def test_dryrun_over_simulated_overheat(twinbench_exe, clean_env) -> None:
