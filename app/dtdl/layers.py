@@ -21,8 +21,8 @@ _LITERAL_CODES = {
 }
 
 
-def merge(p: Parser, old: Element, new: Element) -> None:
-    """Fold `new` (another layer of the same element) into `old`, reporting conflicts."""
+def merge(p: Parser, old: Element, new: Element) -> bool:
+    """Fold `new` (another layer of the same element) into `old`; False when they cannot merge."""
 
     def issue(code: str, msg: str, prop: str = "") -> None:
         p.file = new.file
@@ -34,7 +34,7 @@ def merge(p: Parser, old: Element, new: Element) -> None:
             "multipleMaterialTypes" if both_contents else "incompatibleType",
             f"{new.id} is a {old.cls} in one layer and a {new.cls} in another",
         )
-        return
+        return False
     if old.parent != new.parent:
         issue("inconsistentParent", f"{new.id} has different parents in its layers")
     if old.version != new.version:
@@ -55,6 +55,7 @@ def merge(p: Parser, old: Element, new: Element) -> None:
             continue
         _merge_value(old, key, value, spec, issue)
     old.specs.update(new.specs)
+    return True
 
 
 def _merge_value(old: Element, key: str, value: Any, spec: Any, issue: Any) -> None:

@@ -356,14 +356,15 @@ class Parser(ValueReader):
                 )
                 self.issue("wrongParent", f"unit {unit!r} is not a {unit_type}", eid, path, "unit")
         el.specs = props
-        self._store(el)
+        if not self._store(el):
+            return None
         return el
 
     def _check_id(self, eid: str, cls: str, version: int, pid: str, path: str) -> bool:
         base = eid.split("#")[0]
         if "#" in eid and is_valid_for(base, version) and is_user_dtmi(base):
             self.issue("invalidId", f"@id {eid!r}: fragments are not allowed", pid, path)
-            if "layering" in self._ctx_exts and not self._layer:
+            if "layering" in self._ctx_exts and not self._layer and not eid.endswith("#"):
                 self.issue(
                     "disallowedIdFragment", f"@id {eid!r} has a fragment but no Layer", pid, path
                 )
@@ -389,17 +390,18 @@ class Parser(ValueReader):
             return False
         return True
 
-    def _store(self, el: Element) -> None:
+    def _store(self, el: Element) -> bool:
+        """Keep an element (merging layers); False when it cannot be merged."""
         old = self.elements.get(el.id)
         if old is not None:
             if el.fragment != old.fragment:
-                merge(self, old, el)
-                return
+                return merge(self, old, el)
             self.duplicates.append(el)
             if el.explicit_id or (not old.explicit_id and el.parent != old.parent):
                 self.issue("duplicateDefinition", f"{el.id} is defined twice", el.id, el.path)
-            return
+            return True
         self.elements[el.id] = el
+        return True
 
 
 def parse_documents(

@@ -249,7 +249,9 @@ class ValueReader:
                 elif (
                     p.required
                     and not p.plural
-                    and any(x.code == "badType" for x in self.issues[n_before:])
+                    and any(
+                        x.code in ("badType", "incompatibleType") for x in self.issues[n_before:]
+                    )
                 ):
                     self.issue(
                         "objectCountBelowMin",
