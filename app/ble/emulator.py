@@ -102,6 +102,7 @@ class Peripheral:
     connected: bool = False
     away_until: float = 0.0
     refuse: bool = False
+    stall_s: float = 0.0  # Connect answers only after this long (an unresponsive device)
     rate_hz: float = 0.0
     seq: int = 0
     sent: int = 0
@@ -317,6 +318,8 @@ class Emulator:
             self.link_down(p)
         elif op == "refuse":
             p.refuse = bool(cmd.get("on", True))
+        elif op == "stall":
+            p.stall_s = float(cmd.get("seconds", 0.0))
         elif op == "rate":
             p.rate_hz = float(cmd["hz"])
         elif op == "vanish":
@@ -427,8 +430,14 @@ class Emulator:
             return Message.new_method_return(msg, "v", [props[msg.body[1]]])
         return Message.new_method_return(msg)
 
-    def handle_device(self, msg: Message, p: Peripheral) -> Message:
+    def handle_device(self, msg: Message, p: Peripheral) -> Message | bool:
         """Device1 Connect/Disconnect/Pair."""
+        if msg.member == "Connect" and p.stall_s > 0:
+            loop = asyncio.get_running_loop()
+            loop.call_later(
+                p.stall_s, lambda: self.bus.send(Message.new_error(msg, ERR_FAILED, "Timeout"))
+            )
+            return True
         if msg.member == "Connect":
             if p.refuse:
                 return Message.new_error(msg, ERR_FAILED, "Connection refused (111)")

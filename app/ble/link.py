@@ -167,6 +167,8 @@ class BleLink:
         if self.zero_touch:
             self._add_decodable()
         await self._subscribe_all()
+        if self.client is not client:  # the link dropped while we were subscribing
+            raise ConnectionError("link lost while enabling notifications")
         self._declare()
         self._set_state("connected", "" if self.connects == 1 else f"reconnected ({self.connects})")
 

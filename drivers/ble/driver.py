@@ -30,6 +30,7 @@ class BluetoothUnavailable(TwinBenchError):
     """The system has no usable Bluetooth adapter or stack (the message says what failed)."""
 
 
+OPEN_BUDGET_S = 8.0  # open() returns within about this long (the runtime waits 10 s)
 PROFILE_CHOICES = ("auto", "none", *(p.name for p in BUILTIN_PROFILES))
 
 
@@ -65,7 +66,15 @@ class BleDriver(Driver):
         ),
         Setting("device_id", "Device id", "str", "", help="default: from the advertised name"),
         Setting("max_devices", "Max devices", "int", 8, min=1, max=64),
-        Setting("scan_s", "Scan time (s)", "float", 3.0, min=0.1, max=120),
+        Setting(
+            "scan_s",
+            "Scan time (s)",
+            "float",
+            3.0,
+            min=0.1,
+            max=OPEN_BUDGET_S - 1,
+            help="how long opening looks for devices; later ones are not picked up",
+        ),
         Setting("rssi_min", "Minimum RSSI (dBm)", "int", -127, min=-127, max=20),
         Setting("reconnect", "Reconnect on link loss", "bool", True),
         Setting("backoff_max", "Longest reconnect wait (s)", "float", 1.0, min=0.1, max=300),
@@ -100,6 +109,7 @@ class BleDriver(Driver):
         self.scanner = Scanner(cfg["adapter"])
         self.links: dict[str, BleLink] = {}
         self._acquired = False
+        self._starting: list[asyncio.Task[None]] = []
         self.options = LinkOptions(
             reconnect=cfg["reconnect"],
             backoff_max=cfg["backoff_max"],
@@ -170,6 +180,7 @@ class BleDriver(Driver):
     # -- lifecycle ---------------------------------------------------------------------------
     async def open(self) -> None:
         """Scan for the targets, connect to each (failures retry in the background)."""
+        t0 = asyncio.get_running_loop().time()
         bleakbus.acquire()
         self._acquired = True
         try:
@@ -197,11 +208,20 @@ class BleDriver(Driver):
                 self.options,
                 self._report,
             )
-        await asyncio.gather(*(link.start() for link in self.links.values()))
+        # Connects that outlast the open budget go on in the background (the runtime waits
+        # for open() only a few seconds); they report their state through the sink.
+        loop = asyncio.get_running_loop()
+        self._starting = [loop.create_task(link.start()) for link in self.links.values()]
+        budget = max(0.5, OPEN_BUDGET_S - (loop.time() - t0))
+        await asyncio.wait(self._starting, timeout=budget)
 
     async def close(self) -> None:
         """Disconnect every device."""
         await self.scanner.stop()
+        for task in self._starting:
+            task.cancel()
+        await asyncio.gather(*self._starting, return_exceptions=True)
+        self._starting = []
         await asyncio.gather(*(link.close() for link in self.links.values()))
         if self._acquired:
             self._acquired = False

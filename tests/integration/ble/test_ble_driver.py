@@ -202,3 +202,19 @@ def test_profiles_file_recognises_an_unnamed_device_by_service(
     assert runtime.hub.devices[dev_id].device.channel_names == ("t_send", "seq", "temp", "humidity")
     with pytest.raises(UsageError, match="'nope' is not auto, none or one of custom"):
         runtime.add_driver("ble", {"profiles": str(path), "profile": "nope"})
+
+
+def test_unresponsive_device_times_out_without_holding_up_the_others(
+    bench: EmulatedBluez, runtime: Runtime
+) -> None:
+    bench.command("stall", address=HR_ADDR, seconds=30)
+    runtime.add_driver(
+        "ble", {"address": HR_ADDR, "device_id": "hr", "connect_timeout": "1", "reconnect": "0"}
+    )
+    runtime.add_driver("ble", {"address": SENSOR_ADDR, "notify": "2a6e", "device_id": "sensor"})
+    runtime.start()
+    wait_for(lambda: _samples(runtime, "sensor") > 10)
+    hr = runtime.hub.devices.get("hr")
+    msgs = [e.message for e in runtime.events.recent if e.device == "hr"]
+    assert hr is None or hr.samples == 0
+    assert msgs == [f"connect to {HR_ADDR} failed: timed out"]
