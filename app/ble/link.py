@@ -301,6 +301,8 @@ class BleLink:
                 sub.stats.invalid += len(payloads)
                 self._problem(sub, f"decoder failed on {len(payloads)} notification(s): {exc}")
                 continue
+            if sub.decoder.key == "raw":  # a byte stream: one push per flush
+                self.sink.push_bytes(self.device_id, b"".join(payloads), int(t_ns[-1]))
             for b in blocks:
                 self.sink.push(Chunk(self.device_id, b.channels, b.t_ns, b.values))
             s = sub.stats  # counted after the push: a reader that sees the count sees the data

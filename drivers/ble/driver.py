@@ -20,6 +20,7 @@ from twinbench.ble.profiles import (
     parse_notify,
 )
 from twinbench.ble.scanner import ScanEntry, ScanFilter, Scanner
+from twinbench.ble.sig import normalize_uuid
 from twinbench.drivers.base import Driver, Setting, SettingError, Sink
 from twinbench.errors import TwinBenchError
 
@@ -61,8 +62,15 @@ class BleDriver(Driver):
             "Characteristics",
             "str",
             "",
-            help="UUID[=decoder];... decoders: hr, battery, temperature, humidity, pressure, "
+            help="UUID[=decoder];... decoders: hr, battery, temperature, humidity, pressure, raw, "
             "struct:name:type*scale,...; empty: every notifiable one with a standard decoder",
+        ),
+        Setting(
+            "write_uuid",
+            "Write characteristic",
+            "str",
+            "",
+            help="where raw bytes written to the device go (e.g. a BLE UART's RX)",
         ),
         Setting("device_id", "Device id", "str", "", help="default: from the advertised name"),
         Setting("max_devices", "Max devices", "int", 8, min=1, max=64),
@@ -91,6 +99,7 @@ class BleDriver(Driver):
             for spec in self.notify:
                 make_decoder(spec.uuid, spec.decoder)
             self.filter = ScanFilter(cfg["name"], cfg["service"], cfg["rssi_min"])
+            self.write_uuid = normalize_uuid(cfg["write_uuid"]) if cfg["write_uuid"] else ""
         except (DecoderError, ValueError) as exc:
             raise SettingError(str(exc)) from None
         self.profiles = BUILTIN_PROFILES
@@ -226,6 +235,15 @@ class BleDriver(Driver):
         if self._acquired:
             self._acquired = False
             await bleakbus.release()
+
+    async def write(self, data: bytes) -> None:
+        """Write raw bytes to the `write_uuid` characteristic of every connected device."""
+        if not self.write_uuid:
+            raise NotImplementedError("set the ble driver's write_uuid to write raw bytes")
+        links = [link for link in self.links.values() if link.connected]
+        if not links:
+            raise ConnectionError("no BLE device is connected")
+        await asyncio.gather(*(link.write(self.write_uuid, data) for link in links))
 
     # -- commands ------------------------------------------------------------------------------
     def link(self, device_id: str) -> BleLink:
