@@ -100,12 +100,16 @@ class BleScannerPanel(QWidget):
 
     def toggle_scan(self) -> None:
         """Start or stop scanning on the I/O loop."""
-        if self.scanner.running:
-            self.pending.add(self.ctx.runtime.call(self.scanner.stop()), self._done("stopped"))
-            self.scan_button.setText("Scan")
-        else:
-            self.pending.add(self.ctx.runtime.call(self.scanner.start()), self._done("scanning"))
-            self.scan_button.setText("Stop")
+        stopping = self.scanner.running or self.scan_button.text() == "Stop"
+        coro = self.scanner.stop() if stopping else self.scanner.start()
+        try:
+            fut = self.ctx.runtime.call(coro)
+        except RuntimeError as exc:  # the runtime is not running
+            coro.close()
+            self.status.setText(f"cannot scan: {exc}")
+            return
+        self.pending.add(fut, self._done("stopped" if stopping else "scanning"))
+        self.scan_button.setText("Scan" if stopping else "Stop")
 
     def _done(self, ok_text: str) -> Any:
         def cb(_result: Any, exc: BaseException | None) -> None:

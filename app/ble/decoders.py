@@ -249,6 +249,18 @@ class StructDecoder(Decoder):
         return [Block(self.names, t, self.layout.decode(rows))], st
 
 
+class RawDecoder(Decoder):
+    """No decoding: the bytes go to the byte listeners (console, framers), e.g. a BLE UART."""
+
+    key = "raw"
+
+    def decode(
+        self, payloads: Sequence[bytes], t_ns: np.ndarray
+    ) -> tuple[list[Block], DecodeStats]:
+        """Accept everything; the caller forwards the bytes."""
+        return [], DecodeStats(ok=len(payloads))
+
+
 SIG_DECODERS = {
     0x2A37: lambda u: HeartRateDecoder(u),
     0x2A19: lambda u: FixedDecoder(u, "battery_pct", "u1", "%", vmax=100),
@@ -277,6 +289,8 @@ def has_decoder(uuid: str) -> bool:
 def make_decoder(uuid: str, spec: str = "", prefix: str = "") -> Decoder:
     """A decoder for `uuid`, by spec ("hr", "battery", "struct:<fields>"...) or SIG number."""
     spec = spec.strip()
+    if spec == "raw":
+        return RawDecoder(uuid)
     if spec.startswith("struct:"):
         try:
             return StructDecoder(uuid, spec[len("struct:") :], prefix)
@@ -284,7 +298,7 @@ def make_decoder(uuid: str, spec: str = "", prefix: str = "") -> Decoder:
             raise DecoderError(f"characteristic {uuid}: {exc}") from None
     if spec:
         if spec not in NAMED:
-            valid = ", ".join([*NAMED, "struct:<fields>"])
+            valid = ", ".join([*NAMED, "raw", "struct:<fields>"])
             raise DecoderError(f"characteristic {uuid}: unknown decoder {spec!r}; valid: {valid}")
         return SIG_DECODERS[NAMED[spec]](uuid)
     n = short_uuid(uuid)

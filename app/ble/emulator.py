@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
-import struct
 import sys
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from dbus_fast import BusType, Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
+
+from twinbench.ble.emu_model import GENERATORS, Char, Peripheral, build_peripheral, full_uuid
 
 BLUEZ = "org.bluez"
 OM = "org.freedesktop.DBus.ObjectManager"
@@ -38,80 +37,6 @@ ERR_FAILED = "org.bluez.Error.Failed"
 ERR_NOT_CONNECTED = "org.bluez.Error.NotConnected"
 ERR_UNKNOWN = "org.freedesktop.DBus.Error.UnknownObject"
 ADVERTISE_S = 0.1
-BASE_UUID = "-0000-1000-8000-00805f9b34fb"
-
-
-def full_uuid(u: str) -> str:
-    """Expand a 16-bit SIG short UUID ("2a37") to its 128-bit form; pass 128-bit ones through."""
-    u = u.lower()
-    return f"0000{u}{BASE_UUID}" if len(u) == 4 else u
-
-
-def _gen_hr(i: int, t_mono_ns: int) -> bytes:
-    """Heart Rate Measurement: uint8 bpm, contact detected, one RR interval."""
-    bpm = 60 + int(20 * (1 + math.sin(i / 50.0)))
-    return struct.pack("<BBH", 0x16, bpm, int(60 / bpm * 1024))
-
-
-def _gen_battery(i: int, t_mono_ns: int) -> bytes:
-    """Battery Level: a percentage slowly draining."""
-    return bytes([max(0, 100 - (i // 100) % 101)])
-
-
-def _gen_sensor(i: int, t_mono_ns: int) -> bytes:
-    """Custom binary sensor: <Q send time (monotonic ns), I sequence, h temp*100, H humidity*100."""
-    temp = int(2150 + 100 * math.sin(i / 20.0))
-    return struct.pack("<QIhH", t_mono_ns, i & 0xFFFFFFFF, temp, 4500 + (i % 100))
-
-
-def _gen_temp(i: int, t_mono_ns: int) -> bytes:
-    """Temperature 0x2A6E: sint16 in 0.01 degC."""
-    return struct.pack("<h", int(2000 + 50 * math.sin(i / 30.0)))
-
-
-GENERATORS = {
-    "hr": _gen_hr,
-    "battery": _gen_battery,
-    "sensor": _gen_sensor,
-    "temp": _gen_temp,
-}
-
-
-@dataclass
-class Char:
-    """One characteristic of an emulated peripheral."""
-
-    path: str
-    uuid: str
-    service: str
-    flags: list[str]
-    value: bytes = b""
-    gen: str = ""
-    notifying: bool = False
-    descriptors: list[tuple[str, str, bytes]] = field(default_factory=list)  # path, uuid, value
-
-
-@dataclass
-class Peripheral:
-    """An emulated BLE peripheral: advertising data, GATT table and link state."""
-
-    path: str
-    spec: dict[str, Any]
-    services: list[tuple[str, str]] = field(default_factory=list)  # path, uuid
-    chars: dict[str, Char] = field(default_factory=dict)  # path -> Char
-    connected: bool = False
-    away_until: float = 0.0
-    refuse: bool = False
-    rate_hz: float = 0.0
-    seq: int = 0
-    sent: int = 0
-    connects: int = 0
-    task: asyncio.Task[None] | None = None
-
-    @property
-    def present(self) -> bool:
-        """In range and advertising (not away after a dropped link)."""
-        return time.monotonic() >= self.away_until
 
 
 def _v(sig: str, value: Any) -> Variant:
@@ -245,37 +170,10 @@ class Emulator:
     # -- control commands --------------------------------------------------------------------
     def add_device(self, spec: dict[str, Any]) -> Peripheral:
         """Create a peripheral from a spec and announce it (it starts advertising)."""
-        addr = spec["address"].upper()
-        spec["address"] = addr
-        path = f"{ADAPTER}/dev_{addr.replace(':', '_')}"
-        p = Peripheral(path, spec, rate_hz=float(spec.get("rate_hz", 0.0)))
-        handle = 0x0A
-        for svc in spec.get("services", []):
-            spath = f"{path}/service{handle:04x}"
-            p.services.append((spath, full_uuid(svc["uuid"])))
-            handle += 1
-            for ch in svc.get("chars", []):
-                cpath = f"{spath}/char{handle:04x}"
-                handle += 1
-                c = Char(cpath, full_uuid(ch["uuid"]), spath, list(ch.get("flags", ["read"])))
-                c.value = bytes.fromhex(ch.get("value", ""))
-                c.gen = ch.get("gen", "")
-                if "notify" in c.flags or "indicate" in c.flags:
-                    c.descriptors.append((f"{cpath}/desc{handle:04x}", full_uuid("2902"), b"\0\0"))
-                    handle += 1
-                for d in ch.get("descriptors", []):
-                    c.descriptors.append(
-                        (
-                            f"{cpath}/desc{handle:04x}",
-                            full_uuid(d["uuid"]),
-                            bytes.fromhex(d.get("value", "")),
-                        )
-                    )
-                    handle += 1
-                p.chars[cpath] = c
-        self.devices[addr] = p
-        self.by_path[path] = p
-        self.added({path: {DEV_IF: self.device_props(p)}})
+        p = build_peripheral(spec, ADAPTER)
+        self.devices[p.spec["address"]] = p
+        self.by_path[p.path] = p
+        self.added({p.path: {DEV_IF: self.device_props(p)}})
         return p
 
     def link_down(self, p: Peripheral) -> None:
@@ -317,6 +215,8 @@ class Emulator:
             self.link_down(p)
         elif op == "refuse":
             p.refuse = bool(cmd.get("on", True))
+        elif op == "stall":
+            p.stall_s = float(cmd.get("seconds", 0.0))
         elif op == "rate":
             p.rate_hz = float(cmd["hz"])
         elif op == "vanish":
@@ -427,8 +327,14 @@ class Emulator:
             return Message.new_method_return(msg, "v", [props[msg.body[1]]])
         return Message.new_method_return(msg)
 
-    def handle_device(self, msg: Message, p: Peripheral) -> Message:
+    def handle_device(self, msg: Message, p: Peripheral) -> Message | bool:
         """Device1 Connect/Disconnect/Pair."""
+        if msg.member == "Connect" and p.stall_s > 0:
+            loop = asyncio.get_running_loop()
+            loop.call_later(
+                p.stall_s, lambda: self.bus.send(Message.new_error(msg, ERR_FAILED, "Timeout"))
+            )
+            return True
         if msg.member == "Connect":
             if p.refuse:
                 return Message.new_error(msg, ERR_FAILED, "Connection refused (111)")

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from twinbench.ble.decoders import Decoder, DecoderError, has_decoder, make_decoder
+from twinbench.ble.decoders import Decoder, DecoderError, make_decoder
 from twinbench.ble.gatt import ServiceInfo, gatt_tree
 from twinbench.ble.profiles import NotifySpec
 from twinbench.ble.sig import normalize_uuid, uuid_label
@@ -163,10 +163,18 @@ class BleLink:
             raise
         self.client = client
         self.connects += 1
-        self.tree = gatt_tree(client.services)
-        if self.zero_touch:
-            self._add_decodable()
-        await self._subscribe_all()
+        try:
+            self.tree = gatt_tree(client.services)
+            if self.zero_touch:
+                self._add_decodable()
+            await self._subscribe_all()
+            if self.client is not client:  # the link dropped while we were subscribing
+                raise ConnectionError("link lost while enabling notifications")
+        except BaseException:
+            if self.client is client:
+                self.client = None
+                self._stale.append(client)  # disconnected (and its bus freed) before a retry
+            raise
         self._declare()
         self._set_state("connected", "" if self.connects == 1 else f"reconnected ({self.connects})")
 
@@ -235,11 +243,9 @@ class BleLink:
 
     async def _reconnect_loop(self) -> None:
         delay = self.options.backoff_min
-        attempt = 0
         while not self._closing:
             await self._release_stale()
             await asyncio.sleep(delay)
-            attempt += 1
             try:
                 await self._connect()
                 return
@@ -299,6 +305,8 @@ class BleLink:
                 sub.stats.invalid += len(payloads)
                 self._problem(sub, f"decoder failed on {len(payloads)} notification(s): {exc}")
                 continue
+            if sub.decoder.key == "raw":  # a byte stream: one push per flush
+                self.sink.push_bytes(self.device_id, b"".join(payloads), int(t_ns[-1]))
             for b in blocks:
                 self.sink.push(Chunk(self.device_id, b.channels, b.t_ns, b.values))
             s = sub.stats  # counted after the push: a reader that sees the count sees the data
@@ -391,8 +399,3 @@ def _why(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         text = "timed out"
     return text
-
-
-def is_decodable(uuid: str) -> bool:
-    """Whether a characteristic can be subscribed without giving a decoder."""
-    return has_decoder(uuid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from twinbench.ble import bleakbus
@@ -10,9 +11,26 @@ from twinbench.ble.scanner import ScanEntry, ScanFilter, Scanner
 from twinbench.ble.sig import normalize_uuid
 
 
-async def scan(seconds: float, flt: ScanFilter | None = None, adapter: str = "") -> list[ScanEntry]:
-    """Scan for `seconds` and return every device seen that passes the filter."""
+async def scan(
+    seconds: float,
+    flt: ScanFilter | None = None,
+    adapter: str = "",
+    on_new: Callable[[ScanEntry], None] | None = None,
+) -> list[ScanEntry]:
+    """Scan for `seconds` and return every device seen that passes the filter.
+
+    `on_new(entry)` is called on the loop the first time each device advertises and passes.
+    """
     sc = Scanner(adapter)
+    if on_new is not None:
+        seen: set[str] = set()
+
+        def first(e: ScanEntry) -> None:
+            if e.address not in seen and (flt is None or flt.matches(e)):
+                seen.add(e.address)
+                on_new(e)
+
+        sc.listeners.append(first)
     bleakbus.acquire()
     try:
         await sc.scan(seconds)

@@ -128,15 +128,28 @@ class Scanner:
         """Start scanning (on the running loop)."""
         from bleak import BleakScanner
 
+        from twinbench.ble import bleakbus
+
         kw: dict[str, Any] = {"bluez": {"adapter": self.adapter}} if self.adapter else {}
-        self._scanner = BleakScanner(self._on_advert, **kw)
-        await self._scanner.start()
+        scanner = BleakScanner(self._on_advert, **kw)
+        bleakbus.acquire()
+        try:
+            await scanner.start()
+        except BaseException:
+            await bleakbus.release()
+            raise
+        self._scanner = scanner
 
     async def stop(self) -> None:
         """Stop scanning."""
         if self._scanner is not None:
+            from twinbench.ble import bleakbus
+
             scanner, self._scanner = self._scanner, None
-            await scanner.stop()
+            try:
+                await scanner.stop()
+            finally:
+                await bleakbus.release()
 
     @property
     def running(self) -> bool:

@@ -1,7 +1,8 @@
 """A binary struct decoder for custom characteristics: a field spec to a numpy structured dtype.
 
 Spec: comma-separated ``name:type[*scale][+offset]`` fields, in wire order, little-endian unless
-the spec starts with ``>``; types ``u8 i8 u16 i16 u32 i32 u64 i64 f32 f64``; a field named ``_``
+the spec starts with ``>``; types ``u8 i8 u16 i16 u32 i32 u64 i64 f32 f64`` (or ``uint16``,
+``int8``, ``float32``... as the serial decoder spells them); a field named ``_``
 is read but not exported (padding). Example: ``seq:u32,temp:i16*0.01,_:u8,rh:u16*0.1``.
 
 This is a small stand-in behind the same interface as the SIG decoders; the lead may swap it for
@@ -27,6 +28,11 @@ TYPES = {
     "f32": "f4",
     "f64": "f8",
 }
+# the serial decoder's spelling (twinbench.decode.binary) is accepted too
+TYPES.update(
+    {f"{'u' if k[0] == 'u' else ''}int{k[1:]}": v for k, v in list(TYPES.items()) if k[0] in "ui"}
+)
+TYPES.update({"float32": "f4", "float64": "f8"})
 _FIELD = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*):(?P<type>[a-z0-9]+)"
     r"(?:\*(?P<scale>[-+0-9.eE]+))?(?:\+(?P<offset>[-+0-9.eE]+))?$"

@@ -19,6 +19,7 @@ def add_parser(subs: Any) -> None:
     s.add_argument("--service", default="", help="advertised service UUID filter, e.g. 180d")
     s.add_argument("--rssi-min", type=int, default=None, help="weakest RSSI to show (dBm)")
     s.add_argument("--json", action="store_true", help="print JSON")
+    s.add_argument("--live", action="store_true", help="also print each device as it appears")
     g = acts.add_parser(
         "gatt", parents=[common], help="connect and print services, characteristics, descriptors"
     )
@@ -52,7 +53,13 @@ def run(args: argparse.Namespace) -> int:
             if not args.seconds > 0:
                 raise UsageError(f"--seconds must be positive, got {args.seconds}")
             flt = ScanFilter(args.name, args.service, args.rssi_min)
-            entries = asyncio.run(ops.scan(args.seconds, flt, args.adapter))
+            on_new = None
+            if args.live and not args.json:
+
+                def on_new(e: Any) -> None:
+                    print(f"+ {e.describe()}", flush=True)
+
+            entries = asyncio.run(ops.scan(args.seconds, flt, args.adapter, on_new))
             if args.json:
                 print(json.dumps([e.to_dict() for e in entries], indent=2))
             else:

@@ -20,6 +20,7 @@ from twinbench.ble.profiles import (
     parse_notify,
 )
 from twinbench.ble.scanner import ScanEntry, ScanFilter, Scanner
+from twinbench.ble.sig import normalize_uuid
 from twinbench.drivers.base import Driver, Setting, SettingError, Sink
 from twinbench.errors import TwinBenchError
 
@@ -30,6 +31,7 @@ class BluetoothUnavailable(TwinBenchError):
     """The system has no usable Bluetooth adapter or stack (the message says what failed)."""
 
 
+OPEN_BUDGET_S = 8.0  # open() returns within about this long (the runtime waits 10 s)
 PROFILE_CHOICES = ("auto", "none", *(p.name for p in BUILTIN_PROFILES))
 
 
@@ -60,12 +62,27 @@ class BleDriver(Driver):
             "Characteristics",
             "str",
             "",
-            help="UUID[=decoder];... decoders: hr, battery, temperature, humidity, pressure, "
+            help="UUID[=decoder];... decoders: hr, battery, temperature, humidity, pressure, raw, "
             "struct:name:type*scale,...; empty: every notifiable one with a standard decoder",
+        ),
+        Setting(
+            "write_uuid",
+            "Write characteristic",
+            "str",
+            "",
+            help="where raw bytes written to the device go (e.g. a BLE UART's RX)",
         ),
         Setting("device_id", "Device id", "str", "", help="default: from the advertised name"),
         Setting("max_devices", "Max devices", "int", 8, min=1, max=64),
-        Setting("scan_s", "Scan time (s)", "float", 3.0, min=0.1, max=120),
+        Setting(
+            "scan_s",
+            "Scan time (s)",
+            "float",
+            3.0,
+            min=0.1,
+            max=OPEN_BUDGET_S - 1,
+            help="how long opening looks for devices; later ones are not picked up",
+        ),
         Setting("rssi_min", "Minimum RSSI (dBm)", "int", -127, min=-127, max=20),
         Setting("reconnect", "Reconnect on link loss", "bool", True),
         Setting("backoff_max", "Longest reconnect wait (s)", "float", 1.0, min=0.1, max=300),
@@ -82,6 +99,7 @@ class BleDriver(Driver):
             for spec in self.notify:
                 make_decoder(spec.uuid, spec.decoder)
             self.filter = ScanFilter(cfg["name"], cfg["service"], cfg["rssi_min"])
+            self.write_uuid = normalize_uuid(cfg["write_uuid"]) if cfg["write_uuid"] else ""
         except (DecoderError, ValueError) as exc:
             raise SettingError(str(exc)) from None
         self.profiles = BUILTIN_PROFILES
@@ -100,6 +118,7 @@ class BleDriver(Driver):
         self.scanner = Scanner(cfg["adapter"])
         self.links: dict[str, BleLink] = {}
         self._acquired = False
+        self._starting: list[asyncio.Task[None]] = []
         self.options = LinkOptions(
             reconnect=cfg["reconnect"],
             backoff_max=cfg["backoff_max"],
@@ -170,6 +189,7 @@ class BleDriver(Driver):
     # -- lifecycle ---------------------------------------------------------------------------
     async def open(self) -> None:
         """Scan for the targets, connect to each (failures retry in the background)."""
+        t0 = asyncio.get_running_loop().time()
         bleakbus.acquire()
         self._acquired = True
         try:
@@ -197,15 +217,33 @@ class BleDriver(Driver):
                 self.options,
                 self._report,
             )
-        await asyncio.gather(*(link.start() for link in self.links.values()))
+        # Connects that outlast the open budget go on in the background (the runtime waits
+        # for open() only a few seconds); they report their state through the sink.
+        loop = asyncio.get_running_loop()
+        self._starting = [loop.create_task(link.start()) for link in self.links.values()]
+        budget = max(0.5, OPEN_BUDGET_S - (loop.time() - t0))
+        await asyncio.wait(self._starting, timeout=budget)
 
     async def close(self) -> None:
         """Disconnect every device."""
         await self.scanner.stop()
+        for task in self._starting:
+            task.cancel()
+        await asyncio.gather(*self._starting, return_exceptions=True)
+        self._starting = []
         await asyncio.gather(*(link.close() for link in self.links.values()))
         if self._acquired:
             self._acquired = False
             await bleakbus.release()
+
+    async def write(self, data: bytes) -> None:
+        """Write raw bytes to the `write_uuid` characteristic of every connected device."""
+        if not self.write_uuid:
+            raise NotImplementedError("set the ble driver's write_uuid to write raw bytes")
+        links = [link for link in self.links.values() if link.connected]
+        if not links:
+            raise ConnectionError("no BLE device is connected")
+        await asyncio.gather(*(link.write(self.write_uuid, data) for link in links))
 
     # -- commands ------------------------------------------------------------------------------
     def link(self, device_id: str) -> BleLink:

@@ -34,6 +34,9 @@ def test_scan_lists_named_and_unnamed_devices_with_filters(
     assert found[0]["service_data"] == {"0000181a-0000-1000-8000-00805f9b34fb": "0a0b"}
     r = _run(twinbench_exe, "ble", "scan", "--seconds", "1", "--name", "twin*", "--rssi-min", "-60")
     assert HR_ADDR in r.stdout and SENSOR_ADDR not in r.stdout
+    r = _run(twinbench_exe, "ble", "scan", "--seconds", "1", "--live")
+    live = [ln for ln in r.stdout.splitlines() if ln.startswith("+ ")]
+    assert sorted(ln.split()[1] for ln in live) == [HR_ADDR, SENSOR_ADDR]
 
 
 def test_gatt_read_write(bench: EmulatedBluez, twinbench_exe: list[str]) -> None:

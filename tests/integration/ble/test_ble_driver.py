@@ -202,3 +202,43 @@ def test_profiles_file_recognises_an_unnamed_device_by_service(
     assert runtime.hub.devices[dev_id].device.channel_names == ("t_send", "seq", "temp", "humidity")
     with pytest.raises(UsageError, match="'nope' is not auto, none or one of custom"):
         runtime.add_driver("ble", {"profiles": str(path), "profile": "nope"})
+
+
+def test_unresponsive_device_times_out_without_holding_up_the_others(
+    bench: EmulatedBluez, runtime: Runtime
+) -> None:
+    bench.command("stall", address=HR_ADDR, seconds=30)
+    runtime.add_driver(
+        "ble", {"address": HR_ADDR, "device_id": "hr", "connect_timeout": "1", "reconnect": "0"}
+    )
+    runtime.add_driver("ble", {"address": SENSOR_ADDR, "notify": "2a6e", "device_id": "sensor"})
+    runtime.start()
+    wait_for(lambda: _samples(runtime, "sensor") > 10)
+    hr = runtime.hub.devices.get("hr")
+    msgs = [e.message for e in runtime.events.recent if e.device == "hr"]
+    assert hr is None or hr.samples == 0
+    assert msgs == [f"connect to {HR_ADDR} failed: timed out"]
+
+
+def test_raw_decoder_feeds_byte_listeners_and_write_sends_raw_bytes(
+    bench: EmulatedBluez, runtime: Runtime
+) -> None:
+    got: list[tuple[str, bytes]] = []
+    runtime.hub.on_bytes(lambda dev, data, t_ns: got.append((dev, data)))
+    drv = runtime.add_driver(
+        "ble",
+        {
+            "address": SENSOR_ADDR,
+            "device_id": "uart",
+            "notify": f"{SENSOR_CHAR}=raw",
+            "write_uuid": SENSOR_CMD,
+        },
+    )
+    runtime.start()
+    wait_for(lambda: sum(len(d) for _, d in got) >= 16 * 5, what="raw bytes")
+    assert {dev for dev, _ in got} == {"uart"}
+    assert sum(len(d) for _, d in got) % 16 == 0  # whole notifications, nothing decoded
+    runtime.call(drv.write(b"ping")).result(5)
+    assert runtime.call(drv.command("uart", "read", SENSOR_CMD)).result(5) == b"ping"
+    stats = runtime.call(drv.command("uart", "stats")).result(5)["characteristics"]
+    assert stats[SENSOR_CHAR]["decoder"] == "raw" and stats[SENSOR_CHAR]["notifications"] >= 5

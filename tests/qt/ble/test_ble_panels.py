@@ -83,3 +83,13 @@ def test_gatt_browser_reads_writes_and_counts(qtbot, ctx: AppContext) -> None:
     qtbot.waitUntil(lambda: (_tick(ctx), panel.result.text() == "write ok")[1], timeout=5_000)
     panel.read_button.click()
     qtbot.waitUntil(lambda: (_tick(ctx), panel.result.text().endswith("= c0de"))[1], timeout=5_000)
+
+
+def test_scanner_says_so_when_the_runtime_is_not_running(qtbot) -> None:
+    ctx = AppContext(runtime=Runtime())
+    panel = _panel(ctx, "ble-scanner")
+    qtbot.addWidget(panel)
+    panel.scan_button.click()
+    assert panel.status.text() == "cannot scan: runtime not started"
+    panel.connect_button.click()
+    assert panel.status.text() == "select a device first"
