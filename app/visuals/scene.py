@@ -29,7 +29,9 @@ from vispy.visuals.transforms import MatrixTransform  # noqa: E402
 #: triangles a model starts reduced to on a software renderer; LodController lowers it further
 SOFTWARE_FACE_BUDGET = START_BUDGET
 BACKGROUND = (0.11, 0.12, 0.14, 1.0)
-LABEL_PERIOD = 0.2  # s between label text updates (5 Hz is plenty to read)
+LABEL_PERIOD = 0.5  # s between label text updates (text layout costs ~1 ms a change)
+COLOR_PERIOD = 0.1  # s between colour updates from bindings (a heat map changes slowly)
+GLYPHS = "0123456789.,-+e nan"  # preloaded into the label font atlas
 LIGHT_DIR_EYE = np.array([0.4, -0.6, -1.0, 0.0])  # light from over the viewer's shoulder
 
 
@@ -56,6 +58,8 @@ class PartView:
     wireframe: Any = None
     color: tuple[float, float, float, float] | None = None
     label_time: float = 0.0
+    top: float = 0.0  # highest z of the part, where its label is pinned
+    color_time: float = 0.0
 
 
 @dataclass
@@ -112,12 +116,11 @@ class TwinScene:
         self.view.camera.depth_value = 1000.0  # default 1e6 leaves too few depth bits
         self.devices: dict[str, DeviceView] = {}
         self.wireframe = False
+        self.color_period = COLOR_PERIOD
+        self.label_period = LABEL_PERIOD
         self.renderer = ""
         self.lod_notes: dict[str, str] = {}
-        self._grid = self._make_grid(1.0, 0.1)
-        self.axes = vscene.visuals.XYZAxis(parent=self.view.scene, width=2)
-        self.axes.transform = MatrixTransform()
-        self.axes.transform.scale((0.15, 0.15, 0.15))
+        self.guides = self._make_guides(1.0, 0.1, 0.15)
         canvas.events.draw.connect(self._on_draw, position="first")
 
     # -- renderer --------------------------------------------------------------------------
@@ -138,16 +141,24 @@ class TwinScene:
         return SOFTWARE_FACE_BUDGET if self.software else None
 
     # -- building --------------------------------------------------------------------------
-    def _make_grid(self, half: float, step: float) -> Any:
+    def _make_guides(self, half: float, step: float, axis: float) -> Any:
+        """Ground grid and x/y/z axes as one line visual (one draw call: cheap on llvmpipe)."""
         ticks = np.arange(-half, half + step / 2, step)
         n = ticks.size
-        seg = np.full((4 * n, 3), -0.002, np.float32)  # just under z=0: no z-fighting
+        seg = np.full((4 * n + 6, 3), -0.002, np.float32)  # just under z=0: no z-fighting
         seg[0 : 2 * n : 2, 0], seg[1 : 2 * n : 2, 0] = ticks, ticks
         seg[0 : 2 * n : 2, 1], seg[1 : 2 * n : 2, 1] = -half, half
-        seg[2 * n :: 2, 1], seg[2 * n + 1 :: 2, 1] = ticks, ticks
-        seg[2 * n :: 2, 0], seg[2 * n + 1 :: 2, 0] = -half, half
+        seg[2 * n : 4 * n : 2, 1], seg[2 * n + 1 : 4 * n : 2, 1] = ticks, ticks
+        seg[2 * n : 4 * n : 2, 0], seg[2 * n + 1 : 4 * n : 2, 0] = -half, half
+        seg[4 * n :] = 0.0
+        for i in range(3):  # axes from the origin: x red, y green, z blue
+            seg[4 * n + 2 * i + 1, i] = axis
+        colors = np.tile(np.array([0.45, 0.47, 0.5, 0.6], np.float32), (4 * n + 6, 1))
+        rgb = np.eye(4, dtype=np.float32)[:3]
+        rgb[:, 3] = 1.0
+        colors[4 * n :] = np.repeat(rgb, 2, axis=0)
         return vscene.visuals.Line(
-            pos=seg, connect="segments", color=(0.45, 0.47, 0.5, 0.6), parent=self.view.scene
+            pos=seg, connect="segments", color=colors, parent=self.view.scene
         )
 
     def add_device(
@@ -183,7 +194,9 @@ class TwinScene:
         mesh = vscene.visuals.Mesh(meshdata=md, color=(1, 1, 1, 1), shading="smooth", parent=pnode)
         mesh.name = f"{dv.device}/{part.name}"
         mesh.interactive = True  # found by canvas.visuals_at (picking)
-        pv = PartView(dv.device, part, mesh, pnode.transform, part.color, part.bounds().mean(0))
+        bounds = part.bounds()
+        pv = PartView(dv.device, part, mesh, pnode.transform, part.color, bounds.mean(0))
+        pv.top = float(bounds[1][2])
         self._set_color(pv, part.color)
         sf = mesh.shading_filter
         sf.specular_coefficient = (0.3, 0.3, 0.3, 1.0)
@@ -198,6 +211,9 @@ class TwinScene:
         dv = self.devices.pop(device, None)
         if dv is not None:
             dv.node.parent = None
+            for pv in dv.parts.values():
+                if pv.label is not None:
+                    pv.label.parent = None
             self.lod_notes.pop(device, None)
 
     # -- state -----------------------------------------------------------------------------
@@ -205,13 +221,24 @@ class TwinScene:
         rgba = tuple(round(c * 255.0) / 255.0 for c in rgba)  # type: ignore[assignment]
         if pv.color == rgba:  # changes below one 8-bit step are invisible: skip the uniforms
             return
-        pv.color = rgba
+        now = time.monotonic()
+        if pv.color is not None and now - pv.color_time < self.color_period:
+            return  # the next frame brings the value again
+        pv.color, pv.color_time = rgba, now
         sf = pv.mesh.shading_filter
         sf.ambient_coefficient = rgba  # colour through uniforms: no vertex re-upload
         sf.diffuse_coefficient = rgba
 
     def _place(self, dv: DeviceView) -> None:
         dv.transform.matrix = _row_matrix(dv.rotation, np.zeros(3), dv.placement + dv.position)
+        for pv in dv.parts.values():
+            if pv.label is not None:
+                pv.label.pos = self._anchor(dv, pv)
+
+    def _anchor(self, dv: DeviceView, pv: PartView) -> np.ndarray:
+        """Where a part's label sits in scene coordinates: 8 cm above the part's top."""
+        top = np.array([pv.center[0], pv.center[1], pv.top + 0.08, 1.0])
+        return (top @ pv.transform.matrix @ dv.transform.matrix)[:3]
 
     def apply(self, states: dict[str, TargetState]) -> None:
         """Apply target states keyed by `device` or `device/part` (unknown keys are ignored)."""
@@ -235,6 +262,8 @@ class TwinScene:
                 if st.rotation is not None or st.position is not None:
                     pos = np.zeros(3) if st.position is None else st.position
                     pv.transform.matrix = _row_matrix(st.rotation, pv.center, pos)
+                    if pv.label is not None:
+                        pv.label.pos = self._anchor(dv, pv)
                 targets = [pv]
                 self._label(dv, pv, st.label)
             for pv in targets:
@@ -246,18 +275,24 @@ class TwinScene:
         if text is None:
             return
         if pv.label is None:
-            top = pv.part.bounds()[1]
             pv.label = vscene.visuals.Text(
                 text,
                 color="white",
                 font_size=9,
-                pos=(pv.center[0], pv.center[1], top[2] + 0.08),
+                pos=self._anchor(dv, pv),
                 anchor_x="center",
-                parent=dv.node,
-            )
+                parent=self.view.scene,  # not under the moving node: a moving parent makes
+            )  # vispy rebuild the text's transforms each frame; only its anchor moves here
+            pv.label_time = time.monotonic()
+            try:  # load digit glyphs now, not one by one while values change
+                font = pv.label._font
+                for ch in GLYPHS + text:
+                    font[ch]
+            except Exception:  # vispy internals: an optimisation only
+                pass
         elif pv.label.text != text:
             now = time.monotonic()
-            if now - pv.label_time >= LABEL_PERIOD:  # re-laying out text every frame is costly
+            if now - pv.label_time >= self.label_period:  # text layout every frame is costly
                 pv.label.text = text
                 pv.label_time = now
 
@@ -282,8 +317,7 @@ class TwinScene:
 
     def show_guides(self, on: bool) -> None:
         """Show or hide the ground grid and the axes."""
-        self._grid.visible = on
-        self.axes.visible = on
+        self.guides.visible = on
 
     def set_wireframe(self, on: bool) -> None:
         """Draw triangle edges over every part (or stop)."""

@@ -18,5 +18,6 @@ def egl_scene():
     scene = TwinScene(size=(320, 240), app="egl")
     scene.detect_renderer()
     scene.show_guides(False)
+    scene.color_period = scene.label_period = 0.0  # every apply shows at once
     yield scene
     scene.close()
