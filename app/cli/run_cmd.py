@@ -57,6 +57,12 @@ def add_parser(subs: Any) -> None:
         help="add a derived channel, e.g. 'power = current * voltage [W]' (repeatable)",
     )
     p.add_argument(
+        "--partition",
+        metavar="I/N",
+        help="mqtt driver: handle only the devices whose id hashes to partition I of N, so N "
+        "instances split a fleet by device id (each message handled by exactly one)",
+    )
+    p.add_argument(
         "--share",
         metavar="GROUP",
         help="mqtt driver: subscribe through the MQTT 5 shared subscription $share/GROUP/... "
@@ -99,6 +105,12 @@ def run(args: argparse.Namespace) -> int:
 
             raise UsageError("--share GROUP needs --driver mqtt (shared MQTT 5 subscriptions)")
         settings["share_group"] = args.share
+    if args.partition:
+        if (args.driver or "sim") != "mqtt":
+            from twinbench.errors import UsageError
+
+            raise UsageError("--partition I/N needs --driver mqtt")
+        settings["partition"] = args.partition
     opts = HeadlessOptions(
         driver=args.driver,
         settings=settings,

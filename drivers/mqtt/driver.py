@@ -6,12 +6,13 @@ import asyncio
 import contextlib
 import threading
 import time
+import zlib
 from collections import deque
 from typing import Any, ClassVar
 
 import numpy as np
 
-from twinbench.drivers.base import Driver, Setting, Sink
+from twinbench.drivers.base import Driver, Setting, SettingError, Sink
 from twinbench.drivers.mqtt.client import MqttConnection
 from twinbench.drivers.mqtt.tls import ConnectError
 from twinbench.mqtt.decoder import MqttDecoder
@@ -21,6 +22,25 @@ from twinbench.mqtt.topictree import TopicTree
 __all__ = ["ConnectError", "MqttDriver"]
 
 BUSY_BATCH = 1000  # messages per drain above which the decode period stretches
+
+
+def parse_partition(text: str) -> tuple[int, int] | None:
+    """`I/N` (0 <= I < N) as a tuple; None when empty; SettingError otherwise."""
+    if not text:
+        return None
+    i, slash, n = text.partition("/")
+    try:
+        part = (int(i), int(n))
+    except ValueError:
+        part = (-1, 0)
+    if not slash or not 0 <= part[0] < part[1]:
+        raise SettingError(f"setting 'partition': {text!r} is not I/N with 0 <= I < N")
+    return part
+
+
+def in_partition(device: str, index: int, count: int) -> bool:
+    """Whether a device id belongs to partition `index` of `count` (stable across processes)."""
+    return zlib.crc32(device.encode()) % count == index
 
 
 class MqttDriver(Driver):
@@ -39,6 +59,13 @@ class MqttDriver(Driver):
         Setting("qos", "Subscription QoS", "int", 0, min=0, max=2),
         Setting("topics", "Subscriptions", "str", "#", help="comma-separated filters, + and #"),
         Setting("share_group", "Shared subscription group", "str", "", help="$share/GROUP/..."),
+        Setting(
+            "partition",
+            "Device partition",
+            "str",
+            "",
+            help="I/N: handle only devices whose id hashes to I of N instances (scale-out)",
+        ),
         Setting("username", "User name", "str", ""),
         Setting(
             "password_key",
@@ -72,6 +99,8 @@ class MqttDriver(Driver):
     def __init__(self, config: dict[str, Any], sink: Sink) -> None:
         super().__init__(config, sink)
         self.cfg = self.parse_settings(config)
+        self.partition = parse_partition(self.cfg["partition"])
+        self.other_partition = 0
         self.device_id = f"mqtt:{self.cfg['host']}:{self.cfg['port']}"
         events = getattr(sink, "events", None)
         self.decoder = MqttDecoder(
@@ -132,6 +161,9 @@ class MqttDriver(Driver):
             self.sink.status(self.device_id, "error", f"decode failed: {exc!r}")
             return n
         for c in chunks:
+            if self.partition is not None and not in_partition(c.device, *self.partition):
+                self.other_partition += len(c)
+                continue
             self.decoded += len(c)
             self.sink.push(c)
         return n

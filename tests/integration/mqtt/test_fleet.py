@@ -89,3 +89,46 @@ def test_shared_subscription_splits_a_fleet(sys_broker, tmp_path, twinbench_exe,
         seq_sum = sum(inst[dev]["count"] * inst[dev]["mean"] for inst in per_inst if dev in inst)
         assert n == count  # every message handled once: no loss, no duplicate
         assert round(seq_sum) == count * (count - 1) // 2
+
+
+def test_partitions_split_a_fleet_by_device_id(sys_broker, tmp_path, twinbench_exe, clean_env, mq):
+    port = sys_broker.port
+    n_inst, n_dev, count = 2, 6, 60
+    procs = []
+    for k in range(n_inst):
+        cmd = [*twinbench_exe, "run", "--headless", "--driver", "mqtt", "--duration", "10",
+               "--quiet", "--summary", str(tmp_path / f"p{k}.json"), "--set", f"port={port}",
+               "--partition", f"{k}/{n_inst}", "--set", "qos=1", "--set", "topics=fleet/#",
+               "--set", "pattern=fleet/{device}/telemetry",
+               "--set", "channels=seq=$.seq"]  # fmt: skip
+        procs.append(subprocess.Popen(cmd, env=clean_env, stdout=subprocess.PIPE, text=True))
+    connected = []
+    mon = mq.publisher(port)
+    mon.on_message = lambda c, u, m: connected.append(int(m.payload))
+    mon.subscribe("$SYS/broker/clients/connected")
+    try:
+        assert mq.wait_for(lambda: connected and connected[-1] >= n_inst + 1, 30)
+        fleet(twinbench_exe, clean_env, port, "--devices", str(n_dev), "--rate", "50",
+              "--count", str(count), "--qos", "1")  # fmt: skip
+    finally:
+        mq.close(mon)
+        for p in procs:
+            p.communicate(timeout=60)
+    assert all(p.returncode == 0 for p in procs)
+    owned = []
+    for k in range(n_inst):
+        s = json.loads((tmp_path / f"p{k}.json").read_text())
+        owned.append({d: v["channels"]["seq"]["count"] for d, v in s["devices"].items()
+                      if d.startswith("dev-") and v["samples"]})  # fmt: skip
+    assert all(owned), "each instance owns some devices"
+    assert not set(owned[0]) & set(owned[1]), "a device belongs to exactly one instance"
+    assert set(owned[0]) | set(owned[1]) == {f"dev-{i + 1:03d}" for i in range(n_dev)}
+    assert all(n == count for inst in owned for n in inst.values())  # nothing lost
+
+
+def test_bad_partition_is_one_line(twinbench_exe, clean_env):
+    for bad in ("2/2", "x", "1-2"):
+        r = subprocess.run([*twinbench_exe, "run", "--headless", "--driver", "mqtt",
+                            "--partition", bad, "--duration", "1"],
+                           capture_output=True, text=True, env=clean_env, timeout=30)  # fmt: skip
+        assert r.returncode == 2 and "partition" in r.stderr and "Traceback" not in r.stderr
