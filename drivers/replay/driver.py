@@ -43,6 +43,9 @@ class ReplayDriver(Driver):
         self.paused = False
         self.finished = False
         self.replayed = 0
+        self.replayed_bytes = 0
+        self._raw: list[tuple[str, np.ndarray, list[bytes]]] = []
+        self._raw_cursor: list[int] = []
         self.devices: list[Device] = []
         self._data: list[tuple[Device, tuple[str, ...], np.ndarray, np.ndarray]] = []
         self._cursor: list[int] = []
@@ -105,10 +108,15 @@ class ReplayDriver(Driver):
             if len(t):
                 firsts.append(int(t[0]))
                 lasts.append(int(t[-1]))
+            raw = s.raw(dev_id)
+            if raw.num_rows:
+                rt = raw.column("time").combine_chunks().view(pa.int64()).to_numpy()
+                self._raw.append((dev_id, rt, raw.column("data").to_pylist()))
         self.t0_ns = min(firsts) if firsts else 0
         self.t1_ns = max(lasts) if lasts else 0
         self.pos_ns = self.t0_ns
         self._cursor = [0] * len(self._data)
+        self._raw_cursor = [0] * len(self._raw)
 
     async def open(self) -> None:
         """Load the session, declare its devices and start playback."""
@@ -136,6 +144,7 @@ class ReplayDriver(Driver):
         self.pos_ns = min(self.t1_ns, self.t0_ns + int(self._seek_to * 1e9))
         self._seek_to = None
         self._cursor = [int(np.searchsorted(t, self.pos_ns, "left")) for _, _, t, _ in self._data]
+        self._raw_cursor = [int(np.searchsorted(t, self.pos_ns, "left")) for _, t, _ in self._raw]
         self.finished = False
 
     def _emit_until(self, until_ns: int) -> None:
@@ -148,6 +157,12 @@ class ReplayDriver(Driver):
                 self.replayed += top - lo
                 lo = top
             self._cursor[i] = hi
+        for i, (dev_id, t, blobs) in enumerate(self._raw):  # raw bytes, for the console
+            lo, hi = self._raw_cursor[i], int(np.searchsorted(t, until_ns, "right"))
+            for k in range(lo, hi):  # one call per recorded read, not per byte
+                self.sink.push_bytes(dev_id, blobs[k], int(t[k]))
+            self.replayed_bytes += sum(len(b) for b in blobs[lo:hi])
+            self._raw_cursor[i] = hi
 
     async def _run(self) -> None:
         mono = time.monotonic()

@@ -150,3 +150,32 @@ def test_record_a_chosen_set_of_devices(tmp_path):
     assert s.devices == ["b"] and list(meta["devices"]) == ["b"]
     assert s.raw("a").num_rows == 0 and s.raw("b").num_rows == 1
     assert meta["recorded_devices"] == ["b"]
+
+
+def test_replay_plays_raw_bytes_back_in_time_order(tmp_path):
+    rt = Runtime()
+    rt.hub.declare(Device("port", "serial", (Channel("x"),)))
+    rec = Recorder(rt, tmp_path)
+    folder = rec.start()
+    rec.handle([Chunk("port", ("x",), np.arange(10) * 1_000_000, np.arange(10.0))])
+    for i, blob in enumerate((b"$1,2;", b"$3,4;", b"\xffgarbage")):
+        rt.hub.publish_bytes("port", blob, i * 3_000_000)
+    rec.stop()
+
+    replay = Runtime()
+    got: list[tuple[str, bytes, int]] = []
+    replay.hub.on_bytes(lambda dev, data, t: got.append((dev, data, t)))
+    drv = replay.add_driver("replay", {"session": str(folder), "fast": True})
+    replay.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not drv.finished and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        replay.stop()
+    assert got == [
+        ("port", b"$1,2;", 0),
+        ("port", b"$3,4;", 3_000_000),
+        ("port", b"\xffgarbage", 6_000_000),
+    ]
+    assert drv.replayed_bytes == 18 and drv.replayed == 10
