@@ -39,6 +39,8 @@ class TapPanel(QWidget):
         self.layout_.addLayout(self.controls)
         self.readout = QLabel("")
         self._known_devices: tuple[str, ...] = ()
+        self._known_channels: tuple[str, ...] = ()
+        self._wanted: tuple[str, ...] = ()  # channels asked for that the device lacks so far
         self._sync_devices()
         ctx.on_tick(self._tick)
 
@@ -58,26 +60,46 @@ class TapPanel(QWidget):
         elif devs:
             self._device_changed(devs[0])
 
-    def _device_changed(self, device: str) -> None:
-        st = self.hub.devices.get(device)
-        names = list(st.device.channel_names) if st else []
+    def _channel_names(self) -> tuple[str, ...]:
+        st = self.hub.devices.get(self.device_box.currentText())
+        return tuple(st.device.channel_names) if st else ()
+
+    def _sync_channels(self) -> None:
+        """Refill the channel boxes when the device gains channels (derived ones come later)."""
+        names = self._channel_names()
+        if names == self._known_channels:
+            return
+        keep = self._wanted or tuple(b.currentText() for b in self.channel_boxes)
+        self._fill_channels(names)
+        self.select(self.device_box.currentText(), *keep)
+
+    def _fill_channels(self, names: tuple[str, ...]) -> None:
+        self._known_channels = names
         for i, box in enumerate(self.channel_boxes):
             box.blockSignals(True)
             box.clear()
-            box.addItems(names)
+            box.addItems(list(names))
             if names:
                 box.setCurrentIndex(min(i, len(names) - 1))
             box.blockSignals(False)
+
+    def _device_changed(self, device: str) -> None:
+        self._wanted = ()
+        st = self.hub.devices.get(device)
+        self._fill_channels(tuple(st.device.channel_names) if st else ())
         self._retap()
 
     def select(self, device: str, *channels: str) -> None:
         """Choose the device and channel(s) shown."""
         self._sync_devices()
         self.device_box.setCurrentText(device)
+        known = self._channel_names()
         for box, name in zip(self.channel_boxes, channels, strict=False):
             box.blockSignals(True)
             box.setCurrentText(name)
             box.blockSignals(False)
+        # a channel the device does not have yet (a derived one) is selected once it appears
+        self._wanted = tuple(channels) if any(c not in known for c in channels) else ()
         self._retap()
 
     def _retap(self, *_: Any) -> None:
@@ -106,6 +128,7 @@ class TapPanel(QWidget):
     # -- updates ---------------------------------------------------------------------------
     def _tick(self) -> None:
         self._sync_devices()
+        self._sync_channels()
         if self.tap is None:
             return
         self.tap.poll()
