@@ -167,7 +167,7 @@ def run_headless(opts: HeadlessOptions) -> int:
         for rec in att.rules.book.history:
             if rec.state in ("raised", "cleared"):
                 when = time.strftime("%H:%M:%S", time.gmtime(rec.t_ns / 1e9))
-                frac = f"{(rec.t_ns % 1_000_000_000) / 1e9:.3f}"[1:]
+                frac = f".{int(rec.t_ns) // 1_000_000 % 1000:03d}"  # truncated: .9996 is not .000
                 print(
                     f"alarm {rec.state}: {rec.rule} on {rec.device} at {when}{frac} UTC "
                     f"(value {rec.value:.6g}, {rec.severity})"
