@@ -1,13 +1,10 @@
 """The `twinbench` command run as a real subprocess, as a user would."""
 
 import json
-import subprocess
 import sys
 import textwrap
 
-
-def run(cmd, env, timeout=60):
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+from tests.integration.cli import run
 
 
 def test_headless_sim_writes_a_summary(tmp_path, twinbench_exe, clean_env):
