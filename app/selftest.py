@@ -4,6 +4,34 @@ from __future__ import annotations
 
 import sys
 
+# imported lazily (inside functions) by the drivers and panels: a frozen bundle that lacks one only
+# fails when that feature is used, so the self test imports them up front
+LAZY_MODULES = ("bleak", "orjson", "imufusion", "trimesh", "keyring", "pyarrow.parquet", "duckdb")
+LINUX_MODULES = ("dbus_fast", "bleak.backends.bluezdbus.manager")
+
+
+def missing_modules(names: tuple[str, ...] | None = None) -> list[str]:
+    """The lazily imported modules (and every registered driver) that fail to import."""
+    import importlib
+
+    from twinbench.errors import UsageError
+    from twinbench.registry import driver_names, load_driver
+
+    if names is None:
+        names = LAZY_MODULES + (LINUX_MODULES if sys.platform.startswith("linux") else ())
+    bad = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # ImportError, or a broken native library
+            bad.append(f"{name} ({exc})")
+    for name in driver_names():
+        try:
+            load_driver(name)
+        except UsageError as exc:
+            bad.append(str(exc))
+    return bad
+
 
 def selftest(duration: float = 2.0) -> int:
     """Run the simulator headless and check every channel received samples; 0 on success."""
@@ -16,6 +44,10 @@ def selftest(duration: float = 2.0) -> int:
     names = driver_names()
     if "sim" not in names:
         print(f"selftest: FAIL: driver 'sim' not registered (found: {names})", file=sys.stderr)
+        return 1
+    bad_imports = missing_modules()
+    if bad_imports:
+        print(f"selftest: FAIL: cannot import {'; '.join(bad_imports)}", file=sys.stderr)
         return 1
     rt = Runtime()
     rt.add_driver("sim", {"rate": 500})

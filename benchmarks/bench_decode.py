@@ -13,6 +13,7 @@ import os
 import struct
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -20,7 +21,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import parser, table
+from common import best_of, parser, table
 
 from twinbench.decode.checksums import compute, compute_rows
 from twinbench.decode.pipeline import make_pipeline
@@ -47,14 +48,9 @@ BIN_PROFILE = {
 }
 
 
-def best_of(fn, repeat: int = 3) -> float:
-    """Best CPU time (this process, seconds) of `repeat` calls: one core, whatever the load."""
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.process_time()
-        fn()
-        best = min(best, time.process_time() - t)
-    return best
+def cpu_best_of(fn: Callable[[], object]) -> float:
+    """Best CPU time (this process, seconds) of 3 calls: one core, whatever the load."""
+    return best_of(fn, clock=time.process_time)
 
 
 def text_frames(n: int) -> bytes:
@@ -127,26 +123,26 @@ def main() -> None:
         (
             "text: Python loop per frame (baseline)",
             n_loop,
-            best_of(lambda: loop_text(tdata[: _cut(tdata, n_loop)])),
+            cpu_best_of(lambda: loop_text(tdata[: _cut(tdata, n_loop)])),
             "frames",
         ),
-        ("text: pandas.read_csv", n_text, best_of(lambda: pandas_text(tdata)), "frames"),
+        ("text: pandas.read_csv", n_text, cpu_best_of(lambda: pandas_text(tdata)), "frames"),
         (
             "text: make_pipeline csv, 1 MiB reads",
             n_text,
-            best_of(lambda: run_pipeline(TEXT_PROFILE, tdata, block)),
+            cpu_best_of(lambda: run_pipeline(TEXT_PROFILE, tdata, block)),
             "frames",
         ),
         (
             "binary: Python loop per frame (baseline)",
             n_loop,
-            best_of(lambda: loop_binary(bdata[: 12 * n_loop])),
+            cpu_best_of(lambda: loop_binary(bdata[: 12 * n_loop])),
             "frames",
         ),
         (
             "binary+CRC-16: make_pipeline, 1 MiB reads",
             n_bin,
-            best_of(lambda: run_pipeline(BIN_PROFILE, bdata, block)),
+            cpu_best_of(lambda: run_pipeline(BIN_PROFILE, bdata, block)),
             "frames",
         ),
     ]

@@ -86,8 +86,8 @@ class Bare:
         from vispy.geometry import MeshData
         from vispy.visuals.transforms import MatrixTransform
 
-        from twinbench.visuals import vispy_setup
-        from twinbench.visuals.scene import BACKGROUND, fit_camera
+        from twinbench.widgets import vispy_setup
+        from twinbench.widgets.scene3d import BACKGROUND, fit_camera
 
         self.canvas = scene.SceneCanvas(size=size, app=app, show=app != "egl", bgcolor=BACKGROUND)
         _wait_ready(self.canvas)
@@ -126,7 +126,7 @@ class Twin:
         from twinbench.visuals.live import Evaluator
         from twinbench.visuals.lod import LodController
         from twinbench.visuals.meshes import Model, Part
-        from twinbench.visuals.scene import TwinScene, reduce_model
+        from twinbench.widgets.scene3d import TwinScene, reduce_model
 
         self.hub = Hub()
         self.hub.declare(Device("rig", "bench", tuple(Channel(c) for c in self.NAMES)))
@@ -217,7 +217,7 @@ def main() -> int:
             os.environ["QT_QPA_PLATFORM"] = "xcb"  # offscreen Qt has no OpenGL
     if args.egl and args.egl_platform != "default":
         os.environ.setdefault("EGL_PLATFORM", args.egl_platform)
-    from twinbench.visuals import vispy_setup
+    from twinbench.widgets import vispy_setup
 
     vispy_setup.prepare()
     app = "egl" if args.egl else "pyside6"

@@ -39,6 +39,9 @@ class TapPanel(QWidget):
         self.layout_.addLayout(self.controls)
         self.readout = QLabel("")
         self._known_devices: tuple[str, ...] = ()
+        self._known_channels: tuple[str, ...] = ()
+        # (device, channels) asked for that do not exist yet
+        self._pending: tuple[str, tuple[str, ...]] | None = None
         self._sync_devices()
         ctx.on_tick(self._tick)
 
@@ -48,37 +51,70 @@ class TapPanel(QWidget):
         if devs == self._known_devices:
             return
         self._known_devices = devs
-        current = self.device_box.currentText()
+        before = self.device_box.currentText()
+        current = self._pending[0] if self._pending else before
         self.device_box.blockSignals(True)
         self.device_box.clear()
         self.device_box.addItems(list(devs))
         self.device_box.blockSignals(False)
         if current in devs:
+            self.device_box.blockSignals(True)
             self.device_box.setCurrentText(current)
-        elif devs:
-            self._device_changed(devs[0])
+            self.device_box.blockSignals(False)
+        now = self.device_box.currentText()
+        if devs and (now != before or self._pending or not self._known_channels):
+            self._device_changed(now, by_user=False)
 
-    def _device_changed(self, device: str) -> None:
-        st = self.hub.devices.get(device)
-        names = list(st.device.channel_names) if st else []
+    def _channel_names(self) -> tuple[str, ...]:
+        st = self.hub.devices.get(self.device_box.currentText())
+        return tuple(st.device.channel_names) if st else ()
+
+    def _sync_channels(self) -> None:
+        """Refill the channel boxes when the device gains channels (derived ones come later)."""
+        names = self._channel_names()
+        if names == self._known_channels:
+            return
+        keep = tuple(b.currentText() for b in self.channel_boxes)
+        self._fill_channels(names)
+        self._show(keep)
+        self._retap()
+
+    def _fill_channels(self, names: tuple[str, ...]) -> None:
+        self._known_channels = names
         for i, box in enumerate(self.channel_boxes):
             box.blockSignals(True)
             box.clear()
-            box.addItems(names)
+            box.addItems(list(names))
             if names:
                 box.setCurrentIndex(min(i, len(names) - 1))
             box.blockSignals(False)
-        self._retap()
 
-    def select(self, device: str, *channels: str) -> None:
-        """Choose the device and channel(s) shown."""
-        self._sync_devices()
-        self.device_box.setCurrentText(device)
+    def _show(self, channels: tuple[str, ...]) -> None:
+        """Select `channels` in the boxes; a selection asked for and not there yet waits."""
+        if self._pending and self._pending[0] == self.device_box.currentText():
+            channels = self._pending[1]
         for box, name in zip(self.channel_boxes, channels, strict=False):
             box.blockSignals(True)
             box.setCurrentText(name)
             box.blockSignals(False)
+        mine = self._pending and self._pending[0] == self.device_box.currentText()
+        if mine and all(c in self._known_channels for c in self._pending[1]):
+            self._pending = None
+
+    def _device_changed(self, device: str, by_user: bool = True) -> None:
+        if by_user and self._pending and self._pending[0] != device:
+            self._pending = None  # the user chose another device
+        st = self.hub.devices.get(device)
+        self._fill_channels(tuple(st.device.channel_names) if st else ())
+        self._show(())
         self._retap()
+
+    def select(self, device: str, *channels: str) -> None:
+        """Choose the device and channel(s) shown (once they exist, if they do not yet)."""
+        # a device or channel not there yet (a derived channel) is selected once it appears
+        self._pending = (device, tuple(channels))
+        self._known_devices = ()
+        self._sync_devices()
 
     def _retap(self, *_: Any) -> None:
         if self.tap is not None:
@@ -93,6 +129,8 @@ class TapPanel(QWidget):
     # -- config ----------------------------------------------------------------------------
     def workspace_config(self) -> dict[str, Any]:
         """What a workspace saves for this panel."""
+        if self._pending:  # a selection still waiting for its device or channel is kept
+            return {"device": self._pending[0], "channels": list(self._pending[1])}
         return {
             "device": self.device_box.currentText(),
             "channels": [b.currentText() for b in self.channel_boxes],
@@ -106,6 +144,7 @@ class TapPanel(QWidget):
     # -- updates ---------------------------------------------------------------------------
     def _tick(self) -> None:
         self._sync_devices()
+        self._sync_channels()
         if self.tap is None:
             return
         self.tap.poll()

@@ -1,4 +1,4 @@
-"""The 3D twin view dock: hosts `twinbench.visuals.scene.TwinScene` in a vispy SceneCanvas.
+"""The 3D twin view dock: hosts `twinbench.widgets.scene3d.TwinScene` in a vispy SceneCanvas.
 
 Models load on a worker thread; bindings are evaluated from the hub's latest values on the GUI
 tick (<= 60 Hz), so the view never holds up the pipeline.
@@ -45,7 +45,7 @@ class ModelLoader:
         """Load `source` (a path, builtin:name, or an already loaded Model to reduce again)."""
 
         def work() -> None:
-            from twinbench.visuals.scene import reduce_model
+            from twinbench.widgets.scene3d import reduce_model
 
             try:
                 full = source if isinstance(source, Model) else load_model(source)
@@ -108,7 +108,7 @@ class TwinViewPanel(QWidget):
             )
             layout.addWidget(self.status_label)
             return
-        from twinbench.visuals.scene import TwinScene
+        from twinbench.widgets.scene3d import TwinScene
 
         self.scene = TwinScene(app="pyside6", parent=self)
         self.toolbar = self._make_toolbar()

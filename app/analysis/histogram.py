@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 
 
-def histogram(x: np.ndarray, bins: int = 50, value_range: tuple[float, float] | None = None):
+def histogram(
+    x: np.ndarray, bins: int = 50, value_range: tuple[float, float] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Counts and bin edges of the finite values of x."""
     x = np.asarray(x, dtype=np.float64)
     x = x[np.isfinite(x)]

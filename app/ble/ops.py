@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from twinbench.ble import bleakbus
@@ -39,43 +40,34 @@ async def scan(
     return sc.entries(flt)
 
 
-async def _client(address: str, timeout: float, adapter: str) -> Any:
+@asynccontextmanager
+async def _connected(address: str, timeout: float, adapter: str) -> AsyncIterator[Any]:
+    """A connected BleakClient on the shared bus, disconnected and released on the way out."""
     from bleak import BleakClient
 
     kw: dict[str, Any] = {"bluez": {"adapter": adapter}} if adapter else {}
-    client = BleakClient(address, timeout=timeout, **kw)
-    await client.connect()
-    return client
+    bleakbus.acquire()
+    try:
+        client = BleakClient(address, timeout=timeout, **kw)
+        await client.connect()
+        try:
+            yield client
+        finally:
+            await client.disconnect()
+    finally:
+        await bleakbus.release()
 
 
 async def gatt(address: str, timeout: float = 10.0, adapter: str = "") -> list[ServiceInfo]:
     """Connect, read the GATT table and disconnect."""
-    bleakbus.acquire()
-    try:
-        client = await _client(address, timeout, adapter)
-    except BaseException:
-        await bleakbus.release()
-        raise
-    try:
+    async with _connected(address, timeout, adapter) as client:
         return gatt_tree(client.services)
-    finally:
-        await client.disconnect()
-        await bleakbus.release()
 
 
 async def read(address: str, uuid: str, timeout: float = 10.0, adapter: str = "") -> bytes:
     """Connect, read one characteristic and disconnect."""
-    bleakbus.acquire()
-    try:
-        client = await _client(address, timeout, adapter)
-    except BaseException:
-        await bleakbus.release()
-        raise
-    try:
+    async with _connected(address, timeout, adapter) as client:
         return bytes(await client.read_gatt_char(normalize_uuid(uuid)))
-    finally:
-        await client.disconnect()
-        await bleakbus.release()
 
 
 async def write(
@@ -87,17 +79,8 @@ async def write(
     adapter: str = "",
 ) -> None:
     """Connect, write one characteristic and disconnect."""
-    bleakbus.acquire()
-    try:
-        client = await _client(address, timeout, adapter)
-    except BaseException:
-        await bleakbus.release()
-        raise
-    try:
+    async with _connected(address, timeout, adapter) as client:
         await client.write_gatt_char(normalize_uuid(uuid), data, response=response)
-    finally:
-        await client.disconnect()
-        await bleakbus.release()
 
 
 def explain(exc: BaseException) -> str:

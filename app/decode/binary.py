@@ -44,12 +44,14 @@ class StructDecoder:
         endian: str = "little",
         sequence: str | None = None,
         stats: LossStats | None = None,
+        size: int = 0,
     ) -> None:
         if not fields:
             raise ValueError("a binary decoder needs at least one field")
         order = "<" if endian == "little" else ">"
         self.fields = tuple(fields)
-        self.size = max(f.pos + np.dtype(TYPES[f.type]).itemsize for f in fields)
+        # a record is at least `size` bytes (trailing padding), and long enough for every field
+        self.size = max(size, *(f.pos + np.dtype(TYPES[f.type]).itemsize for f in fields))
         self.dtype = np.dtype(
             {
                 "names": [f.name for f in fields],
@@ -87,21 +89,26 @@ class StructDecoder:
         if idx.shape[0] == 0:
             return None
         rec = frames.records(idx, self.dtype)
-        cols = np.empty((len(self.names), rec.shape[0]))  # filled row by row: contiguous writes
-        for j, name in enumerate(self.names):
-            cols[j] = rec[name]
-        values = cols.T
         if self.sequence is not None:
             self._check_sequence(rec[self.sequence].astype(np.int64))
-        if self.linear:
-            values = values * self.scale + self.offset
+        values = self.values(rec)
         if not self.floats:
             return self.names, values
-        finite = np.isfinite(cols[self.floats]).all(axis=0)
+        finite = np.isfinite(values[:, self.floats]).all(axis=1)
         if not finite.all():
             self.stats.malformed += int((~finite).sum())
             values = values[finite]
         return self.names, values
+
+    def values(self, rec: np.ndarray) -> np.ndarray:
+        """Scaled values[n, k] of records already viewed with this decoder's dtype."""
+        cols = np.empty((len(self.names), rec.shape[0]))  # filled row by row: contiguous writes
+        for j, name in enumerate(self.names):
+            cols[j] = rec[name]
+        values = cols.T
+        if self.linear:
+            values = values * self.scale + self.offset
+        return values
 
     def _check_sequence(self, seq: np.ndarray) -> None:
         if seq.shape[0] == 0:

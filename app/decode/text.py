@@ -206,7 +206,6 @@ class PairDecoder:
     def _slow(self, text: bytes) -> Decoded | None:
         """Line by line: layouts may change; the widest layout seen in the batch wins."""
         rows: list[dict[str, float]] = []
-        order: list[str] = []
         for line in text.split(b"\n"):
             toks = [t for t in _WS.split(line.strip()) if t]
             if not toks:
@@ -235,14 +234,8 @@ class PairDecoder:
             if bad or numeric != len(toks):
                 self.stats.malformed += 1
                 continue
-            for name in row:
-                if name not in order:
-                    order.append(name)
             rows.append(row)
-        if not rows:
-            return None
-        values = np.array([[r.get(nm, np.nan) for nm in order] for r in rows], dtype=np.float64)
-        return tuple(order), values
+        return _table(rows)
 
     def _default_name(self, i: int) -> str:
         return self.names[i] if i < len(self.names) else f"value{i + 1}"
@@ -304,7 +297,6 @@ class JsonLinesDecoder:
 
     def _slow(self, text: bytes) -> Decoded | None:
         rows: list[dict[str, float]] = []
-        order: list[str] = []
         for line in text.split(b"\n"):
             if not line.strip():
                 continue
@@ -320,14 +312,16 @@ class JsonLinesDecoder:
             if not flat:
                 self.stats.malformed += 1
                 continue
-            for name in flat:
-                if name not in order:
-                    order.append(name)
             rows.append(flat)
-        if not rows:
-            return None
-        values = np.array([[r.get(nm, np.nan) for nm in order] for r in rows], dtype=np.float64)
-        return tuple(order), values
+        return _table(rows)
+
+
+def _table(rows: list[dict[str, float]]) -> tuple[tuple[str, ...], np.ndarray] | None:
+    """Rows of name -> value as (names in first-seen order, values[n, k]); NaN where absent."""
+    if not rows:
+        return None
+    order = tuple(dict.fromkeys(name for r in rows for name in r))
+    return order, np.array([[r.get(nm, np.nan) for nm in order] for r in rows], dtype=np.float64)
 
 
 def _flatten(obj: dict, prefix: str = "") -> dict[str, float]:

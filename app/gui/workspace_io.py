@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,21 +27,13 @@ RECENT_MAX = 8
 FILTER = "TwinBench workspace (*.toml);;All files (*)"
 
 
-def _config_dir() -> Path:
-    env = os.environ.get("TWINBENCH_CONFIG_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("twinbench", appauthor=False))
-
-
 class WorkspaceIO:
     """Opens and saves workspaces for a running BenchApp and keeps the recent list."""
 
     def __init__(self, bench: BenchApp) -> None:
         self.bench = bench
-        self.recent_file = _config_dir() / "recent.json"
+        # next to the session file, in the folder the app was started with
+        self.recent_file = bench.store.folder / "recent.json"
         self.derived_engine: Any = None
         self.rules_files: list[str] = []
         self.derived: list[DerivedEntry] = []

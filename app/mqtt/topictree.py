@@ -7,6 +7,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
+
 HEX_LIMIT = 4096
 
 
@@ -49,7 +51,11 @@ class TopicTree:
         self.version = 0
 
     def update(
-        self, groups: dict[str, list[int]], payloads: list[bytes], retained: list[bool], t_ns
+        self,
+        groups: dict[str, list[int]],
+        payloads: list[bytes],
+        retained: list[bool],
+        t_ns: np.ndarray,
     ) -> None:
         """Fold one batch: `groups` maps each topic to its message indices in the batch."""
         with self._lock:

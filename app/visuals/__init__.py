@@ -1,5 +1,5 @@
-"""The 3D twin scene: meshes, bindings from telemetry, IMU fusion and the vispy scene.
+"""The 3D twin's data side: meshes, bindings from telemetry, IMU fusion, level of detail.
 
-Only `twinbench.visuals.scene` imports vispy (through `twinbench.visuals.vispy_setup`); the mesh,
-binding and fusion modules are plain numpy so they can be tested and used without OpenGL.
+Plain numpy, no vispy or Qt, so it can be tested and used headless; the vispy scene that draws it
+is `twinbench.widgets.scene3d` (vispy imported through `twinbench.widgets.vispy_setup`).
 """

@@ -1,11 +1,8 @@
 """`twinbench run` with rules, derived channels and twins attached, as real subprocesses."""
 
 import json
-import subprocess
 
-
-def run(cmd, env, timeout=60):
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+from tests.integration.cli import run
 
 
 def test_rules_and_derived_channels_in_a_headless_run(tmp_path, twinbench_exe, clean_env):

@@ -1,13 +1,9 @@
 """Rules re-run over a recording: what would have fired, at the sample times it would have."""
 
 import json
-import subprocess
 
 import twinbench
-
-
-def run(cmd, env, timeout=90):
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+from tests.integration.cli import run
 
 
 def test_replay_with_new_rules_reports_alarms_at_event_time(tmp_path, twinbench_exe, clean_env):

@@ -1,25 +1,44 @@
 import time
+from types import SimpleNamespace
 
+from twinbench import diagnostics
 from twinbench.diagnostics import Diagnostics
 from twinbench.runtime import Runtime
 
 
-def test_snapshot_reports_rates_latency_and_process_figures():
+def _wait(cond, timeout=20.0):
+    end = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < end, "condition not met in time"
+        time.sleep(0.01)
+
+
+def test_snapshot_reports_rates_latency_and_process_figures(monkeypatch):
+    # the snapshot reads a fake clock, so the figures are exact whatever the machine's load
+    clock = SimpleNamespace(t=1000.0, ns=2_000_000_000_000_000_000)
+    monkeypatch.setattr(
+        diagnostics, "time", SimpleNamespace(monotonic=lambda: clock.t, time_ns=lambda: clock.ns)
+    )
     rt = Runtime()
     rt.add_driver("sim", {"rate": 1000})
     diag = Diagnostics(rt)
     rt.start()
     try:
-        diag.snapshot()
-        time.sleep(0.5)
+        _wait(lambda: "sim" in rt.hub.devices and rt.hub.devices["sim"].samples > 0)
+        first = diag.snapshot()["devices"]["sim"]
+        _wait(lambda: rt.hub.devices["sim"].samples > first["samples"])
         rt.hub.publish_bytes("sim", b"x" * 100, time.time_ns())
-        snap = diag.snapshot()
     finally:
         rt.stop()
+    st = rt.hub.devices["sim"]
+    clock.t += 0.5
+    clock.ns = st.last_t_ns + 250_000_000
+    snap = diag.snapshot()
     d = snap["devices"]["sim"]
-    assert d["state"] == "connected" and d["channels"] == 9
-    assert 300 < d["samples_per_s"] < 3000
-    assert d["chunks_per_s"] > 5
-    assert d["bytes"] == 100 and d["bytes_per_s"] > 0
-    assert 0 <= d["latency_ms"] < 1000
+    assert first["state"] == "connected" and d["channels"] == 9
+    assert first["samples_per_s"] == 0.0  # no earlier snapshot to measure from
+    assert d["samples_per_s"] == (d["samples"] - first["samples"]) / 0.5 > 0
+    assert d["chunks_per_s"] > 0 and d["chunks_per_s"] * 0.5 == int(d["chunks_per_s"] * 0.5)
+    assert d["bytes"] == 100 and d["bytes_per_s"] == 200.0
+    assert d["latency_ms"] == 250.0
     assert snap["process"]["rss_mb"] > 10 and snap["process"]["threads"] >= 1

@@ -13,7 +13,7 @@ os.environ.setdefault("EGL_PLATFORM", "surfaceless")
 @pytest.fixture
 def egl_scene():
     """A 320x240 TwinScene on the EGL backend, without grid and axes (clean silhouettes)."""
-    from twinbench.visuals.scene import TwinScene
+    from twinbench.widgets.scene3d import TwinScene
 
     scene = TwinScene(size=(320, 240), app="egl")
     scene.detect_renderer()

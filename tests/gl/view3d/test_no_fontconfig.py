@@ -14,7 +14,7 @@ CHILD = r"""
 import ctypes.util, sys
 real = ctypes.util.find_library
 ctypes.util.find_library = lambda name: None if name == "fontconfig" else real(name)
-from twinbench.visuals.scene import TwinScene
+from twinbench.widgets.scene3d import TwinScene
 from twinbench.visuals.meshes import load_model, DEFAULT_MODEL
 from twinbench.visuals.live import TargetState
 s = TwinScene(size=(200, 150), app="egl")

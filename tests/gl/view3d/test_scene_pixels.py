@@ -149,7 +149,7 @@ def test_lod_reduces_big_models_on_a_software_renderer(egl_scene):
     import trimesh
 
     from twinbench.visuals.meshes import Model, Part, vertex_normals
-    from twinbench.visuals.scene import SOFTWARE_FACE_BUDGET, reduce_model
+    from twinbench.widgets.scene3d import SOFTWARE_FACE_BUDGET, reduce_model
 
     m = trimesh.creation.icosphere(subdivisions=7)  # 327,680 triangles
     v, f = np.asarray(m.vertices, np.float32), np.asarray(m.faces, np.uint32)

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import twinbench.resources
+from tests.integration.cli import run
 
 EXAMPLE = Path(twinbench.resources.__file__).parent / "examples" / "bench.toml"
-
-
-def run(cmd, env, timeout=90):
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
 
 
 def test_example_passes_and_writes_junit_and_summary(tmp_path, twinbench_exe, clean_env):

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pyarrow.dataset as ds
 
-
-def run(cmd, env, timeout=90):
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+from tests.integration.cli import run
 
 
 def test_record_export_sql_sessions_replay(tmp_path, twinbench_exe, clean_env):

@@ -84,7 +84,7 @@ def test_struct_decoder_scales_pads_and_counts() -> None:
     assert st.ok == 2 and st.bad_length == 1
     assert blocks[0].channels == ("seq", "temp")
     np.testing.assert_allclose(blocks[0].values, [[7, -2.5], [7, -2.5]])
-    assert parse_struct("a:uint16,b:int8,c:float32").dtype.names == ("a", "b", "c")
+    assert parse_struct("a:u8,_:u16").size == 3  # trailing padding is part of the record
     big = parse_struct(">a:u16")
     assert big.decode(np.frombuffer(b"\x01\x02", np.uint8).reshape(1, 2))[0, 0] == 258
 

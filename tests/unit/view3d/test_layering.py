@@ -31,8 +31,10 @@ def test_pure_visuals_modules_import_without_vispy_or_qt():
     assert proc.returncode == 0 and proc.stdout.strip() == "OK", proc.stderr[-2000:]
 
 
-def test_scene_module_is_the_one_that_needs_vispy():
-    code = CHILD.replace('"rotations")', '"rotations", "scene")')
+def test_the_vispy_scene_lives_in_widgets():
+    code = CHILD.replace(
+        'print("OK")', 'importlib.import_module("twinbench.widgets.scene3d")\nprint("OK")'
+    )
     proc = subprocess.run(
         [sys.executable, "-c", "import importlib\n" + code],
         capture_output=True,

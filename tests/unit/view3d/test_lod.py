@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from twinbench.visuals import vispy_setup
 from twinbench.visuals.lod import LodController
+from twinbench.widgets import vispy_setup
 
 
 def _run(lod: LodController, fps: float, ticks: float, t0: float, secs: float, faces: int):

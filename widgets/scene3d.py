@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from twinbench.visuals import vispy_setup
 from twinbench.visuals.live import TargetState
 from twinbench.visuals.lod import START_BUDGET
 from twinbench.visuals.meshes import Model, Part, decimate
 from twinbench.visuals.rotations import quat_to_matrix
+from twinbench.widgets import vispy_setup
 
 vispy_setup.prepare()
 
