@@ -24,9 +24,35 @@ def export_image(panel: PlotPanel, path: str | Path) -> Path:
     suffix = path.suffix.lower()
     if suffix not in (".png", ".svg"):
         raise ValueError(f"{path}: plot export needs a .png or .svg file name")
-    exporter = (ImageExporter if suffix == ".png" else SVGExporter)(panel.plot.ci)
-    exporter.export(str(path))
+    if suffix == ".png":
+        ImageExporter(panel.plot.ci).export(str(path))
+        return path
+    try:
+        SVGExporter(panel.plot.ci).export(str(path))
+    except ValueError:  # pyqtgraph 0.14 cannot parse some Qt 6 path data: let Qt write it
+        _qt_svg(panel, path)
     return path
+
+
+def _qt_svg(panel: PlotPanel, path: Path) -> None:
+    """Render the plot's scene into an SVG file with Qt's own SVG generator."""
+    from PySide6.QtCore import QRectF, QSize
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    view = panel.plot
+    gen = QSvgGenerator()
+    gen.setFileName(str(path))
+    gen.setSize(QSize(view.width(), view.height()))
+    gen.setViewBox(QRectF(0, 0, view.width(), view.height()))
+    gen.setTitle("TwinBench plot")
+    painter = QPainter(gen)
+    try:
+        view.render(painter)
+    finally:
+        painter.end()
+    if not path.is_file():
+        raise OSError(f"{path}: could not write the SVG file")
 
 
 def visible_csv(
