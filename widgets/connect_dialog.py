@@ -152,6 +152,7 @@ class ConnectDialog(QDialog):
             f = SettingField(s)
             self.fields[s.key] = f
             self.form.addRow(s.label or s.key, f)
+            f.show()  # the layout would only show it on the next event loop pass
 
     def values(self) -> dict[str, Any] | None:
         """The entered settings, parsed; None (errors shown inline) when any is invalid."""
