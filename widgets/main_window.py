@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
             plot.set_channel_visible(dev, ch, False)
         self.pause_action.setEnabled(True)
         plot.alarms.raised.connect(self.actions.on_alarm)
-        plot.cursor_button.toggled.connect(self.actions.actions["cursors"].setChecked)
+        plot.cursorsChanged.connect(self.actions.actions["cursors"].setChecked)
         self.actions.set_theme(self.actions.theme)
 
     def install_panels(self, open_names: list[str]) -> None:
@@ -243,7 +243,13 @@ class MainWindow(QMainWindow):
             return
         self.plot.center_on(int(t_ns))
         self.plot.setFocus()
-        self.statusBar().showMessage(f"showing {device or 'all devices'} around the alarm", 4000)
+        h = self.plot.history
+        span = h.span() if h is not None else None
+        if span is None or not span[0] <= t_ns <= span[1]:
+            msg = "that moment is no longer in the display history (open the recording instead)"
+        else:
+            msg = f"paused at {device or 'the alarm'}'s moment; End goes live again"
+        self.statusBar().showMessage(msg, 6000)
 
     def _on_visibility(self, device: str, channel: str, shown: bool) -> None:
         if self.plot is not None:

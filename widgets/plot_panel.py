@@ -46,6 +46,7 @@ class PlotPanel(QWidget):
     newest data unless paused, panned or scrolled back."""
 
     pausedChanged = Signal(bool)
+    cursorsChanged = Signal(bool)
 
     def __init__(
         self,
@@ -180,6 +181,7 @@ class PlotPanel(QWidget):
         self.cursors.set_enabled(on, *self._x)
         self.measure_table.setVisible(on)
         self.update_measurements()
+        self.cursorsChanged.emit(on)
 
     def update_measurements(self) -> None:
         """Recompute the table for the span between the cursors (raw samples)."""

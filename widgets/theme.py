@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 THEMES = ("system", "light", "dark")
+_palette_set = False  # whether apply_theme replaced the platform's palette
 PLOT_COLORS = {"light": ("w", "#333333"), "dark": ("#1e1e1e", "#d0d0d0")}  # background, fg
 
 
@@ -56,15 +57,24 @@ def apply_theme(theme: str, plot: Any = None) -> str:
     """Apply a theme to the application (and the time plot's colours); returns light/dark."""
     import pyqtgraph as pg
 
+    global _palette_set
     mode = resolve(theme)
     app = QApplication.instance()
     if isinstance(app, QApplication):
-        if theme == "system" and hasattr(QGuiApplication.styleHints(), "setColorScheme"):
-            QGuiApplication.styleHints().unsetColorScheme()
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "setColorScheme"):  # Qt 6.8+: ask the platform theme as well
+            if theme == "system":
+                hints.unsetColorScheme()
+            else:
+                hints.setColorScheme(
+                    Qt.ColorScheme.Dark if mode == "dark" else Qt.ColorScheme.Light
+                )
         if mode == "dark":
             app.setPalette(dark_palette())
-        else:
+            _palette_set = True
+        elif _palette_set or theme == "light":
             app.setPalette(app.style().standardPalette())
+            _palette_set = False
     bg, fg = PLOT_COLORS[mode]
     pg.setConfigOption("background", bg)
     pg.setConfigOption("foreground", fg)

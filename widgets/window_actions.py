@@ -49,6 +49,7 @@ class WindowActions(QObject):
         super().__init__(window)
         self.win = window
         self.theme = "system"
+        self._following = False
         self.tray: QSystemTrayIcon | None = None
         self.notices: list[str] = []  # critical alarm notices shown, newest last
         self.actions: dict[str, QAction] = {}
@@ -65,6 +66,7 @@ class WindowActions(QObject):
         cur = self._add(w.view_menu, "cursors", "Measurement &cursors", None)
         cur.setCheckable(True)
         cur.toggled.connect(lambda on: w.plot is not None and w.plot.set_cursors(on))
+        # (the plot's cursorsChanged keeps this entry checked in step: see install_plot)
         theme_menu = w.view_menu.addMenu("&Theme")
         self.theme_group = QActionGroup(self)
         for name in THEMES:
@@ -214,8 +216,12 @@ class WindowActions(QObject):
         return apply_theme(name, self.win.plot)
 
     def _on_system_scheme(self, *_: object) -> None:
-        if self.theme == "system":
-            self.set_theme("system")
+        if self.theme == "system" and not self._following:
+            self._following = True
+            try:
+                self.set_theme("system")
+            finally:
+                self._following = False
 
     # -- alarms ----------------------------------------------------------------------------
     def on_alarm(self, ev: Any) -> None:

@@ -89,3 +89,11 @@ def test_critical_alarm_gives_a_notice(make_bench, qtbot):
         assert "melt: way too hot" in win.statusBar().currentMessage()
     else:
         assert win.actions.tray is not None
+
+
+def test_jump_to_a_moment_no_longer_held_says_so(make_bench):
+    bench = make_bench()
+    first, _ = bench.history.span()
+    bench.window.jump_to("sim", first - 3_600_000_000_000)
+    assert bench.window.plot.paused
+    assert "no longer in the display history" in bench.window.statusBar().currentMessage()

@@ -160,3 +160,31 @@ def test_tooltips_name_the_units(make_bench, qtbot):
     assert win.plot.curves["sim", "temperature"].toolTip() == "sim/temperature [degC]"
     lane = win.plot.lanes["degC"]
     assert "sim/temperature [degC]" in lane.item.getAxis("left").toolTip()
+
+
+def test_closing_the_window_closes_a_running_recording(make_bench, qtbot):
+    from twinbench.recording.session import list_sessions
+
+    bench = make_bench()
+    assert bench.window.actions.toggle_record() is True
+    rec = bench.ctx.services["recorder"]
+    qtbot.wait(200)
+    bench.window.close()
+    assert not rec.recording
+    (info,) = list_sessions(rec.root)
+    assert info.state != "recording" and info.problem == ""
+
+
+def test_cursor_menu_entry_and_plot_button_stay_in_step(make_bench):
+    win = make_bench().window
+    act = win.actions.actions["cursors"]
+    act.trigger()
+    assert win.plot.cursors.enabled and win.plot.cursor_button.isChecked()
+    assert win.plot.measure_table.isVisibleTo(win.plot)
+    win.plot.cursor_button.click()
+    assert not win.plot.cursors.enabled and not act.isChecked()
+    win.plot.set_cursors(True)
+    assert act.isChecked()
+    a, b = win.plot.cursors.span()
+    x0, x1 = win.plot.x_range_ns()
+    assert x0 < a < b < x1  # they appear inside the view
