@@ -404,6 +404,9 @@ class PlotPanel(QWidget):
         self._sync_scroll(span, x0)
         if self.cursor_ns is not None and not self.paused:
             self.set_cursor(self.cursor_ns)
+        if self.cursors.enabled and self.cursors.span() == (0, 0):  # switched on before data
+            w = x1 - x0
+            self.cursors.set_positions(x0 + w // 3, x0 + 2 * w // 3)
         if self.cursors.enabled and (self._measure_dirty or self.frames % 15 == 0):
             self.update_measurements()  # live data moves under the cursors: a few times a second
         self.frames += 1

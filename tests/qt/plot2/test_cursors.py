@@ -76,3 +76,23 @@ def test_dragging_a_cursor_moves_it_in_every_lane_and_updates_the_table(panel):
     assert panel.measure_table.dt_s == pytest.approx(3.0, abs=1e-6)
     assert panel.measure_table.rows[0].count == 3001
     assert np.isfinite(panel.measure_table.rows[0].mean)
+
+
+def test_cursors_switched_on_before_any_data_land_in_view_once_it_comes(qtbot, known):
+    from twinbench.history import DisplayHistory
+    from twinbench.model import Chunk
+    from twinbench.runtime import Runtime
+    from twinbench.widgets.context import AppContext
+    from twinbench.widgets.plot_panel import PlotPanel
+
+    t, a, b = known
+    p = PlotPanel(AppContext(Runtime(), history=DisplayHistory()), window_s=30.0)
+    qtbot.addWidget(p)
+    p.set_cursors(True)
+    assert p.cursors.span() == (0, 0)
+    p.history.append([Chunk("dev", ("a", "b"), t, np.column_stack([a, b]))])
+    p.refresh()
+    x0, x1 = p.x_range_ns()
+    c0, c1 = p.cursors.span()
+    assert x0 < c0 < c1 < x1
+    assert p.measure_table.rows and p.measure_table.rows[0].count > 1000
