@@ -29,7 +29,7 @@ def export_image(panel: PlotPanel, path: str | Path) -> Path:
         return path
     try:
         SVGExporter(panel.plot.ci).export(str(path))
-    except ValueError:  # pyqtgraph 0.14 cannot parse some Qt 6 path data: let Qt write it
+    except Exception:  # pyqtgraph 0.14 cannot parse some Qt 6 path data: let Qt write it
         _qt_svg(panel, path)
     return path
 
