@@ -79,7 +79,10 @@ class DeviceTree(QTreeWidget):
                     if item is None:
                         item = QTreeWidgetItem(dev_item, [ch.name, ch.unit, ""])
                         item.setData(0, ROLE_KEY, key)
-                        item.setToolTip(0, ch.description or ch.name)
+                        unit = f" [{ch.unit}]" if ch.unit else " (no unit)"
+                        tip = f"{dev_id}/{ch.name}{unit}"
+                        item.setToolTip(0, f"{tip}: {ch.description}" if ch.description else tip)
+                        item.setToolTip(1, ch.unit or "no unit")
                         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                         shown = key not in self.hidden
                         item.setCheckState(

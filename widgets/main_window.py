@@ -15,6 +15,7 @@ from twinbench.widgets.context import AppContext
 from twinbench.widgets.device_tree import DeviceTree
 from twinbench.widgets.panels import PanelSpec, all_panels
 from twinbench.widgets.status import StatusSummary
+from twinbench.widgets.window_actions import WindowActions
 
 if TYPE_CHECKING:
     from twinbench.gui.session import SessionState
@@ -76,14 +77,15 @@ class MainWindow(QMainWindow):
         self.status = StatusSummary(ctx)
         self.statusBar().addPermanentWidget(self.status, 1)
         self._build_menus()
+        self.actions = WindowActions(self, self.file_menu)
 
     # -- construction ----------------------------------------------------------------------
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self.file_menu = file_menu = bar.addMenu("&File")
+        self.quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.quit_action)
 
         self.devices_menu = bar.addMenu("&Devices")
         add_sim = QAction("Add &simulated board", self)
@@ -125,6 +127,9 @@ class MainWindow(QMainWindow):
         for dev, ch in self.tree.hidden:
             plot.set_channel_visible(dev, ch, False)
         self.pause_action.setEnabled(True)
+        plot.alarms.raised.connect(self.actions.on_alarm)
+        plot.cursorsChanged.connect(self.actions.actions["cursors"].setChecked)
+        self.actions.set_theme(self.actions.theme)
 
     def install_panels(self, open_names: list[str]) -> None:
         """Add a View menu entry per registered panel; open the defaults and `open_names`."""
@@ -173,6 +178,7 @@ class MainWindow(QMainWindow):
             if state.geometry:
                 self.restoreGeometry(_unb64(state.geometry))
             self.tree.set_hidden({(d, c) for d, c in state.hidden})
+            self.actions.set_theme(state.theme)
             return
         if state.dock_state:
             self.restoreState(_unb64(state.dock_state))
@@ -216,6 +222,7 @@ class MainWindow(QMainWindow):
         state.hidden = sorted([d, c] for d, c in hidden)
         if self.plot is not None:
             state.window_s = self.plot.window_ns / 1e9
+        state.theme = self.actions.theme
 
     # -- actions ---------------------------------------------------------------------------
     def add_simulated_board(self) -> None:
@@ -229,6 +236,20 @@ class MainWindow(QMainWindow):
             device_id = f"sim-{n}"
         self.ctx.runtime.add_driver("sim", {"device_id": device_id, "seed": len(taken) + 1})
         self.statusBar().showMessage(f"added simulated board {device_id}", 3000)
+
+    def jump_to(self, device: str, t_ns: int) -> None:
+        """Pause the time plot and centre it on `t_ns` (an alarm of `device`, say)."""
+        if self.plot is None:
+            return
+        self.plot.center_on(int(t_ns))
+        self.plot.setFocus()
+        h = self.plot.history
+        span = h.span() if h is not None else None
+        if span is None or not span[0] <= t_ns <= span[1]:
+            msg = "that moment is no longer in the display history (open the recording instead)"
+        else:
+            msg = f"paused at {device or 'the alarm'}'s moment; End goes live again"
+        self.statusBar().showMessage(msg, 6000)
 
     def _on_visibility(self, device: str, channel: str, shown: bool) -> None:
         if self.plot is not None:

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.plot_alarms import AlarmMarkers
 from twinbench.widgets.plot_lane import Curve, Lane, color_for, format_time
+from twinbench.widgets.plot_measure import CursorPair, MeasureTable, measure
 
 EMPTY_HINT = (
     "No device is live.\n\nDevices \u25b8 Add simulated board starts a simulated motor rig;\n"
@@ -44,6 +46,7 @@ class PlotPanel(QWidget):
     newest data unless paused, panned or scrolled back."""
 
     pausedChanged = Signal(bool)
+    cursorsChanged = Signal(bool)
 
     def __init__(
         self,
@@ -67,8 +70,9 @@ class PlotPanel(QWidget):
         self._x = (0, 0)
         self._drawn: tuple = ()
 
+        self.colors = ("w", "#333333")  # background, foreground (see widgets/theme.py)
         self.plot = pg.GraphicsLayoutWidget()
-        self.plot.setBackground("w")
+        self.plot.setBackground(self.colors[0])
         self.plot.setMinimumSize(200, 120)
         self.plot.ci.layout.setSpacing(0)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -86,6 +90,18 @@ class PlotPanel(QWidget):
         self.split_button.setChecked(split_units)
         self.split_button.setToolTip("One lane per unit, or every channel on one axis")
         self.split_button.toggled.connect(self.set_split_units)
+        self.cursors = CursorPair(self)
+        self.cursors.moved.connect(self._measure_later)
+        self.cursor_button = QToolButton(text="Cursors", checkable=True)
+        self.cursor_button.setToolTip(
+            "Two cursors: \u0394t and min/max/mean of each visible channel between them (Ctrl+M)"
+        )
+        self.cursor_button.toggled.connect(self.set_cursors)
+        self.measure_table = MeasureTable()
+        self.measure_table.setVisible(False)
+        self._measure_dirty = False
+        events = ctx.runtime.events if ctx.runtime is not None else None
+        self.alarms = AlarmMarkers(events, self)
         self.scroll = QScrollBar(Qt.Orientation.Horizontal)
         self.scroll.setToolTip("Scroll back through the display history")
         self.scroll.valueChanged.connect(self._on_scroll)
@@ -93,7 +109,7 @@ class PlotPanel(QWidget):
 
         top = QHBoxLayout()
         top.setContentsMargins(4, 2, 4, 0)
-        for b in (self.pause_button, self.live_button, self.split_button):
+        for b in (self.pause_button, self.live_button, self.split_button, self.cursor_button):
             top.addWidget(b)
         top.addWidget(self.readout, 1)
         lay = QVBoxLayout(self)
@@ -102,6 +118,7 @@ class PlotPanel(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.plot, 1)
         lay.addWidget(self.scroll)
+        lay.addWidget(self.measure_table)
 
         self.hint = QLabel(EMPTY_HINT, self.plot)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -134,6 +151,8 @@ class PlotPanel(QWidget):
         self.split_button.blockSignals(False)
         self.plot.ci.clear()
         self.lanes.clear()
+        self.cursors.detach_all()
+        self.alarms.detach_all()
         self.curves.clear()
         self.refresh()
 
@@ -151,6 +170,57 @@ class PlotPanel(QWidget):
     def set_window(self, seconds: float) -> None:
         """Width of the followed time window."""
         self.window_ns = max(int(1e6), int(seconds * 1e9))
+
+    def set_cursors(self, on: bool) -> None:
+        """Show (True) or hide the two measurement cursors and their table."""
+        on = bool(on)
+        self.cursor_button.blockSignals(True)
+        self.cursor_button.setChecked(on)
+        self.cursor_button.blockSignals(False)
+        if on == self.cursors.enabled:
+            return
+        self.cursors.set_enabled(on, *self._x)
+        self.measure_table.setVisible(on)
+        self.update_measurements()
+        self.cursorsChanged.emit(on)
+
+    def update_measurements(self) -> None:
+        """Recompute the table for the span between the cursors (raw samples)."""
+        self._measure_dirty = False
+        if not self.cursors.enabled or self.history is None:
+            return
+        a, b = self.cursors.span()
+        keys = self.visible_keys()
+        units = {k: self._unit(*k) for k in keys}
+        self.measure_table.show_rows(a, b, measure(self.history, keys, a, b, units))
+
+    def _measure_later(self) -> None:
+        self._measure_dirty = True
+
+    def visible_keys(self) -> list[tuple[str, str]]:
+        """(device, channel) of every curve shown, in curve order."""
+        return [k for k in self.curves if k not in self.hidden]
+
+    def apply_colors(self, background: str, foreground: str) -> None:
+        """Theme colours for the plot background, axes and labels."""
+        self.colors = (background, foreground)
+        self.plot.setBackground(background)
+        for lane in self.lanes.values():
+            self._color_lane(lane)
+
+    def _color_lane(self, lane: Lane) -> None:
+        fg = self.colors[1]
+        for name in ("left", "bottom"):
+            axis = lane.item.getAxis(name)
+            axis.setPen(fg)
+            axis.setTextPen(fg)
+
+    def center_on(self, t_ns: int) -> None:
+        """Pause and show the current window width centred on `t_ns`."""
+        self.set_paused(True)
+        half = self.window_ns // 2
+        self._set_x(int(t_ns) - half, int(t_ns) + half)
+        self.refresh()
 
     def x_range_ns(self) -> tuple[int, int]:
         """The time range shown now."""
@@ -263,6 +333,9 @@ class PlotPanel(QWidget):
                 lambda *a, vb=lane.vb: self._on_manual_range(vb, *a)
             )
             lane.vb.setXRange(self._x[0] / 1e9, self._x[1] / 1e9, padding=0)
+            self.cursors.attach(lane)
+            self.alarms.attach(lane)
+            self._color_lane(lane)
             lanes = list(self.lanes.values())
             for other in lanes:
                 other.item.showAxis("bottom", other is lanes[-1])
@@ -284,9 +357,16 @@ class PlotPanel(QWidget):
             self.curves[key] = curve
             lane = self._lane(unit)
             lane.add(key, curve)
+            desc = self._describe(device, channel)
+            curve.setToolTip(desc)
+            lane.item.getAxis("left").setToolTip("\n".join(self._describe(*k) for k in lane.curves))
             curve.setVisible(key not in self.hidden)
             lane.sync_legend(self.hidden)
         return curve
+
+    def _describe(self, device: str, channel: str) -> str:
+        unit = self._unit(device, channel)
+        return f"{device}/{channel}" + (f" [{unit}]" if unit else " (no unit)")
 
     def live_devices(self) -> list[str]:
         """Devices connected now."""
@@ -295,6 +375,7 @@ class PlotPanel(QWidget):
     def refresh(self) -> None:
         """Redraw from the history: called once per GUI tick."""
         h = self.history
+        self.alarms.poll()
         span = h.span() if h is not None else None
         self.hint.setVisible(span is None and not self.live_devices())
         if span is None:
@@ -328,6 +409,11 @@ class PlotPanel(QWidget):
         self._sync_scroll(span, x0)
         if self.cursor_ns is not None and not self.paused:
             self.set_cursor(self.cursor_ns)
+        if self.cursors.enabled and self.cursors.span() == (0, 0):  # switched on before data
+            w = x1 - x0
+            self.cursors.set_positions(x0 + w // 3, x0 + 2 * w // 3)
+        if self.cursors.enabled and (self._measure_dirty or self.frames % 15 == 0):
+            self.update_measurements()  # live data moves under the cursors: a few times a second
         self.frames += 1
 
     def _sync_scroll(self, span: tuple[int, int], x0: int) -> None:

@@ -196,8 +196,17 @@ class BenchApp(QObject):
         self.stopped = True
         self.timer.stop()
         if self.ready:
+            self._stop_recording()
             self.runtime.stop()
             self.runtime.hub.unsubscribe(self.display)
+
+    def _stop_recording(self) -> None:
+        rec = self.ctx.services.get("recorder")
+        if rec is not None and getattr(rec, "recording", False):
+            try:
+                rec.stop()  # close the session files: nothing recorded is lost on quit
+            except Exception:
+                log.exception("stopping the recorder at shutdown failed")
 
 
 def _install_signal_handlers(bench: BenchApp) -> None:

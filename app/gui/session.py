@@ -34,6 +34,7 @@ class SessionState:
     hidden: list[list[str]] = field(default_factory=list)  # [[device, channel], ...]
     panels: list[str] = field(default_factory=list)  # dock object names that were open
     window_s: float = 10.0  # plot time window
+    theme: str = "system"  # system, light or dark (widgets/theme.py)
 
 
 class SessionStore:

@@ -1,0 +1,83 @@
+"""Light and dark themes: follow the system (Qt 6.5+ colour scheme) or force one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+THEMES = ("system", "light", "dark")
+_palette_set = False  # whether apply_theme replaced the platform's palette
+PLOT_COLORS = {"light": ("w", "#333333"), "dark": ("#1e1e1e", "#d0d0d0")}  # background, fg
+
+
+def system_is_dark() -> bool:
+    """Whether the desktop asks for a dark colour scheme."""
+    hints = QGuiApplication.styleHints()
+    scheme = getattr(hints, "colorScheme", None)
+    return scheme is not None and scheme() == Qt.ColorScheme.Dark
+
+
+def resolve(theme: str) -> str:
+    """'light' or 'dark' for a theme name ('system' asks the desktop)."""
+    if theme not in THEMES:
+        raise ValueError(f"theme {theme!r} is not one of {', '.join(THEMES)}")
+    if theme == "system":
+        return "dark" if system_is_dark() else "light"
+    return theme
+
+
+def dark_palette() -> QPalette:
+    """A dark Fusion palette."""
+    p = QPalette()
+    base, window, text = QColor("#232323"), QColor("#2d2d2d"), QColor("#e0e0e0")
+    role = QPalette.ColorRole
+    for r, c in (
+        (role.Window, window),
+        (role.WindowText, text),
+        (role.Base, base),
+        (role.AlternateBase, window),
+        (role.ToolTipBase, window),
+        (role.ToolTipText, text),
+        (role.Text, text),
+        (role.Button, window),
+        (role.ButtonText, text),
+        (role.BrightText, QColor("#ff5555")),
+        (role.Highlight, QColor("#2a82da")),
+        (role.HighlightedText, QColor("#000000")),
+        (role.PlaceholderText, QColor("#8a8a8a")),
+    ):
+        p.setColor(r, c)
+    return p
+
+
+def apply_theme(theme: str, plot: Any = None) -> str:
+    """Apply a theme to the application (and the time plot's colours); returns light/dark."""
+    import pyqtgraph as pg
+
+    global _palette_set
+    mode = resolve(theme)
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "setColorScheme"):  # Qt 6.8+: ask the platform theme as well
+            if theme == "system":
+                hints.unsetColorScheme()
+            else:
+                hints.setColorScheme(
+                    Qt.ColorScheme.Dark if mode == "dark" else Qt.ColorScheme.Light
+                )
+        if mode == "dark":
+            app.setPalette(dark_palette())
+            _palette_set = True
+        elif _palette_set or theme == "light":
+            app.setPalette(app.style().standardPalette())
+            _palette_set = False
+    bg, fg = PLOT_COLORS[mode]
+    pg.setConfigOption("background", bg)
+    pg.setConfigOption("foreground", fg)
+    if plot is not None:
+        plot.apply_colors(bg, fg)
+    return mode
