@@ -16,6 +16,7 @@ from twinbench.rules.alarms import AlarmBook, AlarmRecord
 from twinbench.rules.evaluate import Evaluation, full, is_truth, primary, truth
 from twinbench.rules.loader import Rule, RuleSet
 from twinbench.rules.ordering import Orderer
+from twinbench.rules.sharing import window_keys
 from twinbench.rules.typecheck import closest
 from twinbench.rules.windows import INF_NS, cat
 
@@ -116,6 +117,7 @@ class RuleEngine:
         tolerance_ns: int | None = None,
         late: str | None = None,
         profiles: Callable[[str], str | None] | None = None,
+        share: bool = True,
     ) -> None:
         rs = rules if isinstance(rules, RuleSet) else RuleSet(list(rules))
         self.rules = rs.rules
@@ -139,6 +141,10 @@ class RuleEngine:
         self._primary = {r.name: primary(r.condition.tree) for r in self.rules}
         self._channels = {r.name: r.channels for r in self.rules}
         self._missing_cache: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        # window states shared by rules of a device that aggregate the same thing (sharing.py)
+        self.share = share
+        self._share_keys = {r.name: window_keys(r) for r in self.rules} if share else {}
+        self._windows: dict[str, dict] = {}
         self.chunks = 0
         self.samples = 0
         self.chunk_latency = _Ring()
@@ -206,6 +212,10 @@ class RuleEngine:
     ) -> None:
         chunk_cols: dict[str, np.ndarray] = {}
         nan_counts: dict[str, int] = {}
+        windows = self._windows.get(device)
+        if windows is None:
+            windows = self._windows[device] = {}
+        emitted: dict = {}  # shared windows' emissions in this pass
         for rule in self.rules_for(device):
             used = self._channels[rule.name]
             missing = self._missing_cache.get((rule.name, chans))
@@ -240,7 +250,9 @@ class RuleEngine:
                     nan_counts[c] = int(np.count_nonzero(np.isnan(col)))
                 cols[c] = chunk_cols[c]
             try:
-                self._run(rule, device, t, cols, wm, nan_counts)
+                keys = self._share_keys.get(rule.name)
+                shared = (keys, windows, emitted) if keys else None
+                self._run(rule, device, t, cols, wm, nan_counts, shared)
             except Exception as exc:  # one bad rule never stops the others
                 st = self.stats[rule.name]
                 st.faults += 1
@@ -263,14 +275,19 @@ class RuleEngine:
         cols: dict[str, np.ndarray],
         wm: int,
         nan_counts: dict[str, int] | None = None,
+        shared: tuple[dict, dict, dict] | None = None,
     ) -> None:
         key = (rule.name, device)
         rs = self._runs.get(key)
         if rs is None:
             rs = self._runs[key] = _RunState()
         st = self.stats[rule.name]
-        ev = Evaluation(rule.condition, rs.cond, t, cols, wm, nan_counts)
-        evc = Evaluation(rule.clear, rs.clear, t, cols, wm, nan_counts) if rule.clear else None
+        ev = Evaluation(rule.condition, rs.cond, t, cols, wm, nan_counts, shared)
+        evc = (
+            Evaluation(rule.clear, rs.clear, t, cols, wm, nan_counts, shared)
+            if rule.clear
+            else None
+        )
         n = t.size
         cond_tree = rule.condition.tree
         if rule.windowed:

@@ -81,8 +81,11 @@ class Evaluation:
         cols: dict[str, np.ndarray],
         watermark: int,
         nan_counts: dict[str, int] | None = None,
+        shared: tuple[dict, dict, dict] | None = None,
     ) -> None:
         self.c = checked
+        # (id(aggregate) -> sharing key, key -> window state, key -> this pass's emissions)
+        self.shared = shared
         self.nan_counts = nan_counts
         # False while no value of this pass can be NaN: NaN checks are skipped then
         self.maybe_nan = checked.windowed
@@ -249,15 +252,31 @@ class Evaluation:
     def emissions(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Feed every windowed aggregate and return what each emitted in this pass."""
         out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        shared = self.shared
         for node in self.c.aggregates:
             key = id(node)
+            x = full(self.s(node.args[0]), self.n)  # always read: it counts NaN inputs
+            skey = shared[0].get(key) if shared is not None else None
+            if skey is not None:
+                assert shared is not None
+                got = shared[2].get(skey)
+                if got is None:
+                    win = shared[1].get(skey)
+                    if win is None:
+                        win = shared[1][skey] = self._window(node)
+                    got = shared[2][skey] = win.update(self.t, x, self.watermark)
+                out[key] = got
+                continue
             win = self.state.get(key)
             if win is None:
-                p = self.c.params.get(key, (50.0,))[0]
-                win = self.state[key] = make_window(self.c.windows[key], node.func, p)
-            x = full(self.s(node.args[0]), self.n)
+                win = self.state[key] = self._window(node)
             out[key] = win.update(self.t, x, self.watermark)
         return out
+
+    def _window(self, node: Call) -> Any:
+        key = id(node)
+        p = self.c.params.get(key, (50.0,))[0]
+        return make_window(self.c.windows[key], node.func, p)
 
     def e(self, node: Node, te: np.ndarray, em: dict[int, tuple[np.ndarray, np.ndarray]]) -> Any:
         """Value of `node` at the evaluation times `te` of a windowed expression."""
