@@ -405,7 +405,8 @@ class SlidingWindow(WindowState):
             return _EMPTY_T, _EMPTY_V
         needles = times - size
         b0 = int(np.searchsorted(tb, needles[0], "right"))
-        lo = np.searchsorted(tb[b0:], needles, "right") + b0
+        b1 = int(np.searchsorted(tb, needles[-1], "right"))  # needles are sorted: none lands past
+        lo = np.searchsorted(tb[b0:b1], needles, "right") + b0
         nonempty = hi > lo
         if np.count_nonzero(nonempty) < nonempty.size:
             times, lo, hi = times[nonempty], lo[nonempty], hi[nonempty]
