@@ -140,7 +140,7 @@ class RuleEngine:
         self._missing: set[tuple[str, str]] = set()
         self._primary = {r.name: primary(r.condition.tree) for r in self.rules}
         self._channels = {r.name: r.channels for r in self.rules}
-        self._missing_cache: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        self._plans: dict[tuple[str, tuple[str, ...]], list[tuple]] = {}
         # window states shared by rules of a device that aggregate the same thing (sharing.py)
         self.share = share
         self._share_keys = {r.name: window_keys(r) for r in self.rules} if share else {}
@@ -207,22 +207,12 @@ class RuleEngine:
                 v = np.empty((0, len(chans)))
             self._evaluate(device, chans, t, v, wm)
 
-    def _evaluate(
-        self, device: str, chans: tuple[str, ...], t: np.ndarray, v: np.ndarray, wm: int
-    ) -> None:
-        chunk_cols: dict[str, np.ndarray] = {}
-        nan_counts: dict[str, int] = {}
-        windows = self._windows.get(device)
-        if windows is None:
-            windows = self._windows[device] = {}
-        emitted: dict = {}  # shared windows' emissions in this pass
+    def _plan(self, device: str, chans: tuple[str, ...]) -> list[tuple]:
+        """The rules that can run on a device's chunks with these channels, reporting the rest."""
+        plan = []
         for rule in self.rules_for(device):
             used = self._channels[rule.name]
-            missing = self._missing_cache.get((rule.name, chans))
-            if missing is None:
-                missing = self._missing_cache[(rule.name, chans)] = [
-                    c for c in used if c not in chans
-                ]
+            missing = [c for c in used if c not in chans]
             if missing:
                 if (rule.name, device) not in self._missing:
                     self._missing.add((rule.name, device))
@@ -241,17 +231,35 @@ class RuleEngine:
                             ok=False,
                         )
                 continue
-            if not t.size and not rule.windowed:
+            cols = tuple((c, chans.index(c)) for c in used)
+            plan.append((rule, cols, self._share_keys.get(rule.name) or None))
+        return plan
+
+    def _evaluate(
+        self, device: str, chans: tuple[str, ...], t: np.ndarray, v: np.ndarray, wm: int
+    ) -> None:
+        plan = self._plans.get((device, chans))
+        if plan is None:
+            plan = self._plans[(device, chans)] = self._plan(device, chans)
+        chunk_cols: dict[str, np.ndarray] = {}
+        nan_counts: dict[str, int] = {}
+        windows = self._windows.get(device)
+        if windows is None:
+            windows = self._windows[device] = {}
+        emitted: dict = {}  # shared windows' emissions in this pass
+        empty = not t.size
+        for rule, used, keys in plan:
+            if empty and not rule.windowed:
                 continue
             cols = {}
-            for c in used:
-                if c not in chunk_cols:
+            for c, i in used:
+                col = chunk_cols.get(c)
+                if col is None:
                     # contiguous: every operation on the column runs faster than on a strided view
-                    col = chunk_cols[c] = np.ascontiguousarray(v[:, chans.index(c)])
+                    col = chunk_cols[c] = np.ascontiguousarray(v[:, i])
                     nan_counts[c] = int(np.count_nonzero(np.isnan(col)))
-                cols[c] = chunk_cols[c]
+                cols[c] = col
             try:
-                keys = self._share_keys.get(rule.name)
                 shared = (keys, windows, emitted) if keys else None
                 self._run(rule, device, t, cols, wm, nan_counts, shared)
             except Exception as exc:  # one bad rule never stops the others
