@@ -49,9 +49,11 @@ def truth(x: Any) -> np.ndarray:
 
 
 def is_truth(node: Node) -> bool:
-    """Whether `node` evaluates to 1/0/NaN already (a comparison or logic)."""
-    return (isinstance(node, Bin) and node.op in TRUTH_OPS) or (
-        isinstance(node, Unary) and node.op == "not"
+    """Whether `node` evaluates to 1/0/NaN already (a comparison, logic, or an anomaly flag)."""
+    return (
+        (isinstance(node, Bin) and node.op in TRUTH_OPS)
+        or (isinstance(node, Unary) and node.op == "not")
+        or (isinstance(node, Call) and node.func in ("spike", "dip"))
     )
 
 

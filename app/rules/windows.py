@@ -384,7 +384,9 @@ class SlidingWindow(WindowState):
             k1 = int(np.searchsorted(tb, watermark - size, "left")) if watermark > -INF_NS else 0
         x = tb[k0 : max(k0, k1)] + size
         if x.size:
-            x = x[append1(x[1:] != x[:-1], True)]  # sorted already: drop repeats
+            dup = x[1:] == x[:-1]
+            if np.count_nonzero(dup):  # sorted already: drop repeats
+                x = x[append1(~dup, True)]
             s0 = int(np.searchsorted(tb, x[0], "left"))
             m = x.size
             if s0 + m <= tb.size and not np.count_nonzero(tb[s0 : s0 + m] != x):
@@ -415,12 +417,12 @@ class SlidingWindow(WindowState):
         return times, vals
 
     def _reduce(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        if self.agg in ("min", "max") and lo.size:
+            return self.stacks[0].query(lo, hi) + (self.ref or 0.0)
         n = (hi - lo).astype(np.float64)
         if self.agg == "count" or not lo.size:
             return n
         ref = self.ref or 0.0
-        if self.agg in ("min", "max"):
-            return self.stacks[0].query(lo, hi) + ref
         s = self.stacks[0].query(lo, hi)
         ss = self.stacks[1].query(lo, hi) if self.agg == "stdev" else s
         return _finish(self.agg, n, s, ss, None, None, ref)
