@@ -119,11 +119,19 @@ class Evaluation:
             return col
         if isinstance(node, Unary):
             x = self.s(node.operand)
-            return -x if node.op == "-" else 1.0 - self.truth(x)
+            if node.op == "-":
+                return -x
+            return 1.0 - (x if is_truth(node.operand) else self.truth(x))
         if isinstance(node, Bin):
             key = id(node)
             if key not in self.memo:
-                self.memo[key] = self.binary(node.op, self.s(node.left), self.s(node.right))
+                self.memo[key] = self.binary(
+                    node.op,
+                    self.s(node.left),
+                    self.s(node.right),
+                    is_truth(node.left),
+                    is_truth(node.right),
+                )
             return self.memo[key]
         assert isinstance(node, Call)
         key = id(node)
@@ -131,10 +139,11 @@ class Evaluation:
             self.memo[key] = self.call(node)
         return self.memo[key]
 
-    def binary(self, op: str, a: Any, b: Any) -> Any:
-        """Apply an operator to two values (arrays or scalars)."""
+    def binary(self, op: str, a: Any, b: Any, truth_a: bool = False, truth_b: bool = False) -> Any:
+        """Apply an operator to two values (arrays or scalars); truth_*: already 1/0/NaN."""
         if op in ("and", "or"):
-            ta, tb = self.truth(a), self.truth(b)
+            ta = a if truth_a else self.truth(a)
+            tb = b if truth_b else self.truth(b)
             if not self.maybe_nan:
                 return np.minimum(ta, tb) if op == "and" else np.maximum(ta, tb)
             # Kleene logic: false and unknown = false, true or unknown = true
@@ -292,9 +301,17 @@ class Evaluation:
             return self._asof(("s", key), self.t, vals, te)
         if isinstance(node, Unary):
             x = self.e(node.operand, te, em)
-            return -x if node.op == "-" else 1.0 - truth(x)
+            if node.op == "-":
+                return -x
+            return 1.0 - (x if is_truth(node.operand) else truth(x))
         if isinstance(node, Bin):
-            return self.binary(node.op, self.e(node.left, te, em), self.e(node.right, te, em))
+            return self.binary(
+                node.op,
+                self.e(node.left, te, em),
+                self.e(node.right, te, em),
+                is_truth(node.left),
+                is_truth(node.right),
+            )
         assert isinstance(node, Call)
         if node.func == "abs":
             return np.abs(self.e(node.args[0], te, em))
