@@ -201,7 +201,8 @@ class Evaluation:
             prev_x = self.lag(st, x, 1)
             with np.errstate(all="ignore"):
                 dt = (self.t - prev_t) * 1e-9
-                return np.where(dt > 0, (x - prev_x) / np.where(dt > 0, dt, 1.0), NAN)
+                pos = dt > 0
+                return np.where(pos, (x - prev_x) / np.where(pos, dt, 1.0), NAN)
         conf, hist = self.c.params[id(node)]
         return self.anomaly(st, x, conf, int(hist), f == "spike")
 
