@@ -16,6 +16,7 @@ from twinbench.rules.alarms import AlarmBook, AlarmRecord
 from twinbench.rules.evaluate import Evaluation, full, is_truth, primary, truth
 from twinbench.rules.loader import Rule, RuleSet
 from twinbench.rules.ordering import Orderer
+from twinbench.rules.sharing import window_keys
 from twinbench.rules.typecheck import closest
 from twinbench.rules.windows import INF_NS, cat
 
@@ -116,6 +117,7 @@ class RuleEngine:
         tolerance_ns: int | None = None,
         late: str | None = None,
         profiles: Callable[[str], str | None] | None = None,
+        share: bool = True,
     ) -> None:
         rs = rules if isinstance(rules, RuleSet) else RuleSet(list(rules))
         self.rules = rs.rules
@@ -138,7 +140,11 @@ class RuleEngine:
         self._missing: set[tuple[str, str]] = set()
         self._primary = {r.name: primary(r.condition.tree) for r in self.rules}
         self._channels = {r.name: r.channels for r in self.rules}
-        self._missing_cache: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        self._plans: dict[tuple[str, tuple[str, ...]], list[tuple]] = {}
+        # window states shared by rules of a device that aggregate the same thing (sharing.py)
+        self.share = share
+        self._share_keys = {r.name: window_keys(r) for r in self.rules} if share else {}
+        self._windows: dict[str, dict] = {}
         self.chunks = 0
         self.samples = 0
         self.chunk_latency = _Ring()
@@ -201,18 +207,12 @@ class RuleEngine:
                 v = np.empty((0, len(chans)))
             self._evaluate(device, chans, t, v, wm)
 
-    def _evaluate(
-        self, device: str, chans: tuple[str, ...], t: np.ndarray, v: np.ndarray, wm: int
-    ) -> None:
-        chunk_cols: dict[str, np.ndarray] = {}
-        nan_counts: dict[str, int] = {}
+    def _plan(self, device: str, chans: tuple[str, ...]) -> list[tuple]:
+        """The rules that can run on a device's chunks with these channels, reporting the rest."""
+        plan = []
         for rule in self.rules_for(device):
             used = self._channels[rule.name]
-            missing = self._missing_cache.get((rule.name, chans))
-            if missing is None:
-                missing = self._missing_cache[(rule.name, chans)] = [
-                    c for c in used if c not in chans
-                ]
+            missing = [c for c in used if c not in chans]
             if missing:
                 if (rule.name, device) not in self._missing:
                     self._missing.add((rule.name, device))
@@ -231,16 +231,37 @@ class RuleEngine:
                             ok=False,
                         )
                 continue
-            if not t.size and not rule.windowed:
+            cols = tuple((c, chans.index(c)) for c in used)
+            plan.append((rule, cols, self._share_keys.get(rule.name) or None))
+        return plan
+
+    def _evaluate(
+        self, device: str, chans: tuple[str, ...], t: np.ndarray, v: np.ndarray, wm: int
+    ) -> None:
+        plan = self._plans.get((device, chans))
+        if plan is None:
+            plan = self._plans[(device, chans)] = self._plan(device, chans)
+        chunk_cols: dict[str, np.ndarray] = {}
+        nan_counts: dict[str, int] = {}
+        windows = self._windows.get(device)
+        if windows is None:
+            windows = self._windows[device] = {}
+        emitted: dict = {}  # shared windows' emissions in this pass
+        empty = not t.size
+        for rule, used, keys in plan:
+            if empty and not rule.windowed:
                 continue
             cols = {}
-            for c in used:
-                if c not in chunk_cols:
-                    col = chunk_cols[c] = v[:, chans.index(c)]
+            for c, i in used:
+                col = chunk_cols.get(c)
+                if col is None:
+                    # contiguous: every operation on the column runs faster than on a strided view
+                    col = chunk_cols[c] = np.ascontiguousarray(v[:, i])
                     nan_counts[c] = int(np.count_nonzero(np.isnan(col)))
-                cols[c] = chunk_cols[c]
+                cols[c] = col
             try:
-                self._run(rule, device, t, cols, wm, nan_counts)
+                shared = (keys, windows, emitted) if keys else None
+                self._run(rule, device, t, cols, wm, nan_counts, shared)
             except Exception as exc:  # one bad rule never stops the others
                 st = self.stats[rule.name]
                 st.faults += 1
@@ -263,14 +284,19 @@ class RuleEngine:
         cols: dict[str, np.ndarray],
         wm: int,
         nan_counts: dict[str, int] | None = None,
+        shared: tuple[dict, dict, dict] | None = None,
     ) -> None:
         key = (rule.name, device)
         rs = self._runs.get(key)
         if rs is None:
             rs = self._runs[key] = _RunState()
         st = self.stats[rule.name]
-        ev = Evaluation(rule.condition, rs.cond, t, cols, wm, nan_counts)
-        evc = Evaluation(rule.clear, rs.clear, t, cols, wm, nan_counts) if rule.clear else None
+        ev = Evaluation(rule.condition, rs.cond, t, cols, wm, nan_counts, shared)
+        evc = (
+            Evaluation(rule.clear, rs.clear, t, cols, wm, nan_counts, shared)
+            if rule.clear
+            else None
+        )
         n = t.size
         cond_tree = rule.condition.tree
         if rule.windowed:
@@ -303,8 +329,8 @@ class RuleEngine:
         if not is_truth(cond_tree):
             cond = truth(cond)
         st.evaluations += m
-        if ev.maybe_nan:
-            st.undefined += int(np.count_nonzero(np.isnan(cond)))
+        unknown = int(np.count_nonzero(np.isnan(cond))) if ev.maybe_nan else 0
+        st.undefined += unknown
         _count_faults(st, ev, evc)
         # fast paths: nothing can change
         if not rs.active:
@@ -319,9 +345,12 @@ class RuleEngine:
                 clr = truth(clr)
             if rs.active and rule.hold_ns == 0 and not np.count_nonzero(clr == 1.0):
                 return
+        elif rule.hold_ns == 0 and not unknown:
+            # no hold, no clear expression, nothing unknown: the state is the condition itself
+            clr = None
         else:
             clr = (cond == 0.0).astype(np.float64)
-        state = latch(te, cond, clr, rule.hold_ns, rs)
+        state = cond == 1.0 if clr is None else latch(te, cond, clr, rule.hold_ns, rs)
         prev = cat(rs.active, state[:-1])
         changes = np.flatnonzero(state != prev)
         rs.active = bool(state[-1])

@@ -49,9 +49,11 @@ def truth(x: Any) -> np.ndarray:
 
 
 def is_truth(node: Node) -> bool:
-    """Whether `node` evaluates to 1/0/NaN already (a comparison or logic)."""
-    return (isinstance(node, Bin) and node.op in TRUTH_OPS) or (
-        isinstance(node, Unary) and node.op == "not"
+    """Whether `node` evaluates to 1/0/NaN already (a comparison, logic, or an anomaly flag)."""
+    return (
+        (isinstance(node, Bin) and node.op in TRUTH_OPS)
+        or (isinstance(node, Unary) and node.op == "not")
+        or (isinstance(node, Call) and node.func in ("spike", "dip"))
     )
 
 
@@ -81,8 +83,11 @@ class Evaluation:
         cols: dict[str, np.ndarray],
         watermark: int,
         nan_counts: dict[str, int] | None = None,
+        shared: tuple[dict, dict, dict] | None = None,
     ) -> None:
         self.c = checked
+        # (id(aggregate) -> sharing key, key -> window state, key -> this pass's emissions)
+        self.shared = shared
         self.nan_counts = nan_counts
         # False while no value of this pass can be NaN: NaN checks are skipped then
         self.maybe_nan = checked.windowed
@@ -114,11 +119,19 @@ class Evaluation:
             return col
         if isinstance(node, Unary):
             x = self.s(node.operand)
-            return -x if node.op == "-" else 1.0 - self.truth(x)
+            if node.op == "-":
+                return -x
+            return 1.0 - (x if is_truth(node.operand) else self.truth(x))
         if isinstance(node, Bin):
             key = id(node)
             if key not in self.memo:
-                self.memo[key] = self.binary(node.op, self.s(node.left), self.s(node.right))
+                self.memo[key] = self.binary(
+                    node.op,
+                    self.s(node.left),
+                    self.s(node.right),
+                    is_truth(node.left),
+                    is_truth(node.right),
+                )
             return self.memo[key]
         assert isinstance(node, Call)
         key = id(node)
@@ -126,10 +139,11 @@ class Evaluation:
             self.memo[key] = self.call(node)
         return self.memo[key]
 
-    def binary(self, op: str, a: Any, b: Any) -> Any:
-        """Apply an operator to two values (arrays or scalars)."""
+    def binary(self, op: str, a: Any, b: Any, truth_a: bool = False, truth_b: bool = False) -> Any:
+        """Apply an operator to two values (arrays or scalars); truth_*: already 1/0/NaN."""
         if op in ("and", "or"):
-            ta, tb = self.truth(a), self.truth(b)
+            ta = a if truth_a else self.truth(a)
+            tb = b if truth_b else self.truth(b)
             if not self.maybe_nan:
                 return np.minimum(ta, tb) if op == "and" else np.maximum(ta, tb)
             # Kleene logic: false and unknown = false, true or unknown = true
@@ -262,15 +276,31 @@ class Evaluation:
     def emissions(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Feed every windowed aggregate and return what each emitted in this pass."""
         out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        shared = self.shared
         for node in self.c.aggregates:
             key = id(node)
+            x = full(self.s(node.args[0]), self.n)  # always read: it counts NaN inputs
+            skey = shared[0].get(key) if shared is not None else None
+            if skey is not None:
+                assert shared is not None
+                got = shared[2].get(skey)
+                if got is None:
+                    win = shared[1].get(skey)
+                    if win is None:
+                        win = shared[1][skey] = self._window(node)
+                    got = shared[2][skey] = win.update(self.t, x, self.watermark)
+                out[key] = got
+                continue
             win = self.state.get(key)
             if win is None:
-                p = self.c.params.get(key, (50.0,))[0]
-                win = self.state[key] = make_window(self.c.windows[key], node.func, p)
-            x = full(self.s(node.args[0]), self.n)
+                win = self.state[key] = self._window(node)
             out[key] = win.update(self.t, x, self.watermark)
         return out
+
+    def _window(self, node: Call) -> Any:
+        key = id(node)
+        p = self.c.params.get(key, (50.0,))[0]
+        return make_window(self.c.windows[key], node.func, p)
 
     def e(self, node: Node, te: np.ndarray, em: dict[int, tuple[np.ndarray, np.ndarray]]) -> Any:
         """Value of `node` at the evaluation times `te` of a windowed expression."""
@@ -284,9 +314,17 @@ class Evaluation:
             return self._asof(("s", key), self.t, vals, te)
         if isinstance(node, Unary):
             x = self.e(node.operand, te, em)
-            return -x if node.op == "-" else 1.0 - truth(x)
+            if node.op == "-":
+                return -x
+            return 1.0 - (x if is_truth(node.operand) else truth(x))
         if isinstance(node, Bin):
-            return self.binary(node.op, self.e(node.left, te, em), self.e(node.right, te, em))
+            return self.binary(
+                node.op,
+                self.e(node.left, te, em),
+                self.e(node.right, te, em),
+                is_truth(node.left),
+                is_truth(node.right),
+            )
         assert isinstance(node, Call)
         if node.func == "abs":
             return np.abs(self.e(node.args[0], te, em))

@@ -142,6 +142,9 @@ class PaneWindow(WindowState):
             # pane k holds ((k-1)*pane, k*pane]; t is sorted, so split at the pane edges
             p0 = -(-int(t[0]) // self.pane)
             p1 = -(-int(t[-1]) // self.pane)
+            if p0 == p1 and self.agg != "percentile":
+                self._fold_one(p0, x)
+                return self._close(watermark)
             if p0 == p1:
                 starts = np.zeros(1, np.int64)
             else:
@@ -184,6 +187,28 @@ class PaneWindow(WindowState):
                     if keep:
                         acc[5].append(vals)
         return self._close(watermark)
+
+    def _fold_one(self, k: int, x: np.ndarray) -> None:
+        """Fold samples that all fall in pane k (the common case of a chunk inside a pane)."""
+        agg = self.agg
+        n = x.size
+        s = float(x.sum()) if agg in ("avg", "sum", "stdev") else 0.0
+        if agg == "stdev":
+            dev = x - s / n
+            sq = float(np.dot(dev, dev))
+        else:
+            sq = s
+        mn = float(x.min()) if agg == "min" else s
+        mx = float(x.max()) if agg == "max" else s
+        acc = self.panes.get(k)
+        if acc is None:
+            self.panes[k] = [n, s, sq, mn, mx, None]
+        else:
+            acc[2] = _merge_m2(acc[0], acc[1], acc[2], n, s, sq)
+            acc[0] += n
+            acc[1] += s
+            acc[3] = min(acc[3], mn)
+            acc[4] = max(acc[4], mx)
 
     def _close(self, watermark: int) -> tuple[np.ndarray, np.ndarray]:
         if not self.panes:
@@ -340,17 +365,28 @@ class SlidingWindow(WindowState):
         # events: one emission per distinct new time, covering every sample at that time
         new_t = tb[start:]
         if new_t.size:
-            last_of_group = np.flatnonzero(append1(new_t[1:] != new_t[:-1], True))
-            times = new_t[last_of_group]
-            hi = last_of_group + (start + 1)
+            same = new_t[1:] == new_t[:-1]
+            if not np.count_nonzero(same):  # distinct times (the usual case): one per sample
+                times = new_t
+                hi = np.arange(start + 1, self.n + 1, dtype=np.int64)
+            else:
+                last_of_group = np.flatnonzero(append1(~same, True))
+                times = new_t[last_of_group]
+                hi = last_of_group + (start + 1)
         else:
             times, hi = _EMPTY_T, _EMPTY_T
-        # exits: t_i + size that the watermark has passed and no event sits on
+        # exits: t_i + size that the watermark has passed (t_i < watermark - size), no event on
         k0 = int(np.searchsorted(tb, old_wm - size, "left")) if old_wm > -INF_NS else self.head
-        x = tb[max(k0, self.head) :] + size
-        x = x[: int(np.searchsorted(x, watermark, "left"))]
+        k0 = max(k0, self.head)
+        if watermark >= INF_NS:
+            k1 = tb.size
+        else:
+            k1 = int(np.searchsorted(tb, watermark - size, "left")) if watermark > -INF_NS else 0
+        x = tb[k0 : max(k0, k1)] + size
         if x.size:
-            x = x[append1(x[1:] != x[:-1], True)]  # sorted already: drop repeats
+            dup = x[1:] == x[:-1]
+            if np.count_nonzero(dup):  # sorted already: drop repeats
+                x = x[append1(~dup, True)]
             s0 = int(np.searchsorted(tb, x[0], "left"))
             m = x.size
             if s0 + m <= tb.size and not np.count_nonzero(tb[s0 : s0 + m] != x):
@@ -371,7 +407,8 @@ class SlidingWindow(WindowState):
             return _EMPTY_T, _EMPTY_V
         needles = times - size
         b0 = int(np.searchsorted(tb, needles[0], "right"))
-        lo = np.searchsorted(tb[b0:], needles, "right") + b0
+        b1 = int(np.searchsorted(tb, needles[-1], "right"))  # needles are sorted: none lands past
+        lo = np.searchsorted(tb[b0:b1], needles, "right") + b0
         nonempty = hi > lo
         if np.count_nonzero(nonempty) < nonempty.size:
             times, lo, hi = times[nonempty], lo[nonempty], hi[nonempty]
@@ -380,12 +417,12 @@ class SlidingWindow(WindowState):
         return times, vals
 
     def _reduce(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        if self.agg in ("min", "max") and lo.size:
+            return self.stacks[0].query(lo, hi) + (self.ref or 0.0)
         n = (hi - lo).astype(np.float64)
         if self.agg == "count" or not lo.size:
             return n
         ref = self.ref or 0.0
-        if self.agg in ("min", "max"):
-            return self.stacks[0].query(lo, hi) + ref
         s = self.stacks[0].query(lo, hi)
         ss = self.stacks[1].query(lo, hi) if self.agg == "stdev" else s
         return _finish(self.agg, n, s, ss, None, None, ref)
