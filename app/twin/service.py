@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from twinbench.twin.binding import Binding, default_binding, unit_symbol
 from twinbench.twin.document import TwinDocument
 from twinbench.twin.merge import TwinError
-from twinbench.twin.transport import CommandFailed, CommandTimeout, DriverTransport, TwinTransport
+from twinbench.twin.router import ProfileTransport
+from twinbench.twin.transport import CommandFailed, CommandTimeout, TwinTransport
 
 if TYPE_CHECKING:
     from twinbench.model import Chunk, Device
@@ -26,7 +27,7 @@ class TwinService:
         auto_bind: bool = True,
     ) -> None:
         self.runtime = runtime
-        self.transport = transport or DriverTransport(runtime)
+        self.transport = transport or ProfileTransport(runtime)
         self.timeout = timeout
         self.auto_bind = auto_bind
         self.twins: dict[str, TwinDocument] = {}

@@ -1,0 +1,50 @@
+"""Per-device choice of twin transport: the wire a device's profile declares, else its driver.
+
+A driver that knows how twin traffic reaches its boards offers
+``twin_transport(runtime, device_id) -> TwinTransport | None`` (the serial driver from the
+profile's ``[twin]`` table, BLE from its profile's characteristics, MQTT with the IoT Hub
+topics). Devices whose driver offers nothing go through `DriverTransport` (the driver's
+`command()`, as the simulated rig does).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from twinbench.twin.transport import CommandFailed, DriverTransport, TwinTransport
+
+if TYPE_CHECKING:
+    from twinbench.runtime import Runtime
+
+
+class ProfileTransport(TwinTransport):
+    """Routes each device's twin traffic to the transport its driver (and profile) declares."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.fallback = DriverTransport(runtime)
+        self.requests = self.fallback.requests
+
+    def for_device(self, device_id: str) -> TwinTransport:
+        """The transport that carries this device's twin traffic."""
+        try:
+            driver = self.fallback._driver_for(device_id)
+        except CommandFailed:
+            return self.fallback
+        hook = getattr(driver, "twin_transport", None)
+        chosen: Any = hook(self.runtime, device_id) if callable(hook) else None
+        return chosen if isinstance(chosen, TwinTransport) else self.fallback
+
+    def send_desired(
+        self, device_id: str, patch: dict[str, Any], version: int, timeout: float
+    ) -> dict[str, Any]:
+        """Send through the device's transport."""
+        return self.for_device(device_id).send_desired(device_id, patch, version, timeout)
+
+    def invoke(self, device_id: str, name: str, payload: Any, timeout: float) -> dict[str, Any]:
+        """Invoke through the device's transport."""
+        return self.for_device(device_id).invoke(device_id, name, payload, timeout)
+
+    def get_reported(self, device_id: str, timeout: float) -> dict[str, Any]:
+        """Ask through the device's transport."""
+        return self.for_device(device_id).get_reported(device_id, timeout)
