@@ -35,6 +35,10 @@ class ProfileTransport(TwinTransport):
         chosen: Any = hook(self.runtime, device_id) if callable(hook) else None
         return chosen if isinstance(chosen, TwinTransport) else self.fallback
 
+    def attach(self, device_id: str) -> None:
+        """A device appeared: let its driver wire its twin transport (unsolicited reports)."""
+        self.for_device(device_id)
+
     def send_desired(
         self, device_id: str, patch: dict[str, Any], version: int, timeout: float
     ) -> dict[str, Any]:

@@ -35,6 +35,7 @@ class TwinService:
         self._units: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
         self._default_cache: dict[str, Binding | None] = {}
+        runtime.services.setdefault("twins", self)
         runtime.hub.on_device(self._declared)
         for st in list(runtime.hub.devices.values()):
             self._declared(st.device)
@@ -43,6 +44,9 @@ class TwinService:
     # -- devices and models ----------------------------------------------------------------
     def _declared(self, device: Device) -> None:
         twin = self.twin(device.id)
+        attach = getattr(self.transport, "attach", None)
+        if callable(attach):
+            attach(device.id)
         self._units[device.id] = {c.name: c.unit for c in device.channels}
         if self.auto_bind and device.id not in self.bindings:
             if device.driver not in self._default_cache:
@@ -130,6 +134,18 @@ class TwinService:
                 value=value,
                 version=version,
             )
+
+    def apply_reported_version(self, device_id: str, patch: dict[str, Any]) -> int | None:
+        """Merge a reported patch the board sent on its own; the new reported `$version`.
+
+        None (and an error event) when the patch is refused (oversize, bad keys): nothing applied.
+        """
+        try:
+            self.apply_reported(device_id, patch)
+        except TwinError as exc:
+            self.runtime.events.emit("error", device_id, f"reported patch refused: {exc}")
+            return None
+        return self.twin(device_id).reported.version
 
     def refresh(self, device_id: str) -> None:
         """Ask the board for its reported properties."""
