@@ -148,12 +148,93 @@ def _eol(value: Any, key: str) -> str:
         raise ConfigError(f"{key}: {value!r} is not a valid line ending") from None
 
 
+BLE_TWIN_KEYS = {"properties", "commands", "responses", "encoding", "read_back"}
+
+
 @dataclass(frozen=True)
 class BleTwinProfile:
-    """Characteristic UUIDs written for each writable property and command."""
+    """Characteristic UUIDs written for each writable property and command.
+
+    Values are written as UTF-8 JSON (`encoding = "json"`) or packed with a `struct` format
+    (`encoding = "<h"`). A successful write with response is the board's acknowledgement (ATT
+    answers one request at a time, so replies match by order); with `read_back` the property's
+    characteristic is read afterwards and the value it holds is what the twin reports. A command
+    with an entry in `responses` reads that characteristic for its response.
+    """
 
     properties: dict[str, str] = field(default_factory=dict)
     commands: dict[str, str] = field(default_factory=dict)
+    responses: dict[str, str] = field(default_factory=dict)
+    encoding: str = "json"
+    read_back: bool = False
+
+    @classmethod
+    def from_section(cls, sec: dict[str, Any], where: str = "twin") -> BleTwinProfile:
+        """Build from a BLE profile's `twin` table; errors name the key."""
+        import struct
+
+        from twinbench.ble.sig import normalize_uuid
+
+        for k in sec:
+            if k not in BLE_TWIN_KEYS:
+                valid = ", ".join(sorted(BLE_TWIN_KEYS))
+                raise ConfigError(f"{where}.{k}: unknown key; valid: {valid}")
+        maps: dict[str, dict[str, str]] = {}
+        for key in ("properties", "commands", "responses"):
+            table = sec.get(key, {})
+            if not isinstance(table, dict):
+                raise ConfigError(f"{where}.{key}: expected a table of name = UUID")
+            out = {}
+            for name, uuid in table.items():
+                try:
+                    out[name] = normalize_uuid(str(uuid))
+                except ValueError as exc:
+                    raise ConfigError(f"{where}.{key}.{name}: {exc}") from None
+            maps[key] = out
+        enc = sec.get("encoding", "json")
+        if not isinstance(enc, str):
+            raise ConfigError(f"{where}.encoding: expected json or a struct format")
+        if enc != "json":
+            try:
+                struct.calcsize(enc)
+            except struct.error as exc:
+                raise ConfigError(f"{where}.encoding: {enc!r}: {exc}") from None
+        if not isinstance(sec.get("read_back", False), bool):
+            raise ConfigError(f"{where}.read_back: expected true or false")
+        return cls(
+            maps["properties"],
+            maps["commands"],
+            maps["responses"],
+            enc,
+            bool(sec.get("read_back", False)),
+        )
+
+    def encode_value(self, value: Any) -> bytes:
+        """The bytes written for a value (ConfigError when the encoding cannot hold it)."""
+        if self.encoding == "json":
+            return json.dumps(value, separators=(",", ":")).encode()
+        import struct
+
+        items = value if isinstance(value, list) else [value]
+        try:
+            return struct.pack(self.encoding, *items)
+        except (struct.error, TypeError) as exc:
+            raise ConfigError(f"{value!r} does not fit {self.encoding!r}: {exc}") from None
+
+    def decode_value(self, data: bytes) -> Any:
+        """A value read back from a characteristic."""
+        if self.encoding == "json":
+            try:
+                return json.loads(data.decode("utf-8")) if data else None
+            except (UnicodeDecodeError, ValueError):
+                return data.hex()
+        import struct
+
+        try:
+            vals = struct.unpack(self.encoding, data)
+        except struct.error:
+            return data.hex()
+        return vals[0] if len(vals) == 1 else list(vals)
 
     def encode_desired(self, patch: dict[str, Any]) -> list[tuple[str, bytes]]:
         """(characteristic, bytes) writes for a desired patch; unknown names are an error."""
@@ -161,7 +242,7 @@ class BleTwinProfile:
         for k, v in patch.items():
             if k not in self.properties:
                 raise ConfigError(f"BLE twin profile: no characteristic for property {k!r}")
-            out.append((self.properties[k], json.dumps(v).encode()))
+            out.append((self.properties[k], self.encode_value(v)))
         return out
 
 
