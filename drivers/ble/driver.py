@@ -225,12 +225,10 @@ class BleDriver(Driver):
         prof = self.twin_profiles.get(device_id)
         if prof is None:
             return None
-        t = self._twins.get(device_id)
-        if t is None:
-            from twinbench.twin.ble_transport import BleTwinTransport
+        from twinbench.twin.ble_transport import BleTwinTransport
 
-            t = self._twins[device_id] = BleTwinTransport(runtime, self, prof)
-        return t
+        # setdefault: one transport per device even when two threads ask at once
+        return self._twins.setdefault(device_id, BleTwinTransport(runtime, self, prof))
 
     # -- commands ------------------------------------------------------------------------------
     def link(self, device_id: str) -> BleLink:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from typing import Any, ClassVar
 
 from twinbench.drivers.base import Channel, Device, Driver, Setting, Sink
@@ -131,6 +132,7 @@ class SerialDriver(Driver):
         self.stream: ByteStream | None = None
         self.twin_profile: Any = None  # SerialTwinProfile when the profile has a [twin] table
         self._twin: Any = None
+        self._twin_lock = threading.Lock()
         self.twin_replies_unclaimed = 0
         self._wire_twin_and_identity()
 
@@ -163,11 +165,12 @@ class SerialDriver(Driver):
         """The twin transport of this board (from the profile's [twin] table), or None."""
         if self.twin_profile is None or device_id != self.cfg["device_id"]:
             return None
-        if self._twin is None:
-            from twinbench.twin.serial_transport import SerialTwinTransport
+        with self._twin_lock:  # one transport per board, whichever thread asks first
+            if self._twin is None:
+                from twinbench.twin.serial_transport import SerialTwinTransport
 
-            self._twin = SerialTwinTransport(runtime, self, self.twin_profile)
-        return self._twin
+                self._twin = SerialTwinTransport(runtime, self, self.twin_profile)
+            return self._twin
 
     def device(self) -> Device:
         """The device this driver feeds, with the profile's channels when it names them."""
