@@ -9,6 +9,7 @@ topics). Devices whose driver offers nothing go through `DriverTransport` (the d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from twinbench.twin.transport import CommandFailed, DriverTransport, TwinTransport
@@ -20,8 +21,13 @@ if TYPE_CHECKING:
 class ProfileTransport(TwinTransport):
     """Routes each device's twin traffic to the transport its driver (and profile) declares."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        on_reported: Callable[[str, dict[str, Any]], int | None] | None = None,
+    ) -> None:
         self.runtime = runtime
+        self.on_reported = on_reported  # for reports boards send on their own (MQTT)
         self.fallback = DriverTransport(runtime)
         self.requests = self.fallback.requests
 
@@ -33,7 +39,11 @@ class ProfileTransport(TwinTransport):
             return self.fallback
         hook = getattr(driver, "twin_transport", None)
         chosen: Any = hook(self.runtime, device_id) if callable(hook) else None
-        return chosen if isinstance(chosen, TwinTransport) else self.fallback
+        if not isinstance(chosen, TwinTransport):
+            return self.fallback
+        if getattr(chosen, "on_reported", False) is None and self.on_reported is not None:
+            chosen.on_reported = self.on_reported
+        return chosen
 
     def attach(self, device_id: str) -> None:
         """A device appeared: let its driver wire its twin transport (unsolicited reports)."""

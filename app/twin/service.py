@@ -27,7 +27,7 @@ class TwinService:
         auto_bind: bool = True,
     ) -> None:
         self.runtime = runtime
-        self.transport = transport or ProfileTransport(runtime)
+        self.transport = transport or ProfileTransport(runtime, self.apply_reported_version)
         self.timeout = timeout
         self.auto_bind = auto_bind
         self.twins: dict[str, TwinDocument] = {}
@@ -35,7 +35,6 @@ class TwinService:
         self._units: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
         self._default_cache: dict[str, Binding | None] = {}
-        runtime.services.setdefault("twins", self)
         runtime.hub.on_device(self._declared)
         for st in list(runtime.hub.devices.values()):
             self._declared(st.device)
