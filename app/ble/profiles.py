@@ -4,6 +4,7 @@ characteristics to subscribe to with which decoder."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from twinbench.ble.decoders import DecoderError, make_decoder
 from twinbench.ble.scanner import ScanEntry, ScanFilter
@@ -26,6 +27,7 @@ class BleProfile:
     match_name: str = ""
     match_service: str = ""
     notify: tuple[NotifySpec, ...] = ()
+    twin: Any = None  # a BleTwinProfile: how desired properties and commands reach the device
 
     def matches(self, entry: ScanEntry) -> bool:
         """Whether an advertising device fits this profile (every rule that is set must hold)."""
@@ -78,6 +80,11 @@ def load_profiles(path: str) -> tuple[BleProfile, ...]:
         name = "polar-h10"
         match_name = "Polar H10*"        # and/or match_service = "180d"
         notify = ["2a37", "2a19=battery", "<uuid>=struct:seq:u32,temp:i16*0.01"]
+        [profile.twin]                   # optional: see docs/twin.md
+        properties = { targetSpeed = "<uuid>" }
+        commands = { reboot = "<uuid>" }
+        encoding = "<H"                  # json (default) or a struct format
+        read_back = true
     """
     import tomllib
 
@@ -96,7 +103,7 @@ def load_profiles(path: str) -> tuple[BleProfile, ...]:
     out = []
     for i, item in enumerate(items):
         where = f"{path}: profile[{i + 1}]"
-        unknown = set(item) - {"name", "match_name", "match_service", "notify"}
+        unknown = set(item) - {"name", "match_name", "match_service", "notify", "twin"}
         if unknown:
             raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
         name = item.get("name")
@@ -116,7 +123,14 @@ def load_profiles(path: str) -> tuple[BleProfile, ...]:
                 make_decoder(s.uuid, s.decoder)
             match_name, match_service = item.get("match_name", ""), item.get("match_service", "")
             ScanFilter(service=match_service)
-            prof = BleProfile(name, match_name, match_service, specs)
+            twin = None
+            if "twin" in item:
+                from twinbench.twin.profiles import BleTwinProfile
+
+                if not isinstance(item["twin"], dict):
+                    raise ConfigError(f"{where}.twin: expected a table")
+                twin = BleTwinProfile.from_section(item["twin"], f"{where}.twin")
+            prof = BleProfile(name, match_name, match_service, specs, twin)
         except (DecoderError, ValueError) as exc:
             raise ConfigError(f"{where} ({name}): {exc}") from None
         out.append(prof)

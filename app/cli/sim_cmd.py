@@ -27,6 +27,13 @@ def _add_serial(p: argparse.ArgumentParser) -> None:
     g.add_argument("--unplug-for", type=float, default=0.5, metavar="S", help="stay unplugged S s")
     g.add_argument("--start-delay", type=float, default=0.0, metavar="S", help="wait S s first")
     g.add_argument("--print-profile", metavar="FILE", help="write the matching profile and exit")
+    g.add_argument(
+        "--sign",
+        action="store_true",
+        help="sign every frame (HMAC-SHA256, text formats) with the board's key: "
+        "TWINBENCH_DEVICE_KEY, or derived from TWINBENCH_GROUP_KEY and --device-id",
+    )
+    g.add_argument("--device-id", default="simboard", help="the board's id (key derivation)")
 
 
 def _add_mqtt(p: argparse.ArgumentParser) -> None:

@@ -9,6 +9,23 @@ import sys
 import threading
 
 
+def _signer(device_id: str) -> object:
+    """The board's frame signer, keyed from the environment (never from the command line)."""
+    import os
+
+    from twinbench.errors import UsageError
+    from twinbench.identity import FrameSigner, derive_device_key
+
+    key = os.environ.get("TWINBENCH_DEVICE_KEY")
+    if not key and os.environ.get("TWINBENCH_GROUP_KEY"):
+        key = derive_device_key(os.environ["TWINBENCH_GROUP_KEY"], device_id)
+    if not key:
+        raise UsageError(
+            "--sign needs TWINBENCH_DEVICE_KEY or TWINBENCH_GROUP_KEY in the environment"
+        )
+    return FrameSigner(key)
+
+
 def run_serial(args: argparse.Namespace) -> int:
     """Serve the simulated board on a pty; print its path, then a JSON summary at the end."""
     from twinbench.errors import UsageError
@@ -27,10 +44,23 @@ def run_serial(args: argparse.Namespace) -> int:
         import tomli_w
 
         with open(args.print_profile, "wb") as fh:
-            tomli_w.dump(profile_for(args.format), fh)
+            tomli_w.dump(profile_for(args.format, args.device_id, args.sign), fh)
         print(args.print_profile)
         return 0
-    board = PtyBoard(args.format, args.rate, args.link, args.corrupt, args.noise, args.seed)
+    signer = _signer(args.device_id) if args.sign else None
+    try:
+        board = PtyBoard(
+            args.format,
+            args.rate,
+            args.link,
+            args.corrupt,
+            args.noise,
+            args.seed,
+            signer=signer,
+            device_id=args.device_id,
+        )
+    except ValueError as exc:
+        raise UsageError(f"--sign: {exc}") from None
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:

@@ -20,6 +20,7 @@ class LossStats:
     missing_frames: int = 0
     resync_bytes: int = 0
     truncated: int = 0
+    signature_errors: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """The counters as a plain dict (for the GUI and JSON summaries)."""
@@ -28,7 +29,13 @@ class LossStats:
     @property
     def rejected(self) -> int:
         """Frames dropped for any reason."""
-        return self.checksum_errors + self.malformed + self.oversize + self.truncated
+        return (
+            self.checksum_errors
+            + self.malformed
+            + self.oversize
+            + self.truncated
+            + self.signature_errors
+        )
 
 
 @dataclass(frozen=True)

@@ -137,11 +137,15 @@ class ByteDecoder:
         self.stats = stats
         self._last_t = 0
         self._map_cache: dict[tuple[str, ...], tuple[tuple[str, ...], np.ndarray, Any]] = {}
+        self.taps: list[Any] = []  # frame taps (signatures, twin replies), in order
 
     def feed(self, data: bytes, t_ns: int) -> Chunk | None:
         """Decode whatever complete frames `data` completes; None when there are none."""
         self.stats.bytes_in += len(data)
         frames = self.framer.feed(data)
+        for tap in self.taps:
+            if len(frames):
+                frames = tap.apply(frames)
         if self.checksum is not None and len(frames):
             frames = self.checksum.apply(frames)
         if len(frames) == 0:

@@ -80,6 +80,7 @@ class MqttDecoder:
         self.sparkplug = SparkplugHost(publish, self._device_status)
         self.watches: dict[str, dict[str, Path]] = {}  # topic -> {channel: path} (plot a field)
         self.tree: Any = None  # a TopicTree fed with every batch, when set
+        self.twin_sink: Callable[[str, bytes], bool] | None = None  # IoT Hub twin traffic
         self._route: dict[str, Any] = {}
         self._layouts: dict[str, set[tuple[str, ...]]] = {}
         self.messages = 0
@@ -157,6 +158,12 @@ class MqttDecoder:
             if self._sparkplug_on and topic.startswith(NAMESPACE + "/"):
                 sp_idx.extend(idx)  # sequence numbers span a node's topics: keep arrival order
                 continue
+            if self.twin_sink is not None and "$iothub/" in topic:
+                sink = self.twin_sink
+                for i in idx:  # replies and reported patches: a handful, never telemetry
+                    sink(topic, payloads[i])
+                if not topic.startswith("$iothub/"):
+                    continue  # {device}/$iothub/...: twin traffic only
             if topic.startswith("$iothub/") and self._iothub_on:
                 self._iothub(topic, None, [payloads[i] for i in idx], t_ns[idx], res)
                 continue

@@ -24,6 +24,8 @@ TOP_KEYS = {
     "recognition",
     "commands",
     "notes",
+    "twin",
+    "identity",
 }
 RECOGNITION_KEYS = {"vid", "pid", "serial", "description", "manufacturer"}
 COMMAND_KEYS = {"label", "data", "eol", "hex"}
@@ -198,6 +200,7 @@ def validate(data: dict[str, Any], path: str, text: str = "") -> None:
                 raise _error(path, text, f"recognition.{k}", f"{v!r} is not a hex id") from None
             if not 0 <= n <= 0xFFFF:
                 raise _error(path, text, f"recognition.{k}", f"{v!r} is out of range 0..FFFF")
+    _check_twin_identity(data, path, text)
     transport = data.get("transport", {})
     if transport:
         _check_transport(transport, path, text)
@@ -207,6 +210,22 @@ def validate(data: dict[str, Any], path: str, text: str = "") -> None:
         raise _error(path, text, exc.key, str(exc).partition(": ")[2]) from None
     except (TypeError, ValueError) as exc:
         raise _error(path, text, "decoder", str(exc)) from None
+
+
+def _check_twin_identity(data: dict[str, Any], path: str, text: str) -> None:
+    from twinbench.drivers.serial.driver import identity_section
+    from twinbench.twin.profiles import SerialTwinProfile
+
+    try:
+        if "twin" in data:
+            if not isinstance(data["twin"], dict):
+                raise ConfigError("twin: expected a table")
+            SerialTwinProfile.from_section(data["twin"])
+        identity_section(data)
+    except ConfigError as exc:
+        msg = str(exc)
+        key, _, rest = msg.partition(": ")
+        raise _error(path, text, key, rest or msg) from None
 
 
 def _check_transport(transport: dict[str, Any], path: str, text: str) -> None:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from twinbench.twin.binding import Binding, default_binding, unit_symbol
 from twinbench.twin.document import TwinDocument
 from twinbench.twin.merge import TwinError
-from twinbench.twin.transport import CommandFailed, CommandTimeout, DriverTransport, TwinTransport
+from twinbench.twin.router import ProfileTransport
+from twinbench.twin.transport import CommandFailed, CommandTimeout, TwinTransport
 
 if TYPE_CHECKING:
     from twinbench.model import Chunk, Device
@@ -26,7 +27,7 @@ class TwinService:
         auto_bind: bool = True,
     ) -> None:
         self.runtime = runtime
-        self.transport = transport or DriverTransport(runtime)
+        self.transport = transport or ProfileTransport(runtime, self.apply_reported_version)
         self.timeout = timeout
         self.auto_bind = auto_bind
         self.twins: dict[str, TwinDocument] = {}
@@ -42,6 +43,9 @@ class TwinService:
     # -- devices and models ----------------------------------------------------------------
     def _declared(self, device: Device) -> None:
         twin = self.twin(device.id)
+        attach = getattr(self.transport, "attach", None)
+        if callable(attach):
+            attach(device.id)
         self._units[device.id] = {c.name: c.unit for c in device.channels}
         if self.auto_bind and device.id not in self.bindings:
             if device.driver not in self._default_cache:
@@ -129,6 +133,18 @@ class TwinService:
                 value=value,
                 version=version,
             )
+
+    def apply_reported_version(self, device_id: str, patch: dict[str, Any]) -> int | None:
+        """Merge a reported patch the board sent on its own; the new reported `$version`.
+
+        None (and an error event) when the patch is refused (oversize, bad keys): nothing applied.
+        """
+        try:
+            self.apply_reported(device_id, patch)
+        except TwinError as exc:
+            self.runtime.events.emit("error", device_id, f"reported patch refused: {exc}")
+            return None
+        return self.twin(device_id).reported.version
 
     def refresh(self, device_id: str) -> None:
         """Ask the board for its reported properties."""

@@ -39,6 +39,11 @@ class PendingRequests:
             self._waiting[rid] = fut
         return rid, fut
 
+    def has(self, rid: str) -> bool:
+        """Whether a request with this id still waits for its reply."""
+        with self._lock:
+            return rid in self._waiting
+
     def resolve(self, rid: str, reply: Any) -> bool:
         """Deliver a reply; False (and counted) when no request waits for that id."""
         with self._lock:

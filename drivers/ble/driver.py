@@ -117,6 +117,8 @@ class BleDriver(Driver):
                 raise SettingError(f"setting 'address': {a!r} is not a Bluetooth address")
         self.scanner = Scanner(cfg["adapter"])
         self.links: dict[str, BleLink] = {}
+        self.twin_profiles: dict[str, Any] = {}  # device id -> BleTwinProfile
+        self._twins: dict[str, Any] = {}
         self._acquired = False
         self._starting: list[asyncio.Task[None]] = []
         self.options = LinkOptions(
@@ -206,6 +208,10 @@ class BleDriver(Driver):
             )
             return
         ids = self._device_ids([e for e, _ in targets])
+        for dev_id, (entry, _n) in zip(ids, targets, strict=True):
+            prof = self._profile_of(entry)
+            if prof is not None and prof.twin is not None:
+                self.twin_profiles[dev_id] = prof.twin
         for dev_id, (entry, notify) in zip(ids, targets, strict=True):
             self.links[dev_id] = BleLink(
                 dev_id,
@@ -244,6 +250,23 @@ class BleDriver(Driver):
         if not links:
             raise ConnectionError("no BLE device is connected")
         await asyncio.gather(*(link.write(self.write_uuid, data) for link in links))
+
+    def _profile_of(self, entry: ScanEntry) -> BleProfile | None:
+        """The profile a device was connected with: the named one, else the one it matches."""
+        p = self.cfg["profile"]
+        if p not in ("auto", "none"):
+            return next((x for x in self.profiles if x.name == p), None)
+        return next((x for x in self._profiles() if x.matches(entry)), None)
+
+    def twin_transport(self, runtime: Any, device_id: str) -> Any:
+        """Characteristic writes for the twin of a device whose profile has a twin table."""
+        prof = self.twin_profiles.get(device_id)
+        if prof is None:
+            return None
+        from twinbench.twin.ble_transport import BleTwinTransport
+
+        # setdefault: one transport per device even when two threads ask at once
+        return self._twins.setdefault(device_id, BleTwinTransport(runtime, self, prof))
 
     # -- commands ------------------------------------------------------------------------------
     def link(self, device_id: str) -> BleLink:

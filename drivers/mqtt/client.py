@@ -28,6 +28,13 @@ def subscription_filters(cfg: dict[str, Any]) -> list[str]:
         if "/" in group or "+" in group or "#" in group:
             raise ConnectError(f"share_group {group!r} must not contain '/', '+' or '#'")
         filters = [f if f.startswith("$share/") else f"$share/{group}/{f}" for f in filters]
+    prefix = str(cfg.get("twin_prefix") or "")
+    if prefix and "#" not in filters:  # twin replies come back to this instance, never shared
+        base = prefix.replace("{device}", "+")
+        filters += [
+            base + "$iothub/twin/PATCH/properties/reported/#",
+            base + "$iothub/methods/res/#",
+        ]
     return filters
 
 

@@ -94,6 +94,14 @@ class MqttDriver(Driver):
         Setting("reconnect_max", "Reconnect delay max (s)", "int", 30, min=1, max=3600),
         Setting("connect_timeout", "Connect timeout (s)", "float", 10.0, min=0.1, max=120),
         Setting("tree", "Keep the topic tree", "bool", True),
+        Setting(
+            "twin_prefix",
+            "Twin topic prefix",
+            "str",
+            "{device}/",
+            help="IoT Hub twin/method topics of each board sit under this prefix "
+            "({device}/$iothub/...); empty: no twin traffic",
+        ),
     )
 
     def __init__(self, config: dict[str, Any], sink: Sink) -> None:
@@ -123,6 +131,12 @@ class MqttDriver(Driver):
         self.received = 0
         self.decoded = 0
         self.errors = 0
+        self.twin_wire: Any = None
+        if self.cfg["twin_prefix"]:
+            from twinbench.twin.mqtt_transport import IotHubTwinTransport
+
+            self.twin_wire = IotHubTwinTransport(self._twin_publish, self.cfg["twin_prefix"])
+            self.decoder.twin_sink = self.twin_wire.on_message
 
     # -- paho thread -----------------------------------------------------------------------
     def _on_message(self, client: Any, userdata: Any, msg: Any) -> None:
@@ -183,6 +197,7 @@ class MqttDriver(Driver):
         services = getattr(self.sink, "services", None)
         if isinstance(services, dict):
             services["mqtt_publish"] = self.publish
+            self._wire_twins(services)
             services.setdefault("mqtt_drivers", []).append(self)
 
     async def close(self) -> None:
@@ -224,6 +239,24 @@ class MqttDriver(Driver):
 
     def _publish_raw(self, topic: str, payload: bytes) -> None:
         self.conn.publish(topic, payload, 0, False, None)
+
+    def _twin_publish(self, topic: str, data: bytes, qos: int) -> Any:
+        return self.conn.publish(topic, data, qos, False, None)
+
+    def twin_transport(self, runtime: Any, device_id: str) -> Any:
+        """The IoT Hub twin/method wire for this driver's boards (None for its own status)."""
+        if self.twin_wire is None:
+            return None
+        self._wire_twins(runtime.services)
+        return None if device_id == self.device_id else self.twin_wire
+
+    def _wire_twins(self, services: Any) -> None:
+        """Reported patches boards send on their own go to the twin service, once there is one."""
+        wire = self.twin_wire
+        if wire is not None and wire.on_reported is None and isinstance(services, dict):
+            svc = services.get("twins")
+            if svc is not None:
+                wire.on_reported = svc.apply_reported_version
 
     async def command(self, device_id: str, name: str, payload: Any = None) -> Any:
         """`publish` as a command: name is the topic, payload the message."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from typing import Any, ClassVar
 
 from twinbench.drivers.base import Channel, Device, Driver, Setting, Sink
@@ -44,6 +45,53 @@ def load_section(cfg: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+IDENTITY_KEYS = {"signed", "format", "tag_bytes", "key_id"}
+
+
+def identity_section(section: dict[str, Any]) -> dict[str, Any]:
+    """The profile's [identity] table, checked, with defaults (errors name the key)."""
+    from twinbench.errors import ConfigError
+
+    sec = section.get("identity", {})
+    if not isinstance(sec, dict):
+        raise ConfigError("identity: expected a table")
+    for k in sec:
+        if k not in IDENTITY_KEYS:
+            raise ConfigError(
+                f"identity.{k}: unknown key; valid: {', '.join(sorted(IDENTITY_KEYS))}"
+            )
+    if not isinstance(sec.get("signed", False), bool):
+        raise ConfigError("identity.signed: expected true or false")
+    binary = section.get("decoder", {}).get("type") == "binary"
+    fmt = sec.get("format", "binary" if binary else "text")
+    if fmt not in ("text", "binary"):
+        raise ConfigError(f"identity.format: {fmt!r} is not text or binary")
+    tag = sec.get("tag_bytes", 32)
+    if isinstance(tag, bool) or not isinstance(tag, int) or not 8 <= tag <= 32:
+        raise ConfigError(f"identity.tag_bytes: {tag!r} is not an integer within 8..32")
+    key_id = sec.get("key_id")
+    if key_id is not None and (not isinstance(key_id, str) or not key_id):
+        raise ConfigError("identity.key_id: expected a device id")
+    return {"signed": sec.get("signed", False), "format": fmt, "tag_bytes": tag, "key_id": key_id}
+
+
+def signature_tap(ident: dict[str, Any], device_id: str, decoder: Any) -> Any:
+    """A SignatureTap with the device's keys from the OS keyring (ConfigError when none)."""
+    from twinbench.decode.taps import SignatureTap
+    from twinbench.errors import ConfigError
+    from twinbench.identity import FrameVerifier, KeyStore
+
+    key_id = ident["key_id"] or device_id
+    keys = KeyStore().keys(key_id)
+    if not keys:
+        raise ConfigError(
+            f"identity.signed: no key for {key_id!r} in the keyring "
+            f"(run `twinbench identity provision {key_id}`)"
+        )
+    verifier = FrameVerifier(keys, ident["tag_bytes"])
+    return SignatureTap(verifier, decoder.stats, ident["format"] == "text")
+
+
 class SerialDriver(Driver):
     """A board on a serial port (USB CDC, FTDI, CH340...): bytes decoded by its profile."""
 
@@ -82,6 +130,47 @@ class SerialDriver(Driver):
             raise SettingError(f"pipeline: {exc}") from None
         self.port: Any = None
         self.stream: ByteStream | None = None
+        self.twin_profile: Any = None  # SerialTwinProfile when the profile has a [twin] table
+        self._twin: Any = None
+        self._twin_lock = threading.Lock()
+        self.twin_replies_unclaimed = 0
+        self._wire_twin_and_identity()
+
+    def _wire_twin_and_identity(self) -> None:
+        """Install the profile's frame taps: signature check first, then twin replies."""
+        from twinbench.drivers.base import SettingError
+        from twinbench.errors import ConfigError
+
+        try:
+            ident = identity_section(self.section)
+            if ident["signed"]:
+                self.decoder.taps.append(signature_tap(ident, self.cfg["device_id"], self.decoder))
+            if "twin" in self.section:
+                from twinbench.decode.taps import ReplyTap
+                from twinbench.twin.profiles import SerialTwinProfile
+
+                self.twin_profile = SerialTwinProfile.from_section(self.section["twin"])
+                self.decoder.taps.append(ReplyTap(self.twin_profile.reply_prefixes, self._on_reply))
+        except ConfigError as exc:
+            raise SettingError(f"profile: {exc}") from None
+
+    def _on_reply(self, line: str) -> None:
+        twin = self._twin
+        if twin is None:
+            self.twin_replies_unclaimed += 1
+        else:
+            twin.on_line(line)
+
+    def twin_transport(self, runtime: Any, device_id: str) -> Any:
+        """The twin transport of this board (from the profile's [twin] table), or None."""
+        if self.twin_profile is None or device_id != self.cfg["device_id"]:
+            return None
+        with self._twin_lock:  # one transport per board, whichever thread asks first
+            if self._twin is None:
+                from twinbench.twin.serial_transport import SerialTwinTransport
+
+                self._twin = SerialTwinTransport(runtime, self, self.twin_profile)
+            return self._twin
 
     def device(self) -> Device:
         """The device this driver feeds, with the profile's channels when it names them."""

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from twinbench.decode.checksums import compute_rows
+from twinbench.drivers.serial.simtwin import LINE_FORMATS, TWIN_SECTION, BoardTwin
 from twinbench.drivers.sim.model import RigModel, channels
 
 FORMATS = ("quickplot", "csv", "text", "jsonl", "keyvalue", "binary", "cobs", "slip", "length")
@@ -27,8 +28,11 @@ CRC = "crc-16/xmodem"
 SYNC = b"\xc0\xde"
 
 
-def profile_for(fmt: str, device_id: str = "simboard") -> dict[str, Any]:
-    """The profile (as a TOML-ready dict) that decodes what the board sends in `fmt`."""
+def profile_for(fmt: str, device_id: str = "simboard", signed: bool = False) -> dict[str, Any]:
+    """The profile (as a TOML-ready dict) that decodes what the board sends in `fmt`.
+
+    Text formats also get the `[twin]` table the board answers (and `[identity]` when signed).
+    """
     chans = [{"name": n} for n in NAMES]
     binary_fields = [{"name": "seq", "type": "uint16"}] + [
         {"name": n, "type": "float32"} for n in NAMES[1:]
@@ -60,8 +64,10 @@ def profile_for(fmt: str, device_id: str = "simboard") -> dict[str, Any]:
     }
     if body[2]:
         out["checksum"] = body[2]
-    if fmt == "text":
-        out["channels"] = chans
+    if fmt in LINE_FORMATS:
+        out["twin"] = dict(TWIN_SECTION)
+        if signed:
+            out["identity"] = {"signed": True}
     return out
 
 
@@ -152,6 +158,8 @@ class PtyBoard:
         noise: int = 0,
         seed: int = 1,
         block_s: float = 0.01,
+        signer: Any = None,
+        device_id: str = "simboard",
     ) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; valid: {', '.join(FORMATS)}")
@@ -165,6 +173,11 @@ class PtyBoard:
         self.slave = -1
         self.pts = ""
         self.lock = threading.Lock()
+        self.twin: BoardTwin | None = None
+        if fmt in LINE_FORMATS:
+            self.twin = BoardTwin(fmt, self.model, device_id, signer)
+        elif signer is not None:
+            raise ValueError(f"signed frames need a text format ({', '.join(LINE_FORMATS)})")
 
     @property
     def path(self) -> str:
@@ -201,6 +214,8 @@ class PtyBoard:
     def _frames(self, i0: int, n: int) -> bytes:
         idx, values = self.model.block(i0, n)
         data = encode(self.fmt, idx, values)
+        if self.twin is not None and self.twin.signer is not None:
+            data = self.twin.sign_block(data)
         if self.corrupt > 0 and data:
             k = int(self.rng.binomial(n, min(1.0, self.corrupt)))
             if k:
@@ -261,6 +276,7 @@ class PtyBoard:
                 stop.wait(unplug_for)
                 self._event(on_event, f"PLUG {self.plug()}")
                 continue
+            self._serve(stop)
             n = block if fast else int(now * self.rate) + 1 - i
             if count is not None:
                 n = min(n, count - i)
@@ -275,6 +291,20 @@ class PtyBoard:
                 self.stats.dropped_frames += n
             i += n
         return self.stats
+
+    def _serve(self, stop: threading.Event) -> None:
+        """Read twin command lines the bench wrote and send the replies that are ready."""
+        tw = self.twin
+        if tw is None or self.master < 0:
+            return
+        try:
+            r, _, _ = select.select([self.master], [], [], 0)
+            if r:
+                tw.feed(os.read(self.master, 65536))
+        except OSError:
+            return
+        while not tw.replies.empty():
+            self._write_all(tw.replies.get_nowait(), stop, None)
 
     def _event(self, on_event: Any, text: str) -> None:
         self.stats.events.append(text)

@@ -44,6 +44,15 @@ class RigTwin:
         self.reported.update(out)
         return out
 
+    def apply_property(self, name: str, value: Any, version: int) -> dict[str, Any]:
+        """Apply one desired property of patch `version` (several may share it); {} when stale."""
+        if version < self.desired_version:
+            return {}
+        self.desired_version = version
+        out = {name: self._one(name, value, version)}
+        self.reported.update(out)
+        return out
+
     def _one(self, name: str, value: Any, version: int) -> dict[str, Any]:
         def ack(code: int, text: str, v: Any = value) -> dict[str, Any]:
             return {"value": v, "ac": code, "av": version, "ad": text}
