@@ -384,8 +384,10 @@ class PlotPanel(QWidget):
             self._set_x(span[1] - self.window_ns, span[1])
         x0, x1 = self._x
         state = (h.appended, self._x, len(self.hidden), self.split_units, self.plot.width())
-        if state == self._drawn:
-            return  # nothing new to draw this tick
+        if state == self._drawn:  # nothing new to draw this tick; moved cursors still measure
+            if self.cursors.enabled and self._measure_dirty:
+                self.update_measurements()
+            return
         self._drawn = state
         lane_of: dict[tuple[str, str], Lane] = {}
         for dev in h.devices():
