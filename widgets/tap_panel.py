@@ -39,6 +39,7 @@ class TapPanel(QWidget):
         self.layout_.addLayout(self.controls)
         self.readout = QLabel("")
         self._known_devices: tuple[str, ...] = ()
+        self._wanted: tuple[str, tuple[str, ...]] | None = None  # a selection awaiting its device
         self._sync_devices()
         ctx.on_tick(self._tick)
 
@@ -71,9 +72,17 @@ class TapPanel(QWidget):
         self._retap()
 
     def select(self, device: str, *channels: str) -> None:
-        """Choose the device and channel(s) shown."""
+        """Choose the device and channel(s) shown (kept until they exist, if they do not yet)."""
         self._sync_devices()
+        st = self.hub.devices.get(device)
+        names = st.device.channel_names if st is not None else ()
+        missing = st is None or any(c not in names for c in channels)
+        self._wanted = (device, tuple(channels)) if missing else None
+        if st is None:
+            return
         self.device_box.setCurrentText(device)
+        if any(box.findText(c) < 0 for box, c in zip(self.channel_boxes, channels, strict=False)):
+            self._device_changed(device)  # channels added since (derived ones): list them
         for box, name in zip(self.channel_boxes, channels, strict=False):
             box.blockSignals(True)
             box.setCurrentText(name)
@@ -93,6 +102,8 @@ class TapPanel(QWidget):
     # -- config ----------------------------------------------------------------------------
     def workspace_config(self) -> dict[str, Any]:
         """What a workspace saves for this panel."""
+        if self._wanted is not None:
+            return {"device": self._wanted[0], "channels": list(self._wanted[1])}
         return {
             "device": self.device_box.currentText(),
             "channels": [b.currentText() for b in self.channel_boxes],
@@ -106,6 +117,10 @@ class TapPanel(QWidget):
     # -- updates ---------------------------------------------------------------------------
     def _tick(self) -> None:
         self._sync_devices()
+        if self._wanted is not None:
+            st = self.hub.devices.get(self._wanted[0])
+            if st is not None and set(self._wanted[1]) <= set(st.device.channel_names):
+                self.select(self._wanted[0], *self._wanted[1])
         if self.tap is None:
             return
         self.tap.poll()
