@@ -77,8 +77,11 @@ def test_copy_visible_data_puts_csv_on_the_clipboard(make_bench, qtbot):
 
     bench = make_bench()
     win = bench.window
-    qtbot.waitUntil(lambda: len(win.plot.visible_keys()) > 3, timeout=5000)
+    h = bench.history
+    qtbot.waitUntil(lambda: h.span()[1] - h.span()[0] > 300_000_000, timeout=10_000)
+    win.plot.refresh()
     win.plot.set_paused(True)
+    assert len(win.plot.visible_keys()) > 3
     win.plot.set_channel_visible("sim", win.plot.visible_keys()[0][1], False)
     win.actions.actions["copy_csv"].trigger()
     df = pd.read_csv(io.StringIO(QGuiApplication.clipboard().text()))

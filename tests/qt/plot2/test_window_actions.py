@@ -40,7 +40,7 @@ def test_record_shortcut_starts_and_stops_a_session_in_the_data_dir(make_bench, 
     assert rec.root == tmp_path / "data" / "recordings"
     assert "recording into" in win.statusBar().currentMessage()
     folder = rec.folder
-    qtbot.wait(300)
+    qtbot.waitUntil(lambda: rec.stats.rows > 0, timeout=10_000)
     act.trigger()
     assert not rec.recording and "Start" in act.text()
     assert [s.folder for s in list_sessions(rec.root)] == [folder]
