@@ -167,7 +167,8 @@ def run_headless(opts: HeadlessOptions) -> int:
         for rec in att.rules.book.history:
             if rec.state in ("raised", "cleared"):
                 when = time.strftime("%H:%M:%S", time.gmtime(rec.t_ns / 1e9))
-                frac = f"{(rec.t_ns % 1_000_000_000) / 1e9:.3f}"[1:]
+                # truncated, not rounded: .9996 must not print as ".000" of the same second
+                frac = f".{(rec.t_ns % 1_000_000_000) // 1_000_000:03d}"
                 print(
                     f"alarm {rec.state}: {rec.rule} on {rec.device} at {when}{frac} UTC "
                     f"(value {rec.value:.6g}, {rec.severity})"
