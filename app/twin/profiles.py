@@ -20,7 +20,7 @@ from twinbench.errors import ConfigError
 _FIELDS = re.compile(r"\{(\w+)\}")
 
 
-SERIAL_TWIN_KEYS = {"desired", "command", "eol", "reply", "reply_prefix", "timeout"}
+SERIAL_TWIN_KEYS = {"desired", "command", "get", "eol", "reply", "reply_prefix", "timeout"}
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,13 @@ class SerialTwinProfile:
     reply_pattern: str = r"^(?P<status>OK|ERR)\s+#(?P<rid>\d+)\s*(?P<body>.*)$"
     reply_prefixes: tuple[str, ...] = ("OK ", "ERR ")
     timeout: float | None = None
+    get_template: str = ""  # asks for every reported property (reply body: a JSON object)
 
     def __post_init__(self) -> None:
         for tpl, allowed in (
             (self.set_template, {"name", "value", "rid", "version", "patch"}),
             (self.command_template, {"name", "payload", "rid"}),
+            (self.get_template, {"rid"}),
         ):
             bad = set(_FIELDS.findall(tpl)) - allowed
             if bad:
@@ -68,7 +70,7 @@ class SerialTwinProfile:
             if k not in SERIAL_TWIN_KEYS:
                 valid = ", ".join(sorted(SERIAL_TWIN_KEYS))
                 raise ConfigError(f"{where}.{k}: unknown key; valid: {valid}")
-        for k in ("desired", "command", "eol", "reply"):
+        for k in ("desired", "command", "get", "eol", "reply"):
             if k in sec and not isinstance(sec[k], str):
                 raise ConfigError(f"{where}.{k}: expected text")
         eol = _eol(sec.get("eol", "\n"), f"{where}.eol")
@@ -91,6 +93,7 @@ class SerialTwinProfile:
                 reply_pattern=sec.get("reply", cls.reply_pattern),
                 reply_prefixes=tuple(prefixes),
                 timeout=None if timeout is None else float(timeout),
+                get_template=sec["get"] + eol if sec.get("get") else "",
             )
         except ConfigError as exc:
             raise ConfigError(f"{where}: {exc}") from None

@@ -83,3 +83,18 @@ class SerialTwinTransport(TwinTransport):
             raise
         status, body = self.requests.wait(rid, fut, timeout, f"{device_id}: {name}")
         return {"status": status, "payload": body}
+
+    def get_reported(self, device_id: str, timeout: float) -> dict[str, Any]:
+        """Ask for every reported property with the `get` template ({} when there is none)."""
+        if not self.profile.get_template:
+            return {}
+        timeout = self._timeout(timeout)
+        rid, fut = self.requests.open()
+        line = self.profile.get_template.format(rid=rid).encode()
+        try:
+            self._write(device_id, line, timeout, "get")
+        except CommandFailed:
+            self.requests.resolve(rid, None)
+            return {}
+        _status, body = self.requests.wait(rid, fut, timeout, f"{device_id}: get")
+        return body if isinstance(body, dict) else {}

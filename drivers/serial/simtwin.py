@@ -1,9 +1,10 @@
 """The simulated serial board's twin side: it answers text twin commands and signs its frames.
 
-Wire (the `[twin]` table of `profile_for`): the bench writes ``set NAME=JSON v=VERSION id=RID``
-and ``cmd NAME [JSON] id=RID`` lines; the board answers ``ack id=RID status=CODE JSON`` as a
-frame of its own format (desired: the reported patch with the Plug and Play acknowledgement;
-commands: the response payload). With a signer every frame carries ``*TAG`` (HMAC-SHA256).
+Wire (the `[twin]` table of `profile_for`): the bench writes ``set NAME=JSON v=VERSION id=RID``,
+``cmd NAME [JSON] id=RID`` and ``get id=RID`` lines; the board answers
+``ack id=RID status=CODE JSON`` as a frame of its own format (desired: the reported patch with
+the Plug and Play acknowledgement; commands: the response payload; get: every reported
+property). With a signer every frame carries ``*TAG`` (HMAC-SHA256).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from twinbench.drivers.sim.twin import RigTwin
 TWIN_SECTION = {
     "desired": "set {name}={value} v={version} id={rid}",
     "command": "cmd {name} {payload} id={rid}",
+    "get": "get id={rid}",
     "eol": "\\n",
     "reply_prefix": "ack ",
     "reply": r"^ack id=(?P<rid>\d+) status=(?P<status>\d+)(?: (?P<body>.*))?$",
@@ -28,6 +30,7 @@ TWIN_SECTION = {
 LINE_FORMATS = {"quickplot": ("", "\r\n"), "csv": ("", "\n"), "jsonl": ("", "\n")}
 LINE_FORMATS |= {"keyvalue": ("", "\n"), "text": ("$", ";")}
 _SET = re.compile(r"^set (\w+)=(.*) v=(\d+) id=(\S+)$")
+_GET = re.compile(r"^get id=(\S+)$")
 _CMD = re.compile(r"^cmd (\w+)(?: (.*?))? id=(\S+)$")
 
 
@@ -90,6 +93,12 @@ class BoardTwin:
                 ack = self.twin.apply_property(name, value, int(version))
             self._reply(rid, int(ack.get(name, {}).get("ac", 200)), ack)
             self.commands += 1
+            return
+        m = _GET.match(line)
+        if m:
+            with self._lock:
+                reported = dict(self.twin.reported)
+            self._reply(m.group(1), 200, reported)
             return
         m = _CMD.match(line)
         if m:

@@ -68,6 +68,8 @@ def test_desired_patch_and_command_over_pty(running):
     assert _wait(lambda: "rpm" in twin.telemetry)
     transport = svc.transport.for_device("board")
     assert isinstance(transport, SerialTwinTransport)
+    svc.refresh("board")  # the `get` template: every reported property
+    assert twin.reported.values["serialNumber"] == "SIM-0001"
     reply = svc.set_desired("board", {"targetSpeed": 1200, "alarmTemperature": 80})
     assert reply["targetSpeed"]["ac"] == 200 and reply["targetSpeed"]["value"] == 1200
     assert reply["targetSpeed"]["av"] == twin.desired.version

@@ -87,3 +87,17 @@ def test_signature_tap_strips_tags_and_counts_failures():
     out = tap.apply(_frames([good[0], bad, good[2], b"no tag"]))
     assert _texts(out) == [b"0,0", b"2,4"]
     assert stats.signature_errors == 2 and stats.rejected == 2
+
+
+def test_binary_signature_tags_are_checked_and_stripped():
+    signer = FrameSigner(KEY, tag_bytes=16)
+    frames = [bytes([1, 2, 3, i]) for i in range(3)]
+    signed = [signer.sign(f) for f in frames]
+    signed[2] = b"\x09" + signed[2][1:]
+    stats = LossStats()
+    tap = SignatureTap(FrameVerifier([KEY], tag_bytes=16), stats, text=False)
+    lengths = np.array([len(x) for x in signed], np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths[:-1])]).astype(np.int64)
+    fr = Frames(np.frombuffer(b"".join(signed), np.uint8), starts, lengths)
+    assert _texts(tap.apply(fr)) == frames[:2]
+    assert stats.signature_errors == 1
