@@ -28,7 +28,13 @@ class Diagnostics:
         self.process.cpu_percent(None)
         self._mark: _Mark | None = None
         self.byte_counts: dict[str, int] = {}
+        self.connects: dict[str, int] = {}
         runtime.hub.on_bytes(self._count_bytes)
+        runtime.events.listen(self._on_event)
+
+    def _on_event(self, ev: Any) -> None:
+        if ev.kind == "connection" and ev.data.get("state") == "connected":
+            self.connects[ev.device] = self.connects.get(ev.device, 0) + 1
 
     def _count_bytes(self, device_id: str, data: bytes, t_ns: int) -> None:
         self.byte_counts[device_id] = self.byte_counts.get(device_id, 0) + len(data)
@@ -64,6 +70,7 @@ class Diagnostics:
                 "bytes_per_s": rate(nbytes, mark.bytes if mark else {}),
                 "latency_ms": (now_ns - st.last_t_ns) / 1e6 if st.last_t_ns else None,
                 "losses": dict(self._driver_counters(dev_id)),
+                "reconnects": max(0, self.connects.get(dev_id, 0) - 1),
                 "queue_drops": hub.drops_by_subscriber(dev_id),
             }
         self._mark = new

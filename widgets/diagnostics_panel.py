@@ -50,6 +50,7 @@ class DiagnosticsPanel(QWidget):
                 ("frames (chunks)/s", f"{d['chunks_per_s']:.1f}"),
                 ("bytes/s", f"{d['bytes_per_s']:.0f}"),
                 ("latency source -> now", "-" if lat is None else f"{lat:.1f} ms"),
+                ("reconnects", str(d.get("reconnects", 0))),
             ]
             figures += [(k, str(v)) for k, v in d["losses"].items()]
             figures += [(f"queue drops: {k}", str(v)) for k, v in d["queue_drops"].items()]

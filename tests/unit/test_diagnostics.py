@@ -1,8 +1,11 @@
 import time
 from types import SimpleNamespace
 
+import numpy as np
+
 from twinbench import diagnostics
 from twinbench.diagnostics import Diagnostics
+from twinbench.model import Chunk
 from twinbench.runtime import Runtime
 
 
@@ -42,3 +45,12 @@ def test_snapshot_reports_rates_latency_and_process_figures(monkeypatch):
     assert d["bytes"] == 100 and d["bytes_per_s"] == 200.0
     assert d["latency_ms"] == 250.0
     assert snap["process"]["rss_mb"] > 10 and snap["process"]["threads"] >= 1
+
+
+def test_reconnects_are_counted_from_connection_events():
+    rt = Runtime()
+    diag = Diagnostics(rt)
+    rt.hub.publish(Chunk("port", ("x",), np.arange(3), np.zeros(3)))
+    for state in ("connected", "disconnected", "connected", "disconnected", "connected"):
+        rt.sink.status("port", state)
+    assert diag.snapshot()["devices"]["port"]["reconnects"] == 2
