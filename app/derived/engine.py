@@ -13,6 +13,7 @@ import numpy as np
 
 from twinbench.derived import ops
 from twinbench.model import Channel, Chunk, Device
+from twinbench.rules.evaluate import COMPARISONS
 from twinbench.rules.expr import Bin, Call, Dur, ExprError, Name, Node, Num, Unary, parse
 
 # name -> (min args, max args or None, factory of per-node state or None)
@@ -165,15 +166,7 @@ def _binary(op: str, a: Any, b: Any) -> Any:
     if op in ("and", "or"):
         ta, tb = np.asarray(a) != 0, np.asarray(b) != 0
         return (ta & tb if op == "and" else ta | tb).astype(float)
-    cmp = {
-        "<": np.less,
-        "<=": np.less_equal,
-        ">": np.greater,
-        ">=": np.greater_equal,
-        "==": np.equal,
-        "!=": np.not_equal,
-    }[op]
-    return cmp(a, b).astype(float)
+    return COMPARISONS[op](a, b).astype(float)
 
 
 def parse_definition(text: str) -> DerivedChannel:

@@ -29,6 +29,7 @@ _CMP = {
     "!=": np.not_equal,
 }
 TRUTH_OPS = {*_CMP, "and", "or"}
+COMPARISONS = _CMP  # the comparison operators as numpy functions (derived channels use them too)
 
 
 def full(x: Any, n: int) -> np.ndarray:

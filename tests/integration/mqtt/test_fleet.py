@@ -54,24 +54,26 @@ def test_bad_mqtt_address_is_a_usage_error(twinbench_exe, clean_env):
     assert r.returncode == 2 and "port must be 1..65535" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_shared_subscription_splits_a_fleet(sys_broker, tmp_path, twinbench_exe, clean_env, mq):
-    port = sys_broker.port
-    n_inst, n_dev, count = 3, 3, 150
+def split_fleet(ctx, split_args, n_inst, n_dev, count, rate):
+    """Run n headless instances (each with its split options), feed them a fleet, return the
+    per-instance `seq` channel figures of every simulated device they handled."""
+    broker, tmp_path, exe, env, mq = ctx
+    port = broker.port
     procs = []
     for k in range(n_inst):
-        cmd = [*twinbench_exe, "run", "--headless", "--driver", "mqtt", "--duration", "12",
+        cmd = [*exe, "run", "--headless", "--driver", "mqtt", "--duration", "12",
                "--quiet", "--summary", str(tmp_path / f"s{k}.json"), "--set", f"port={port}",
-               "--set", "share_group=bench", "--set", "qos=1", "--set", "topics=fleet/#",
+               *split_args(k), "--set", "qos=1", "--set", "topics=fleet/#",
                "--set", "pattern=fleet/{device}/telemetry",
                "--set", "channels=seq=$.seq"]  # fmt: skip
-        procs.append(subprocess.Popen(cmd, env=clean_env, stdout=subprocess.PIPE, text=True))
+        procs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True))
     connected = []
     mon = mq.publisher(port)
     mon.on_message = lambda c, u, m: connected.append(int(m.payload))
     mon.subscribe("$SYS/broker/clients/connected")
     try:
         assert mq.wait_for(lambda: connected and connected[-1] >= n_inst + 1, 30)
-        fleet(twinbench_exe, clean_env, port, "--devices", str(n_dev), "--rate", "100",
+        fleet(exe, env, port, "--devices", str(n_dev), "--rate", str(rate),
               "--count", str(count), "--qos", "1")  # fmt: skip
     finally:
         mq.close(mon)
@@ -82,7 +84,14 @@ def test_shared_subscription_splits_a_fleet(sys_broker, tmp_path, twinbench_exe,
     for k in range(n_inst):
         s = json.loads((tmp_path / f"s{k}.json").read_text())
         per_inst.append({d: v["channels"]["seq"] for d, v in s["devices"].items()
-                         if d.startswith("dev-")})  # fmt: skip
+                         if d.startswith("dev-") and v["samples"]})  # fmt: skip
+    return per_inst
+
+
+def test_shared_subscription_splits_a_fleet(sys_broker, tmp_path, twinbench_exe, clean_env, mq):
+    count = 150
+    ctx = (sys_broker, tmp_path, twinbench_exe, clean_env, mq)
+    per_inst = split_fleet(ctx, lambda k: ["--share", "bench"], 3, 3, count, 100)
     assert all(sum(c["count"] for c in inst.values()) > 0 for inst in per_inst)
     for dev in ("dev-001", "dev-002", "dev-003"):
         n = sum(inst[dev]["count"] for inst in per_inst if dev in inst)
@@ -92,38 +101,13 @@ def test_shared_subscription_splits_a_fleet(sys_broker, tmp_path, twinbench_exe,
 
 
 def test_partitions_split_a_fleet_by_device_id(sys_broker, tmp_path, twinbench_exe, clean_env, mq):
-    port = sys_broker.port
-    n_inst, n_dev, count = 2, 6, 60
-    procs = []
-    for k in range(n_inst):
-        cmd = [*twinbench_exe, "run", "--headless", "--driver", "mqtt", "--duration", "10",
-               "--quiet", "--summary", str(tmp_path / f"p{k}.json"), "--set", f"port={port}",
-               "--partition", f"{k}/{n_inst}", "--set", "qos=1", "--set", "topics=fleet/#",
-               "--set", "pattern=fleet/{device}/telemetry",
-               "--set", "channels=seq=$.seq"]  # fmt: skip
-        procs.append(subprocess.Popen(cmd, env=clean_env, stdout=subprocess.PIPE, text=True))
-    connected = []
-    mon = mq.publisher(port)
-    mon.on_message = lambda c, u, m: connected.append(int(m.payload))
-    mon.subscribe("$SYS/broker/clients/connected")
-    try:
-        assert mq.wait_for(lambda: connected and connected[-1] >= n_inst + 1, 30)
-        fleet(twinbench_exe, clean_env, port, "--devices", str(n_dev), "--rate", "50",
-              "--count", str(count), "--qos", "1")  # fmt: skip
-    finally:
-        mq.close(mon)
-        for p in procs:
-            p.communicate(timeout=60)
-    assert all(p.returncode == 0 for p in procs)
-    owned = []
-    for k in range(n_inst):
-        s = json.loads((tmp_path / f"p{k}.json").read_text())
-        owned.append({d: v["channels"]["seq"]["count"] for d, v in s["devices"].items()
-                      if d.startswith("dev-") and v["samples"]})  # fmt: skip
+    n_dev, count = 6, 60
+    ctx = (sys_broker, tmp_path, twinbench_exe, clean_env, mq)
+    owned = split_fleet(ctx, lambda k: ["--partition", f"{k}/2"], 2, n_dev, count, 50)
     assert all(owned), "each instance owns some devices"
     assert not set(owned[0]) & set(owned[1]), "a device belongs to exactly one instance"
     assert set(owned[0]) | set(owned[1]) == {f"dev-{i + 1:03d}" for i in range(n_dev)}
-    assert all(n == count for inst in owned for n in inst.values())  # nothing lost
+    assert all(c["count"] == count for inst in owned for c in inst.values())  # nothing lost
 
 
 def test_bad_partition_is_one_line(twinbench_exe, clean_env):
