@@ -4,31 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from twinbench.gui.session import SessionStore
 from twinbench.workspace import load_workspace
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
 @pytest.fixture
-def bench_from(qtbot, config_dir):
-    from twinbench.gui.launch import BenchApp
-
-    made = []
-
-    def make(workspace: str | None = None):
-        bench = BenchApp(store=SessionStore(config_dir), workspace=workspace)
-        made.append(bench)
-        qtbot.addWidget(bench.window)
-        bench.show()
-        qtbot.waitUntil(lambda: bench.ready, timeout=10_000)
-        qtbot.waitUntil(lambda: bench.history.span() is not None, timeout=10_000)
-        return bench
-
-    yield make
-    for b in made:
-        b.window.close()
-        b.shutdown()
+def bench_from(make_bench):
+    """A BenchApp started on a workspace file (or the default bench)."""
+    return lambda workspace=None: make_bench(workspace=workspace)
 
 
 def test_open_workspace_brings_devices_derived_rules_and_panels(qtbot, bench_from, tmp_path):

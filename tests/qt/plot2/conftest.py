@@ -42,39 +42,3 @@ def panel(qtbot, known):
     p.show()
     p.refresh()
     return p
-
-
-@pytest.fixture
-def config_dir(tmp_path, monkeypatch):
-    """Fresh config and data folders (TWINBENCH_CONFIG_DIR, TWINBENCH_DATA_DIR)."""
-    folder = tmp_path / "config"
-    monkeypatch.setenv("TWINBENCH_CONFIG_DIR", str(folder))
-    monkeypatch.setenv("TWINBENCH_DATA_DIR", str(tmp_path / "data"))
-    return folder
-
-
-@pytest.fixture
-def make_bench(qtbot, config_dir):
-    """Start BenchApps (window shown, devices live); all are shut down after the test."""
-    from twinbench.gui.launch import BenchApp
-    from twinbench.gui.session import SessionStore
-
-    made = []
-
-    def make(wait_data: bool = True):
-        bench = BenchApp(store=SessionStore(config_dir))
-        made.append(bench)
-        qtbot.addWidget(bench.window)
-        bench.show()
-        qtbot.waitUntil(lambda: bench.ready, timeout=10_000)
-        if wait_data:
-            qtbot.waitUntil(lambda: bench.history.span() is not None, timeout=10_000)
-        return bench
-
-    yield make
-    for bench in made:
-        rec = bench.ctx.services.get("recorder") if bench.ready else None
-        if rec is not None and rec.recording:
-            rec.stop()
-        bench.window.close()
-        bench.shutdown()

@@ -1,4 +1,4 @@
-"""Fixtures for the main-window tests: a BenchApp on a temporary config folder."""
+"""Fixtures shared by the Qt tests: temporary config/data folders and whole BenchApps."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 @pytest.fixture
 def config_dir(tmp_path, monkeypatch):
-    """A fresh config folder, also exported as TWINBENCH_CONFIG_DIR."""
+    """Fresh config and data folders (TWINBENCH_CONFIG_DIR, TWINBENCH_DATA_DIR)."""
     folder = tmp_path / "config"
     monkeypatch.setenv("TWINBENCH_CONFIG_DIR", str(folder))
+    monkeypatch.setenv("TWINBENCH_DATA_DIR", str(tmp_path / "data"))
     return folder
 
 
@@ -25,8 +26,8 @@ def make_bench(qtbot, config_dir):
 
     made = []
 
-    def make(wait_data: bool = True):
-        bench = BenchApp(store=SessionStore(config_dir))
+    def make(wait_data: bool = True, workspace: str | None = None):
+        bench = BenchApp(store=SessionStore(config_dir), workspace=workspace)
         made.append(bench)
         qtbot.addWidget(bench.window)
         bench.show()
@@ -37,5 +38,8 @@ def make_bench(qtbot, config_dir):
 
     yield make
     for bench in made:
+        rec = bench.ctx.services.get("recorder") if bench.ready else None
+        if rec is not None and rec.recording:
+            rec.stop()
         bench.window.close()
         bench.shutdown()
