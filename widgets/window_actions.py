@@ -3,7 +3,6 @@ export, CSV copy, measurement cursors, theme, and tray notices for critical alar
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,12 +11,12 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QStyle, QSystemTrayIcon
 
+from twinbench.paths import ENV_DATA_DIR, data_dir  # noqa: F401  (re-exported)
 from twinbench.widgets.theme import THEMES, apply_theme
 
 if TYPE_CHECKING:
     from twinbench.widgets.main_window import MainWindow
 
-ENV_DATA_DIR = "TWINBENCH_DATA_DIR"
 SHORTCUTS = {
     "connect": "Ctrl+K",
     "record": "Ctrl+R",
@@ -26,16 +25,6 @@ SHORTCUTS = {
     "copy_csv": "Ctrl+Shift+C",
     "cursors": "Ctrl+M",
 }
-
-
-def data_dir() -> Path:
-    """The user's data folder (`TWINBENCH_DATA_DIR` overrides, for tests and portable use)."""
-    env = os.environ.get(ENV_DATA_DIR)
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return platformdirs.user_data_path("twinbench", appauthor=False)
 
 
 def _stamp() -> str:

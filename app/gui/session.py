@@ -9,19 +9,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from twinbench.paths import ENV_CONFIG_DIR, config_dir  # noqa: F401  (re-exported)
+
 log = logging.getLogger(__name__)
-
-ENV_CONFIG_DIR = "TWINBENCH_CONFIG_DIR"
-
-
-def config_dir() -> Path:
-    """The user's config folder (`TWINBENCH_CONFIG_DIR` overrides, for tests and portable use)."""
-    env = os.environ.get(ENV_CONFIG_DIR)
-    if env:
-        return Path(env)
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("twinbench", appauthor=False))
 
 
 @dataclass

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from twinbench.errors import ConfigError
+from twinbench.paths import config_dir
 
 TOP_KEYS = {
     "name",
@@ -82,16 +83,6 @@ def _as_int(value: Any) -> int:
     if isinstance(value, int):
         return value
     return int(str(value), 16)
-
-
-def config_dir() -> Path:
-    """The user's TwinBench config folder (TWINBENCH_CONFIG_DIR overrides platformdirs)."""
-    env = os.environ.get("TWINBENCH_CONFIG_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("twinbench", appauthor=False))
 
 
 def profiles_dir() -> Path:
