@@ -9,6 +9,7 @@ from twinbench.drivers.base import (
     Setting,
     SettingError,
     Sink,
+    stop_task,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "Setting",
     "SettingError",
     "Sink",
+    "stop_task",
 ]

@@ -8,6 +8,8 @@ thread, and pushes chunks (or raw bytes) into the sink it is given. Register a d
 from __future__ import annotations
 
 import abc
+import asyncio
+import contextlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -104,6 +106,15 @@ class Sink(Protocol):
         """Report a connection state change (connected, disconnected, error)."""
 
 
+async def stop_task(task: asyncio.Task[Any] | None) -> None:
+    """Cancel a driver's streaming task and wait until it has finished."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 class Driver(abc.ABC):
     """Base class of every transport; subclasses set `name`, `settings` and implement open/close."""
 
@@ -153,4 +164,5 @@ __all__ = [
     "Setting",
     "SettingError",
     "Sink",
+    "stop_task",
 ]

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from twinbench.drivers.base import Channel, Chunk, Device, Driver, Setting, Sink
+from twinbench.drivers.base import Channel, Chunk, Device, Driver, Setting, Sink, stop_task
 
 MAX_ROWS = 65_536
 
@@ -128,13 +128,8 @@ class ReplayDriver(Driver):
 
     async def close(self) -> None:
         """Stop playback."""
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
         for dev in self.devices:
             self.sink.status(dev.id, "disconnected")
 

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from twinbench.drivers.base import Chunk, Device, Driver, Setting, Sink
+from twinbench.drivers.base import Chunk, Device, Driver, Setting, Sink, stop_task
 from twinbench.drivers.sim.faults import FAULT_KINDS, parse_faults
 from twinbench.drivers.sim.model import BASE_CHANNELS, RigModel, channels
 from twinbench.drivers.sim.twin import RigTwin
@@ -71,13 +71,8 @@ class SimDriver(Driver):
 
     async def close(self) -> None:
         """Stop streaming."""
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
         for dev in self.devices:
             self.sink.status(dev.id, "disconnected")
 

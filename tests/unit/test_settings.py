@@ -38,3 +38,26 @@ def test_registry_finds_sim_through_entry_points():
     assert load_driver("sim") is SimDriver
     with pytest.raises(UsageError, match="unknown driver 'zzz'; valid drivers: .*sim"):
         load_driver("zzz")
+
+
+def test_stop_task_cancels_and_waits():
+    import asyncio
+
+    from twinbench.drivers import stop_task
+
+    async def go():
+        ran = []
+
+        async def forever():
+            try:
+                await asyncio.sleep(3600)
+            finally:
+                ran.append("cleaned up")
+
+        task = asyncio.get_running_loop().create_task(forever())
+        await asyncio.sleep(0)
+        await stop_task(task)
+        await stop_task(None)
+        return task.cancelled(), ran
+
+    assert asyncio.run(go()) == (True, ["cleaned up"])

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 import psutil
 
-from twinbench.drivers import Channel, Chunk, Device, Driver, Setting, Sink
+from twinbench.drivers import Channel, Chunk, Device, Driver, Setting, Sink, stop_task
 
 
 class SysMonDriver(Driver):
@@ -71,12 +71,7 @@ class SysMonDriver(Driver):
 
     async def close(self) -> None:
         """Stop sampling."""
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        await stop_task(self._task)
         self.sink.status(self.device.id, "disconnected")
 
     async def _run(self) -> None:
