@@ -74,3 +74,40 @@ def clean_env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     return env
+
+
+class MemoryKeyring:
+    """An in-memory keyring backend: the one fake, standing in for the OS secret store."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.store.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.store[(service, username)] = password
+
+    def delete_password(self, service, username):
+        from keyring.errors import PasswordDeleteError
+
+        if (service, username) not in self.store:
+            raise PasswordDeleteError(username)
+        del self.store[(service, username)]
+
+
+@pytest.fixture
+def memory_keyring():
+    """Install an in-memory keyring for the test (the real one is never touched), then restore."""
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    backend = type("TestMemoryKeyring", (MemoryKeyring, KeyringBackend), {})()
+    old = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(old)

@@ -10,8 +10,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import keyring
-import keyring.backend
 import pytest
 
 
@@ -118,35 +116,6 @@ def sys_broker(tmp_path):
     b.start()
     yield b
     b.stop()
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring for tests (the real OS keyring is not touched)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.store.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring():
-    """Install an in-memory keyring backend for the test, restoring the previous one."""
-    old = keyring.get_keyring()
-    kr = MemoryKeyring()
-    keyring.set_keyring(kr)
-    yield kr
-    keyring.set_keyring(old)
 
 
 def openssl(*args: str, cwd: Path) -> None:

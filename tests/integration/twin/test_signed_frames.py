@@ -7,11 +7,9 @@ import subprocess
 import sys
 import time
 
-import keyring
 import numpy as np
 import pytest
 import tomli_w
-from keyring.backend import KeyringBackend
 
 from twinbench.drivers.serial.simboard import profile_for
 from twinbench.errors import UsageError
@@ -25,33 +23,10 @@ if sys.platform == "win32":  # pragma: no cover
 GROUP = "8isrFI1sGsIlvvFSSFRiMfCNzv21fjbE/+ah/lSh3lF8e2YG1Te7w1KpZhJFFXJrqYKi9yegxkqIChbqOS9Egw=="
 
 
-class MemoryKeyring(KeyringBackend):
-    """Secrets in a dict for one test: the stand-in for the OS secret store."""
-
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.store = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.store.pop((service, username), None)
-
-
 @pytest.fixture
-def memory_keyring():
-    old = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    try:
-        yield KeyStore()
-    finally:
-        keyring.set_keyring(old)
+def keystore(memory_keyring):
+    """The device key store over the test's in-memory keyring."""
+    return KeyStore()
 
 
 def _run(exe, env, tmp_path, *args, count=600):
@@ -77,9 +52,9 @@ def _run(exe, env, tmp_path, *args, count=600):
 
 
 def test_signed_frames_verify_and_corrupt_ones_are_counted(
-    twinbench_exe, clean_env, tmp_path, memory_keyring
+    twinbench_exe, clean_env, tmp_path, keystore
 ):
-    memory_keyring.provision("board", GROUP)
+    keystore.provision("board", GROUP)
     drv, got = _run(twinbench_exe, clean_env, tmp_path, "--corrupt", "0.05")
     loss = drv.loss()
     seq = np.concatenate([c.column("seq") for c in got]).astype(np.int64)
@@ -89,14 +64,14 @@ def test_signed_frames_verify_and_corrupt_ones_are_counted(
     assert np.all(np.diff(seq) > 0)  # what passed is intact and in order
 
 
-def test_wrong_key_rejects_every_frame(twinbench_exe, clean_env, tmp_path, memory_keyring):
-    memory_keyring.rotate("board")  # a random key: not the board's
+def test_wrong_key_rejects_every_frame(twinbench_exe, clean_env, tmp_path, keystore):
+    keystore.rotate("board")  # a random key: not the board's
     drv, got = _run(twinbench_exe, clean_env, tmp_path, count=200)
     assert got == [] and drv.loss()["frames"] == 0
     assert drv.loss()["signature_errors"] >= 190
 
 
-def test_missing_key_is_a_clear_error(tmp_path, memory_keyring):
+def test_missing_key_is_a_clear_error(tmp_path, keystore):
     prof = tmp_path / "signed.toml"
     prof.write_bytes(tomli_w.dumps(profile_for("csv", "board", signed=True)).encode())
     rt = Runtime()
@@ -104,8 +79,8 @@ def test_missing_key_is_a_clear_error(tmp_path, memory_keyring):
         rt.add_driver("serial", {"port": "/dev/null", "profile": str(prof), "device_id": "board"})
 
 
-def test_twin_over_signed_wire(twinbench_exe, clean_env, tmp_path, memory_keyring):
-    memory_keyring.provision("board", GROUP)
+def test_twin_over_signed_wire(twinbench_exe, clean_env, tmp_path, keystore):
+    keystore.provision("board", GROUP)
     link = tmp_path / "ttySIM"
     prof = tmp_path / "signed.toml"
     prof.write_bytes(tomli_w.dumps(profile_for("csv", "board", signed=True)).encode())
