@@ -13,7 +13,8 @@ import numpy as np
 from twinbench.model import Chunk
 from twinbench.rules.actions import ActionRunner
 from twinbench.rules.alarms import AlarmBook, AlarmRecord
-from twinbench.rules.evaluate import Evaluation, full, is_truth, primary, truth
+from twinbench.rules.bounds import BoundsFn, certainly, truth_bounds
+from twinbench.rules.evaluate import Evaluation, full, has_stateful, is_truth, primary, truth
 from twinbench.rules.loader import Rule, RuleSet
 from twinbench.rules.ordering import Orderer
 from twinbench.rules.sharing import window_keys
@@ -43,6 +44,38 @@ class _RunState:
     clear: dict[int, Any] = field(default_factory=dict)
     active: bool = False
     true_since: int | None = None
+
+
+@dataclass(frozen=True)
+class _RuleInfo:
+    """What the engine needs to know of a rule's shape, worked out once."""
+
+    windowed: bool
+    cond_truth: bool  # the condition yields 1/0/NaN already
+    clear_truth: bool
+    clear_stateful: bool  # the clear expression keeps state, so it runs on every pass
+    cond_bounds: BoundsFn | None  # chunk-wide bounds of the condition's truth (bounds.py)
+    clear_bounds: BoundsFn | None
+
+    @staticmethod
+    def of(rule: Rule) -> _RuleInfo:
+        """The shape of `rule`."""
+        clear = rule.clear.tree if rule.clear else None
+        return _RuleInfo(
+            windowed=rule.windowed,
+            cond_truth=is_truth(rule.condition.tree),
+            clear_truth=clear is not None and is_truth(clear),
+            clear_stateful=clear is not None and not rule.windowed and has_stateful(clear),
+            cond_bounds=None if rule.windowed else _prunable(rule),
+            clear_bounds=truth_bounds(rule.clear) if rule.clear else None,
+        )
+
+
+def _prunable(rule: Rule) -> BoundsFn | None:
+    """The condition's bounds function, if the clear expression can be bounded too (or absent)."""
+    if rule.clear is not None and truth_bounds(rule.clear) is None:
+        return None
+    return truth_bounds(rule.condition)
 
 
 class _Ring:
@@ -118,6 +151,7 @@ class RuleEngine:
         late: str | None = None,
         profiles: Callable[[str], str | None] | None = None,
         share: bool = True,
+        prune: bool = True,
     ) -> None:
         rs = rules if isinstance(rules, RuleSet) else RuleSet(list(rules))
         self.rules = rs.rules
@@ -139,10 +173,12 @@ class RuleEngine:
         self._by_device: dict[str, list[Rule]] = {}
         self._missing: set[tuple[str, str]] = set()
         self._primary = {r.name: primary(r.condition.tree) for r in self.rules}
+        self._info = {r.name: _RuleInfo.of(r) for r in self.rules}
         self._channels = {r.name: r.channels for r in self.rules}
         self._plans: dict[tuple[str, tuple[str, ...]], list[tuple]] = {}
         # window states shared by rules of a device that aggregate the same thing (sharing.py)
         self.share = share
+        self.prune = prune  # skip chunks whose channel ranges settle a rule (bounds.py)
         self._share_keys = {r.name: window_keys(r) for r in self.rules} if share else {}
         self._windows: dict[str, dict] = {}
         self.chunks = 0
@@ -191,7 +227,8 @@ class RuleEngine:
             if orderer is None:
                 orderer = self._orderers[(device, chans)] = Orderer(self.tolerance_ns, self.late)
             rt, rv, wm = orderer.push(t, v)
-            self._evaluate(device, chans, rt, rv, wm)
+            with np.errstate(all="ignore"):
+                self._evaluate(device, chans, rt, rv, wm)
             if first is not None:
                 now = time.perf_counter_ns()
                 for i in idx:
@@ -205,7 +242,8 @@ class RuleEngine:
             t, v, wm = orderer.flush()
             if v is None:
                 v = np.empty((0, len(chans)))
-            self._evaluate(device, chans, t, v, wm)
+            with np.errstate(all="ignore"):
+                self._evaluate(device, chans, t, v, wm)
 
     def _plan(self, device: str, chans: tuple[str, ...]) -> list[tuple]:
         """The rules that can run on a device's chunks with these channels, reporting the rest."""
@@ -243,6 +281,23 @@ class RuleEngine:
             plan = self._plans[(device, chans)] = self._plan(device, chans)
         chunk_cols: dict[str, np.ndarray] = {}
         nan_counts: dict[str, int] = {}
+        ranges: dict[str, tuple[float, float] | None] = {}
+
+        def column(name: str, i: int) -> np.ndarray:
+            col = chunk_cols.get(name)
+            if col is None:
+                # contiguous: every operation on the column runs faster than on a strided view
+                col = chunk_cols[name] = np.ascontiguousarray(v[:, i])
+                nan_counts[name] = int(np.count_nonzero(np.isnan(col)))
+            return col
+
+        def range_of(name: str) -> tuple[float, float] | None:
+            if name not in ranges:
+                col = column(name, chans.index(name))
+                lo, hi = float(col.min()), float(col.max())
+                ranges[name] = None if nan_counts[name] else (lo, hi)
+            return ranges[name]
+
         windows = self._windows.get(device)
         if windows is None:
             windows = self._windows[device] = {}
@@ -251,14 +306,12 @@ class RuleEngine:
         for rule, used, keys in plan:
             if empty and not rule.windowed:
                 continue
-            cols = {}
-            for c, i in used:
-                col = chunk_cols.get(c)
-                if col is None:
-                    # contiguous: every operation on the column runs faster than on a strided view
-                    col = chunk_cols[c] = np.ascontiguousarray(v[:, i])
-                    nan_counts[c] = int(np.count_nonzero(np.isnan(col)))
-                cols[c] = col
+            info = self._info[rule.name]
+            prunable = info.cond_bounds is not None and self.prune and not empty
+            if prunable and self._settled(rule, info, device, range_of):
+                self.stats[rule.name].evaluations += int(t.size)
+                continue
+            cols = {c: column(c, i) for c, i in used}
             try:
                 shared = (keys, windows, emitted) if keys else None
                 self._run(rule, device, t, cols, wm, nan_counts, shared)
@@ -276,6 +329,28 @@ class RuleEngine:
                     )
                 st.last_error = msg
 
+    def _settled(self, rule: Rule, info: _RuleInfo, device: str, ranges: Any) -> bool:
+        """Whether the chunk's channel ranges prove that the rule's alarm cannot change.
+
+        Mirrors the fast paths of `_run`: an idle rule whose condition is false throughout, a
+        raised rule without clear expression whose condition is true throughout, a raised rule
+        (no hold) whose clear condition is false throughout. Exact: see bounds.py.
+        """
+        rs = self._runs.get((rule.name, device))
+        if rs is None or not rs.active:
+            if certainly(info.cond_bounds, ranges, 0.0):
+                if rs is not None:
+                    rs.true_since = None
+                return True
+            return False
+        if rule.clear is None:
+            return certainly(info.cond_bounds, ranges, 1.0)
+        return (
+            rule.hold_ns == 0
+            and info.cond_bounds(ranges) is not None  # nothing unknown in the condition either
+            and certainly(info.clear_bounds, ranges, 0.0)
+        )
+
     def _run(
         self,
         rule: Rule,
@@ -291,15 +366,14 @@ class RuleEngine:
         if rs is None:
             rs = self._runs[key] = _RunState()
         st = self.stats[rule.name]
+        info = self._info[rule.name]
         ev = Evaluation(rule.condition, rs.cond, t, cols, wm, nan_counts, shared)
         evc = (
             Evaluation(rule.clear, rs.clear, t, cols, wm, nan_counts, shared)
             if rule.clear
             else None
         )
-        n = t.size
-        cond_tree = rule.condition.tree
-        if rule.windowed:
+        if info.windowed:
             em = ev.emissions()
             emc = evc.emissions() if evc else {}
             times = [x[0] for x in (*em.values(), *emc.values()) if x[0].size]
@@ -316,21 +390,24 @@ class RuleEngine:
                 assert evc is not None and rule.clear is not None
                 return full(evc.e(rule.clear.tree, te, emc), m)
         else:
-            te, m = t, n
+            te, m = t, t.size
 
             def value_of(node: Any, e: Evaluation = ev) -> np.ndarray:
-                return full(e.s(node), m)
+                return full(e.value(node), m)
 
             def clear_of() -> np.ndarray:
                 assert evc is not None and rule.clear is not None
-                return full(evc.s(rule.clear.tree), m)
+                return full(evc.value(rule.clear.tree), m)
 
-        cond = value_of(cond_tree)
-        if not is_truth(cond_tree):
+        cond = value_of(rule.condition.tree)
+        if not info.cond_truth:
             cond = truth(cond)
         st.evaluations += m
         unknown = int(np.count_nonzero(np.isnan(cond))) if ev.maybe_nan else 0
         st.undefined += unknown
+        clr: np.ndarray | None = None
+        if info.clear_stateful:  # lag/rate/spike state must see every sample, needed or not
+            clr = clear_of()
         _count_faults(st, ev, evc)
         # fast paths: nothing can change
         if not rs.active:
@@ -339,9 +416,10 @@ class RuleEngine:
                 return
         elif evc is None and not np.count_nonzero(cond != 1.0):
             return  # still true throughout: stays raised (a hold run simply continues)
-        if evc is not None and rule.clear is not None:
-            clr = clear_of()
-            if not is_truth(rule.clear.tree):
+        if evc is not None:
+            if clr is None:
+                clr = clear_of()
+            if not info.clear_truth:
                 clr = truth(clr)
             if rs.active and rule.hold_ns == 0 and not np.count_nonzero(clr == 1.0):
                 return

@@ -8,6 +8,7 @@ is evaluated where its windows emit, reading channels as of that moment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from statistics import NormalDist
 from typing import Any
 
@@ -45,7 +46,7 @@ def truth(x: Any) -> np.ndarray:
     r = (x != 0).astype(np.float64)
     nan = np.isnan(x)
     if np.count_nonzero(nan):
-        r[nan] = NAN
+        return np.where(nan, NAN, r)  # (scalars too: a constant can divide by zero)
     return r
 
 
@@ -71,6 +72,161 @@ def _cmp(op: str, a: Any, b: Any) -> np.ndarray:
         if m is not None:
             r = np.where(m, NAN, r)
     return r
+
+
+# --- compiled per-sample evaluation ---------------------------------------------------------
+# Each node of a checked tree becomes a closure once (cached on the Checked object), so a pass
+# runs straight numpy calls instead of dispatching on node types at every chunk.
+
+Fn = Callable[["Evaluation"], Any]
+STATEFUL = ("lag", "delta", "rate", "spike", "dip")
+
+
+def _compiled(c: Checked) -> dict[int, Fn]:
+    """id(node) -> closure for every node of `c` (built on first use)."""
+    fns = c.__dict__.get("_fns")
+    if fns is None:
+        fns = {}
+        _compile(c.tree, c, fns)
+        c.__dict__["_fns"] = fns
+    return fns
+
+
+def has_stateful(node: Node) -> bool:
+    """Whether `node` calls a function that keeps state between passes (lag, rate, spike...)."""
+    if isinstance(node, Call):
+        return node.func in STATEFUL or any(has_stateful(a) for a in node.args)
+    if isinstance(node, Unary):
+        return has_stateful(node.operand)
+    if isinstance(node, Bin):
+        return has_stateful(node.left) or has_stateful(node.right)
+    return False
+
+
+def _compile(node: Node, c: Checked, fns: dict[int, Fn]) -> Fn:
+    key = id(node)
+    got = fns.get(key)
+    if got is not None:
+        return got
+    f: Fn
+    if isinstance(node, Num):
+        value = np.float64(node.value)
+
+        def f(ev: Evaluation) -> Any:
+            return value
+
+    elif isinstance(node, Name):
+        name = node.id
+
+        def f(ev: Evaluation) -> Any:
+            col = ev.cols[name]
+            if name not in ev.memo:
+                ev.memo[name] = True
+                ev._count_nan(name, col)
+            return col
+
+    elif isinstance(node, Unary):
+        g = _compile(node.operand, c, fns)
+        if node.op == "-":
+
+            def f(ev: Evaluation) -> Any:
+                return -g(ev)
+
+        elif is_truth(node.operand):
+
+            def f(ev: Evaluation) -> Any:
+                return 1.0 - g(ev)
+
+        else:
+
+            def f(ev: Evaluation) -> Any:
+                return 1.0 - ev.truth(g(ev))
+
+    elif isinstance(node, Bin):
+        f = _compile_bin(node, c, fns)
+    else:
+        assert isinstance(node, Call)
+        f = _compile_call(node, c, fns)
+    fns[key] = f
+    return f
+
+
+def _memo(key: int, compute: Fn) -> Fn:
+    """`compute`, evaluated at most once per pass."""
+
+    def f(ev: Evaluation) -> Any:
+        memo = ev.memo
+        r = memo.get(key)
+        if r is None:
+            r = memo[key] = compute(ev)
+        return r
+
+    return f
+
+
+def _compile_bin(node: Bin, c: Checked, fns: dict[int, Fn]) -> Fn:
+    fa = _compile(node.left, c, fns)
+    fb = _compile(node.right, c, fns)
+    op = node.op
+    if op in _CMP:
+        ufunc = _CMP[op]
+
+        def compute(ev: Evaluation) -> Any:
+            a = fa(ev)
+            b = fb(ev)
+            if ev.maybe_nan:
+                return _cmp(op, a, b)
+            return np.asarray(ufunc(a, b), np.float64)
+
+    elif op in ("+", "-", "*"):
+        ufunc = {"+": np.add, "-": np.subtract, "*": np.multiply}[op]
+
+        def compute(ev: Evaluation) -> Any:
+            a = fa(ev)
+            b = fb(ev)
+            with np.errstate(all="ignore"):
+                return ufunc(a, b)
+
+    else:
+        ta, tb = is_truth(node.left), is_truth(node.right)
+
+        def compute(ev: Evaluation) -> Any:
+            return ev.binary(op, fa(ev), fb(ev), ta, tb)
+
+    return _memo(id(node), compute)
+
+
+def _compile_call(node: Call, c: Checked, fns: dict[int, Fn]) -> Fn:
+    func = node.func
+    # aggregates, lag, spike and dip take constants or a window after their first argument
+    several = func in ("abs", "min", "max") and id(node) not in c.windows
+    args = [_compile(a, c, fns) for a in (node.args if several else node.args[:1])]
+    if id(node) in c.windows:
+
+        def compute(ev: Evaluation) -> Any:
+            raise TypeError("windowed aggregate outside a windowed evaluation")
+
+    elif func == "abs":
+        g = args[0]
+
+        def compute(ev: Evaluation) -> Any:
+            return np.abs(g(ev))
+
+    elif func in ("min", "max"):
+        red = np.minimum if func == "min" else np.maximum
+
+        def compute(ev: Evaluation) -> Any:
+            out = args[0](ev)
+            for g in args[1:]:
+                out = red(out, g(ev))
+            return out
+
+    else:
+
+        def compute(ev: Evaluation) -> Any:
+            return ev.call(node, full(args[0](ev), ev.n))
+
+    return _memo(id(node), compute)
 
 
 class Evaluation:
@@ -100,45 +256,30 @@ class Evaluation:
         self.undefined = 0  # values made unknown by division by zero
         self.nan_inputs = 0  # NaN samples read from channels
         self.memo: dict[Any, Any] = {}  # stateful calls are evaluated once per pass
+        self.fns = _compiled(checked)
 
     # -- per-sample (S) evaluation ---------------------------------------------------------
     def s(self, node: Node) -> Any:
         """Value of `node` at every sample time (a scalar for constants)."""
-        if isinstance(node, Num):
-            return np.float64(node.value)
-        if isinstance(node, Name):
-            col = self.cols[node.id]
-            if node.id not in self.memo:
-                self.memo[node.id] = True
-                if self.nan_counts is not None and node.id in self.nan_counts:
-                    k = self.nan_counts[node.id]
-                else:
-                    k = int(np.count_nonzero(np.isnan(col)))
-                if k:
-                    self.nan_inputs += k
-                    self.maybe_nan = True
-            return col
-        if isinstance(node, Unary):
-            x = self.s(node.operand)
-            if node.op == "-":
-                return -x
-            return 1.0 - (x if is_truth(node.operand) else self.truth(x))
-        if isinstance(node, Bin):
-            key = id(node)
-            if key not in self.memo:
-                self.memo[key] = self.binary(
-                    node.op,
-                    self.s(node.left),
-                    self.s(node.right),
-                    is_truth(node.left),
-                    is_truth(node.right),
-                )
-            return self.memo[key]
-        assert isinstance(node, Call)
-        key = id(node)
-        if key not in self.memo:
-            self.memo[key] = self.call(node)
-        return self.memo[key]
+        with np.errstate(all="ignore"):
+            return self.value(node)
+
+    def value(self, node: Node) -> Any:
+        """`s(node)` without its own floating-point error state (the caller set one)."""
+        fn = self.fns.get(id(node))
+        if fn is None:  # a node from outside the checked tree (tests, tools)
+            fn = _compile(node, self.c, self.fns)
+        return fn(self)
+
+    def _count_nan(self, name: str, col: np.ndarray) -> None:
+        """Count a channel's NaN samples once per pass."""
+        if self.nan_counts is not None and name in self.nan_counts:
+            k = self.nan_counts[name]
+        else:
+            k = int(np.count_nonzero(np.isnan(col)))
+        if k:
+            self.nan_inputs += k
+            self.maybe_nan = True
 
     def binary(self, op: str, a: Any, b: Any, truth_a: bool = False, truth_b: bool = False) -> Any:
         """Apply an operator to two values (arrays or scalars); truth_*: already 1/0/NaN."""
@@ -177,29 +318,25 @@ class Evaluation:
                 b = np.where(zero, NAN, b)
             return a / b if op == "/" else np.fmod(a, b)
 
-    def call(self, node: Call) -> Any:
-        """Value of a non-window function call at every sample time."""
+    def call(self, node: Call, x: np.ndarray) -> Any:
+        """Value of a stateful call (lag, delta, rate, spike, dip) of `x` at every sample time."""
         f = node.func
-        if id(node) in self.c.windows:
-            raise TypeError("windowed aggregate outside a windowed evaluation")
-        if f == "abs":
-            return np.abs(self.s(node.args[0]))
-        if f in ("min", "max"):
-            vals = [self.s(a) for a in node.args]
-            out = vals[0]
-            for v in vals[1:]:
-                out = np.minimum(out, v) if f == "min" else np.maximum(out, v)
-            return out
-        x = full(self.s(node.args[0]), self.n)
-        self.maybe_nan = True  # lag, delta, rate, spike and dip start unknown
-        st = self.state.setdefault(id(node), {})
+        st = self.state.get(id(node))
+        if st is None:
+            st = self.state[id(node)] = {}
         if f == "lag":
-            return self.lag(st, x, int(self.c.params[id(node)][0]))
+            r = self.lag(st, x, int(self.c.params[id(node)][0]))
+            if np.count_nonzero(np.isnan(r)):  # the first n samples, or NaN inputs carried
+                self.maybe_nan = True
+            return r
         if f in ("delta", "rate"):
             if not x.size:
                 return x
             dx = np.empty(x.size)
-            dx[0] = x[0] - st.get("px", NAN)
+            px = st.get("px", NAN)
+            if px != px:  # unknown before the first sample (or after a NaN one)
+                self.maybe_nan = True
+            dx[0] = x[0] - px
             np.subtract(x[1:], x[:-1], out=dx[1:])
             st["px"] = float(x[-1])
             if f == "delta":
@@ -215,6 +352,7 @@ class Evaluation:
             bad = dt <= 0
             if np.count_nonzero(bad):
                 r[bad] = NAN
+                self.maybe_nan = True
             return r
         conf, hist = self.c.params[id(node)]
         return self.anomaly(st, x, conf, int(hist), f == "spike")
@@ -280,7 +418,7 @@ class Evaluation:
         shared = self.shared
         for node in self.c.aggregates:
             key = id(node)
-            x = full(self.s(node.args[0]), self.n)  # always read: it counts NaN inputs
+            x = full(self.value(node.args[0]), self.n)  # always read: it counts NaN inputs
             skey = shared[0].get(key) if shared is not None else None
             if skey is not None:
                 assert shared is not None
@@ -308,10 +446,10 @@ class Evaluation:
         key = id(node)
         if key in em:
             return self._asof(("w", key), *em[key], te)
-        if not _has_agg(node, self.c):
+        if key not in _agg_nodes(self.c):
             if isinstance(node, Num):
                 return np.float64(node.value)
-            vals = full(self.s(node), self.n)
+            vals = full(self.value(node), self.n)
             return self._asof(("s", key), self.t, vals, te)
         if isinstance(node, Unary):
             x = self.e(node.operand, te, em)
@@ -352,16 +490,28 @@ class Evaluation:
         return out
 
 
-def _has_agg(node: Node, c: Checked) -> bool:
-    if id(node) in c.windows:
-        return True
-    if isinstance(node, Unary):
-        return _has_agg(node.operand, c)
-    if isinstance(node, Bin):
-        return _has_agg(node.left, c) or _has_agg(node.right, c)
-    if isinstance(node, Call):
-        return any(_has_agg(a, c) for a in node.args)
-    return False
+def _agg_nodes(c: Checked) -> set[int]:
+    """ids of the nodes of `c` that hold a windowed aggregate (built on first use)."""
+    got = c.__dict__.get("_agg_nodes")
+    if got is None:
+        got = c.__dict__["_agg_nodes"] = set()
+
+        def visit(node: Node) -> bool:
+            kids: tuple[Node, ...] = ()
+            if isinstance(node, Unary):
+                kids = (node.operand,)
+            elif isinstance(node, Bin):
+                kids = (node.left, node.right)
+            elif isinstance(node, Call):
+                kids = node.args
+            inner = [visit(k) for k in kids]  # every child is visited
+            if id(node) in c.windows or any(inner):
+                got.add(id(node))
+                return True
+            return False
+
+        visit(c.tree)
+    return got
 
 
 def primary(node: Node) -> Node:

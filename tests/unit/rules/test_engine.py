@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from twinbench.model import Chunk
 from twinbench.rules.engine import RuleEngine
@@ -222,3 +224,56 @@ def test_series_functions_do_not_depend_on_chunking() -> None:
         if text.startswith("spike"):
             assert whole[[500, 1500, 2500]].tolist() == [1.0, 1.0, 1.0]
             assert np.isnan(whole[700])
+
+
+PRUNE_RULES = """
+[[rule]]
+name = "hot"
+condition = "x > 0.8"
+[[rule]]
+name = "band"
+condition = "abs(x - y) > 1.2 and y < 0.5"
+clear = "abs(x - y) < 0.3"
+[[rule]]
+name = "held"
+condition = "x * 2 >= 1.6"
+hold = "3s"
+[[rule]]
+name = "ratio"
+condition = "x / y > 2"
+[[rule]]
+name = "mixed"
+condition = "max(x, y) > 0.7 or min(x, y) < -0.9"
+clear = "delta(x) < -0.5"
+"""
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from([-1.0, -0.2, 0.0, 0.1, 0.5, 0.85, 0.9, 1.0, np.nan]), min_size=40),
+    st.integers(1, 9),
+)
+def test_pruning_gives_exactly_the_unpruned_results(xs: list[float], chunk: int) -> None:
+    x = np.array(xs)
+    y = np.roll(x, 3) * 0.5
+    t = np.arange(x.size)
+    pruned, eng_a = run(PRUNE_RULES, t, {"x": x, "y": y}, chunk=chunk, prune=True)
+    full, eng_b = run(PRUNE_RULES, t, {"x": x, "y": y}, chunk=chunk, prune=False)
+    assert repr(pruned.alarms()) == repr(full.alarms())  # repr: NaN values compare equal
+    assert eng_a.diagnostics()["rules"] == eng_b.diagnostics()["rules"]
+
+
+def test_pruning_skips_settled_chunks() -> None:
+    # 30 chunks of 10 samples, the threshold crossed in 2 of them: the rule is skipped in the
+    # others, and still raises and clears at the right samples
+    x = np.zeros(300)
+    x[95:205] = 1.0
+    ev, eng = run('[[rule]]\nname="hot"\ncondition="x > 0.8"', np.arange(300), {"x": x}, chunk=10)
+    assert ev.alarms() == [("hot", "raised", 95.0, 1.0), ("hot", "cleared", 205.0, 0.0)]
+    assert eng.diagnostics()["rules"]["hot"]["evaluations"] == 300
+    assert eng._runs[("hot", "d1")].active is False
+    calls = []
+    orig = eng._run
+    eng._run = lambda *a, **k: calls.append(a) or orig(*a, **k)
+    eng.process([Chunk("d1", ("x",), np.arange(300, 310) * 10**9, np.zeros((10, 1)))])
+    assert calls == []  # settled by the chunk's range alone

@@ -1,0 +1,219 @@
+"""Bounds of an expression over a whole chunk from its channels' minimum and maximum.
+
+A zone map for rules: when the condition of an idle rule cannot be true anywhere in a chunk
+(or the clear condition of a raised one cannot), the engine skips the chunk for that rule
+without touching the samples. Bounds are exact enclosures: every operation used here is
+monotone in each argument on the ranges where it is applied, and so is IEEE rounding, so the
+value of every sample lies within the computed bounds. Anything that could be NaN, keeps
+state between chunks or divides by a range containing zero has no bounds (None), and then the
+rule is evaluated sample by sample as usual.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from twinbench.rules.expr import Bin, Call, Name, Node, Num, Unary
+from twinbench.rules.typecheck import Checked
+
+Bounds = tuple[float, float] | None
+Ranges = Callable[[str], Bounds]  # channel -> (min, max) over the chunk, None if it holds NaN
+BoundsFn = Callable[[Ranges], Bounds]
+
+_TRUE, _FALSE, _EITHER = (1.0, 1.0), (0.0, 0.0), (0.0, 1.0)
+_TRUTH_OPS = {"<", "<=", ">", ">=", "==", "!=", "and", "or"}
+
+
+def truth_bounds(c: Checked) -> BoundsFn | None:
+    """Bounds of the truth (1/0) of a checked expression; None when it has windows or state."""
+    got = c.__dict__.get("_bounds", False)
+    if got is False:
+        fn = None if c.windowed else _compile(c.tree)
+        if fn is not None and not _is_truth(c.tree):
+            inner = fn
+
+            def fn(r: Ranges) -> Bounds:
+                b = inner(r)
+                return None if b is None else _truth(b, False)
+
+        got = c.__dict__["_bounds"] = fn
+    return got
+
+
+def _ok(lo: float, hi: float) -> Bounds:
+    return (lo, hi) if lo == lo and hi == hi and lo <= hi else None  # NaN or inf - inf
+
+
+def _truth(b: tuple[float, float], already: bool) -> tuple[float, float]:
+    if already:
+        return b
+    lo, hi = b
+    if lo > 0.0 or hi < 0.0:
+        return _TRUE
+    if lo == 0.0 and hi == 0.0:
+        return _FALSE
+    return _EITHER
+
+
+def _compare(op: str, a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    (alo, ahi), (blo, bhi) = a, b
+    if op in (">", "<"):
+        if op == "<":
+            (alo, ahi), (blo, bhi) = (blo, bhi), (alo, ahi)
+        if alo > bhi:
+            return _TRUE
+        return _FALSE if ahi <= blo else _EITHER
+    if op in (">=", "<="):
+        if op == "<=":
+            (alo, ahi), (blo, bhi) = (blo, bhi), (alo, ahi)
+        if alo >= bhi:
+            return _TRUE
+        return _FALSE if ahi < blo else _EITHER
+    disjoint = ahi < blo or bhi < alo
+    same_point = alo == ahi == blo == bhi
+    if op == "==":
+        return _FALSE if disjoint else (_TRUE if same_point else _EITHER)
+    return _TRUE if disjoint else (_FALSE if same_point else _EITHER)  # !=
+
+
+def _arith(op: str, a: tuple[float, float], b: tuple[float, float]) -> Bounds:
+    (alo, ahi), (blo, bhi) = a, b
+    if op == "+":
+        return _ok(alo + blo, ahi + bhi)
+    if op == "-":
+        return _ok(alo - bhi, ahi - blo)
+    if op == "*":
+        p = (alo * blo, alo * bhi, ahi * blo, ahi * bhi)
+        return _ok(min(p), max(p))
+    if op == "/" and (blo > 0.0 or bhi < 0.0):
+        q = (alo / blo, alo / bhi, ahi / blo, ahi / bhi)
+        return _ok(min(q), max(q))
+    return None  # division by a range holding zero, %, **: no bounds
+
+
+def _is_truth(node: Node) -> bool:
+    return (isinstance(node, Bin) and node.op in _TRUTH_OPS) or (
+        isinstance(node, Unary) and node.op == "not"
+    )
+
+
+def _compile(node: Node) -> BoundsFn | None:
+    """A function from channel ranges to the bounds of `node`; None if it can have none."""
+    if isinstance(node, Num):
+        v = float(node.value)
+        if not math.isfinite(v):
+            return None
+        const = (v, v)
+        return lambda r: const
+    if isinstance(node, Name):
+        name = node.id
+        return lambda r: r(name)
+    if isinstance(node, Unary):
+        g = _compile(node.operand)
+        if g is None:
+            return None
+        if node.op == "-":
+
+            def neg(r: Ranges) -> Bounds:
+                b = g(r)
+                return None if b is None else (-b[1], -b[0])
+
+            return neg
+        already = _is_truth(node.operand)
+
+        def not_(r: Ranges) -> Bounds:
+            b = g(r)
+            if b is None:
+                return None
+            lo, hi = _truth(b, already)
+            return (1.0 - hi, 1.0 - lo)
+
+        return not_
+    if isinstance(node, Bin):
+        return _compile_bin(node)
+    if isinstance(node, Call) and node.func in ("abs", "min", "max"):
+        return _compile_call(node)
+    return None  # lag, delta, rate, spike, dip, windowed aggregates
+
+
+def _compile_bin(node: Bin) -> BoundsFn | None:
+    fa, fb = _compile(node.left), _compile(node.right)
+    if fa is None or fb is None:
+        return None
+    op = node.op
+    if op in ("and", "or"):
+        ta, tb = _is_truth(node.left), _is_truth(node.right)
+        pick = min if op == "and" else max
+
+        def logic(r: Ranges) -> Bounds:
+            a = fa(r)
+            if a is None:
+                return None
+            b = fb(r)
+            if b is None:
+                return None
+            a, b = _truth(a, ta), _truth(b, tb)
+            return (pick(a[0], b[0]), pick(a[1], b[1]))
+
+        return logic
+    if op in _TRUTH_OPS:
+
+        def cmp(r: Ranges) -> Bounds:
+            a = fa(r)
+            if a is None:
+                return None
+            b = fb(r)
+            return None if b is None else _compare(op, a, b)
+
+        return cmp
+    if op not in ("+", "-", "*", "/"):
+        return None
+
+    def arith(r: Ranges) -> Bounds:
+        a = fa(r)
+        if a is None:
+            return None
+        b = fb(r)
+        return None if b is None else _arith(op, a, b)
+
+    return arith
+
+
+def _compile_call(node: Call) -> BoundsFn | None:
+    fns = [_compile(a) for a in node.args]
+    if any(f is None for f in fns):
+        return None
+    args: list[BoundsFn] = [f for f in fns if f is not None]
+    if node.func == "abs":
+        g = args[0]
+
+        def abs_(r: Ranges) -> Bounds:
+            b = g(r)
+            if b is None:
+                return None
+            lo, hi = b
+            if lo >= 0.0:
+                return b
+            if hi <= 0.0:
+                return (-hi, -lo)
+            return (0.0, max(-lo, hi))
+
+        return abs_
+    pick = min if node.func == "min" else max
+
+    def extreme(r: Ranges) -> Bounds:
+        got = [f(r) for f in args]
+        if any(b is None for b in got):
+            return None
+        return (pick(b[0] for b in got), pick(b[1] for b in got))  # type: ignore[index]
+
+    return extreme
+
+
+def certainly(fn: BoundsFn | None, ranges: Ranges, value: float) -> bool:
+    """Whether the truth value computed by `fn` is `value` (1.0 or 0.0) at every sample."""
+    if fn is None:
+        return False
+    b = fn(ranges)
+    return b is not None and b[0] == b[1] == value
