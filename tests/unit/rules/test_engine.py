@@ -277,3 +277,15 @@ def test_pruning_skips_settled_chunks() -> None:
     eng._run = lambda *a, **k: calls.append(a) or orig(*a, **k)
     eng.process([Chunk("d1", ("x",), np.arange(300, 310) * 10**9, np.zeros((10, 1)))])
     assert calls == []  # settled by the chunk's range alone
+
+
+def test_stateful_clear_expression_sees_every_chunk() -> None:
+    # lag() in the clear expression keeps history even while the alarm is idle, so the
+    # alarms do not depend on how the samples were chunked
+    text = '[[rule]]\nname="r"\ncondition="x > 0.5"\nclear="lag(x, 3) < 0.2"'
+    x = np.array([0, 0.1, 0.9, 0.3, 0.1, 0, 0.6, 0.7, 0.1, 0, 0, 0, 0.8, 0.4, 0.3, 0.1] * 3)
+    whole, _ = run(text, np.arange(x.size), {"x": x}, chunk=x.size)
+    assert len(whole.alarms()) >= 4
+    for chunk in (1, 2, 3, 5):
+        got, _ = run(text, np.arange(x.size), {"x": x}, chunk=chunk)
+        assert got.alarms() == whole.alarms(), chunk
