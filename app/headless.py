@@ -13,7 +13,7 @@ from typing import Any
 from twinbench import __version__
 from twinbench.attachments import attach_all
 from twinbench.errors import UsageError
-from twinbench.runtime import Runtime
+from twinbench.runtime import Runtime, settle_heap
 from twinbench.summary import SummaryStats
 
 
@@ -138,6 +138,7 @@ def run_headless(opts: HeadlessOptions) -> int:
     if recorder is not None:
         recorder.start(opts.record_name)
     t0 = time.monotonic()
+    settle_heap()
     try:
         runtime.start()
         att.check_rules(opts.rules)  # channels are known once the drivers declared them

@@ -72,6 +72,7 @@ class BenchApp(QObject):
         self.ready = False
         self.stopped = False
         self.save_enabled = True
+        self.settle = False  # freeze start-up objects before streaming (launch() sets it)
         self.problems: list[str] = [self.store.problem] if self.store.problem else []
         self._problems_shown = 0
         self.milestones: dict[str, float] = {}
@@ -145,6 +146,10 @@ class BenchApp(QObject):
                 self.problems.append(f"device not restored: {exc}")
         drivers = list(self.runtime.drivers)
         self.runtime.drivers.clear()
+        if self.settle:
+            from twinbench.runtime import settle_heap
+
+            settle_heap()
         self.runtime.start()
         for d in drivers:
             self.runtime.drivers.append(d)
@@ -229,6 +234,7 @@ def launch(workspace: str | None = None) -> int:
     app.setApplicationName("TwinBench")
     app.setOrganizationName("TwinBench")
     bench = BenchApp(workspace=workspace, t0=t0)
+    bench.settle = True  # the app's own process: freeze start-up objects before streaming
     if os.environ.get(PROBE_ENV):
 
         def report(name: str, secs: float) -> None:

@@ -91,3 +91,24 @@ def test_drops_are_counted_per_device():
     assert sub.dropped_by_device == {"a": 4, "b": 6}
     assert hub.dropped("a") == 4 and hub.dropped("b") == 6 and hub.dropped() == 10
     assert hub.drops_by_subscriber("b") == {"slow": 6} and hub.drops_by_subscriber("c") == {}
+
+
+def test_settle_heap_freezes_what_is_alive_and_collects_garbage() -> None:
+    import gc
+    import weakref
+
+    from twinbench.runtime import settle_heap
+
+    class Cycle:
+        pass
+
+    a = Cycle()
+    a.me = a  # garbage in a cycle: only the collector frees it
+    ref = weakref.ref(a)
+    del a
+    try:
+        settle_heap()
+        assert ref() is None  # collected before freezing, not frozen forever
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
