@@ -55,19 +55,32 @@ class AlarmRecord:
     shelved: bool = False
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_TEMPLATES: dict[str, list[str]] = {}  # template -> [text, key, text, key, ..., text]
+
+
+def _format(v: Any) -> str:
+    if isinstance(v, float):
+        return "nan" if math.isnan(v) else f"{v:.6g}"
+    return str(v)
+
+
 def render(template: str, fields: dict[str, Any]) -> str:
     """Fill `{name}` placeholders from `fields` (no attribute access, no format specs)."""
-
-    def sub(m: re.Match[str]) -> str:
-        key = m.group(1)
-        if key not in fields:
-            return m.group(0)
-        v = fields[key]
-        if isinstance(v, float):
-            return "nan" if math.isnan(v) else f"{v:.6g}"
-        return str(v)
-
-    return re.sub(r"\{(\w+)\}", sub, template)
+    parts = _TEMPLATES.get(template)
+    if parts is None:
+        parts = _TEMPLATES[template] = _PLACEHOLDER.split(template)
+    if len(parts) == 1:
+        return template
+    out = []
+    for i, part in enumerate(parts):
+        if not i % 2:
+            out.append(part)
+        elif part in fields:
+            out.append(_format(fields[part]))
+        else:
+            out.append("{" + part + "}")  # unknown names stay as written
+    return "".join(out)
 
 
 class AlarmBook:
