@@ -19,6 +19,7 @@ from twinbench.rules.typecheck import Checked
 from twinbench.rules.windows import cat, make_window
 
 NAN = float("nan")
+_NO_HISTORY = np.empty(0)
 
 
 _CMP = {
@@ -374,25 +375,35 @@ class Evaluation:
 
     def anomaly(self, st: dict, x: np.ndarray, conf: float, hist: int, up: bool) -> np.ndarray:
         """1 where x lies outside mean +/- z*std of the previous `hist` samples (one-sided)."""
-        prev = st.get("hist", np.empty(0))
-        buf = np.concatenate([prev, x])
+        prev = st.get("hist", _NO_HISTORY)
+        p, n = prev.size, x.size
+        buf = np.empty(p + n)
+        buf[:p] = prev
+        buf[p:] = x
         st["hist"] = buf[-hist:].copy()
         z = st.get("z")
         if z is None:
             z = st["z"] = NormalDist().inv_cdf(conf / 100.0)
-        p, n = prev.size, x.size
         if p >= hist and not np.count_nonzero(np.isnan(buf)):
             # steady state: every sample has a full history; running sums by slices
             y = buf - buf[0]
-            c1 = cat(0.0, np.cumsum(y))
-            c2 = cat(0.0, np.cumsum(y * y))
-            s1 = c1[p : p + n] - c1[p - hist : p - hist + n]
-            s2 = c2[p : p + n] - c2[p - hist : p - hist + n]
+            c = np.empty((2, p + n + 1))
+            c[:, 0] = 0.0
+            np.cumsum(y, out=c[0, 1:])
+            np.cumsum(y * y, out=c[1, 1:])
+            s1, s2 = c[:, p : p + n] - c[:, p - hist : p - hist + n]
             mean = s1 / hist
-            with np.errstate(all="ignore"):
-                std = np.sqrt(np.maximum((s2 - s1 * mean) / (hist - 1), 0.0))
+            std = s1 * mean
+            np.subtract(s2, std, out=std)
+            std /= hist - 1
+            np.maximum(std, 0.0, out=std)
+            np.sqrt(std, out=std)
             dev = y[p:] - mean
-            return ((dev > z * std) if up else (dev < -z * std)).astype(np.float64)
+            if up:
+                std *= z
+                return (dev > std).astype(np.float64)
+            std *= -z
+            return (dev < std).astype(np.float64)
         ok = np.isfinite(buf)
         ref = float(buf[ok][0]) if ok.any() else 0.0
         y = np.where(ok, buf - ref, 0.0)
