@@ -62,8 +62,8 @@ class SessionWindow(WindowState):
                 cnt[0] += op[2]
                 sums[0] += op[3]
                 sqs[0] += op[4]
-                mins[0] = min(mins[0], op[5])
-                maxs[0] = max(maxs[0], op[6])
+                mins[0] = np.minimum(mins[0], op[5])  # NaN wins, whatever the order
+                maxs[0] = np.maximum(maxs[0], op[6])
             n_closed = starts.size - 1
             if n_closed > 0:
                 end_t = np.minimum(lasts[:n_closed] + timeout, keys[:n_closed] * mx)

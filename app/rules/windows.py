@@ -8,6 +8,7 @@ sample older than the watermark arrives later (the orderer drops or adjusts thos
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -98,6 +99,16 @@ def _merge_m2(n1: int, s1: float, m1: float, n2: int, s2: float, m2: float) -> f
     return m1 + m2 + d * d * n1 * n2 / (n1 + n2)
 
 
+def _min(a: float, b: float) -> float:
+    """min() that returns NaN when either is NaN, as np.minimum (Python's depends on order)."""
+    return a if a <= b or a != a else b
+
+
+def _max(a: float, b: float) -> float:
+    """max() that returns NaN when either is NaN, as np.maximum."""
+    return a if a >= b or a != a else b
+
+
 class WindowState:
     """Base of the incremental window states: feed ordered samples, get emissions back."""
 
@@ -140,17 +151,21 @@ class PaneWindow(WindowState):
         # pane id -> [count, sum, sumsq, min, max, [value arrays] or None]
         self.panes: dict[int, list] = {}
         self.emitted_until = -INF_NS  # every window ending at or before this has been emitted
+        self.next_end = INF_NS  # a lower bound on the end of any window still to emit
+        self._scratch = _EMPTY_V
 
     def update(self, t: np.ndarray, v: np.ndarray, watermark: int) -> tuple[np.ndarray, np.ndarray]:
         """Fold samples into panes and emit the non-empty windows that closed."""
         if t.size:
-            x = self._shift(np.asarray(v, np.float64))
             # pane k holds ((k-1)*pane, k*pane]; t is sorted, so split at the pane edges
             p0 = -(-int(t[0]) // self.pane)
             p1 = -(-int(t[-1]) // self.pane)
             if p0 == p1 and self.agg != "percentile":
-                self._fold_one(p0, x)
+                self._fold_one(p0, v)
+                if watermark <= self.next_end:  # cheap test: nothing can close yet
+                    return _EMPTY_T, _EMPTY_V
                 return self._close(watermark)
+            x = self._shift(np.asarray(v, np.float64))
             if p0 == p1:
                 starts = np.zeros(1, np.int64)
             else:
@@ -188,41 +203,53 @@ class PaneWindow(WindowState):
                     )
                     acc[0] += int(counts[j])
                     acc[1] += float(sums[j])
-                    acc[3] = min(acc[3], float(mins[j]))
-                    acc[4] = max(acc[4], float(maxs[j]))
+                    acc[3] = _min(acc[3], float(mins[j]))
+                    acc[4] = _max(acc[4], float(maxs[j]))
                     if keep:
                         acc[5].append(vals)
         return self._close(watermark)
 
-    def _fold_one(self, k: int, x: np.ndarray) -> None:
+    def _fold_one(self, k: int, v: np.ndarray) -> None:
         """Fold samples that all fall in pane k (the common case of a chunk inside a pane)."""
         agg = self.agg
-        n = x.size
-        s = float(x.sum()) if agg in ("avg", "sum", "stdev") else 0.0
-        if agg == "stdev":
-            dev = x - s / n
-            sq = float(np.dot(dev, dev))
+        n = v.size
+        if agg == "count":
+            s = sq = mn = mx = 0.0
+        elif agg == "min":  # v - ref rounds monotonically: min(v - ref) == min(v) - ref
+            s = sq = mx = 0.0
+            mn = float(v.min()) - self._ref_of(v)
+        elif agg == "max":
+            s = sq = mn = 0.0
+            mx = float(v.max()) - self._ref_of(v)
         else:
-            sq = s
-        mn = float(x.min()) if agg == "min" else s
-        mx = float(x.max()) if agg == "max" else s
+            if self._scratch.size < n:
+                self._scratch = np.empty(2 * n)
+            x = np.subtract(v, self._ref_of(v), out=self._scratch[:n])
+            s = float(x.sum())
+            if agg == "stdev":
+                dev = np.subtract(x, s / n, out=x)
+                sq = float(np.dot(dev, dev))
+            else:
+                sq = s
+            mn = mx = s
         acc = self.panes.get(k)
         if acc is None:
             self.panes[k] = [n, s, sq, mn, mx, None]
+            # the earliest window end covering pane k: nothing closes before the watermark passes
+            first = -(-k * self.pane // self.spec.hop) * self.spec.hop
+            if first < self.next_end:
+                self.next_end = first
         else:
             acc[2] = _merge_m2(acc[0], acc[1], acc[2], n, s, sq)
             acc[0] += n
             acc[1] += s
-            acc[3] = min(acc[3], mn)
-            acc[4] = max(acc[4], mx)
+            acc[3] = _min(acc[3], mn)
+            acc[4] = _max(acc[4], mx)
 
     def _close(self, watermark: int) -> tuple[np.ndarray, np.ndarray]:
-        if not self.panes:
-            return _EMPTY_T, _EMPTY_V
-        pane, hop = self.pane, self.spec.hop
-        first_end = -(-min(self.panes) * pane // hop) * hop
-        if first_end >= watermark and first_end > self.emitted_until:
+        if self._bound() >= watermark:
             return _EMPTY_T, _EMPTY_V  # no window can have closed yet
+        pane, hop = self.pane, self.spec.hop
         ends: set[int] = set()
         for k in self.panes:
             first_end = k * pane  # the earliest window end that covers pane k
@@ -253,7 +280,19 @@ class PaneWindow(WindowState):
             done = list(self.panes)
         for k in done:
             del self.panes[k]
+        self._bound()
         return np.asarray(out_t, np.int64), np.asarray(out_v, np.float64)
+
+    def _bound(self) -> int:
+        """Set and return `next_end`: no window ending before it can still emit."""
+        if not self.panes:
+            self.next_end = INF_NS
+        else:
+            hop = self.spec.hop
+            # window ends are multiples of the hop, after emitted_until, and cover a pane
+            first_end = -(-min(self.panes) * self.pane // hop) * hop
+            self.next_end = max(first_end, self.emitted_until + hop)
+        return self.next_end
 
     def _value(self, accs: list[list]) -> float:
         ref = self.ref or 0.0
@@ -266,8 +305,8 @@ class PaneWindow(WindowState):
             n, s = n + a[0], s + a[1]
         if self.agg == "stdev":
             return math.sqrt(max(m2, 0.0) / (n - 1)) if n > 1 else float("nan")
-        mn = np.array([min(a[3] for a in accs)]) + ref
-        mx = np.array([max(a[4] for a in accs)]) + ref
+        mn = np.array([functools.reduce(_min, [a[3] for a in accs])]) + ref
+        mx = np.array([functools.reduce(_max, [a[4] for a in accs])]) + ref
         return float(_finish(self.agg, np.array([n]), np.array([s]), None, mn, mx, ref)[0])
 
 
@@ -439,11 +478,10 @@ class SlidingWindow(WindowState):
         tb = self.t
         n = self.n
         # exits the watermark passed: each must sit on an event (then it emits nothing new)
-        old_wm = self.watermark
         if watermark >= INF_NS:
             return None
-        k0 = int(tb[:n].searchsorted(old_wm - size, "left")) if old_wm > -INF_NS else self.head
-        k0 = max(k0, self.head)
+        # _trim left head at the first exit not yet closed (t >= old watermark - size)
+        k0 = self.head
         k1 = int(tb[:n].searchsorted(watermark - size, "left")) if watermark > -INF_NS else 0
         if k1 > k0 and (
             size % step or k0 < self.reg_from or int(tb[k1 - 1]) + size > int(tb[n - 1])
@@ -467,7 +505,8 @@ class SlidingWindow(WindowState):
                 ss = np.empty(k)
                 self.stacks[1].query_run(lo0, start + 1, k, ss)
             vals = _finish(agg, np.float64(m), s, ss, None, None, ref)
-        self._trim(watermark)
+        if k1 > k0:  # what _trim would find
+            self.head = k1
         return times, vals
 
     def update(self, t: np.ndarray, v: np.ndarray, watermark: int) -> tuple[np.ndarray, np.ndarray]:
