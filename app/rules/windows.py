@@ -165,6 +165,17 @@ class PaneWindow(WindowState):
                 if watermark <= self.next_end:  # cheap test: nothing can close yet
                     return _EMPTY_T, _EMPTY_V
                 return self._close(watermark)
+            if p1 - p0 <= 8 and self.agg != "percentile":  # a few panes: fold piece by piece
+                if self.agg != "count":
+                    self._ref_of(v)  # from the whole chunk, as below
+                a, pane = 0, self.pane
+                for k in range(p0, p1):
+                    b = int(t.searchsorted(k * pane, "right"))
+                    if b > a:
+                        self._fold_one(k, v[a:b])
+                        a = b
+                self._fold_one(p1, v[a:])  # not empty: t[-1] lies in pane p1
+                return self._close(watermark)
             x = self._shift(np.asarray(v, np.float64))
             if p0 == p1:
                 starts = np.zeros(1, np.int64)
@@ -299,15 +310,24 @@ class PaneWindow(WindowState):
         if self.agg == "percentile":
             vals = np.concatenate([a for acc in accs for a in acc[5]])
             return float(np.percentile(vals, self.p)) + ref
+        agg = self.agg
+        if agg == "min":
+            return functools.reduce(_min, [a[3] for a in accs]) + ref
+        if agg == "max":
+            return functools.reduce(_max, [a[4] for a in accs]) + ref
+        n = sum(a[0] for a in accs)
+        if agg == "count":
+            return float(n)
+        if agg != "stdev":  # the same float operations as _finish
+            s = accs[0][1]
+            for a in accs[1:]:
+                s += a[1]
+            return s + ref * float(n) if agg == "sum" else s / float(n) + ref
         n, s, m2 = accs[0][0], accs[0][1], accs[0][2]
         for a in accs[1:]:
             m2 = _merge_m2(n, s, m2, a[0], a[1], a[2])
             n, s = n + a[0], s + a[1]
-        if self.agg == "stdev":
-            return math.sqrt(max(m2, 0.0) / (n - 1)) if n > 1 else float("nan")
-        mn = np.array([functools.reduce(_min, [a[3] for a in accs])]) + ref
-        mx = np.array([functools.reduce(_max, [a[4] for a in accs])]) + ref
-        return float(_finish(self.agg, np.array([n]), np.array([s]), None, mn, mx, ref)[0])
+        return math.sqrt(max(m2, 0.0) / (n - 1)) if n > 1 else float("nan")
 
 
 # --- sliding: a two-stack buffer answers every (t - size, t] query in bulk ------------------
