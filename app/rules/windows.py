@@ -91,6 +91,28 @@ def _finish(agg: str, n: np.ndarray, s: np.ndarray, ss: np.ndarray, mn, mx, ref:
     raise ValueError(agg)
 
 
+def _finish_full(agg: str, m: int, s: np.ndarray, ss: np.ndarray, ref: float) -> np.ndarray:
+    """_finish for windows that all hold m samples, in place over s (the same float operations)."""
+    if agg == "sum":
+        s += ref * float(m)
+    elif agg == "avg":
+        s /= float(m)
+        s += ref
+    elif agg == "stdev":
+        if m < 2:
+            s.fill(np.nan)
+            return s
+        np.multiply(s, s, out=s)
+        s /= float(m)
+        np.subtract(ss, s, out=s)
+        s /= float(m) - 1.0
+        np.maximum(s, 0.0, out=s)
+        np.sqrt(s, out=s)
+    else:
+        raise ValueError(agg)
+    return s
+
+
 def _merge_m2(n1: int, s1: float, m1: float, n2: int, s2: float, m2: float) -> float:
     """Centred sum of squares of two merged groups (Chan et al.)."""
     if n1 == 0 or n2 == 0:
@@ -524,7 +546,7 @@ class SlidingWindow(WindowState):
             if agg == "stdev":
                 ss = np.empty(k)
                 self.stacks[1].query_run(lo0, start + 1, k, ss)
-            vals = _finish(agg, np.float64(m), s, ss, None, None, ref)
+            vals = _finish_full(agg, m, s, ss, ref)
         if k1 > k0:  # what _trim would find
             self.head = k1
         return times, vals
