@@ -22,13 +22,16 @@ class SessionWindow(WindowState):
         super().__init__(spec, agg, p)
         # open session: [key, last_t, count, sum, sumsq, min, max, [values]]
         self.open: list | None = None
+        self._gaps = _EMPTY_T
 
     def update(self, t: np.ndarray, v: np.ndarray, watermark: int) -> tuple[np.ndarray, np.ndarray]:
         """Split samples into sessions, merge with the open one, emit those that ended."""
         timeout, mx = self.spec.size, self.spec.hop
         out_t: list[np.ndarray] = []
         out_v: list[np.ndarray] = []
-        if t.size:
+        if t.size and self._extend(t, v):
+            pass  # the chunk only carried the open session on
+        elif t.size:
             x = self._shift(np.asarray(v, np.float64))
             gap = np.empty(t.size, bool)
             gap[1:] = np.diff(t) > timeout
@@ -62,8 +65,8 @@ class SessionWindow(WindowState):
                 cnt[0] += op[2]
                 sums[0] += op[3]
                 sqs[0] += op[4]
-                mins[0] = min(mins[0], op[5])
-                maxs[0] = max(maxs[0], op[6])
+                mins[0] = np.minimum(mins[0], op[5])  # NaN wins, whatever the order
+                maxs[0] = np.maximum(maxs[0], op[6])
             n_closed = starts.size - 1
             if n_closed > 0:
                 end_t = np.minimum(lasts[:n_closed] + timeout, keys[:n_closed] * mx)
@@ -113,6 +116,33 @@ class SessionWindow(WindowState):
         if not out_t:
             return _EMPTY_T, _EMPTY_V
         return np.concatenate(out_t).astype(np.int64), np.concatenate(out_v).astype(np.float64)
+
+    def _extend(self, t: np.ndarray, v: np.ndarray) -> bool:
+        """Fold the chunk into the open session if it has no gap and stays before its cut."""
+        op = self.open
+        timeout, mx = self.spec.size, self.spec.hop
+        if op is None or int(t[0]) - op[1] > timeout or -(-int(t[-1]) // mx) > op[0]:
+            return False
+        k = t.size
+        if k > 1 and int(t[-1]) - int(t[0]) > timeout:  # only then can a gap hide inside
+            if self._gaps.size < k:
+                self._gaps = np.empty(2 * k, np.int64)
+            if int(np.subtract(t[1:], t[:-1], out=self._gaps[: k - 1]).max()) > timeout:
+                return False
+        agg = self.agg
+        op[1] = int(t[-1])
+        op[2] += k
+        if agg in ("min", "max"):  # v - ref rounds monotonically: min(v - ref) == min(v) - ref
+            ref = self._ref_of(v)
+            op[5] = float(np.minimum(op[5], float(v.min()) - ref))
+            op[6] = float(np.maximum(op[6], float(v.max()) - ref))
+        elif agg != "count":
+            x = self._shift(np.asarray(v, np.float64))
+            op[3] += float(x.sum())
+            op[4] += float(np.dot(x, x))
+            if agg == "percentile":
+                op[7].append(x)
+        return True
 
     def _end(self, op: list) -> int:
         return min(op[1] + self.spec.size, op[0] * self.spec.hop)

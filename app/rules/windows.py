@@ -8,6 +8,7 @@ sample older than the watermark arrives later (the orderer drops or adjusts thos
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -90,12 +91,44 @@ def _finish(agg: str, n: np.ndarray, s: np.ndarray, ss: np.ndarray, mn, mx, ref:
     raise ValueError(agg)
 
 
+def _finish_full(agg: str, m: int, s: np.ndarray, ss: np.ndarray, ref: float) -> np.ndarray:
+    """_finish for windows that all hold m samples, in place over s (the same float operations)."""
+    if agg == "sum":
+        s += ref * float(m)
+    elif agg == "avg":
+        s /= float(m)
+        s += ref
+    elif agg == "stdev":
+        if m < 2:
+            s.fill(np.nan)
+            return s
+        np.multiply(s, s, out=s)
+        s /= float(m)
+        np.subtract(ss, s, out=s)
+        s /= float(m) - 1.0
+        np.maximum(s, 0.0, out=s)
+        np.sqrt(s, out=s)
+    else:
+        raise ValueError(agg)
+    return s
+
+
 def _merge_m2(n1: int, s1: float, m1: float, n2: int, s2: float, m2: float) -> float:
     """Centred sum of squares of two merged groups (Chan et al.)."""
     if n1 == 0 or n2 == 0:
         return m1 + m2
     d = s2 / n2 - s1 / n1
     return m1 + m2 + d * d * n1 * n2 / (n1 + n2)
+
+
+def _min(a: float, b: float) -> float:
+    """min() that returns NaN when either is NaN, as np.minimum (Python's depends on order)."""
+    return a if a <= b or a != a else b
+
+
+def _max(a: float, b: float) -> float:
+    """max() that returns NaN when either is NaN, as np.maximum."""
+    return a if a >= b or a != a else b
 
 
 class WindowState:
@@ -109,10 +142,16 @@ class WindowState:
         self.p = p
         self.ref: float | None = None
 
-    def _shift(self, v: np.ndarray) -> np.ndarray:
-        if self.ref is None and v.size:
+    def _ref_of(self, v: np.ndarray) -> float:
+        """The offset values are stored relative to: the first finite value ever seen."""
+        if self.ref is None:
             finite = v[np.isfinite(v)]
             self.ref = float(finite[0]) if finite.size else 0.0
+        return self.ref
+
+    def _shift(self, v: np.ndarray) -> np.ndarray:
+        if self.ref is None and v.size:
+            self._ref_of(v)
         return v - (self.ref or 0.0)
 
     def update(self, t: np.ndarray, v: np.ndarray, watermark: int) -> tuple[np.ndarray, np.ndarray]:
@@ -134,17 +173,32 @@ class PaneWindow(WindowState):
         # pane id -> [count, sum, sumsq, min, max, [value arrays] or None]
         self.panes: dict[int, list] = {}
         self.emitted_until = -INF_NS  # every window ending at or before this has been emitted
+        self.next_end = INF_NS  # a lower bound on the end of any window still to emit
+        self._scratch = _EMPTY_V
 
     def update(self, t: np.ndarray, v: np.ndarray, watermark: int) -> tuple[np.ndarray, np.ndarray]:
         """Fold samples into panes and emit the non-empty windows that closed."""
         if t.size:
-            x = self._shift(np.asarray(v, np.float64))
             # pane k holds ((k-1)*pane, k*pane]; t is sorted, so split at the pane edges
             p0 = -(-int(t[0]) // self.pane)
             p1 = -(-int(t[-1]) // self.pane)
             if p0 == p1 and self.agg != "percentile":
-                self._fold_one(p0, x)
+                self._fold_one(p0, v)
+                if watermark <= self.next_end:  # cheap test: nothing can close yet
+                    return _EMPTY_T, _EMPTY_V
                 return self._close(watermark)
+            if p1 - p0 <= 8 and self.agg != "percentile":  # a few panes: fold piece by piece
+                if self.agg != "count":
+                    self._ref_of(v)  # from the whole chunk, as below
+                a, pane = 0, self.pane
+                for k in range(p0, p1):
+                    b = int(t.searchsorted(k * pane, "right"))
+                    if b > a:
+                        self._fold_one(k, v[a:b])
+                        a = b
+                self._fold_one(p1, v[a:])  # not empty: t[-1] lies in pane p1
+                return self._close(watermark)
+            x = self._shift(np.asarray(v, np.float64))
             if p0 == p1:
                 starts = np.zeros(1, np.int64)
             else:
@@ -182,41 +236,53 @@ class PaneWindow(WindowState):
                     )
                     acc[0] += int(counts[j])
                     acc[1] += float(sums[j])
-                    acc[3] = min(acc[3], float(mins[j]))
-                    acc[4] = max(acc[4], float(maxs[j]))
+                    acc[3] = _min(acc[3], float(mins[j]))
+                    acc[4] = _max(acc[4], float(maxs[j]))
                     if keep:
                         acc[5].append(vals)
         return self._close(watermark)
 
-    def _fold_one(self, k: int, x: np.ndarray) -> None:
+    def _fold_one(self, k: int, v: np.ndarray) -> None:
         """Fold samples that all fall in pane k (the common case of a chunk inside a pane)."""
         agg = self.agg
-        n = x.size
-        s = float(x.sum()) if agg in ("avg", "sum", "stdev") else 0.0
-        if agg == "stdev":
-            dev = x - s / n
-            sq = float(np.dot(dev, dev))
+        n = v.size
+        if agg == "count":
+            s = sq = mn = mx = 0.0
+        elif agg == "min":  # v - ref rounds monotonically: min(v - ref) == min(v) - ref
+            s = sq = mx = 0.0
+            mn = float(v.min()) - self._ref_of(v)
+        elif agg == "max":
+            s = sq = mn = 0.0
+            mx = float(v.max()) - self._ref_of(v)
         else:
-            sq = s
-        mn = float(x.min()) if agg == "min" else s
-        mx = float(x.max()) if agg == "max" else s
+            if self._scratch.size < n:
+                self._scratch = np.empty(2 * n)
+            x = np.subtract(v, self._ref_of(v), out=self._scratch[:n])
+            s = float(x.sum())
+            if agg == "stdev":
+                dev = np.subtract(x, s / n, out=x)
+                sq = float(np.dot(dev, dev))
+            else:
+                sq = s
+            mn = mx = s
         acc = self.panes.get(k)
         if acc is None:
             self.panes[k] = [n, s, sq, mn, mx, None]
+            # the earliest window end covering pane k: nothing closes before the watermark passes
+            first = -(-k * self.pane // self.spec.hop) * self.spec.hop
+            if first < self.next_end:
+                self.next_end = first
         else:
             acc[2] = _merge_m2(acc[0], acc[1], acc[2], n, s, sq)
             acc[0] += n
             acc[1] += s
-            acc[3] = min(acc[3], mn)
-            acc[4] = max(acc[4], mx)
+            acc[3] = _min(acc[3], mn)
+            acc[4] = _max(acc[4], mx)
 
     def _close(self, watermark: int) -> tuple[np.ndarray, np.ndarray]:
-        if not self.panes:
-            return _EMPTY_T, _EMPTY_V
-        pane, hop = self.pane, self.spec.hop
-        first_end = -(-min(self.panes) * pane // hop) * hop
-        if first_end >= watermark and first_end > self.emitted_until:
+        if self._bound() >= watermark:
             return _EMPTY_T, _EMPTY_V  # no window can have closed yet
+        pane, hop = self.pane, self.spec.hop
         ends: set[int] = set()
         for k in self.panes:
             first_end = k * pane  # the earliest window end that covers pane k
@@ -247,22 +313,43 @@ class PaneWindow(WindowState):
             done = list(self.panes)
         for k in done:
             del self.panes[k]
+        self._bound()
         return np.asarray(out_t, np.int64), np.asarray(out_v, np.float64)
+
+    def _bound(self) -> int:
+        """Set and return `next_end`: no window ending before it can still emit."""
+        if not self.panes:
+            self.next_end = INF_NS
+        else:
+            hop = self.spec.hop
+            # window ends are multiples of the hop, after emitted_until, and cover a pane
+            first_end = -(-min(self.panes) * self.pane // hop) * hop
+            self.next_end = max(first_end, self.emitted_until + hop)
+        return self.next_end
 
     def _value(self, accs: list[list]) -> float:
         ref = self.ref or 0.0
         if self.agg == "percentile":
             vals = np.concatenate([a for acc in accs for a in acc[5]])
             return float(np.percentile(vals, self.p)) + ref
+        agg = self.agg
+        if agg == "min":
+            return functools.reduce(_min, [a[3] for a in accs]) + ref
+        if agg == "max":
+            return functools.reduce(_max, [a[4] for a in accs]) + ref
+        n = sum(a[0] for a in accs)
+        if agg == "count":
+            return float(n)
+        if agg != "stdev":  # the same float operations as _finish
+            s = accs[0][1]
+            for a in accs[1:]:
+                s += a[1]
+            return s + ref * float(n) if agg == "sum" else s / float(n) + ref
         n, s, m2 = accs[0][0], accs[0][1], accs[0][2]
         for a in accs[1:]:
             m2 = _merge_m2(n, s, m2, a[0], a[1], a[2])
             n, s = n + a[0], s + a[1]
-        if self.agg == "stdev":
-            return math.sqrt(max(m2, 0.0) / (n - 1)) if n > 1 else float("nan")
-        mn = np.array([min(a[3] for a in accs)]) + ref
-        mx = np.array([max(a[4] for a in accs)]) + ref
-        return float(_finish(self.agg, np.array([n]), np.array([s]), None, mn, mx, ref)[0])
+        return math.sqrt(max(m2, 0.0) / (n - 1)) if n > 1 else float("nan")
 
 
 # --- sliding: a two-stack buffer answers every (t - size, t] query in bulk ------------------
@@ -283,19 +370,21 @@ class _TwoStack:
         self.valid = 0  # prefixes are computed for [f, valid)
 
     def _ensure(self, upto: int) -> None:
-        if upto <= self.valid:
-            return
         lo = self.valid
-        acc = self.op.accumulate(self.col[lo:upto])
-        if lo > self.f:
-            acc = self.op(acc, self.agg[lo - 1])
-        self.agg[lo:upto] = acc
+        if upto <= lo:
+            return
+        agg = self.agg
+        if lo > self.f:  # carry the running prefix on, in place
+            agg[lo:upto] = self.col[lo:upto]
+            self.op.accumulate(agg[lo - 1 : upto], out=agg[lo - 1 : upto])
+        else:
+            self.op.accumulate(self.col[lo:upto], out=agg[lo:upto])
         self.valid = upto
 
     def _flip(self, new_f: int) -> None:
         f = self.f
         if new_f > f:
-            self.agg[f:new_f] = self.op.accumulate(self.col[f:new_f][::-1])[::-1]
+            self.op.accumulate(self.col[f:new_f][::-1], out=self.agg[f:new_f][::-1])
         self.f = new_f
         self.valid = new_f
 
@@ -306,7 +395,7 @@ class _TwoStack:
         while i < lo.size:
             if lo[i] >= self.f:
                 self._flip(int(hi[i]))
-            j = int(np.searchsorted(lo, self.f, "left"))
+            j = int(lo.searchsorted(self.f, "left"))
             seg_lo, seg_hi = lo[i:j], hi[i:j]
             self._ensure(int(seg_hi[-1]))
             front = self.agg[seg_lo]
@@ -314,6 +403,24 @@ class _TwoStack:
             out[i:j] = np.where(seg_hi > self.f, self.op(front, back), front)
             i = j
         return out
+
+    def query_run(self, lo0: int, hi0: int, k: int, out: np.ndarray) -> None:
+        """Reduce col[lo0 + i : hi0 + i] into out[i] for i < k (windows of one length)."""
+        agg, op = self.agg, self.op
+        i = 0
+        while i < k:
+            if lo0 + i >= self.f:
+                self._flip(hi0 + i)
+            f = self.f
+            j = min(k, f - lo0)  # queries i..j-1 start before f
+            self._ensure(hi0 + j - 1)
+            a = i
+            if hi0 + i == f:  # only the first can end at f: the suffix alone
+                out[i] = agg[lo0 + i]
+                a = i + 1
+            if a < j:
+                op(agg[lo0 + a : lo0 + j], agg[hi0 + a - 1 : hi0 + j - 1], out=out[a:j])
+            i = j
 
 
 class SlidingWindow(WindowState):
@@ -329,37 +436,130 @@ class SlidingWindow(WindowState):
         ops = {"min": [np.minimum], "max": [np.maximum], "count": [], "stdev": [np.add, np.add]}
         self.stacks = [_TwoStack(op) for op in ops.get(agg, [np.add])]
         self.watermark = -INF_NS
+        # t[reg_from:n] is evenly spaced by reg_step (0: not known yet, fewer than two samples)
+        self.reg_from = 0
+        self.reg_step = 0
+        self._gaps = _EMPTY_T
 
-    def _append(self, t: np.ndarray, x: np.ndarray) -> None:
+    def _append(self, t: np.ndarray, v: np.ndarray) -> None:
         k = t.size
         if self.n + k > self.t.size:
-            base = min(self.head, *(s.f for s in self.stacks)) if self.stacks else self.head
-            live = self.n - base
-            cap = max(1024, 2 * (live + k))
-            new_t = np.empty(cap, np.int64)
-            new_t[:live] = self.t[base : self.n]
-            self.t = new_t
-            for s in self.stacks:
-                for name in ("col", "agg"):
-                    arr = np.empty(cap)
-                    arr[:live] = getattr(s, name)[base : self.n]
-                    setattr(s, name, arr)
-                s.f -= base
-                s.valid -= base
-            self.head -= base
-            self.n = live
-        self.t[self.n : self.n + k] = t
-        cols = [x, x * x] if self.agg == "stdev" else [x]
-        for s, c in zip(self.stacks, cols, strict=False):
-            s.col[self.n : self.n + k] = c
-        self.n += k
+            self._compact(k)
+        n0 = self.n
+        self.t[n0 : n0 + k] = t
+        self._track_spacing(n0, k)
+        if self.stacks:
+            c0 = self.stacks[0].col[n0 : n0 + k]
+            np.subtract(v, self._ref_of(v), out=c0)
+            if self.agg == "stdev":
+                np.multiply(c0, c0, out=self.stacks[1].col[n0 : n0 + k])
+        self.n = n0 + k
+
+    def _compact(self, k: int) -> None:
+        """Drop what no query needs any more; reuse the buffers unless they are too small."""
+        base = min(self.head, *(s.f for s in self.stacks)) if self.stacks else self.head
+        live = self.n - base
+        cap = self.t.size
+        if 2 * (live + k) > cap:  # grow: fresh buffers
+            cap = max(1024, 4 * (live + k))
+
+            def move(arr: np.ndarray) -> np.ndarray:
+                out = np.empty(cap, arr.dtype)
+                out[:live] = arr[base : base + live]
+                return out
+        else:  # in place: base >= live + k, so the two ranges do not overlap
+
+            def move(arr: np.ndarray) -> np.ndarray:
+                arr[:live] = arr[base : base + live]
+                return arr
+
+        self.t = move(self.t)
+        for s in self.stacks:
+            s.col = move(s.col)
+            s.agg = move(s.agg)
+            s.f -= base
+            s.valid -= base
+        self.head -= base
+        self.reg_from = max(self.reg_from - base, 0)
+        self.n = live
+
+    def _track_spacing(self, n0: int, k: int) -> None:
+        """Keep `t[reg_from:n]` evenly spaced by `reg_step` once t[n0:n0 + k] is written."""
+        tb = self.t
+        first, last = int(tb[n0]), int(tb[n0 + k - 1])
+        step = int(tb[n0 + 1]) - first if k > 1 else 0
+        if k > 2:  # every gap is `step` iff the gaps add up and none is larger
+            if self._gaps.size < k:
+                self._gaps = np.empty(2 * k, np.int64)
+            gaps = np.subtract(tb[n0 + 1 : n0 + k], tb[n0 : n0 + k - 1], out=self._gaps[: k - 1])
+            even = last - first == (k - 1) * step and int(gaps.max()) == step
+        else:
+            even = True
+        if even and n0 > self.reg_from:  # does the chunk carry the run before it on?
+            join = first - int(tb[n0 - 1])
+            want = self.reg_step or join
+            if want > 0 and join == want and (k == 1 or step == want):
+                self.reg_step = want
+                return
+        if even and (k == 1 or step > 0):
+            self.reg_from, self.reg_step = n0, step
+        else:
+            self.reg_from, self.reg_step = n0 + k, 0
+
+    def _update_regular(self, k: int, watermark: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """The common case in O(1) searches: evenly spaced new samples, exits all on events."""
+        step = self.reg_step
+        start = self.n - k
+        if not k or not step or self.reg_from > start:
+            return None
+        size = self.spec.size
+        m = -(-size // step)  # samples in every full window
+        lo0 = start + 1 - m
+        if lo0 - 1 < self.reg_from:
+            return None
+        tb = self.t
+        n = self.n
+        # exits the watermark passed: each must sit on an event (then it emits nothing new)
+        if watermark >= INF_NS:
+            return None
+        # _trim left head at the first exit not yet closed (t >= old watermark - size)
+        k0 = self.head
+        k1 = int(tb[:n].searchsorted(watermark - size, "left")) if watermark > -INF_NS else 0
+        if k1 > k0 and (
+            size % step or k0 < self.reg_from or int(tb[k1 - 1]) + size > int(tb[n - 1])
+        ):
+            return None
+        self.watermark = watermark
+        times = tb[start:n].copy()  # the buffer is reused
+        agg = self.agg
+        ref = self.ref or 0.0
+        if agg == "count":
+            vals = np.full(k, float(m))
+        elif agg in ("min", "max"):
+            vals = np.empty(k)
+            self.stacks[0].query_run(lo0, start + 1, k, vals)
+            vals += ref
+        else:
+            s = np.empty(k)
+            self.stacks[0].query_run(lo0, start + 1, k, s)
+            ss = s
+            if agg == "stdev":
+                ss = np.empty(k)
+                self.stacks[1].query_run(lo0, start + 1, k, ss)
+            vals = _finish_full(agg, m, s, ss, ref)
+        if k1 > k0:  # what _trim would find
+            self.head = k1
+        return times, vals
 
     def update(self, t: np.ndarray, v: np.ndarray, watermark: int) -> tuple[np.ndarray, np.ndarray]:
         """Add samples and emit at their times, and at exits that the watermark has passed."""
         size = self.spec.size
         old_wm = self.watermark
         if t.size:
-            self._append(t, self._shift(np.asarray(v, np.float64)))
+            self._append(t, v)
+            fast = self._update_regular(t.size, watermark)
+            if fast is not None:
+                return fast
         start = self.n - t.size  # after any compaction
         tb = self.t[: self.n]
         # events: one emission per distinct new time, covering every sample at that time
@@ -367,7 +567,7 @@ class SlidingWindow(WindowState):
         if new_t.size:
             same = new_t[1:] == new_t[:-1]
             if not np.count_nonzero(same):  # distinct times (the usual case): one per sample
-                times = new_t
+                times = new_t.copy()  # the buffer is reused
                 hi = np.arange(start + 1, self.n + 1, dtype=np.int64)
             else:
                 last_of_group = np.flatnonzero(append1(~same, True))
@@ -376,18 +576,18 @@ class SlidingWindow(WindowState):
         else:
             times, hi = _EMPTY_T, _EMPTY_T
         # exits: t_i + size that the watermark has passed (t_i < watermark - size), no event on
-        k0 = int(np.searchsorted(tb, old_wm - size, "left")) if old_wm > -INF_NS else self.head
+        k0 = int(tb.searchsorted(old_wm - size, "left")) if old_wm > -INF_NS else self.head
         k0 = max(k0, self.head)
         if watermark >= INF_NS:
             k1 = tb.size
         else:
-            k1 = int(np.searchsorted(tb, watermark - size, "left")) if watermark > -INF_NS else 0
+            k1 = int(tb.searchsorted(watermark - size, "left")) if watermark > -INF_NS else 0
         x = tb[k0 : max(k0, k1)] + size
         if x.size:
             dup = x[1:] == x[:-1]
             if np.count_nonzero(dup):  # sorted already: drop repeats
                 x = x[append1(~dup, True)]
-            s0 = int(np.searchsorted(tb, x[0], "left"))
+            s0 = int(tb.searchsorted(x[0], "left"))
             m = x.size
             if s0 + m <= tb.size and not np.count_nonzero(tb[s0 : s0 + m] != x):
                 x = _EMPTY_T  # regular sampling: every exit sits on an event
@@ -406,8 +606,8 @@ class SlidingWindow(WindowState):
             self._trim(watermark)
             return _EMPTY_T, _EMPTY_V
         needles = times - size
-        b0 = int(np.searchsorted(tb, needles[0], "right"))
-        b1 = int(np.searchsorted(tb, needles[-1], "right"))  # needles are sorted: none lands past
+        b0 = int(tb.searchsorted(needles[0], "right"))
+        b1 = int(tb.searchsorted(needles[-1], "right"))  # needles are sorted: none lands past
         lo = np.searchsorted(tb[b0:b1], needles, "right") + b0
         nonempty = hi > lo
         if np.count_nonzero(nonempty) < nonempty.size:
@@ -431,8 +631,11 @@ class SlidingWindow(WindowState):
         if watermark >= INF_NS:
             self.head = self.n
             return
-        tb = self.t[: self.n]
-        self.head = max(self.head, int(np.searchsorted(tb, watermark - self.spec.size, "right")))
+        # samples whose exit (t + size) the watermark has passed; an exit at the watermark itself
+        # has not closed yet, so its sample stays
+        head = int(self.t[: self.n].searchsorted(watermark - self.spec.size, "left"))
+        if head > self.head:
+            self.head = head
 
 
 def make_window(spec: WindowSpec, agg: str, p: float = 50.0) -> WindowState:
