@@ -106,10 +106,18 @@ def _pct(ring: _Ring) -> dict[str, float]:
     }
 
 
+_NO_CHANGES = np.empty(0, np.intp)
+
+
 def latch(
     t: np.ndarray, cond: np.ndarray, clear: np.ndarray, hold_ns: int, rs: _RunState
-) -> np.ndarray:
-    """Alarm state after each evaluation: raise when cond held `hold_ns`, clear on `clear`."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where the alarm changes, and whether it is up after each change; updates `rs`.
+
+    It raises where cond has held `hold_ns` and clear is false, clears where clear is true and
+    cond (held) is not; anywhere else it keeps its state. Only those decisive samples are looked
+    at after two passes over the chunk.
+    """
     on = cond == 1.0
     n = t.size
     if hold_ns > 0:
@@ -122,10 +130,21 @@ def latch(
     else:
         held = on
     off = clear == 1.0
-    code = np.where(held & ~off, 1, np.where(off & ~held, 0, -1))
-    idx = np.maximum.accumulate(np.where(code >= 0, np.arange(n), -1))
-    state = np.where(idx >= 0, code[np.maximum(idx, 0)] == 1, rs.active)
-    return state
+    up = held & ~off
+    decisive = np.flatnonzero(up | (off & ~held))
+    if not decisive.size:
+        return _NO_CHANGES, _NO_CHANGES
+    vals = up[decisive]
+    changed = vals != cat(rs.active, vals[:-1])
+    rs.active = bool(vals[-1])
+    return decisive[changed], vals[changed]
+
+
+def edges(on: np.ndarray, rs: _RunState) -> tuple[np.ndarray, np.ndarray]:
+    """Where a state that simply follows `on` changes, and its value after each change."""
+    changes = np.flatnonzero(on != cat(rs.active, on[:-1]))
+    rs.active = bool(on[-1])
+    return changes, on[changes]
 
 
 def _count_faults(st: RuleStats, ev: Evaluation, evc: Evaluation | None) -> None:
@@ -428,15 +447,14 @@ class RuleEngine:
             clr = None
         else:
             clr = (cond == 0.0).astype(np.float64)
-        state = cond == 1.0 if clr is None else latch(te, cond, clr, rule.hold_ns, rs)
-        prev = cat(rs.active, state[:-1])
-        changes = np.flatnonzero(state != prev)
-        rs.active = bool(state[-1])
+        if clr is None:
+            changes, ups = edges(cond == 1.0, rs)
+        else:
+            changes, ups = latch(te, cond, clr, rule.hold_ns, rs)
         if not changes.size:
             return
         value = value_of(self._primary[rule.name])
-        for k in changes.tolist():
-            up = bool(state[k])
+        for k, up in zip(changes.tolist(), ups.tolist(), strict=True):
             self.book.transition(
                 rule, device, "raised" if up else "cleared", int(te[k]), float(value[k])
             )
