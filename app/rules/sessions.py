@@ -132,10 +132,10 @@ class SessionWindow(WindowState):
         agg = self.agg
         op[1] = int(t[-1])
         op[2] += k
-        if agg in ("min", "max"):  # v - ref rounds monotonically: min(v - ref) == min(v) - ref
-            ref = self._ref_of(v)
-            op[5] = float(np.minimum(op[5], float(v.min()) - ref))
-            op[6] = float(np.maximum(op[6], float(v.max()) - ref))
+        if agg == "min":  # v - ref rounds monotonically: min(v - ref) == min(v) - ref
+            op[5] = float(np.minimum(op[5], float(v.min()) - self._ref_of(v)))
+        elif agg == "max":
+            op[6] = float(np.maximum(op[6], float(v.max()) - self._ref_of(v)))
         elif agg != "count":
             x = self._shift(np.asarray(v, np.float64))
             op[3] += float(x.sum())
