@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -13,69 +12,14 @@ import numpy as np
 from twinbench.model import Chunk
 from twinbench.rules.actions import ActionRunner
 from twinbench.rules.alarms import AlarmBook, AlarmRecord
-from twinbench.rules.bounds import BoundsFn, certainly, truth_bounds
-from twinbench.rules.evaluate import Evaluation, full, has_stateful, is_truth, primary, truth
 from twinbench.rules.loader import Rule, RuleSet
 from twinbench.rules.ordering import Orderer
+from twinbench.rules.run import RuleRun, RuleShape, RuleStats
 from twinbench.rules.sharing import window_keys
 from twinbench.rules.typecheck import closest
-from twinbench.rules.windows import INF_NS, cat
+from twinbench.rules.windows import INF_NS
 
 _LAT_KEEP = 8192
-
-
-@dataclass
-class RuleStats:
-    """Counters of one rule across devices."""
-
-    evaluations: int = 0
-    faults: int = 0
-    undefined: int = 0  # values made unknown by NaN inputs or division by zero
-    raised: int = 0
-    cleared: int = 0
-    last_error: str = ""
-
-
-@dataclass
-class _RunState:
-    """State of one rule on one device: expression state and the alarm latch."""
-
-    cond: dict[int, Any] = field(default_factory=dict)
-    clear: dict[int, Any] = field(default_factory=dict)
-    active: bool = False
-    true_since: int | None = None
-
-
-@dataclass(frozen=True)
-class _RuleInfo:
-    """What the engine needs to know of a rule's shape, worked out once."""
-
-    windowed: bool
-    cond_truth: bool  # the condition yields 1/0/NaN already
-    clear_truth: bool
-    clear_stateful: bool  # the clear expression keeps state, so it runs on every pass
-    cond_bounds: BoundsFn | None  # chunk-wide bounds of the condition's truth (bounds.py)
-    clear_bounds: BoundsFn | None
-
-    @staticmethod
-    def of(rule: Rule) -> _RuleInfo:
-        """The shape of `rule`."""
-        clear = rule.clear.tree if rule.clear else None
-        return _RuleInfo(
-            windowed=rule.windowed,
-            cond_truth=is_truth(rule.condition.tree),
-            clear_truth=clear is not None and is_truth(clear),
-            clear_stateful=clear is not None and not rule.windowed and has_stateful(clear),
-            cond_bounds=None if rule.windowed else _prunable(rule),
-            clear_bounds=truth_bounds(rule.clear) if rule.clear else None,
-        )
-
-
-def _prunable(rule: Rule) -> BoundsFn | None:
-    """The condition's bounds function, if the clear expression can be bounded too (or absent)."""
-    if rule.clear is not None and truth_bounds(rule.clear) is None:
-        return None
-    return truth_bounds(rule.condition)
 
 
 class _Ring:
@@ -104,58 +48,6 @@ def _pct(ring: _Ring) -> dict[str, float]:
         "p99_us": round(float(np.percentile(us, 99)), 1),
         "max_us": round(float(us.max()), 1),
     }
-
-
-_NO_CHANGES = np.empty(0, np.intp)
-
-
-def latch(
-    t: np.ndarray, cond: np.ndarray, clear: np.ndarray, hold_ns: int, rs: _RunState
-) -> tuple[np.ndarray, np.ndarray]:
-    """Where the alarm changes, and whether it is up after each change; updates `rs`.
-
-    It raises where cond has held `hold_ns` and clear is false, clears where clear is true and
-    cond (held) is not; anywhere else it keeps its state. Only those decisive samples are looked
-    at after two passes over the chunk.
-    """
-    on = cond == 1.0
-    n = t.size
-    if hold_ns > 0:
-        start = on & ~cat(rs.true_since is not None, on[:-1])
-        idx = np.where(start, np.arange(n), -1)
-        idx = np.maximum.accumulate(idx)
-        since = np.where(idx >= 0, t[np.maximum(idx, 0)], rs.true_since or 0)
-        held = on & (t - since >= hold_ns)
-        rs.true_since = int(since[-1]) if on[-1] else None
-    else:
-        held = on
-    off = clear == 1.0
-    up = held & ~off
-    decisive = np.flatnonzero(up | (off & ~held))
-    if not decisive.size:
-        return _NO_CHANGES, _NO_CHANGES
-    vals = up[decisive]
-    changed = vals != cat(rs.active, vals[:-1])
-    rs.active = bool(vals[-1])
-    return decisive[changed], vals[changed]
-
-
-def edges(on: np.ndarray, rs: _RunState) -> tuple[np.ndarray, np.ndarray]:
-    """Where a state that simply follows `on` changes, and its value after each change."""
-    changes = np.flatnonzero(on != cat(rs.active, on[:-1]))
-    rs.active = bool(on[-1])
-    return changes, on[changes]
-
-
-def _count_faults(st: RuleStats, ev: Evaluation, evc: Evaluation | None) -> None:
-    """Count one evaluation fault for a pass that divided by zero or read NaN inputs."""
-    div0 = ev.undefined + (evc.undefined if evc else 0)
-    nan_in = ev.nan_inputs + (evc.nan_inputs if evc else 0)
-    if div0 or nan_in:
-        st.faults += 1
-        st.last_error = (
-            f"division by zero in {div0} value(s)" if div0 else f"{nan_in} NaN input value(s)"
-        )
 
 
 class RuleEngine:
@@ -188,11 +80,10 @@ class RuleEngine:
         self.profiles = profiles or (lambda device: None)
         self.stats = {r.name: RuleStats() for r in self.rules}
         self._orderers: dict[tuple[str, tuple[str, ...]], Orderer] = {}
-        self._runs: dict[tuple[str, str], _RunState] = {}
+        self._runs: dict[tuple[str, str], RuleRun] = {}
         self._by_device: dict[str, list[Rule]] = {}
         self._missing: set[tuple[str, str]] = set()
-        self._primary = {r.name: primary(r.condition.tree) for r in self.rules}
-        self._info = {r.name: _RuleInfo.of(r) for r in self.rules}
+        self._shapes = {r.name: RuleShape.of(r) for r in self.rules}
         self._channels = {r.name: r.channels for r in self.rules}
         self._plans: dict[tuple[str, tuple[str, ...]], list[tuple]] = {}
         # window states shared by rules of a device that aggregate the same thing (sharing.py)
@@ -289,7 +180,11 @@ class RuleEngine:
                         )
                 continue
             cols = tuple((c, chans.index(c)) for c in used)
-            plan.append((rule, cols, self._share_keys.get(rule.name) or None))
+            run = self._runs.get((rule.name, device))
+            if run is None:
+                shape, st = self._shapes[rule.name], self.stats[rule.name]
+                run = self._runs[(rule.name, device)] = RuleRun(rule, shape, st)
+            plan.append((run, cols, self._share_keys.get(rule.name) or None))
         return plan
 
     def _evaluate(
@@ -322,20 +217,20 @@ class RuleEngine:
             windows = self._windows[device] = {}
         emitted: dict = {}  # shared windows' emissions in this pass
         empty = not t.size
-        for rule, used, keys in plan:
-            if empty and not rule.windowed:
+        prune = self.prune and not empty
+        for run, used, keys in plan:
+            if empty and not run.shape.windowed:
                 continue
-            info = self._info[rule.name]
-            prunable = info.cond_bounds is not None and self.prune and not empty
-            if prunable and self._settled(rule, info, device, range_of):
-                self.stats[rule.name].evaluations += int(t.size)
+            if prune and run.shape.cond_bounds is not None and run.settled(range_of):
+                run.stats.evaluations += int(t.size)
                 continue
             cols = {c: column(c, i) for c, i in used}
             try:
-                shared = (keys, windows, emitted) if keys else None
-                self._run(rule, device, t, cols, wm, nan_counts, shared)
+                got = run.step(t, cols, wm, nan_counts, (keys, windows, emitted) if keys else None)
+                if got is not None:
+                    self._report(run, device, *got)
             except Exception as exc:  # one bad rule never stops the others
-                st = self.stats[rule.name]
+                rule, st = run.rule, run.stats
                 st.faults += 1
                 msg = f"{type(exc).__name__}: {exc}"
                 if msg != st.last_error and self.emit is not None:
@@ -348,116 +243,13 @@ class RuleEngine:
                     )
                 st.last_error = msg
 
-    def _settled(self, rule: Rule, info: _RuleInfo, device: str, ranges: Any) -> bool:
-        """Whether the chunk's channel ranges prove that the rule's alarm cannot change.
-
-        Mirrors the fast paths of `_run`: an idle rule whose condition is false throughout, a
-        raised rule without clear expression whose condition is true throughout, a raised rule
-        (no hold) whose clear condition is false throughout. Exact: see bounds.py.
-        """
-        rs = self._runs.get((rule.name, device))
-        if rs is None or not rs.active:
-            if certainly(info.cond_bounds, ranges, 0.0):
-                if rs is not None:
-                    rs.true_since = None
-                return True
-            return False
-        if rule.clear is None:
-            return certainly(info.cond_bounds, ranges, 1.0)
-        return (
-            rule.hold_ns == 0
-            and info.cond_bounds(ranges) is not None  # nothing unknown in the condition either
-            and certainly(info.clear_bounds, ranges, 0.0)
-        )
-
-    def _run(
-        self,
-        rule: Rule,
-        device: str,
-        t: np.ndarray,
-        cols: dict[str, np.ndarray],
-        wm: int,
-        nan_counts: dict[str, int] | None = None,
-        shared: tuple[dict, dict, dict] | None = None,
+    def _report(
+        self, run: RuleRun, device: str, te: np.ndarray, ups: np.ndarray, values: np.ndarray
     ) -> None:
-        key = (rule.name, device)
-        rs = self._runs.get(key)
-        if rs is None:
-            rs = self._runs[key] = _RunState()
-        st = self.stats[rule.name]
-        info = self._info[rule.name]
-        ev = Evaluation(rule.condition, rs.cond, t, cols, wm, nan_counts, shared)
-        evc = (
-            Evaluation(rule.clear, rs.clear, t, cols, wm, nan_counts, shared)
-            if rule.clear
-            else None
-        )
-        if info.windowed:
-            em = ev.emissions()
-            emc = evc.emissions() if evc else {}
-            times = [x[0] for x in (*em.values(), *emc.values()) if x[0].size]
-            if not times:
-                _count_faults(st, ev, evc)
-                return
-            te = times[0] if len(times) == 1 else np.unique(np.concatenate(times))
-            m = te.size
-
-            def value_of(node: Any, e: Evaluation = ev, em: dict = em) -> np.ndarray:
-                return full(e.e(node, te, em), m)
-
-            def clear_of() -> np.ndarray:
-                assert evc is not None and rule.clear is not None
-                return full(evc.e(rule.clear.tree, te, emc), m)
-        else:
-            te, m = t, t.size
-
-            def value_of(node: Any, e: Evaluation = ev) -> np.ndarray:
-                return full(e.value(node), m)
-
-            def clear_of() -> np.ndarray:
-                assert evc is not None and rule.clear is not None
-                return full(evc.value(rule.clear.tree), m)
-
-        cond = value_of(rule.condition.tree)
-        if not info.cond_truth:
-            cond = truth(cond)
-        st.evaluations += m
-        unknown = int(np.count_nonzero(np.isnan(cond))) if ev.maybe_nan else 0
-        st.undefined += unknown
-        clr: np.ndarray | None = None
-        if info.clear_stateful:  # lag/rate/spike state must see every sample, needed or not
-            clr = clear_of()
-        _count_faults(st, ev, evc)
-        # fast paths: nothing can change
-        if not rs.active:
-            if not np.count_nonzero(cond == 1.0):
-                rs.true_since = None
-                return
-        elif evc is None and not np.count_nonzero(cond != 1.0):
-            return  # still true throughout: stays raised (a hold run simply continues)
-        if evc is not None:
-            if clr is None:
-                clr = clear_of()
-            if not info.clear_truth:
-                clr = truth(clr)
-            if rs.active and rule.hold_ns == 0 and not np.count_nonzero(clr == 1.0):
-                return
-        elif rule.hold_ns == 0 and not unknown:
-            # no hold, no clear expression, nothing unknown: the state is the condition itself
-            clr = None
-        else:
-            clr = (cond == 0.0).astype(np.float64)
-        if clr is None:
-            changes, ups = edges(cond == 1.0, rs)
-        else:
-            changes, ups = latch(te, cond, clr, rule.hold_ns, rs)
-        if not changes.size:
-            return
-        value = value_of(self._primary[rule.name])
-        for k, up in zip(changes.tolist(), ups.tolist(), strict=True):
-            self.book.transition(
-                rule, device, "raised" if up else "cleared", int(te[k]), float(value[k])
-            )
+        """Record the alarm changes of one pass in the book (events, history, actions)."""
+        rule, st = run.rule, run.stats
+        for t, up, value in zip(te.tolist(), ups.tolist(), values.tolist(), strict=True):
+            self.book.transition(rule, device, "raised" if up else "cleared", t, value)
             if up:
                 st.raised += 1
             else:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from twinbench.model import Chunk
 from twinbench.rules.engine import RuleEngine
 from twinbench.rules.loader import parse_rules
+from twinbench.rules.run import RuleRun
 
 S = 1_000_000_000
 
@@ -263,7 +264,7 @@ def test_pruning_gives_exactly_the_unpruned_results(xs: list[float], chunk: int)
     assert eng_a.diagnostics()["rules"] == eng_b.diagnostics()["rules"]
 
 
-def test_pruning_skips_settled_chunks() -> None:
+def test_pruning_skips_settled_chunks(monkeypatch) -> None:
     # 30 chunks of 10 samples, the threshold crossed in 2 of them: the rule is skipped in the
     # others, and still raises and clears at the right samples
     x = np.zeros(300)
@@ -271,21 +272,21 @@ def test_pruning_skips_settled_chunks() -> None:
     ev, eng = run('[[rule]]\nname="hot"\ncondition="x > 0.8"', np.arange(300), {"x": x}, chunk=10)
     assert ev.alarms() == [("hot", "raised", 95.0, 1.0), ("hot", "cleared", 205.0, 0.0)]
     assert eng.diagnostics()["rules"]["hot"]["evaluations"] == 300
-    assert eng._runs[("hot", "d1")].active is False
     calls = []
-    orig = eng._run
-    eng._run = lambda *a, **k: calls.append(a) or orig(*a, **k)
-    eng.process([Chunk("d1", ("x",), np.arange(300, 310) * 10**9, np.zeros((10, 1)))])
-    assert calls == []  # settled by the chunk's range alone
+    step = RuleRun.step
+    monkeypatch.setattr(RuleRun, "step", lambda self, *a: calls.append(a) or step(self, *a))
+    eng = RuleEngine(parse_rules('[[rule]]\nname="hot"\ncondition="x > 0.8"', "t.toml", ["x"]))
 
+    def feed(start: int, value: float) -> None:
+        t = np.arange(start, start + 10) * S
+        eng.process([Chunk("d1", ("x",), t, np.full((10, 1), value))])
 
-def test_stateful_clear_expression_sees_every_chunk() -> None:
-    # lag() in the clear expression keeps history even while the alarm is idle, so the
-    # alarms do not depend on how the samples were chunked
-    text = '[[rule]]\nname="r"\ncondition="x > 0.5"\nclear="lag(x, 3) < 0.2"'
-    x = np.array([0, 0.1, 0.9, 0.3, 0.1, 0, 0.6, 0.7, 0.1, 0, 0, 0, 0.8, 0.4, 0.3, 0.1] * 3)
-    whole, _ = run(text, np.arange(x.size), {"x": x}, chunk=x.size)
-    assert len(whole.alarms()) >= 4
-    for chunk in (1, 2, 3, 5):
-        got, _ = run(text, np.arange(x.size), {"x": x}, chunk=chunk)
-        assert got.alarms() == whole.alarms(), chunk
+    feed(0, 0.0)
+    assert calls == [] and eng.stats["hot"].evaluations == 10  # settled by the range alone
+    feed(10, 1.0)
+    assert len(calls) == 1 and eng._runs[("hot", "d1")].active
+    feed(20, 0.9)
+    assert len(calls) == 1  # raised and true throughout: settled again
+    feed(30, 0.5)
+    assert len(calls) == 2 and not eng._runs[("hot", "d1")].active
+    eng.close()
