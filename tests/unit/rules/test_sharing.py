@@ -8,8 +8,8 @@ from twinbench.model import Chunk
 from twinbench.rules.engine import RuleEngine
 from twinbench.rules.expr import parse
 from twinbench.rules.loader import parse_rules
+from twinbench.rules.panes import PaneWindow
 from twinbench.rules.sharing import shape, window_keys
-from twinbench.rules.windows import PaneWindow
 
 S = 1_000_000_000
 

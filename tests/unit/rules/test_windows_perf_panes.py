@@ -12,7 +12,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from twinbench.rules.windows import INF_NS, PaneWindow, WindowSpec
+from twinbench.rules.panes import PaneWindow
+from twinbench.rules.windows import INF_NS, WindowSpec
 
 AGGS = ["avg", "min", "max", "sum", "count", "stdev", "percentile"]
 

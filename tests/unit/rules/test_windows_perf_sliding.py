@@ -12,7 +12,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from twinbench.rules.windows import INF_NS, SlidingWindow, WindowSpec
+from twinbench.rules.sliding import SlidingWindow
+from twinbench.rules.windows import INF_NS, WindowSpec
 
 AGGS = ["avg", "min", "max", "sum", "count", "stdev"]
 
