@@ -95,23 +95,17 @@ class AlarmBook:
         self.emit = emit  # runtime.events.emit
         self.on_change = on_change  # (record, rule or None) -> actions
         self.alarms: dict[tuple[str, str], Alarm] = {}
-        self.history: deque[AlarmRecord] = deque(maxlen=keep)
+        # plain tuples (see `history`): the collector untracks them, so an alarm storm leaves
+        # nothing for later garbage collections on the hot path to scan
+        self._history: deque[tuple] = deque(maxlen=keep)
         self._lock = threading.RLock()
         self._changes = 0
 
     def _record(self, alarm: Alarm, state: str, t_ns: int, value: float, rule: Any) -> AlarmRecord:
-        rec = AlarmRecord(
-            t_ns,
-            time.time_ns(),
-            alarm.rule,
-            alarm.device,
-            alarm.severity,
-            state,
-            value,
-            alarm.message,
-            alarm.shelved,
-        )
-        self.history.append(rec)
+        fields = (t_ns, time.time_ns(), alarm.rule, alarm.device, alarm.severity, state, value)
+        fields += (alarm.message, alarm.shelved)
+        self._history.append(fields)
+        rec = AlarmRecord(*fields)
         self._changes += 1
         if not rec.shelved or state in ("acked", "shelved"):
             if self.emit is not None:
@@ -158,6 +152,13 @@ class AlarmBook:
             else:
                 alarm.active = False
             return self._record(alarm, state, t_ns, float(value), rule)
+
+    @property
+    def history(self) -> list[AlarmRecord]:
+        """Every kept alarm change, oldest first."""
+        with self._lock:
+            items = list(self._history)
+        return [AlarmRecord(*r) for r in items]
 
     def acknowledge(self, rule: str, device: str) -> bool:
         """Acknowledge an alarm; False when there is none to acknowledge."""

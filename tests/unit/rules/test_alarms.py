@@ -64,3 +64,23 @@ def test_render_only_fills_names() -> None:
     assert render("{rule} {value} {rule.__class__} {x}", {"rule": "r", "value": 1.25}) == (
         "r 1.25 {rule.__class__} {x}"
     )
+
+
+def test_an_alarm_storm_leaves_nothing_for_the_garbage_collector() -> None:
+    # history and event log keep plain tuples: after one collection none of them is tracked,
+    # so later collections (pauses on the hot path) do not grow with the history
+    import gc
+
+    from twinbench.events import EventLog
+
+    log = EventLog()
+    book = AlarmBook(log.emit)
+    rule = parse_rules('[[rule]]\nname="r"\ncondition="x > 1"', "t.toml", ["x"]).rules[0]
+    for i in range(200):
+        book.transition(rule, "d", "raised" if i % 2 == 0 else "cleared", i, float(i))
+    gc.collect()
+    assert not any(gc.is_tracked(r) for r in book._history)
+    assert not any(gc.is_tracked(e) for e in log._recent)
+    assert [r.state for r in book.history[:2]] == ["raised", "cleared"]
+    assert book.history[-1].value == 199.0 and len(log.recent) == 200
+    assert log.recent[0].data["t_event_ns"] == 0
