@@ -93,6 +93,12 @@ def _compiled(c: Checked) -> dict[int, Fn]:
     return fns
 
 
+def prepare(c: Checked) -> None:
+    """Compile `c` now (closures, windowed nodes), not on its first pass over data."""
+    _compiled(c)
+    _agg_nodes(c)
+
+
 def has_stateful(node: Node) -> bool:
     """Whether `node` calls a function that keeps state between passes (lag, rate, spike...)."""
     if isinstance(node, Call):

@@ -8,7 +8,15 @@ from typing import Any
 import numpy as np
 
 from twinbench.rules.bounds import BoundsFn, Ranges, certainly, truth_bounds
-from twinbench.rules.evaluate import Evaluation, full, has_stateful, is_truth, primary, truth
+from twinbench.rules.evaluate import (
+    Evaluation,
+    full,
+    has_stateful,
+    is_truth,
+    prepare,
+    primary,
+    truth,
+)
 from twinbench.rules.loader import Rule
 from twinbench.rules.windows import cat
 
@@ -42,6 +50,9 @@ class RuleShape:
     @staticmethod
     def of(rule: Rule) -> RuleShape:
         """The shape of `rule`."""
+        for c in (rule.condition, rule.clear):
+            if c is not None:
+                prepare(c)
         clear = rule.clear.tree if rule.clear else None
         clear_bounds = truth_bounds(rule.clear) if rule.clear else None
         prunable = not rule.windowed and (rule.clear is None or clear_bounds is not None)
