@@ -291,6 +291,7 @@ def main() -> None:
     """Run both parts and print the tables."""
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=5.0)
+    p.add_argument("--runs", type=int, default=3, help="runs of each latency row")
     p.add_argument("--chunk-ms", type=float, default=10.0)
     p.add_argument("--rate", type=float, default=1_000_000.0, help="total samples/s")
     p.add_argument("--no-windows-table", action="store_true", help="skip the pandas comparison")
@@ -301,6 +302,8 @@ def main() -> None:
         os.sched_setaffinity(0, {cpu})
         print(f"pinned to core {cpu}")
     seconds = 0.5 if args.smoke else args.seconds
+    if args.smoke:
+        args.runs = 1
     rate = 100_000.0 if args.smoke else args.rate
     ref = np.random.default_rng(0).random(1000)
     ref_us = min(timeit.repeat(lambda: ref > 0.5, number=2000, repeat=5)) / 2000 * 1e6
@@ -320,30 +323,44 @@ def main() -> None:
     ]
     print(
         f"latency through the hub and the rules worker: 10 devices, {rate:,.0f} samples/s, "
-        f"{args.chunk_ms:g} ms chunks, {seconds:g} s each (us; CPU = worker thread CPU time)"
+        f"{args.chunk_ms:g} ms chunks, {seconds:g} s per run, {args.runs} run(s) per row, "
+        "rows interleaved (us; CPU = worker thread CPU time)"
     )
     print(
-        f"{'what':<44} {'load':>5} {'CPU/chunk':>9} {'chunk p50':>9} {'p99':>8} {'max':>8} "
-        f"{'alarm p50':>9} {'p99':>8} {'max':>8} {'raises':>7} {'drops':>5}"
+        f"{'what':<44} {'run':>3} {'load':>5} {'CPU/chunk':>9} {'chunk p50':>9} {'p99':>8} "
+        f"{'max':>8} {'alarm p50':>9} {'p99':>8} {'max':>8} {'raises':>7} {'drops':>5}"
     )
+    runs: dict[str, list[float]] = {}
+    for run in range(1, args.runs + 1):
+        for what, text, cs in cases:
+            load = os.getloadavg()[0]
+            d, _wall, raised, faults = latency(text, 10, rate, seconds, cs)
+            lc, la = d["latency_chunk"], d["latency_alarm"]
+            cpu = d["worker_cpu_s"] / max(d["chunks"], 1) * 1e6
+            print(
+                f"{what:<44} {run:>3} {load:>5.1f} {cpu:>9.0f} {lc.get('p50_us', 0):>9.0f} "
+                f"{lc.get('p99_us', 0):>8.0f} {lc.get('max_us', 0):>8.0f} "
+                f"{la.get('p50_us', 0):>9.0f} {la.get('p99_us', 0):>8.0f} "
+                f"{la.get('max_us', 0):>8.0f} {raised:>7} {d['dropped_chunks']:>5}"
+            )
+            if faults:
+                print(f"  {faults} evaluation faults")
+            if text:
+                runs.setdefault(what, []).append(la.get("p99_us", 0))
     p99s = []
     for what, text, cs in cases:
-        load = os.getloadavg()[0]
-        d, _wall, raised, faults = latency(text, 10, rate, seconds, cs)
-        lc, la = d["latency_chunk"], d["latency_alarm"]
-        cpu = d["worker_cpu_s"] / max(d["chunks"], 1) * 1e6
-        print(
-            f"{what:<44} {load:>5.1f} {cpu:>9.0f} {lc.get('p50_us', 0):>9.0f} "
-            f"{lc.get('p99_us', 0):>8.0f} {lc.get('max_us', 0):>8.0f} {la.get('p50_us', 0):>9.0f} "
-            f"{la.get('p99_us', 0):>8.0f} {la.get('max_us', 0):>8.0f} {raised:>7} "
-            f"{d['dropped_chunks']:>5}"
-        )
-        if faults:
-            print(f"  {faults} evaluation faults")
-        if text and cs == chunk_s:
-            p99s.append(la.get("p99_us", 0))
+        if not text:
+            continue
+        got = sorted(runs[what])
+        med = float(np.median(got))
+        print(f"  {what}: alarm p99 median {med:.0f} us over {len(got)} run(s) {got}")
+        if cs == chunk_s:
+            p99s.append(med)
     ok = max(p99s) <= 2000
-    print(f"  target p99 chunk -> alarm <= 2 ms: {'met' if ok else 'NOT met'}")
+    print(
+        f"  target p99 chunk -> alarm <= 2 ms ({args.chunk_ms:g} ms rows, median of runs): "
+        f"{'met' if ok else 'NOT met'}"
+    )
     print(
         f"  load average now {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
         f"on {os.cpu_count()} cores (shared machine: compare rows, not runs)"
