@@ -200,16 +200,22 @@ class RuleEngine:
         def column(name: str, i: int) -> np.ndarray:
             col = chunk_cols.get(name)
             if col is None:
-                # contiguous: every operation on the column runs faster than on a strided view
+                # contiguous: every operation on the column runs faster than on a strided view;
+                # min and max propagate NaN, so they also tell whether there is any to count
                 col = chunk_cols[name] = np.ascontiguousarray(v[:, i])
-                nan_counts[name] = int(np.count_nonzero(np.isnan(col)))
+                if not col.size:  # an empty pass (windows closing at the end)
+                    nan_counts[name], ranges[name] = 0, None
+                    return col
+                lo, hi = float(col.min()), float(col.max())
+                if lo == lo and hi == hi:
+                    nan_counts[name], ranges[name] = 0, (lo, hi)
+                else:
+                    nan_counts[name], ranges[name] = int(np.count_nonzero(np.isnan(col))), None
             return col
 
         def range_of(name: str) -> tuple[float, float] | None:
-            if name not in ranges:
-                col = column(name, chans.index(name))
-                lo, hi = float(col.min()), float(col.max())
-                ranges[name] = None if nan_counts[name] else (lo, hi)
+            if name not in chunk_cols:
+                column(name, chans.index(name))
             return ranges[name]
 
         windows = self._windows.get(device)
