@@ -21,6 +21,7 @@ Bounds = tuple[float, float] | None
 Ranges = Callable[[str], Bounds]  # channel -> (min, max) over the chunk, None if it holds NaN
 BoundsFn = Callable[[Ranges], Bounds]
 
+AGG = "\0aggregate"  # the key of the emitted values' range (emission_bounds)
 _TRUE, _FALSE, _EITHER = (1.0, 1.0), (0.0, 0.0), (0.0, 1.0)
 _TRUTH_OPS = {"<", "<=", ">", ">=", "==", "!=", "and", "or"}
 
@@ -30,15 +31,53 @@ def truth_bounds(c: Checked) -> BoundsFn | None:
     got = c.__dict__.get("_bounds", False)
     if got is False:
         fn = None if c.windowed else _compile(c.tree)
-        if fn is not None and not _is_truth(c.tree):
-            inner = fn
-
-            def fn(r: Ranges) -> Bounds:
-                b = inner(r)
-                return None if b is None else _truth(b, False)
-
-        got = c.__dict__["_bounds"] = fn
+        got = c.__dict__["_bounds"] = None if fn is None else _as_truth(fn, c.tree)
     return got
+
+
+def emission_bounds(c: Checked) -> tuple[int, BoundsFn] | None:
+    """(id of the aggregate, bounds of the truth) for a condition over one aggregate alone.
+
+    A condition such as `max(y, sliding(5s)) > 0.99` is evaluated where its one window emits,
+    on the emitted values only; with their range as AGG, the bounds settle the pass as for
+    channels. None for anything else (several aggregates, channels read outside the window).
+    """
+    got = c.__dict__.get("_emission_bounds", False)
+    if got is False:
+        got = None
+        aggs = {id(a) for a in c.aggregates}
+        if len(aggs) == 1 and not _reads_outside(c.tree, aggs):
+            (agg,) = aggs
+            fn = _compile(c.tree, agg)
+            if fn is not None:
+                got = (agg, _as_truth(fn, c.tree))
+        c.__dict__["_emission_bounds"] = got
+    return got
+
+
+def _reads_outside(node: Node, aggs: set[int]) -> bool:
+    if id(node) in aggs:
+        return False
+    if isinstance(node, Name):
+        return True
+    if isinstance(node, Unary):
+        return _reads_outside(node.operand, aggs)
+    if isinstance(node, Bin):
+        return _reads_outside(node.left, aggs) or _reads_outside(node.right, aggs)
+    if isinstance(node, Call):
+        return any(_reads_outside(a, aggs) for a in node.args)
+    return False
+
+
+def _as_truth(fn: BoundsFn, tree: Node) -> BoundsFn:
+    if _is_truth(tree):
+        return fn
+
+    def truth_of(r: Ranges) -> Bounds:
+        b = fn(r)
+        return None if b is None else _truth(b, False)
+
+    return truth_of
 
 
 def _ok(lo: float, hi: float) -> Bounds:
@@ -98,8 +137,13 @@ def _is_truth(node: Node) -> bool:
     )
 
 
-def _compile(node: Node) -> BoundsFn | None:
-    """A function from channel ranges to the bounds of `node`; None if it can have none."""
+def _compile(node: Node, agg: int = 0) -> BoundsFn | None:
+    """A function from channel ranges to the bounds of `node`; None if it can have none.
+
+    `agg`: id of the one windowed aggregate whose emitted values are in the ranges as AGG.
+    """
+    if agg and id(node) == agg:
+        return lambda r: r(AGG)
     if isinstance(node, Num):
         v = float(node.value)
         if not math.isfinite(v):
@@ -110,7 +154,7 @@ def _compile(node: Node) -> BoundsFn | None:
         name = node.id
         return lambda r: r(name)
     if isinstance(node, Unary):
-        g = _compile(node.operand)
+        g = _compile(node.operand, agg)
         if g is None:
             return None
         if node.op == "-":
@@ -131,14 +175,14 @@ def _compile(node: Node) -> BoundsFn | None:
 
         return not_
     if isinstance(node, Bin):
-        return _compile_bin(node)
+        return _compile_bin(node, agg)
     if isinstance(node, Call) and node.func in ("abs", "min", "max"):
-        return _compile_call(node)
+        return _compile_call(node, agg)
     return None  # lag, delta, rate, spike, dip, windowed aggregates
 
 
-def _compile_bin(node: Bin) -> BoundsFn | None:
-    fa, fb = _compile(node.left), _compile(node.right)
+def _compile_bin(node: Bin, agg: int = 0) -> BoundsFn | None:
+    fa, fb = _compile(node.left, agg), _compile(node.right, agg)
     if fa is None or fb is None:
         return None
     op = node.op
@@ -180,8 +224,8 @@ def _compile_bin(node: Bin) -> BoundsFn | None:
     return arith
 
 
-def _compile_call(node: Call) -> BoundsFn | None:
-    fns = [_compile(a) for a in node.args]
+def _compile_call(node: Call, agg: int = 0) -> BoundsFn | None:
+    fns = [_compile(a, agg) for a in node.args]
     if any(f is None for f in fns):
         return None
     args: list[BoundsFn] = [f for f in fns if f is not None]

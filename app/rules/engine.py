@@ -183,7 +183,7 @@ class RuleEngine:
             run = self._runs.get((rule.name, device))
             if run is None:
                 shape, st = self._shapes[rule.name], self.stats[rule.name]
-                run = self._runs[(rule.name, device)] = RuleRun(rule, shape, st)
+                run = self._runs[(rule.name, device)] = RuleRun(rule, shape, st, self.prune)
             plan.append((run, cols, self._share_keys.get(rule.name) or None))
         return plan
 

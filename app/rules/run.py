@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from twinbench.rules.bounds import BoundsFn, Ranges, certainly, truth_bounds
+from twinbench.rules.bounds import AGG, BoundsFn, Ranges, certainly, emission_bounds, truth_bounds
 from twinbench.rules.evaluate import (
     Evaluation,
     full,
@@ -46,6 +46,7 @@ class RuleShape:
     cond_bounds: BoundsFn | None  # chunk-wide bounds of the condition's truth (bounds.py)
     clear_bounds: BoundsFn | None
     primary: Any  # the node reported as the alarm's value
+    emission: tuple[int, BoundsFn] | None  # a condition over one window's emissions alone
 
     @staticmethod
     def of(rule: Rule) -> RuleShape:
@@ -64,6 +65,9 @@ class RuleShape:
             cond_bounds=truth_bounds(rule.condition) if prunable else None,
             clear_bounds=clear_bounds,
             primary=primary(rule.condition.tree),
+            emission=emission_bounds(rule.condition)
+            if rule.windowed and rule.clear is None
+            else None,
         )
 
 
@@ -81,10 +85,11 @@ def _count_faults(st: RuleStats, ev: Evaluation, evc: Evaluation | None) -> None
 class RuleRun:
     """The state of one rule on one device: expression state and the alarm latch."""
 
-    __slots__ = ("active", "clear", "cond", "rule", "shape", "stats", "true_since")
+    __slots__ = ("active", "clear", "cond", "prune", "rule", "shape", "stats", "true_since")
 
-    def __init__(self, rule: Rule, shape: RuleShape, stats: RuleStats) -> None:
+    def __init__(self, rule: Rule, shape: RuleShape, stats: RuleStats, prune: bool = True) -> None:
         self.rule = rule
+        self.prune = prune  # settle passes by bounds (see `settled` and `_emissions_settle`)
         self.shape = shape
         self.stats = stats
         self.cond: dict[Any, Any] = {}  # state of the condition's stateful parts
@@ -114,6 +119,22 @@ class RuleRun:
             and certainly(shape.clear_bounds, ranges, 0.0)
         )
 
+    def _emissions_settle(self, em: dict) -> bool:
+        """Whether the range of the one window's emissions proves the alarm cannot change."""
+        assert self.shape.emission is not None
+        key, fn = self.shape.emission
+        v = em[key][1]
+        lo, hi = float(v.min()), float(v.max())
+        if lo != lo or hi != hi:  # NaN emitted: evaluate value by value
+            return False
+        b = fn({AGG: (lo, hi)}.get)
+        want = 1.0 if self.active else 0.0
+        if b is None or not b[0] == b[1] == want:
+            return False
+        if not self.active:
+            self.true_since = None
+        return True
+
     def step(
         self,
         t: np.ndarray,
@@ -138,6 +159,10 @@ class RuleRun:
                 _count_faults(st, ev, evc)
                 return None
             te = times[0] if len(times) == 1 else np.unique(np.concatenate(times))
+            if shape.emission is not None and self.prune and self._emissions_settle(em):
+                st.evaluations += te.size
+                _count_faults(st, ev, evc)
+                return None
             cond = full(ev.e(rule.condition.tree, te, em), te.size)
         else:
             te, em, emc = t, None, None

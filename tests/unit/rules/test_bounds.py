@@ -80,3 +80,18 @@ def test_bounds_settle_only_what_is_certain() -> None:
     assert truth_bounds(check("avg(x, tumbling(1s)) > 1", ["x"])) is None
     wide = {"x": (1.0, 2.0), "y": (-1.0, 1.0)}  # dividing by a range holding zero
     assert truth_bounds(check("x / y > 1", ["x", "y"]))(wide.get) is None
+
+
+def test_emission_bounds_only_for_one_window_alone() -> None:
+    from twinbench.rules.bounds import AGG, emission_bounds
+
+    c = check("max(y, sliding(50ms)) * 2 > 1.98", ["y"])
+    key, fn = emission_bounds(c)
+    assert key == id(c.aggregates[0])
+    assert fn({AGG: (0.0, 0.9)}.get) == (0.0, 0.0)
+    assert fn({AGG: (0.995, 1.0)}.get) == (1.0, 1.0)
+    assert fn({AGG: (0.0, 1.0)}.get) == (0.0, 1.0)
+    assert emission_bounds(check("avg(x, tumbling(1s)) > y", ["x", "y"])) is None
+    two = "avg(x, tumbling(1s)) > 1 and max(x, sliding(1s)) < 2"
+    assert emission_bounds(check(two, ["x"])) is None
+    assert emission_bounds(check("x > 1", ["x"])) is None

@@ -246,6 +246,13 @@ condition = "x / y > 2"
 name = "mixed"
 condition = "max(x, y) > 0.7 or min(x, y) < -0.9"
 clear = "delta(x) < -0.5"
+[[rule]]
+name = "peak"
+condition = "max(x, sliding(3s)) > 0.8"
+hold = "2s"
+[[rule]]
+name = "low"
+condition = "avg(x, tumbling(4s)) * 2 < 0.3"
 """
 
 
