@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 
+from tests.unit.rules.windowcheck import brute
 from twinbench.rules.windows import INF_NS, WindowSpec, aggregate, make_window
 
 S = 1_000_000_000
@@ -78,28 +79,6 @@ def test_worked_examples_in_the_shared_readme(fixtures_dir) -> None:
     assert got == want
 
 
-def _brute(spec: WindowSpec, agg: str, t: np.ndarray, v: np.ndarray) -> dict[int, float]:
-    fn = {
-        "avg": np.mean,
-        "min": np.min,
-        "max": np.max,
-        "sum": np.sum,
-        "count": len,
-        "stdev": lambda a: float(np.std(a, ddof=1)) if len(a) > 1 else np.nan,
-        "percentile": lambda a: np.percentile(a, 90),
-    }[agg]
-    if spec.kind == "sliding":
-        ends = sorted({*t.tolist(), *(t + spec.size).tolist()})
-    else:
-        ends = range(0, int(t.max()) + spec.size + spec.hop, spec.hop)
-    out = {}
-    for e in ends:
-        m = (t > e - spec.size) & (t <= e)
-        if m.any():
-            out[e] = float(fn(v[m]))
-    return out
-
-
 @pytest.mark.parametrize(
     "spec",
     [WindowSpec.tumbling(5), WindowSpec.hopping(10, 3), WindowSpec.sliding(4)],
@@ -115,7 +94,7 @@ def test_chunked_updates_match_brute_force(spec: WindowSpec, agg: str) -> None:
     for _ in range(20):
         t = np.sort(rng.integers(0, 60, 200))
         v = rng.normal(size=200) + 100.0
-        want = _brute(spec, agg, t, v)
+        want = brute(spec, agg, t, v)
         st = make_window(spec, agg, 90)
         got: dict[int, float] = {}
         cuts = [0, *sorted(rng.integers(0, 200, 15).tolist()), 200]

@@ -6,12 +6,11 @@ cheap "nothing can close yet" test must never hold one back.
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.unit.rules.windowcheck import brute, chunk_plan, values
 from twinbench.rules.panes import PaneWindow
 from twinbench.rules.windows import INF_NS, WindowSpec
 
@@ -28,24 +27,6 @@ class Counting(PaneWindow):
         super()._fold_one(k, v)
 
 
-def brute(spec: WindowSpec, agg: str, t: np.ndarray, v: np.ndarray) -> dict[int, float]:
-    fn = {
-        "avg": np.mean,
-        "min": np.min,
-        "max": np.max,
-        "sum": np.sum,
-        "count": len,
-        "stdev": lambda a: float(np.std(a, ddof=1)) if len(a) > 1 else np.nan,
-        "percentile": lambda a: np.percentile(a, 90),
-    }[agg]
-    out = {}
-    for e in range(0, int(t.max()) + spec.size + spec.hop, spec.hop):
-        m = (t > e - spec.size) & (t <= e)
-        if m.any():
-            out[e] = float(fn(v[m]))
-    return out
-
-
 @st.composite
 def streams(draw):
     """(spec, times, values, chunks as (a, b, watermark)); small steps, so chunks fit panes."""
@@ -55,17 +36,8 @@ def streams(draw):
     n = draw(st.integers(1, 120))
     gaps = draw(st.lists(st.sampled_from([0, 1, 1, 1, 2, 3, 9]), min_size=n, max_size=n))
     t = np.cumsum(gaps).astype(np.int64) + draw(st.integers(0, 30))
-    v = np.array(draw(st.lists(st.integers(-800, 800), min_size=n, max_size=n))) / 8 + 50.0
-    for i in draw(st.lists(st.integers(0, n - 1), max_size=2)):
-        v[i] = np.nan
-    cuts = sorted({0, n, *draw(st.lists(st.integers(1, max(n - 1, 1)), max_size=25))})
-    chunks = []
-    for a, b in itertools.pairwise(cuts):
-        nxt = int(t[b]) if b < n else int(t[-1]) + 3 * size
-        wm = min(int(t[b - 1]) + draw(st.sampled_from([0, 0, 0, 1, hop, size])), nxt)
-        chunks.append((a, b, wm))
-        if draw(st.booleans()):  # a watermark-only update, as when a device goes quiet
-            chunks.append((b, b, min(wm + draw(st.integers(0, 2 * size)), nxt)))
+    v = values(draw, n)
+    chunks = chunk_plan(draw, t, [0, 0, 0, 1, hop, size], 3 * size, quiet=2 * size)
     return spec, t, v, chunks
 
 

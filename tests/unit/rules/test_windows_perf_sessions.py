@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.unit.rules.windowcheck import chunk_plan, values
 from twinbench.rules.sessions import SessionWindow
 from twinbench.rules.windows import INF_NS, WindowSpec, aggregate
 
@@ -60,15 +59,8 @@ def streams(draw):
     steps = st.sampled_from([0, 1, 1, 2, timeout, timeout + 1, 3 * timeout])
     t = np.cumsum(draw(st.lists(steps, min_size=n, max_size=n))).astype(np.int64)
     t += draw(st.integers(0, 30))
-    v = np.array(draw(st.lists(st.integers(-800, 800), min_size=n, max_size=n))) / 8 + 50.0
-    for i in draw(st.lists(st.integers(0, n - 1), max_size=2)):
-        v[i] = np.nan
-    cuts = sorted({0, n, *draw(st.lists(st.integers(1, max(n - 1, 1)), max_size=25))})
-    chunks = []
-    for a, b in itertools.pairwise(cuts):
-        nxt = int(t[b]) if b < n else int(t[-1]) + 10 * timeout
-        wm = min(int(t[b - 1]) + draw(st.sampled_from([0, 0, 1, timeout])), nxt)
-        chunks.append((a, b, wm))
+    v = values(draw, n)
+    chunks = chunk_plan(draw, t, [0, 0, 1, timeout], 10 * timeout)
     return spec, t, v, chunks
 
 

@@ -6,12 +6,11 @@ NaN values), cut into random chunks, with watermarks at or past the last sample.
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.unit.rules.windowcheck import brute, chunk_plan, values
 from twinbench.rules.sliding import SlidingWindow
 from twinbench.rules.windows import INF_NS, WindowSpec
 
@@ -41,23 +40,6 @@ class Counting(SlidingWindow):
         return got
 
 
-def brute(size: int, agg: str, t: np.ndarray, v: np.ndarray) -> dict[int, float]:
-    fn = {
-        "avg": np.mean,
-        "min": np.min,
-        "max": np.max,
-        "sum": np.sum,
-        "count": len,
-        "stdev": lambda a: float(np.std(a, ddof=1)) if len(a) > 1 else np.nan,
-    }[agg]
-    out = {}
-    for e in sorted({*t.tolist(), *(t + size).tolist()}):
-        m = (t > e - size) & (t <= e)
-        if m.any():
-            out[e] = float(fn(v[m]))
-    return out
-
-
 @st.composite
 def streams(draw):
     """(size, times, values, chunks as (a, b, watermark)) of a damaged evenly spaced stream."""
@@ -77,18 +59,8 @@ def streams(draw):
         elif t[i] - 1 > t[i - 1]:
             t[i] -= 1
     t = np.maximum.accumulate(t)
-    # eighths: every sum and sum of squares is exact, so only the last rounding differs
-    v = np.array(draw(st.lists(st.integers(-800, 800), min_size=n, max_size=n))) / 8 + 50.0
-    for i in draw(st.lists(st.integers(0, n - 1), max_size=2)):
-        v[i] = np.nan
-    cuts = sorted({0, n, *draw(st.lists(st.integers(1, max(n - 1, 1)), max_size=12))})
-    chunks = []
-    for a, b in itertools.pairwise(cuts):
-        nxt = int(t[b]) if b < n else int(t[-1]) + 10 * size
-        wm = min(int(t[b - 1]) + draw(st.sampled_from([0, 0, 0, 1, step, size])), nxt)
-        chunks.append((a, b, wm))
-        if draw(st.booleans()):  # a watermark-only update, as when a device goes quiet
-            chunks.append((b, b, min(wm + draw(st.integers(0, 2 * size)), nxt)))
+    v = values(draw, n)  # eighths: every sum is exact, so only the last rounding differs
+    chunks = chunk_plan(draw, t, [0, 0, 0, 1, step, size], 10 * size, 12, quiet=2 * size)
     return size, t, v, chunks
 
 
@@ -117,7 +89,7 @@ def test_fast_path_matches_brute_force(stream, agg: str) -> None:
     for et, ev in run(Counting(WindowSpec.sliding(size), agg), t, v, chunks):
         for e, x in zip(et.tolist(), ev.tolist(), strict=True):
             got[e] = x  # an emission may repeat at a chunk seam: the later one has every sample
-    want = brute(size, agg, t, v)
+    want = brute(WindowSpec.sliding(size), agg, t, v)
     assert list(got) == list(want)
     assert np.allclose(list(got.values()), list(want.values()), equal_nan=True)
 
