@@ -201,27 +201,22 @@ def _compile_bin(node: Bin, agg: int = 0) -> BoundsFn | None:
             return (pick(a[0], b[0]), pick(a[1], b[1]))
 
         return logic
+    combine: Callable[[str, tuple[float, float], tuple[float, float]], Bounds]
     if op in _TRUTH_OPS:
+        combine = _compare
+    elif op in ("+", "-", "*", "/"):
+        combine = _arith
+    else:
+        return None  # %, **
 
-        def cmp(r: Ranges) -> Bounds:
-            a = fa(r)
-            if a is None:
-                return None
-            b = fb(r)
-            return None if b is None else _compare(op, a, b)
-
-        return cmp
-    if op not in ("+", "-", "*", "/"):
-        return None
-
-    def arith(r: Ranges) -> Bounds:
+    def pair(r: Ranges) -> Bounds:
         a = fa(r)
         if a is None:
             return None
         b = fb(r)
-        return None if b is None else _arith(op, a, b)
+        return None if b is None else combine(op, a, b)
 
-    return arith
+    return pair
 
 
 def _compile_call(node: Call, agg: int = 0) -> BoundsFn | None:
