@@ -42,20 +42,22 @@ class _Totals:
         self.valid = 0  # prefixes are computed for [f, valid)
         self.dead = 0  # no query reaches below this block number
 
-    def push(self, x: float) -> None:
-        """Append the total of the next block."""
-        if self.n == self.col.size:
-            self._compact()
-        self.col[self.n] = x
-        self.n += 1
+    def push(self, x: np.ndarray, first: int) -> None:
+        """Append the totals of blocks first, first + 1, ... (skipping blocks no query reads)."""
+        if first > self.base + self.n:  # a jump: nothing before `first` is read again
+            self.base, self.n, self.f, self.valid = first, 0, 0, 0
+        while self.n + x.size > self.col.size:
+            self._compact(x.size)
+        self.col[self.n : self.n + x.size] = x
+        self.n += x.size
 
-    def _compact(self) -> None:
+    def _compact(self, k: int) -> None:
         cut = min(max(self.dead - self.base, 0), self.n)
         if self.f < cut:  # nothing computed below `cut` is read again: the next query flips
             self.f = self.valid = cut
         live = self.n - cut
-        if 2 * live + 2 > self.col.size:
-            size = 4 * live + 64
+        if 2 * (live + k) > self.col.size:
+            size = 4 * (live + k) + 64
             col, agg = np.empty(size), np.empty(size)
             col[:live], agg[:live] = self.col[cut : self.n], self.agg[cut : self.n]
             self.col, self.agg = col, agg
@@ -115,11 +117,11 @@ class _Totals:
 class _Blocks:
     """Range reductions over a ring of samples cut into blocks of BLOCK (global sample indices).
 
-    Each block keeps its prefix reductions (filled in as samples arrive) and, once full, its
-    suffix reductions and its total. A query [lo, hi) that crosses a block boundary is the suffix
-    at lo, the totals of the blocks in between and the prefix at hi - 1; one inside a block uses a
-    two-stack confined to that block. Every sample costs O(1), every query O(1) amortised over at
-    most a block: nothing grows with the window.
+    A query [lo, hi) that crosses a block boundary is the suffix at lo (within its block), the
+    totals of the blocks in between and the prefix at hi - 1 (within its block); one inside a
+    block uses a two-stack confined to that block. Suffixes, prefixes and totals are computed
+    when a query first needs them, each once, so every sample costs O(1) and no step of a query
+    grows with the window.
     """
 
     def __init__(self, op: np.ufunc, cap: int) -> None:
@@ -129,6 +131,10 @@ class _Blocks:
         self.pre = np.empty(cap)
         self.suf = np.empty(cap)
         self.end = 0  # global index after the last sample
+        self.pre_to = 0  # pre is valid below this index, within its block
+        self.suf_block = -1  # suf is valid in this block from suf_from up
+        self.suf_from = 0
+        self.tot_to = 0  # block totals are pushed below this block
         self.totals = _Totals(op)
         # the in-block two-stack: block `sb`, flip point `sf`, prefixes valid up to `sv`
         self.sagg = np.empty(BLOCK)
@@ -138,24 +144,47 @@ class _Blocks:
 
     def append(self, vals: np.ndarray) -> None:
         """Add the next samples (the ring has room for them)."""
+        p = self.end % self.cap
+        k = vals.size
+        m = min(k, self.cap - p)
+        self.col[p : p + m] = vals[:m]
+        self.col[: k - m] = vals[m:]
+        self.end += k
+
+    def _prefixes(self, g0: int, g1: int) -> None:
+        """Make pre valid on [g0, g1) (g0 and up only: lower ones are never read again)."""
+        g = max(self.pre_to, g0 >> BITS << BITS)
         op, cap, col, pre = self.op, self.cap, self.col, self.pre
-        g, i, k = self.end, 0, vals.size
-        while i < k:
+        while g < g1:
             off = g & (BLOCK - 1)
             p = g % cap
-            take = min(k - i, BLOCK - off)
-            seg = col[p : p + take]
-            seg[:] = vals[i : i + take]
-            op.accumulate(seg, out=pre[p : p + take])
+            take = min(g1 - g, BLOCK - off)
+            op.accumulate(col[p : p + take], out=pre[p : p + take])
             if off:  # carry the block's running prefix on
                 op(pre[p - 1], pre[p : p + take], out=pre[p : p + take])
-            if off + take == BLOCK:  # the block is full: its suffixes and its total
-                s = p - off
-                op.accumulate(col[s : s + BLOCK][::-1], out=self.suf[s : s + BLOCK][::-1])
-                self.totals.push(pre[s + BLOCK - 1])
             g += take
-            i += take
-        self.end = g
+        self.pre_to = max(self.pre_to, g1)
+
+    def _suffixes(self, lo: int) -> None:
+        """Make suf valid from lo to the end of its block (queries come in order)."""
+        b = lo >> BITS
+        if b == self.suf_block and lo >= self.suf_from:
+            return
+        p = lo % self.cap
+        e = p - (lo & (BLOCK - 1)) + BLOCK
+        self.op.accumulate(self.col[p:e][::-1], out=self.suf[p:e][::-1])
+        self.suf_block, self.suf_from = b, lo
+
+    def _totals_to(self, b: int, first: int) -> None:
+        """Push the totals of the blocks below b, from `first` at least."""
+        g = max(self.tot_to, first)
+        while g < b:
+            p = (g << BITS) % self.cap
+            m = min(b - g, (self.cap - p) >> BITS)  # whole blocks up to the end of the ring
+            runs = self.col[p : p + (m << BITS)].reshape(m, BLOCK)
+            self.totals.push(self.op.reduce(runs, axis=1), g)
+            g += m
+        self.tot_to = max(self.tot_to, b)
 
     def forget(self, g: int) -> None:
         """No query will start below global index g."""
@@ -187,9 +216,13 @@ class _Blocks:
         return self._across(lo, hi, bl, bh)
 
     def _across(self, lo, hi, bl, bh) -> np.ndarray:
+        for b in np.unique(bl).tolist():  # the first query in each block has the lowest lo
+            self._suffixes(int(lo[int(np.searchsorted(bl, b))]))
+        self._prefixes(int(hi[0]) - 1, int(hi[-1]))
         out = self.op(self.suf[lo % self.cap], self.pre[(hi - 1) % self.cap])
         mid = np.flatnonzero(bh - bl > 1)
         if mid.size:
+            self._totals_to(int(bh[mid[-1]]), int(bl[mid[0]]) + 1)
             out[mid] = self.op(out[mid], self.totals.query(bl[mid] + 1, bh[mid]))
         return out
 
@@ -242,6 +275,11 @@ class _Blocks:
             self._short_run(lo0, hi0, k, out)
             return
         op, cap = self.op, self.cap
+        self._suffixes(lo0)
+        for b in range((lo0 >> BITS) + 1, ((lo0 + k - 1) >> BITS) + 1):
+            self._suffixes(b << BITS)
+        self._prefixes(hi0 - 1, hi0 - 1 + k)
+        self._totals_to((hi0 + k - 2) >> BITS, (lo0 >> BITS) + 1)
         pl, ph = lo0 % cap, (hi0 - 1) % cap
         if pl + k <= cap and ph + k <= cap:
             op(self.suf[pl : pl + k], self.pre[ph : ph + k], out=out[:k])
@@ -267,6 +305,8 @@ class _Blocks:
             if lo >> BITS == last >> BITS:
                 self._inside_run(lo0, hi0, a, b, out)
             else:
+                self._suffixes(lo)
+                self._prefixes(last, last + b - a)
                 pl, ph = lo % cap, last % cap
                 op(self.suf[pl : pl + b - a], self.pre[ph : ph + b - a], out=out[a:b])
             a = b
