@@ -41,6 +41,7 @@ class _Totals:
         self.f = 0  # local, as are valid and n
         self.valid = 0  # prefixes are computed for [f, valid)
         self.dead = 0  # no query reaches below this block number
+        self.last = (-1, -1, 0.0)  # the last query of one(), and its answer
 
     def push(self, x: np.ndarray, first: int) -> None:
         """Append the totals of blocks first, first + 1, ... (skipping blocks no query reads)."""
@@ -86,14 +87,20 @@ class _Totals:
 
     def one(self, lo: int, hi: int) -> float:
         """Reduce the totals of blocks lo..hi-1 (queries in order)."""
+        if lo == self.last[0] and hi == self.last[1]:  # totals never change once pushed
+            return self.last[2]
+        g = lo, hi
         lo -= self.base
         hi -= self.base
         if lo >= self.f:
             self._flip(lo, hi)
         if hi > self.f:
             self._ensure(hi)
-            return self.op(self.agg[lo], self.agg[hi - 1])
-        return self.agg[lo]
+            x = self.op(self.agg[lo], self.agg[hi - 1])
+        else:
+            x = self.agg[lo]
+        self.last = (*g, x)
+        return x
 
     def query(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """Reduce blocks lo..hi-1 for each pair; pairs sorted by lo and by hi, lo < hi."""
@@ -159,9 +166,11 @@ class _Blocks:
             off = g & (BLOCK - 1)
             p = g % cap
             take = min(g1 - g, BLOCK - off)
-            op.accumulate(col[p : p + take], out=pre[p : p + take])
-            if off:  # carry the block's running prefix on
-                op(pre[p - 1], pre[p : p + take], out=pre[p : p + take])
+            if off:  # carry the block's running prefix on, in place
+                pre[p : p + take] = col[p : p + take]
+                op.accumulate(pre[p - 1 : p + take], out=pre[p - 1 : p + take])
+            else:
+                op.accumulate(col[p : p + take], out=pre[p : p + take])
             g += take
         self.pre_to = max(self.pre_to, g1)
 
@@ -275,11 +284,14 @@ class _Blocks:
             self._short_run(lo0, hi0, k, out)
             return
         op, cap = self.op, self.cap
-        self._suffixes(lo0)
-        for b in range((lo0 >> BITS) + 1, ((lo0 + k - 1) >> BITS) + 1):
+        b0 = lo0 >> BITS
+        if b0 != self.suf_block or lo0 < self.suf_from:
+            self._suffixes(lo0)
+        for b in range(b0 + 1, ((lo0 + k - 1) >> BITS) + 1):
             self._suffixes(b << BITS)
         self._prefixes(hi0 - 1, hi0 - 1 + k)
-        self._totals_to((hi0 + k - 2) >> BITS, (lo0 >> BITS) + 1)
+        if (hi0 + k - 2) >> BITS > self.tot_to:
+            self._totals_to((hi0 + k - 2) >> BITS, b0 + 1)
         pl, ph = lo0 % cap, (hi0 - 1) % cap
         if pl + k <= cap and ph + k <= cap:
             op(self.suf[pl : pl + k], self.pre[ph : ph + k], out=out[:k])
@@ -379,6 +391,9 @@ class SlidingWindow(WindowState):
         a = g % cap
         end = a + t.size
         ring[a:end] = t
+        if end <= cap:  # the usual case: one copy in each half
+            ring[a + cap : end + cap] = t
+            return
         if a < cap:  # the copy of what landed in the first half
             m = min(end, cap)
             ring[a + cap : m + cap] = t[: m - a]
