@@ -4,7 +4,8 @@ One device at 100 kHz (1M samples/s over 10 devices) in 1000-sample chunks, wate
 sample of each chunk, as the rules engine feeds them. For every window kind and aggregate: the
 median and p99 microseconds of one `update()` call, and pandas doing the same chunk incrementally
 (`rolling` / `resample` over the window's history plus the chunk). Results are checked against
-pandas over the whole series first.
+pandas over the whole series first. A second table times sliding windows of 50 ms, 1 s and 5 s
+once each window is full: the cost per chunk must not grow with the window.
 """
 
 from __future__ import annotations
@@ -100,6 +101,36 @@ def session_calls(t, v, chunk: int) -> np.ndarray:
     return ours(WindowSpec.session(5 * MS, 100 * MS), "avg", t, v, chunk)[0]
 
 
+def long_windows(args, smoke: bool) -> None:
+    """Sliding windows of growing length, timed after they fill: median and p99 per chunk."""
+    measured = 20 if smoke else args.long_chunks
+    sizes = [("sliding(50ms)", 50), ("sliding(1s)", 1000)]
+    if not smoke:
+        sizes.append(("sliding(5s)", 5000))
+    repeat = 1 if smoke else args.repeat
+    print()
+    print(f"sliding windows once full: {measured} chunks of {args.chunk} after each window fills")
+    print(f"{'update() per chunk':<36} {'median us':>10} {'p99 us':>8} {'max us':>8} {'p99 x':>8}")
+    base: dict[str, float] = {}
+    for name, ms in sizes:
+        fill = int(ms * MS * args.rate / 1e9) // args.chunk + 2
+        t, v = series(fill + measured, args.chunk, args.rate)
+        spec = WindowSpec.sliding(ms * MS)
+        for agg in ("max", "avg"):
+            runs = []
+            for _ in range(repeat):
+                calls, emitted = ours(spec, agg, t, v, args.chunk)
+                runs.append(calls[fill:])
+            check("sliding", spec, agg, t, v, emitted)
+            calls = np.concatenate(runs)
+            med, p99 = np.median(calls) / 1e3, np.percentile(calls, 99) / 1e3
+            base.setdefault(agg, p99)
+            print(
+                f"{name + ' ' + agg:<36} {med:>10.1f} {p99:>8.1f} {calls.max() / 1e3:>8.1f} "
+                f"{p99 / base[agg]:>7.2f}x"
+            )
+
+
 def main() -> None:
     """Time every window kind and print one table per kind."""
     p = parser(__doc__.splitlines()[0])
@@ -108,10 +139,17 @@ def main() -> None:
     p.add_argument("--rate", type=float, default=100_000.0, help="samples/s of the device")
     p.add_argument("--repeat", type=int, default=3, help="runs per case (best median kept)")
     p.add_argument("--cpu", type=int, default=None, help="pin to this core (default: the last)")
+    p.add_argument(
+        "--long-chunks", type=int, default=1000, help="chunks timed per long sliding window"
+    )
+    p.add_argument("--only-long", action="store_true", help="only the long sliding windows table")
     args = p.parse_args()
     if hasattr(os, "sched_setaffinity"):
         cpu = args.cpu if args.cpu is not None else sorted(os.sched_getaffinity(0))[-1]
         os.sched_setaffinity(0, {cpu})
+    if args.only_long:
+        long_windows(args, args.smoke)
+        return
     chunks, repeat = (12, 1) if args.smoke else (args.chunks, args.repeat)
     t, v = series(chunks, args.chunk, args.rate)
     warm = chunks // 5  # sliding buffers fill, the first windows close
@@ -168,6 +206,7 @@ def main() -> None:
         ],
         f"pandas {first}, per chunk",
     )
+    long_windows(args, args.smoke)
 
 
 if __name__ == "__main__":

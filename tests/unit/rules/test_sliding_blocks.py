@@ -1,0 +1,202 @@
+"""Sliding windows much longer than a block: blocks, the ring and its growth against brute force.
+
+The block size is a module constant; most tests shrink it (and the first reservation) so that
+short hypothesis streams cross many blocks, wrap the ring and grow it. One test keeps the real
+size with windows of several blocks, and one checks that no step of an update works over more
+than a block of samples once the window is full.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from twinbench.rules import sliding
+from twinbench.rules.sliding import SlidingWindow
+from twinbench.rules.windows import INF_NS, WindowSpec
+
+AGGS = ["avg", "min", "max", "sum", "count", "stdev"]
+FN = {
+    "avg": np.mean,
+    "min": np.min,
+    "max": np.max,
+    "sum": np.sum,
+    "count": len,
+    "stdev": lambda a: float(np.std(a, ddof=1)) if len(a) > 1 else np.nan,
+}
+
+
+@contextlib.contextmanager
+def small_blocks(bits: int, est_max: int):
+    """Blocks of 2**bits samples and a first reservation of at most est_max samples."""
+    saved = sliding.BITS, sliding.BLOCK, sliding.EST_MAX
+    sliding.BITS, sliding.BLOCK, sliding.EST_MAX = bits, 1 << bits, est_max
+    try:
+        yield
+    finally:
+        sliding.BITS, sliding.BLOCK, sliding.EST_MAX = saved
+
+
+class GeneralOnly(SlidingWindow):
+    """The same state with the fast path (evenly spaced chunks) switched off."""
+
+    def _update_regular(self, k: int, watermark: int) -> None:
+        return None
+
+
+def brute(size: int, agg: str, t: np.ndarray, v: np.ndarray) -> dict[int, float]:
+    """Every emission of a sliding window: at each event and each exit, if not empty."""
+    fn = FN[agg]
+    ends = np.unique(np.concatenate([t, t + size]))
+    lo = np.searchsorted(t, ends - size, "right")
+    hi = np.searchsorted(t, ends, "right")
+    return {int(e): float(fn(v[a:b])) for e, a, b in zip(ends, lo, hi, strict=True) if b > a}
+
+
+def run(st_: SlidingWindow, t, v, chunks) -> list[tuple[np.ndarray, np.ndarray]]:
+    outs = [st_.update(t[a:b], v[a:b], wm) for a, b, wm in chunks]
+    outs.append(st_.update(t[:0], v[:0], INF_NS))
+    return outs
+
+
+def collect(outs) -> dict[int, float]:
+    got: dict[int, float] = {}
+    for et, ev in outs:
+        for e, x in zip(et.tolist(), ev.tolist(), strict=True):
+            got[e] = x  # an emission may repeat at a chunk seam: the later one has every sample
+    return got
+
+
+def assert_matches(got: dict[int, float], want: dict[int, float]) -> None:
+    assert list(got) == list(want)
+    assert np.allclose(list(got.values()), list(want.values()), equal_nan=True)
+
+
+@st.composite
+def streams(draw, max_n: int = 400, max_window: int = 90):
+    """(size, times, values, chunks as (a, b, watermark)): evenly spaced, with gaps and bursts."""
+    step = draw(st.integers(1, 4))
+    size = step * draw(st.integers(1, max_window)) + draw(st.sampled_from([0, 0, 1, -1]))
+    size = max(size, 1)
+    n = draw(st.integers(1, max_n))
+    t = np.arange(n, dtype=np.int64) * step + draw(st.integers(0, 40))
+    for _ in range(draw(st.integers(0, 4))):
+        i = draw(st.integers(1, max(n - 1, 1)))
+        if i >= n:
+            continue
+        kind = draw(st.sampled_from(["gap", "dup", "burst"]))
+        if kind == "gap":
+            t[i:] += draw(st.integers(1, 2 * size))
+        elif kind == "dup":
+            t[i] = t[i - 1]
+        else:  # a denser stretch: windows hold more samples than the spacing promised
+            j = min(n, i + draw(st.integers(2, 60)))
+            t[i:j] = t[i - 1] + np.arange(1, j - i + 1) // 3
+            t[j:] = np.maximum(t[j:], t[j - 1] + step)
+    t = np.maximum.accumulate(t)
+    # eighths: every sum and sum of squares is exact, so only the last rounding differs
+    v = np.array(draw(st.lists(st.integers(-800, 800), min_size=n, max_size=n))) / 8 + 50.0
+    for i in draw(st.lists(st.integers(0, n - 1), max_size=2)):
+        v[i] = np.nan
+    cuts = sorted({0, n, *draw(st.lists(st.integers(1, max(n - 1, 1)), max_size=25))})
+    chunks = []
+    for a, b in itertools.pairwise(cuts):
+        nxt = int(t[b]) if b < n else int(t[-1]) + 10 * size
+        wm = min(int(t[b - 1]) + draw(st.sampled_from([0, 0, 0, 1, step, size])), nxt)
+        chunks.append((a, b, wm))
+        if draw(st.booleans()):  # a watermark-only update, as when a device goes quiet
+            chunks.append((b, b, min(wm + draw(st.integers(0, 2 * size)), nxt)))
+    return size, t, v, chunks
+
+
+@settings(max_examples=400, deadline=None)
+@given(streams(), st.sampled_from(AGGS), st.integers(1, 4), st.sampled_from([8, 64, 1 << 20]))
+def test_small_blocks_match_brute_force(stream, agg: str, bits: int, est_max: int) -> None:
+    size, t, v, chunks = stream
+    with small_blocks(bits, est_max):
+        got = collect(run(SlidingWindow(WindowSpec.sliding(size), agg), t, v, chunks))
+    assert_matches(got, brute(size, agg, t, v))
+
+
+@settings(max_examples=200, deadline=None)
+@given(streams(), st.sampled_from(AGGS), st.integers(1, 4))
+def test_small_blocks_fast_path_matches_general_path(stream, agg: str, bits: int) -> None:
+    size, t, v, chunks = stream
+    with small_blocks(bits, 16):
+        fast = run(SlidingWindow(WindowSpec.sliding(size), agg), t, v, chunks)
+        slow = run(GeneralOnly(WindowSpec.sliding(size), agg), t, v, chunks)
+    for (ft, fv), (gt, gv) in zip(fast, slow, strict=True):
+        np.testing.assert_array_equal(ft, gt)
+        np.testing.assert_array_equal(fv, gv)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    st.integers(1, 3),
+    st.sampled_from(["max", "min", "avg", "stdev"]),
+    st.lists(st.integers(1, 3000), min_size=1, max_size=30),
+    st.integers(0, 2**32 - 1),
+)
+def test_windows_of_several_real_blocks_match_brute_force(
+    blocks: int, agg: str, sizes: list[int], seed: int
+) -> None:
+    """Real block size, windows of 1 to 3 blocks and more, random chunks, a gap and a burst."""
+    rng = np.random.default_rng(seed)
+    n = 3 * sliding.BLOCK * (blocks + 1)
+    t = np.arange(n, dtype=np.int64) * 10
+    t[n // 3 :] += 50_000  # a gap longer than any window
+    t[n // 2 : n // 2 + 500] = t[n // 2] + np.arange(500) // 2  # a burst with repeated times
+    t = np.maximum.accumulate(t)
+    v = rng.integers(-800, 800, n) / 8 + 50.0
+    size = 10 * blocks * sliding.BLOCK + int(rng.integers(-5, 6)) * 10
+    cuts = np.cumsum([0, *(s for s in itertools.islice(itertools.cycle(sizes), n))])
+    cuts = [*cuts[cuts < n].tolist(), n]
+    chunks = [(a, b, int(t[b - 1])) for a, b in itertools.pairwise(cuts)]
+    got = collect(run(SlidingWindow(WindowSpec.sliding(size), agg), t, v, chunks))
+    assert_matches(got, brute(size, agg, t, v))
+
+
+class Recorder:
+    """Stands in for a ufunc and records how many samples each accumulate or reduce covers."""
+
+    def __init__(self, op: np.ufunc) -> None:
+        self.op = op
+        self.lengths: list[int] = []
+
+    def __call__(self, *args, **kwargs):
+        return self.op(*args, **kwargs)
+
+    def accumulate(self, a, *args, **kwargs):
+        self.lengths.append(np.size(a))
+        return self.op.accumulate(a, *args, **kwargs)
+
+    def reduce(self, a, *args, **kwargs):
+        self.lengths.append(np.size(a))
+        return self.op.reduce(a, *args, **kwargs)
+
+
+def test_no_step_of_an_update_grows_with_the_window() -> None:
+    """A 40-block window at 1000 samples per chunk: once full, no accumulation or reduction over
+    more than two blocks, no new ring (no copy of the window), and flips over block totals only."""
+    chunk = 1000
+    window = 40 * sliding.BLOCK
+    st_ = SlidingWindow(WindowSpec.sliding(window * 10), "max")
+    rec = Recorder(np.maximum)
+    blocks = st_.stacks[0]
+    blocks.op = rec
+    rng = np.random.default_rng(3)
+    caps = []
+    for p in range(3 * window // chunk):
+        t = np.arange(p * chunk, (p + 1) * chunk, dtype=np.int64) * 10
+        st_.update(t, rng.normal(size=chunk), int(t[-1]))
+        if p * chunk > window:
+            caps.append((st_.cap, blocks.cap, id(st_._tring), id(blocks.col)))
+            rec.lengths.append(-1)  # a marker between updates
+    assert len(set(caps)) == 1
+    after = rec.lengths[rec.lengths.index(-1) :]
+    assert max(after) <= 2 * sliding.BLOCK
+    assert sum(x for x in after if x > 0) > window  # the recorder did see the work
