@@ -15,30 +15,23 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from twinbench.rules import sliding
+from tests.unit.rules.windowcheck import brute, chunk_plan, values
+from twinbench.rules import blocks, sliding
 from twinbench.rules.sliding import SlidingWindow
 from twinbench.rules.windows import INF_NS, WindowSpec
 
 AGGS = ["avg", "min", "max", "sum", "count", "stdev"]
-FN = {
-    "avg": np.mean,
-    "min": np.min,
-    "max": np.max,
-    "sum": np.sum,
-    "count": len,
-    "stdev": lambda a: float(np.std(a, ddof=1)) if len(a) > 1 else np.nan,
-}
 
 
 @contextlib.contextmanager
 def small_blocks(bits: int, est_max: int):
     """Blocks of 2**bits samples and a first reservation of at most est_max samples."""
-    saved = sliding.BITS, sliding.BLOCK, sliding.EST_MAX
-    sliding.BITS, sliding.BLOCK, sliding.EST_MAX = bits, 1 << bits, est_max
+    saved = blocks.BITS, blocks.BLOCK, sliding.EST_MAX
+    blocks.BITS, blocks.BLOCK, sliding.EST_MAX = bits, 1 << bits, est_max
     try:
         yield
     finally:
-        sliding.BITS, sliding.BLOCK, sliding.EST_MAX = saved
+        blocks.BITS, blocks.BLOCK, sliding.EST_MAX = saved
 
 
 class GeneralOnly(SlidingWindow):
@@ -46,15 +39,6 @@ class GeneralOnly(SlidingWindow):
 
     def _update_regular(self, k: int, watermark: int) -> None:
         return None
-
-
-def brute(size: int, agg: str, t: np.ndarray, v: np.ndarray) -> dict[int, float]:
-    """Every emission of a sliding window: at each event and each exit, if not empty."""
-    fn = FN[agg]
-    ends = np.unique(np.concatenate([t, t + size]))
-    lo = np.searchsorted(t, ends - size, "right")
-    hi = np.searchsorted(t, ends, "right")
-    return {int(e): float(fn(v[a:b])) for e, a, b in zip(ends, lo, hi, strict=True) if b > a}
 
 
 def run(st_: SlidingWindow, t, v, chunks) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -98,18 +82,8 @@ def streams(draw, max_n: int = 400, max_window: int = 90):
             t[i:j] = t[i - 1] + np.arange(1, j - i + 1) // 3
             t[j:] = np.maximum(t[j:], t[j - 1] + step)
     t = np.maximum.accumulate(t)
-    # eighths: every sum and sum of squares is exact, so only the last rounding differs
-    v = np.array(draw(st.lists(st.integers(-800, 800), min_size=n, max_size=n))) / 8 + 50.0
-    for i in draw(st.lists(st.integers(0, n - 1), max_size=2)):
-        v[i] = np.nan
-    cuts = sorted({0, n, *draw(st.lists(st.integers(1, max(n - 1, 1)), max_size=25))})
-    chunks = []
-    for a, b in itertools.pairwise(cuts):
-        nxt = int(t[b]) if b < n else int(t[-1]) + 10 * size
-        wm = min(int(t[b - 1]) + draw(st.sampled_from([0, 0, 0, 1, step, size])), nxt)
-        chunks.append((a, b, wm))
-        if draw(st.booleans()):  # a watermark-only update, as when a device goes quiet
-            chunks.append((b, b, min(wm + draw(st.integers(0, 2 * size)), nxt)))
+    v = values(draw, n)  # eighths: every sum is exact, so only the last rounding differs
+    chunks = chunk_plan(draw, t, [0, 0, 0, 1, step, size], 10 * size, quiet=2 * size)
     return size, t, v, chunks
 
 
@@ -119,7 +93,7 @@ def test_small_blocks_match_brute_force(stream, agg: str, bits: int, est_max: in
     size, t, v, chunks = stream
     with small_blocks(bits, est_max):
         got = collect(run(SlidingWindow(WindowSpec.sliding(size), agg), t, v, chunks))
-    assert_matches(got, brute(size, agg, t, v))
+    assert_matches(got, brute(WindowSpec.sliding(size), agg, t, v))
 
 
 @settings(max_examples=200, deadline=None)
@@ -142,22 +116,22 @@ def test_small_blocks_fast_path_matches_general_path(stream, agg: str, bits: int
     st.integers(0, 2**32 - 1),
 )
 def test_windows_of_several_real_blocks_match_brute_force(
-    blocks: int, agg: str, sizes: list[int], seed: int
+    nblocks: int, agg: str, sizes: list[int], seed: int
 ) -> None:
     """Real block size, windows of 1 to 3 blocks and more, random chunks, a gap and a burst."""
     rng = np.random.default_rng(seed)
-    n = 3 * sliding.BLOCK * (blocks + 1)
+    n = 3 * blocks.BLOCK * (nblocks + 1)
     t = np.arange(n, dtype=np.int64) * 10
     t[n // 3 :] += 50_000  # a gap longer than any window
     t[n // 2 : n // 2 + 500] = t[n // 2] + np.arange(500) // 2  # a burst with repeated times
     t = np.maximum.accumulate(t)
     v = rng.integers(-800, 800, n) / 8 + 50.0
-    size = 10 * blocks * sliding.BLOCK + int(rng.integers(-5, 6)) * 10
+    size = 10 * nblocks * blocks.BLOCK + int(rng.integers(-5, 6)) * 10
     cuts = np.cumsum([0, *(s for s in itertools.islice(itertools.cycle(sizes), n))])
     cuts = [*cuts[cuts < n].tolist(), n]
     chunks = [(a, b, int(t[b - 1])) for a, b in itertools.pairwise(cuts)]
     got = collect(run(SlidingWindow(WindowSpec.sliding(size), agg), t, v, chunks))
-    assert_matches(got, brute(size, agg, t, v))
+    assert_matches(got, brute(WindowSpec.sliding(size), agg, t, v))
 
 
 class Recorder:
@@ -183,20 +157,20 @@ def test_no_step_of_an_update_grows_with_the_window() -> None:
     """A 40-block window at 1000 samples per chunk: once full, no accumulation or reduction over
     more than two blocks, no new ring (no copy of the window), and flips over block totals only."""
     chunk = 1000
-    window = 40 * sliding.BLOCK
+    window = 40 * blocks.BLOCK
     st_ = SlidingWindow(WindowSpec.sliding(window * 10), "max")
     rec = Recorder(np.maximum)
-    blocks = st_.stacks[0]
-    blocks.op = rec
+    ring = st_.stacks[0]
+    ring.op = rec
     rng = np.random.default_rng(3)
     caps = []
     for p in range(3 * window // chunk):
         t = np.arange(p * chunk, (p + 1) * chunk, dtype=np.int64) * 10
         st_.update(t, rng.normal(size=chunk), int(t[-1]))
         if p * chunk > window:
-            caps.append((st_.cap, blocks.cap, id(st_._tring), id(blocks.col)))
+            caps.append((st_.cap, ring.cap, id(st_._tring), id(ring.col)))
             rec.lengths.append(-1)  # a marker between updates
     assert len(set(caps)) == 1
     after = rec.lengths[rec.lengths.index(-1) :]
-    assert max(after) <= 2 * sliding.BLOCK
+    assert max(after) <= 2 * blocks.BLOCK
     assert sum(x for x in after if x > 0) > window  # the recorder did see the work

@@ -23,12 +23,13 @@ AGG_FNS = {
 def brute(spec: WindowSpec, agg: str, t: np.ndarray, v: np.ndarray) -> dict[int, float]:
     """Every non-empty window (start, end] of a finished series, by brute force."""
     fn = AGG_FNS[agg]
-    if spec.kind == "sliding":
-        ends: object = sorted({*t.tolist(), *(t + spec.size).tolist()})
-    else:
-        ends = range(0, int(t.max()) + spec.size + spec.hop, spec.hop)
+    if spec.kind == "sliding":  # at each event and each exit; t is sorted
+        ends = np.unique(np.concatenate([t, t + spec.size]))
+        lo = np.searchsorted(t, ends - spec.size, "right")
+        hi = np.searchsorted(t, ends, "right")
+        return {int(e): float(fn(v[a:b])) for e, a, b in zip(ends, lo, hi, strict=True) if b > a}
     out = {}
-    for e in ends:  # type: ignore[attr-defined]
+    for e in range(0, int(t.max()) + spec.size + spec.hop, spec.hop):
         m = (t > e - spec.size) & (t <= e)
         if m.any():
             out[e] = float(fn(v[m]))
