@@ -40,12 +40,21 @@ RULE_KINDS = [
 ]
 
 
-def rules_text(devices: int, per_device: int) -> str:
+# the same mix over long windows: a state per chunk must not grow with the window
+LONG_KINDS = [
+    k.replace("tumbling(100ms)", "tumbling(2s)")
+    .replace("sliding(50ms)", "sliding(2s)")
+    .replace("hopping(200ms, 100ms)", "hopping(4s, 1s)")
+    for k in RULE_KINDS
+]
+
+
+def rules_text(devices: int, per_device: int, kinds: list[str] = RULE_KINDS) -> str:
     """Rule file text: `per_device` rules for each device."""
     out = []
     for d in range(devices):
         for k in range(per_device):
-            cond = RULE_KINDS[k % len(RULE_KINDS)]
+            cond = kinds[k % len(kinds)]
             extra = ""
             if k == 0:
                 extra = 'hold = "5ms"\n'
@@ -319,6 +328,7 @@ def main() -> None:
         ("transport only, no rules (baseline)", "", chunk_s),
         ("100 mixed rules", mixed, chunk_s),
         ("100 alarm-level rules, shared windows", shared_rules_text(10, 10), chunk_s),
+        ("100 mixed rules, long windows (2-4 s)", rules_text(10, 10, LONG_KINDS), chunk_s),
         ("100 mixed rules, 20 ms chunks (sim default)", mixed, 0.02),
     ]
     print(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from twinbench.rules.windows import distinct_sorted
+
 BITS = 12
 BLOCK = 1 << BITS  # samples per block; every ring capacity is a multiple of it
 
@@ -218,7 +220,7 @@ class Blocks:
         return self._across(lo, hi, bl, bh)
 
     def _across(self, lo, hi, bl, bh) -> np.ndarray:
-        for b in np.unique(bl).tolist():  # the first query in each block has the lowest lo
+        for b in distinct_sorted(bl).tolist():  # the first query of a block has its lowest lo
             self._suffixes(int(lo[int(np.searchsorted(bl, b))]))
         self._prefixes(int(hi[0]) - 1, int(hi[-1]))
         out = self.op(self.suf[lo % self.cap], self.pre[(hi - 1) % self.cap])

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from twinbench.model import Chunk
+from twinbench.rules import panes, sessions, sliding  # noqa: F401  (loaded before streaming)
 from twinbench.rules.actions import ActionRunner
 from twinbench.rules.alarms import AlarmBook, AlarmRecord
 from twinbench.rules.loader import Rule, RuleSet

@@ -18,7 +18,7 @@ from twinbench.rules.evaluate import (
     truth,
 )
 from twinbench.rules.loader import Rule
-from twinbench.rules.windows import cat
+from twinbench.rules.windows import cat, distinct_sorted
 
 _NO_CHANGES = np.empty(0, np.intp)
 
@@ -158,7 +158,7 @@ class RuleRun:
             if not times:
                 _count_faults(st, ev, evc)
                 return None
-            te = times[0] if len(times) == 1 else np.unique(np.concatenate(times))
+            te = times[0] if len(times) == 1 else distinct_sorted(np.sort(np.concatenate(times)))
             if shape.emission is not None and self.prune and self._emissions_settle(em):
                 st.evaluations += te.size
                 _count_faults(st, ev, evc)

@@ -41,6 +41,13 @@ def cat(first: object, arr: np.ndarray, last: object = None) -> np.ndarray:
 _EMPTY_V = np.empty(0, np.float64)
 
 
+def distinct_sorted(arr: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array (np.unique without its sort or lazy imports)."""
+    if arr.size < 2:
+        return arr
+    return arr[append1(arr[1:] != arr[:-1], True)]
+
+
 @dataclass(frozen=True)
 class WindowSpec:
     """A window: kind, size and hop in ns (session: size = timeout, hop = maximum duration)."""

@@ -136,3 +136,12 @@ def test_long_runs_match_pandas_resample_and_rolling() -> None:
             et, ev = et[at], ev[at]
         assert np.array_equal(et, ref.index.asi8)
         assert np.allclose(ev, ref.to_numpy(), equal_nan=True)
+
+
+def test_distinct_sorted_matches_numpy_unique() -> None:
+    from twinbench.rules.windows import distinct_sorted
+
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 2, 7, 100):
+        a = np.sort(rng.integers(0, 5, n))
+        assert np.array_equal(distinct_sorted(a), np.unique(a))
