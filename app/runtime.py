@@ -56,9 +56,16 @@ def settle_heap() -> None:
 
     Called by the app and headless runs just before they start streaming, so a full
     collection on the hot path scans only what was allocated since (shorter pauses); modules
-    that numpy imports lazily on first use are loaded here too, not in the middle of a chunk.
+    that numpy imports lazily on first use are loaded here too, not in the middle of a chunk,
+    and numpy stops asking for huge pages (their first touch stalls a chunk by milliseconds).
     """
     importlib.import_module("numpy.ma")  # np.unique imports it on first use (~45 ms)
+    # numpy asks for transparent huge pages on big arrays; with the kernel's default "madvise"
+    # defrag, the first touch of a fresh window ring then stalls for ~5 ms (compaction)
+    multiarray = importlib.import_module("numpy._core.multiarray")
+    set_hugepage = getattr(multiarray, "_set_madvise_hugepage", None)
+    if set_hugepage is not None:
+        set_hugepage(False)
     gc.collect()
     gc.freeze()
 

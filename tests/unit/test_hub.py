@@ -95,7 +95,10 @@ def test_drops_are_counted_per_device():
 
 def test_settle_heap_freezes_what_is_alive_and_collects_garbage() -> None:
     import gc
+    import sys
     import weakref
+
+    from numpy._core import multiarray
 
     from twinbench.runtime import settle_heap
 
@@ -110,5 +113,8 @@ def test_settle_heap_freezes_what_is_alive_and_collects_garbage() -> None:
         settle_heap()
         assert ref() is None  # collected before freezing, not frozen forever
         assert gc.get_freeze_count() > 0
+        assert "numpy.ma" in sys.modules  # loaded now, not by np.unique in a chunk
+        # numpy asks no more for huge pages (this returns the setting it replaces)
+        assert multiarray._set_madvise_hugepage(True) is False
     finally:
         gc.unfreeze()
