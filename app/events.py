@@ -6,20 +6,18 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """Something that happened at a moment: what kind, to which device, and details."""
 
     t_ns: int
     kind: str
-    device: str = ""
-    message: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
+    device: str
+    message: str
+    data: dict[str, Any]
 
 
 class EventLog:

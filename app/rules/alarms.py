@@ -9,7 +9,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "major": 2, "critical": 3}
 
@@ -40,8 +40,7 @@ class Alarm:
         return self.active or not self.acked
 
 
-@dataclass(frozen=True)
-class AlarmRecord:
+class AlarmRecord(NamedTuple):
     """One line of alarm history."""
 
     t_ns: int  # event time (sample time) for raise/clear, wall time for ack/shelve
