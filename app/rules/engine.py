@@ -90,7 +90,17 @@ class RuleEngine:
         # window states shared by rules of a device that aggregate the same thing (sharing.py)
         self.share = share
         self.prune = prune  # skip chunks whose channel ranges settle a rule (bounds.py)
-        self._share_keys = {r.name: window_keys(r) for r in self.rules} if share else {}
+        # structural sharing keys, interned as small ints: looked up on every pass
+        interned: dict[Any, int] = {}
+        self._share_keys = (
+            {
+                r.name: {node: interned.setdefault(k, len(interned)) for node, k in keys.items()}
+                for r in self.rules
+                for keys in (window_keys(r),)
+            }
+            if share
+            else {}
+        )
         self._windows: dict[str, dict] = {}
         self.chunks = 0
         self.samples = 0
