@@ -357,20 +357,20 @@ def main() -> None:
                 print(f"  {faults} evaluation faults")
             if text:
                 runs.setdefault(what, []).append(la.get("p99_us", 0))
-    p99s = []
+    by_chunk: dict[float, list[float]] = {}
     for what, text, cs in cases:
         if not text:
             continue
         got = sorted(runs[what])
         med = float(np.median(got))
         print(f"  {what}: alarm p99 median {med:.0f} us over {len(got)} run(s) {got}")
-        if cs == chunk_s:
-            p99s.append(med)
-    ok = max(p99s) <= 2000
-    print(
-        f"  target p99 chunk -> alarm <= 2 ms ({args.chunk_ms:g} ms rows, median of runs): "
-        f"{'met' if ok else 'NOT met'}"
-    )
+        by_chunk.setdefault(cs, []).append(med)
+    for cs, meds in sorted(by_chunk.items()):
+        ok = max(meds) <= 2000
+        print(
+            f"  target p99 chunk -> alarm <= 2 ms with {cs * 1000:g} ms chunks "
+            f"(every row, median of runs): {'met' if ok else 'NOT met'}"
+        )
     print(
         f"  load average now {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
         f"on {os.cpu_count()} cores (shared machine: compare rows, not runs)"
