@@ -15,7 +15,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.unit.rules.windowcheck import brute, chunk_plan, values
+from tests.unit.rules.windowcheck import (
+    assert_same_emissions,
+    brute,
+    chunk_plan,
+    damaged_times,
+    values,
+)
 from twinbench.rules import blocks, sliding
 from twinbench.rules.sliding import SlidingWindow
 from twinbench.rules.windows import INF_NS, WindowSpec
@@ -67,21 +73,7 @@ def streams(draw, max_n: int = 400, max_window: int = 90):
     size = step * draw(st.integers(1, max_window)) + draw(st.sampled_from([0, 0, 1, -1]))
     size = max(size, 1)
     n = draw(st.integers(1, max_n))
-    t = np.arange(n, dtype=np.int64) * step + draw(st.integers(0, 40))
-    for _ in range(draw(st.integers(0, 4))):
-        i = draw(st.integers(1, max(n - 1, 1)))
-        if i >= n:
-            continue
-        kind = draw(st.sampled_from(["gap", "dup", "burst"]))
-        if kind == "gap":
-            t[i:] += draw(st.integers(1, 2 * size))
-        elif kind == "dup":
-            t[i] = t[i - 1]
-        else:  # a denser stretch: windows hold more samples than the spacing promised
-            j = min(n, i + draw(st.integers(2, 60)))
-            t[i:j] = t[i - 1] + np.arange(1, j - i + 1) // 3
-            t[j:] = np.maximum(t[j:], t[j - 1] + step)
-    t = np.maximum.accumulate(t)
+    t = damaged_times(draw, n, step, ["gap", "dup", "burst"], 4, 2 * size)
     v = values(draw, n)  # eighths: every sum is exact, so only the last rounding differs
     chunks = chunk_plan(draw, t, [0, 0, 0, 1, step, size], 10 * size, quiet=2 * size)
     return size, t, v, chunks
@@ -103,9 +95,7 @@ def test_small_blocks_fast_path_matches_general_path(stream, agg: str, bits: int
     with small_blocks(bits, 16):
         fast = run(SlidingWindow(WindowSpec.sliding(size), agg), t, v, chunks)
         slow = run(GeneralOnly(WindowSpec.sliding(size), agg), t, v, chunks)
-    for (ft, fv), (gt, gv) in zip(fast, slow, strict=True):
-        np.testing.assert_array_equal(ft, gt)
-        np.testing.assert_array_equal(fv, gv)
+    assert_same_emissions(fast, slow)
 
 
 @settings(max_examples=12, deadline=None)

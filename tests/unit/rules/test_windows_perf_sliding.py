@@ -10,7 +10,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.unit.rules.windowcheck import brute, chunk_plan, values
+from tests.unit.rules.windowcheck import (
+    assert_same_emissions,
+    brute,
+    chunk_plan,
+    damaged_times,
+    values,
+)
 from twinbench.rules.sliding import SlidingWindow
 from twinbench.rules.windows import INF_NS, WindowSpec
 
@@ -46,19 +52,7 @@ def streams(draw):
     step = draw(st.integers(1, 6))
     size = draw(st.sampled_from([step, 2 * step, 5 * step, 7 * step, step + 1, 3 * step - 1]))
     n = draw(st.integers(1, 150))
-    t = np.arange(n, dtype=np.int64) * step + draw(st.integers(0, 40))
-    for _ in range(draw(st.integers(0, 3))):
-        i = draw(st.integers(1, max(n - 1, 1)))
-        if i >= n:
-            continue
-        kind = draw(st.sampled_from(["gap", "dup", "nudge"]))
-        if kind == "gap":
-            t[i:] += draw(st.integers(1, 3 * size))
-        elif kind == "dup":
-            t[i] = t[i - 1]
-        elif t[i] - 1 > t[i - 1]:
-            t[i] -= 1
-    t = np.maximum.accumulate(t)
+    t = damaged_times(draw, n, step, ["gap", "dup", "nudge"], 3, 3 * size)
     v = values(draw, n)  # eighths: every sum is exact, so only the last rounding differs
     chunks = chunk_plan(draw, t, [0, 0, 0, 1, step, size], 10 * size, 12, quiet=2 * size)
     return size, t, v, chunks
@@ -76,9 +70,7 @@ def test_fast_path_matches_general_path_call_by_call(stream, agg: str) -> None:
     size, t, v, chunks = stream
     fast = run(Counting(WindowSpec.sliding(size), agg), t, v, chunks)
     slow = run(GeneralOnly(WindowSpec.sliding(size), agg), t, v, chunks)
-    for (ft, fv), (gt, gv) in zip(fast, slow, strict=True):
-        np.testing.assert_array_equal(ft, gt)
-        np.testing.assert_array_equal(fv, gv)
+    assert_same_emissions(fast, slow)
 
 
 @settings(max_examples=300, deadline=None)

@@ -63,3 +63,34 @@ def chunk_plan(
         if quiet and draw(st.booleans()):  # a watermark-only update, as when a device goes quiet
             chunks.append((b, b, min(wm + draw(st.integers(0, quiet)), nxt)))
     return chunks
+
+
+def damaged_times(
+    draw: st.DrawFn, n: int, step: int, kinds: list[str], damages: int, gap: int
+) -> np.ndarray:
+    """n evenly spaced times, then up to `damages` of: gap (up to `gap`), dup, nudge, burst."""
+    t = np.arange(n, dtype=np.int64) * step + draw(st.integers(0, 40))
+    for _ in range(draw(st.integers(0, damages))):
+        i = draw(st.integers(1, max(n - 1, 1)))
+        if i >= n:
+            continue
+        kind = draw(st.sampled_from(kinds))
+        if kind == "gap":
+            t[i:] += draw(st.integers(1, gap))
+        elif kind == "dup":
+            t[i] = t[i - 1]
+        elif kind == "nudge":  # one sample a little early: off the grid
+            if t[i] - 1 > t[i - 1]:
+                t[i] -= 1
+        else:  # a denser stretch: windows hold more samples than the spacing promised
+            j = min(n, i + draw(st.integers(2, 60)))
+            t[i:j] = t[i - 1] + np.arange(1, j - i + 1) // 3
+            t[j:] = np.maximum(t[j:], t[j - 1] + step)
+    return np.maximum.accumulate(t)
+
+
+def assert_same_emissions(a: list, b: list) -> None:
+    """Two runs emitted exactly the same (times, values) on every update."""
+    for (at, av), (bt, bv) in zip(a, b, strict=True):
+        np.testing.assert_array_equal(at, bt)
+        np.testing.assert_array_equal(av, bv)
