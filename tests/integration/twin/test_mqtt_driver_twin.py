@@ -1,58 +1,15 @@
 """The `mqtt` driver carries twin traffic: IoT Hub twin/method topics through a real mosquitto."""
 
 import json
-import shutil
-import socket
-import subprocess
-import time
 
 import paho.mqtt.client as mqtt
 import pytest
 
+from tests.integration.mqtt.conftest import wait_for
 from twinbench.runtime import Runtime
 from twinbench.twin import CommandTimeout, TwinService
 from twinbench.twin.mqtt_transport import IotHubTwinTransport
 from twinbench.twin.profiles import IotHubTopics
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(pred, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.02)
-    return False
-
-
-@pytest.fixture
-def broker(tmp_path):
-    exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    port = _free_port()
-    conf = tmp_path / "m.conf"
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\n")
-    proc = subprocess.Popen(
-        [exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        assert _wait(lambda: _connects(port))
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-def _connects(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), 0.2).close()
-        return True
-    except OSError:
-        return False
 
 
 class Board:
@@ -74,7 +31,7 @@ class Board:
             ]
         )
         self.c.loop_start()
-        assert _wait(lambda: subscribed)
+        assert wait_for(lambda: subscribed)
 
     def telemetry(self, rpm):
         self.c.publish(f"fleet/{self.device}/data", json.dumps({"rpm": rpm}), qos=1)
@@ -131,7 +88,7 @@ def running(broker):
 
 def test_mqtt_devices_use_the_iothub_topics(running):
     rt, svc, drv, board = running
-    assert _wait(lambda: (board.telemetry(100), "dev1" in rt.hub.devices)[1], 10)
+    assert wait_for(lambda: (board.telemetry(100), "dev1" in rt.hub.devices)[1], 10)
     assert isinstance(svc.transport.for_device("dev1"), IotHubTwinTransport)
     reply = svc.set_desired("dev1", {"targetSpeed": 1500})
     assert reply["targetSpeed"]["ac"] == 200
@@ -145,8 +102,8 @@ def test_mqtt_devices_use_the_iothub_topics(running):
     # the board reports on its own: the twin's reported section follows, the hub answers 204
     board.report({"firmwareVersion": "2.0.1"}, rid="900")
     twin = svc.twin("dev1")
-    assert _wait(lambda: twin.reported.values.get("firmwareVersion") == "2.0.1")
-    assert _wait(lambda: board.hub_answers)
+    assert wait_for(lambda: twin.reported.values.get("firmwareVersion") == "2.0.1")
+    assert wait_for(lambda: board.hub_answers)
     assert board.hub_answers[0].startswith("dev1/$iothub/twin/res/204/?$rid=900&$version=")
     assert int(board.hub_answers[0].rpartition("=")[2]) == twin.reported.version
     # twin traffic never became telemetry or "unmatched" topics

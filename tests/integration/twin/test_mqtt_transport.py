@@ -1,9 +1,6 @@
 """The MQTT twin transport against a real mosquitto on a loopback port, with a board client."""
 
 import json
-import shutil
-import socket
-import subprocess
 import time
 
 import paho.mqtt.client as mqtt
@@ -14,35 +11,6 @@ from twinbench.twin import CommandTimeout, TwinService
 from twinbench.twin.binding import default_binding
 from twinbench.twin.mqtt_transport import MqttTwinTransport
 from twinbench.twin.profiles import IotHubTopics
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def broker(tmp_path):
-    exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    port = _free_port()
-    conf = tmp_path / "m.conf"
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\n")
-    proc = subprocess.Popen(
-        [exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 class Board:

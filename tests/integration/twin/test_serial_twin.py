@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import pytest
 import tomli_w
 
+from tests.integration.mqtt.conftest import wait_for
 from twinbench.drivers.serial.simboard import profile_for
 from twinbench.runtime import Runtime
 from twinbench.twin import CommandTimeout, TwinService
@@ -16,15 +16,6 @@ from twinbench.twin.serial_transport import SerialTwinTransport
 
 if sys.platform == "win32":  # pragma: no cover
     pytest.skip("pseudo-terminals are POSIX-only", allow_module_level=True)
-
-
-def _wait(pred, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 @pytest.fixture
@@ -65,7 +56,7 @@ def running(board):
 def test_desired_patch_and_command_over_pty(running):
     rt, svc, drv = running
     twin = svc.twin("board")
-    assert _wait(lambda: "rpm" in twin.telemetry)
+    assert wait_for(lambda: "rpm" in twin.telemetry)
     transport = svc.transport.for_device("board")
     assert isinstance(transport, SerialTwinTransport)
     svc.refresh("board")  # the `get` template: every reported property
@@ -85,15 +76,15 @@ def test_desired_patch_and_command_over_pty(running):
     # the ack lines never reached the csv decoder: nothing malformed, telemetry continues
     assert drv.loss()["malformed"] == 0
     n = drv.loss()["frames"]
-    assert _wait(lambda: drv.loss()["frames"] > n + 20)
+    assert wait_for(lambda: drv.loss()["frames"] > n + 20)
     kinds = [e.data.get("state") for e in rt.events.recent if e.kind == "command"]
     assert kinds.count("answered") == 2
 
 
 def test_command_timeout_and_late_reply_counted(running):
     _rt, svc, _drv = running
-    assert _wait(lambda: "rpm" in svc.twin("board").telemetry)
+    assert wait_for(lambda: "rpm" in svc.twin("board").telemetry)
     with pytest.raises(CommandTimeout, match="selfTest: no reply within 0.3 s"):
         svc.invoke("board", "selfTest", 1.0, timeout=0.3)
     transport = svc.transport.for_device("board")
-    assert _wait(lambda: transport.requests.unmatched == 1, 5.0)  # the late ack, not applied
+    assert wait_for(lambda: transport.requests.unmatched == 1, 5.0)  # the late ack, not applied

@@ -1,9 +1,8 @@
 """The twin end to end on the simulated rig: desired -> board -> acknowledgement, commands."""
 
-import time
-
 import pytest
 
+from tests.integration.mqtt.conftest import wait_for
 from twinbench.runtime import Runtime
 from twinbench.twin import CommandTimeout, TwinError, TwinService
 
@@ -20,20 +19,11 @@ def running():
         rt.stop()
 
 
-def _wait(pred, timeout=5.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.02)
-    return False
-
-
 def test_desired_reaches_sim_and_is_acknowledged(running):
     rt, svc = running
     twin = svc.twin("sim")
     assert twin.model_id == "dtmi:twinbench:sim:MotorRig;1"
-    assert _wait(lambda: "rpm" in twin.telemetry)
+    assert wait_for(lambda: "rpm" in twin.telemetry)
     assert twin.telemetry["temperature"][1] == "°C"
     svc.refresh("sim")
     assert twin.reported.values["serialNumber"] == "SIM-0001"
@@ -41,7 +31,7 @@ def test_desired_reaches_sim_and_is_acknowledged(running):
     st = twin.property_status("mode")
     assert st.state == "accepted" and st.ack_version == twin.desired.version
     # idle stops the shaft: the twin's latest rpm falls to ~0 (noise only)
-    assert _wait(lambda: abs(twin.telemetry["rpm"][0]) < 30)
+    assert wait_for(lambda: abs(twin.telemetry["rpm"][0]) < 30)
     svc.set_desired("sim", {"targetSpeed": 4000})
     assert twin.property_status("targetSpeed").state == "accepted"
     svc.set_desired("sim", {"targetSpeed": 5000})  # in the model's range, above the rated speed
