@@ -23,6 +23,13 @@ _FIELDS = re.compile(r"\{(\w+)\}")
 SERIAL_TWIN_KEYS = {"desired", "command", "get", "eol", "reply", "reply_prefix", "timeout"}
 
 
+def _known_keys(sec: dict[str, Any], known: Any, where: str) -> None:
+    """Refuse a key of a `[twin]` table that is not in `known`, naming it and the valid ones."""
+    for k in sec:
+        if k not in known:
+            raise ConfigError(f"{where}.{k}: unknown key; valid: {', '.join(sorted(known))}")
+
+
 @dataclass(frozen=True)
 class SerialTwinProfile:
     """Text templates for twin traffic on a serial line.
@@ -66,10 +73,7 @@ class SerialTwinProfile:
     @classmethod
     def from_section(cls, sec: dict[str, Any], where: str = "twin") -> SerialTwinProfile:
         """Build from a profile's `[twin]` table; errors name the key."""
-        for k in sec:
-            if k not in SERIAL_TWIN_KEYS:
-                valid = ", ".join(sorted(SERIAL_TWIN_KEYS))
-                raise ConfigError(f"{where}.{k}: unknown key; valid: {valid}")
+        _known_keys(sec, SERIAL_TWIN_KEYS, where)
         for k in ("desired", "command", "get", "eol", "reply"):
             if k in sec and not isinstance(sec[k], str):
                 raise ConfigError(f"{where}.{k}: expected text")
@@ -178,10 +182,7 @@ class BleTwinProfile:
 
         from twinbench.ble.sig import normalize_uuid
 
-        for k in sec:
-            if k not in BLE_TWIN_KEYS:
-                valid = ", ".join(sorted(BLE_TWIN_KEYS))
-                raise ConfigError(f"{where}.{k}: unknown key; valid: {valid}")
+        _known_keys(sec, BLE_TWIN_KEYS, where)
         maps: dict[str, dict[str, str]] = {}
         for key in ("properties", "commands", "responses"):
             table = sec.get(key, {})

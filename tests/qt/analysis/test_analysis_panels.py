@@ -2,21 +2,9 @@
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from twinbench.model import Channel, Chunk, Device
-from twinbench.runtime import Runtime
-from twinbench.widgets.context import AppContext
 from twinbench.widgets.panels import all_panels
-
-
-@pytest.fixture
-def ctx():
-    rt = Runtime()
-    c = AppContext(runtime=rt)
-    yield c
-    for sub in list(rt.hub.subscriptions):
-        rt.hub.unsubscribe(sub)
 
 
 def tick(ctx, n=1):

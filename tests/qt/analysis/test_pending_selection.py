@@ -1,20 +1,8 @@
 """A panel asked for a device or channel that does not exist yet selects it once it appears."""
 
 import numpy as np
-import pytest
 
 from twinbench.model import Channel, Chunk, Device
-from twinbench.runtime import Runtime
-from twinbench.widgets.context import AppContext
-
-
-@pytest.fixture
-def ctx():
-    rt = Runtime()
-    c = AppContext(runtime=rt)
-    yield c
-    for sub in list(rt.hub.subscriptions):
-        rt.hub.unsubscribe(sub)
 
 
 def tick(ctx):
