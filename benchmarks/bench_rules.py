@@ -306,6 +306,8 @@ def main() -> None:
     p.add_argument("--no-windows-table", action="store_true", help="skip the pandas comparison")
     p.add_argument("--cpu", type=int, default=None, help="pin to this core (default: one core)")
     args = p.parse_args()
+    if args.runs < 1:
+        p.error("--runs: at least 1")
     if hasattr(os, "sched_setaffinity"):
         cpu = args.cpu if args.cpu is not None else sorted(os.sched_getaffinity(0))[-1]
         os.sched_setaffinity(0, {cpu})

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from twinbench.rules.expr import Bin, Call, Name, Node, Num, Unary
+from twinbench.rules.expr import Bin, Call, Name, Node, Num, Unary, walk
 from twinbench.rules.typecheck import Checked
 from twinbench.rules.windows import cat, make_window
 
@@ -101,13 +101,7 @@ def prepare(c: Checked) -> None:
 
 def has_stateful(node: Node) -> bool:
     """Whether `node` calls a function that keeps state between passes (lag, rate, spike...)."""
-    if isinstance(node, Call):
-        return node.func in STATEFUL or any(has_stateful(a) for a in node.args)
-    if isinstance(node, Unary):
-        return has_stateful(node.operand)
-    if isinstance(node, Bin):
-        return has_stateful(node.left) or has_stateful(node.right)
-    return False
+    return any(isinstance(n, Call) and n.func in STATEFUL for n in walk(node))
 
 
 def _compile(node: Node, c: Checked, fns: dict[int, Fn]) -> Fn:
