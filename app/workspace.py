@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import tomli_w
 
 from twinbench.errors import ConfigError
+from twinbench.userfile import load_toml
 
 FORMAT_VERSION = 1
 _TOP_KEYS = {"workspace", "device", "panel", "derived", "rules", "bindings", "layout"}
@@ -86,14 +86,7 @@ def _table_list(data: dict[str, Any], key: str, path: Path) -> list[dict[str, An
 def load_workspace(path: str | os.PathLike[str]) -> Workspace:
     """Read a workspace; unknown keys become warnings, malformed structure a ConfigError."""
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: no such workspace file") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p}: {exc}") from None
+    data, _ = load_toml(p, "workspace file")
     warnings: list[str] = []
     _check_keys(str(p), data, _TOP_KEYS, warnings)
     head = data.get("workspace", {})
@@ -136,7 +129,10 @@ def load_workspace(path: str | os.PathLike[str]) -> Workspace:
             DerivedEntry(d["name"], d["expr"], str(d.get("unit", "")), str(d.get("device", "")))
         )
     rules = data.get("rules", [])
-    ws.rules = [rules] if isinstance(rules, str) else [str(r) for r in rules]
+    rules = [rules] if isinstance(rules, str) else rules
+    if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
+        raise ConfigError(f"{p}: rules: expected a rules file or a list of them, got {rules!r:.40}")
+    ws.rules = list(rules)
     ws.bindings = data.get("bindings", {}) if isinstance(data.get("bindings"), dict) else {}
     layout = data.get("layout", {})
     ws.layout = str(layout.get("state", "")) if isinstance(layout, dict) else ""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from twinbench.errors import ConfigError
+from twinbench.userfile import load_toml
 
 SEVERITIES = ("info", "warning", "major", "critical")
 STATS = ("count", "min", "max", "mean", "nan")
@@ -134,14 +134,7 @@ def _err(path: Path, line: int, key: str, msg: str) -> ConfigError:
 def load_config(path: str | Path) -> BenchConfig:
     """Read and validate a bench config; errors name the file, line and key."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read bench config: {exc.strerror or exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    data, text = load_toml(path, "bench config")
     loc = _Locator(text)
     base = path.parent
 

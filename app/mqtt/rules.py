@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from twinbench.errors import ConfigError
 from twinbench.mqtt.payloads import JsonSpec, PathError, parse_path
 from twinbench.mqtt.topics import PatternError, TopicPattern, compile_pattern
+from twinbench.userfile import load_toml
 
 FORMATS = ("auto", "json", "number", "csv", "iothub", "sparkplug")
 TIME_SCALES = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
@@ -113,13 +113,9 @@ def parse_assignments(text: str) -> dict[str, str]:
 def load_profile(path: str) -> list[TopicRule]:
     """Read `[[mqtt.devices]]` rules from a TOML profile; errors name the file, line and key."""
     p = FsPath(path)
-    try:
-        data = tomllib.loads(p.read_text())
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    devices = data.get("mqtt", {}).get("devices", [])
+    data, _ = load_toml(p, "MQTT profile")
+    mqtt = data.get("mqtt", {})
+    devices = mqtt.get("devices", []) if isinstance(mqtt, dict) else None
     if not isinstance(devices, list) or not devices:
         raise ConfigError(f"{path}: no [[mqtt.devices]] rules")
     return [make_rule(d, path, f"mqtt.devices[{i}]") for i, d in enumerate(devices)]

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from twinbench import __version__
+from twinbench.paths import safe_name
 from twinbench.recording import format as fmt
 from twinbench.recording.format import SessionError
 from twinbench.recording.session import Session, open_session
@@ -283,5 +284,5 @@ def _write_partitioned(
                 d = datetime.fromtimestamp(int(t[lo]) / 1e9, UTC) if len(t) else None
                 folder = folder / f"date={d.strftime('%Y-%m-%d') if d else 'none'}"
             else:
-                folder = folder / f"device_id={fmt.safe_name(dev)}"
+                folder = folder / f"device_id={safe_name(dev)}"
         writer.write(table.slice(lo, hi - lo), folder / f"part-{tag}-{i}.{ext}")

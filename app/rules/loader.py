@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import math
 import re
-import tomllib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +12,9 @@ from typing import Any
 from twinbench.errors import ConfigError
 from twinbench.rules.expr import DURATION_UNITS, ExprError
 from twinbench.rules.typecheck import Checked, check
+from twinbench.userfile import loads_toml, read_text
 
+MAX_DURATION_S = 366 * 86400.0  # a year: holds, tolerances, timeouts
 SEVERITIES = ("info", "warning", "major", "critical")
 ACTION_KINDS = {
     "command": {"command": True, "args": False},
@@ -87,12 +89,16 @@ def parse_duration(value: Any, where: str) -> int:
     if isinstance(value, bool):
         raise ConfigError(f'{where}: expected a duration such as "10s", got {value!r}')
     if isinstance(value, int | float):
+        if not math.isfinite(value) or abs(value) > MAX_DURATION_S:
+            raise ConfigError(f"{where}: {value!r} is not a duration up to {MAX_DURATION_S:g} s")
         ns = round(float(value) * 1e9)
     elif isinstance(value, str):
         m = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*", value)
         if not m or (m.group(2) or "s") not in DURATION_UNITS:
             raise ConfigError(f'{where}: expected a duration such as "10s", got {value!r}')
         ns = round(float(m.group(1)) * DURATION_UNITS[m.group(2) or "s"])
+        if ns > MAX_DURATION_S * 1e9:
+            raise ConfigError(f"{where}: {value!r} is longer than {MAX_DURATION_S:g} s")
     else:
         raise ConfigError(f'{where}: expected a duration such as "10s", got {value!r}')
     if ns < 0:
@@ -141,6 +147,9 @@ def _action(raw: Any, where: str) -> Action:
         if required and key not in params:
             raise ConfigError(f"{where}: a {kind} action needs {key!r}")
     if kind == "webhook":
+        headers = params.get("headers", {})
+        if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+            raise ConfigError(f"{where}: headers must be a table of strings")
         params["timeout"] = parse_duration(params.get("timeout", 5), f"{where}: timeout") / 1e9
         retries = params.get("retries", 2)
         if not isinstance(retries, int) or not 0 <= retries <= 10:
@@ -160,10 +169,7 @@ def parse_rules(
     text: str, source: str = "<rules>", channels: Collection[str] | None = None
 ) -> RuleSet:
     """Parse and check rule-file text; every error names the file, line, rule and column."""
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: invalid TOML: {exc}") from None
+    doc = loads_toml(text, source)
     lines = _rule_lines(text)
     out = RuleSet()
     settings = doc.pop("settings", {})
@@ -186,6 +192,8 @@ def parse_rules(
     seen: set[str] = set()
     for i, raw in enumerate(raw_rules):
         head, keys = lines[i] if i < len(lines) else (None, {})
+        if not isinstance(raw, dict):
+            raise ConfigError(_fmt(source, head, "", f"rule #{i + 1} must be a [[rule]] table"))
         name = raw.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(_fmt(source, head, "", f"rule #{i + 1} needs a name"))
@@ -201,6 +209,8 @@ def parse_rules(
                 raise ConfigError(
                     f"{where(key)}: unknown key (known: {', '.join(sorted(RULE_KEYS))})"
                 )
+        if not isinstance(raw.get("enabled", True), bool):
+            raise ConfigError(f"{where('enabled')}: expected true or false")
         if raw.get("enabled", True) is False:
             continue
 
@@ -267,12 +277,7 @@ def load_rules(
     out = RuleSet()
     for path in paths:
         p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{p}: cannot read rules: {exc.strerror or exc}") from None
-        except UnicodeDecodeError as exc:
-            raise ConfigError(f"{p}: not UTF-8 text ({exc.reason})") from None
+        text = read_text(p, "rules file")
         rs = parse_rules(text, str(p), channels)
         names = {r.name for r in out.rules}
         for r in rs.rules:

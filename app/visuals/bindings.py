@@ -188,15 +188,10 @@ def parse_view_config(data: Mapping[str, Any], source: str = "profile") -> ViewC
 
 def load_view_config(path: str) -> ViewConfig:
     """Read the `[view3d]` section of a TOML profile file."""
-    import tomllib
 
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    from twinbench.userfile import load_toml
+
+    data, _ = load_toml(path, "profile")
     section = data.get("view3d", {})
     if not isinstance(section, Mapping):
         raise ConfigError(f"{path}: [view3d] must be a table")
