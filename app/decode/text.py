@@ -148,6 +148,10 @@ class CsvDecoder:
                 self.stats.malformed += 1
                 continue
             rows.append(vals)  # type: ignore[arg-type]
+        if any(len(r) != self.ncols for r in rows):  # a header mid-batch changed the columns
+            kept = [r for r in rows if len(r) == self.ncols]
+            self.stats.malformed += len(rows) - len(kept)
+            rows = kept
         return np.array(rows, dtype=np.float64).reshape(-1, self.ncols or 0)
 
 

@@ -155,8 +155,9 @@ def _convert(p: Path, proj: dict[str, Any]) -> dict[str, Any]:
             ck_width = checksums.WIDTH_BYTES[canon]
             checksum = {"type": canon, "endian": "big"}
             notes.append(f"Serial Studio's {ck_name!r} is {canon} (RevEng name)")
+    newline = "0A" if hex_delims else "\\n"
     if detection == "end":
-        framing.update(type="end", end=end or "\\n")
+        framing.update(type="end", end=end or newline)
     elif detection == "start_end":
         framing.update(type="start_end", start=start, end=end)
     elif detection == "start":
@@ -165,7 +166,7 @@ def _convert(p: Path, proj: dict[str, Any]) -> dict[str, Any]:
             framing.update(type="fixed", length=len(_delim_bytes(start, hex_delims)) + n + ck_width)
             notes.append(f"frames assumed fixed-length: {n} data bytes + checksum after the start")
     else:
-        framing.update(type="end", end="\\n")
+        framing.update(type="end", end=newline)
         notes.append("project has no frame delimiters (raw reads): newline framing assumed")
     if method in ("hex", "base64"):
         notes.append(f"frames are {method}-encoded text: decode them before this profile applies")

@@ -131,7 +131,7 @@ def _action(raw: Any, where: str) -> Action:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: each [[rule.action]] must be a table")
     kind = raw.get("type")
-    if kind not in ACTION_KINDS:
+    if not isinstance(kind, str) or kind not in ACTION_KINDS:
         raise ConfigError(f"{where}: action type must be one of {', '.join(ACTION_KINDS)}")
     spec = ACTION_KINDS[kind]
     params: dict[str, Any] = {}
@@ -146,6 +146,15 @@ def _action(raw: Any, where: str) -> Action:
     for key, required in spec.items():
         if required and key not in params:
             raise ConfigError(f"{where}: a {kind} action needs {key!r}")
+    for key in ("command", "property", "topic", "url", "path", "message", "payload", "do"):
+        if key in params and not isinstance(params[key], str):
+            raise ConfigError(f"{where}: {key} must be a string")
+    if not isinstance(params.get("args", {}), dict):
+        raise ConfigError(f"{where}: args must be a table")
+    if params.get("qos", 0) not in (0, 1, 2) or isinstance(params.get("qos"), bool):
+        raise ConfigError(f"{where}: qos must be 0, 1 or 2")
+    if not isinstance(params.get("retain", False), bool):
+        raise ConfigError(f"{where}: retain must be true or false")
     if kind == "webhook":
         headers = params.get("headers", {})
         if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
@@ -160,7 +169,7 @@ def _action(raw: Any, where: str) -> Action:
         raise ConfigError(f'{where}: a record action has do = "start" or "stop"')
     on = raw.get("on", "raise")
     ons = {"raise": ("raised",), "clear": ("cleared",), "both": ("raised", "cleared")}
-    if on not in ons:
+    if not isinstance(on, str) or on not in ons:
         raise ConfigError(f"{where}: on must be raise, clear or both")
     return Action(kind, params, ons[on])
 
@@ -244,6 +253,8 @@ def parse_rules(
         acts = raw.get("action", [])
         if isinstance(acts, dict):
             acts = [acts]
+        if not isinstance(acts, list):
+            raise ConfigError(f"{where('action')}: written as [[rule.action]] tables")
         actions = [_action(a, where("action")) for a in acts]
         message = raw.get("message", "{rule}: {value}")
         if not isinstance(message, str):
