@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import threading
 import time
 import zlib
 from collections import deque
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -104,13 +106,33 @@ class MqttDriver(Driver):
         ),
     )
 
+    @classmethod
+    def parse_settings(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """The schema's checks, plus: `insecure` only means something with TLS."""
+        cfg = super().parse_settings(raw)
+        if cfg["insecure"] and not (cfg["tls"] or cfg["ca_file"] or cfg["cert_file"]):
+            raise SettingError(
+                "setting 'insecure' skips the server checks of a TLS connection: "
+                "it needs tls=true (or a ca_file/cert_file)"
+            )
+        return cfg
+
     def __init__(self, config: dict[str, Any], sink: Sink) -> None:
         super().__init__(config, sink)
         self.cfg = self.parse_settings(config)
+
         self.partition = parse_partition(self.cfg["partition"])
         self.other_partition = 0
         self.device_id = f"mqtt:{self.cfg['host']}:{self.cfg['port']}"
         events = getattr(sink, "events", None)
+        if self.cfg["insecure"]:  # said where every run shows it: stderr and the event log
+            warning = (
+                f"{self.device_id}: insecure=true: the broker's certificate is NOT verified "
+                "(anyone on the path can read and change the data)"
+            )
+            print(f"twinbench: warning: {warning}", file=sys.stderr)
+            if events is not None:
+                events.emit("mqtt", self.device_id, warning)
         self.decoder = MqttDecoder(
             rules_from_settings(self.cfg),
             self.name,
