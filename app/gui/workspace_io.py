@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from twinbench.errors import TwinBenchError
 from twinbench.workspace import (
@@ -103,12 +103,21 @@ class WorkspaceIO:
             ws = load_workspace(path)
         except TwinBenchError as exc:
             self.bench.problems.append(str(exc))
+            self.tell("Workspace not opened", str(exc))
             return None
         self.bench.problems.extend(ws.warnings)
         missing = ws.missing_files()
         if missing:
             self.bench.problems.append(f"workspace {path}: missing {', '.join(missing)}")
         return ws
+
+    def tell(self, title: str, text: str) -> None:
+        """Say a problem in a dialog that does not block: the app keeps running with the rest."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self.bench.window)
+        box.setObjectName("problemDialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.dialog = box
 
     def devices_of(self, ws: Workspace) -> list[dict[str, Any]]:
         """The device specs the workspace opens."""
@@ -191,6 +200,7 @@ class WorkspaceIO:
                 rt.add_driver(spec["driver"], spec["settings"])
             except TwinBenchError as exc:
                 self.bench.problems.append(f"workspace device not opened: {exc}")
+                self.tell("Device not opened", str(exc))
         self.apply_after_start(ws)
         self._remember(Path(path))
         self.bench.window.setWindowTitle(f"TwinBench \u2014 {Path(path).name}")
