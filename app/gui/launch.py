@@ -250,6 +250,8 @@ def _install_signal_handlers(bench: BenchApp) -> None:
 def launch(workspace: str | None = None) -> int:
     """Open the main window (sim board, or the devices of the last session); returns exit code."""
     t0 = time.perf_counter()
+    if workspace is not None and Path(workspace).is_dir():
+        raise ConfigError(f"workspace {workspace}: is a folder, expected a workspace file")
     if workspace is not None and not Path(workspace).is_file():
         raise ConfigError(f"workspace {workspace}: no such file")
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -90,7 +90,7 @@ def parse_duration(value: Any, where: str) -> int:
         raise ConfigError(f'{where}: expected a duration such as "10s", got {value!r}')
     if isinstance(value, int | float):
         if not math.isfinite(value) or abs(value) > MAX_DURATION_S:
-            raise ConfigError(f"{where}: {value!r} is not a duration up to {MAX_DURATION_S:g} s")
+            raise ConfigError(f"{where}: {value!r} is not a duration of at most a year")
         ns = round(float(value) * 1e9)
     elif isinstance(value, str):
         m = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*", value)
@@ -98,7 +98,7 @@ def parse_duration(value: Any, where: str) -> int:
             raise ConfigError(f'{where}: expected a duration such as "10s", got {value!r}')
         ns = round(float(m.group(1)) * DURATION_UNITS[m.group(2) or "s"])
         if ns > MAX_DURATION_S * 1e9:
-            raise ConfigError(f"{where}: {value!r} is longer than {MAX_DURATION_S:g} s")
+            raise ConfigError(f"{where}: {value!r} is longer than a year")
     else:
         raise ConfigError(f'{where}: expected a duration such as "10s", got {value!r}')
     if ns < 0:
