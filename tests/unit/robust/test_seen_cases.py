@@ -145,3 +145,23 @@ def test_readme_names_only_profile_tables_the_checker_accepts():
     row = next(line for line in readme.splitlines() if line.startswith("| device profile |"))
     named = [n.strip("[]") for n in row.split("`") if n.startswith("[")]
     assert len(named) >= 6 and set(named) <= TOP_KEYS, named
+
+
+def test_readme_error_examples_are_what_twinbench_prints(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("### Bad input and limits", 1)[1].split("```", 2)[1]
+    shown = [ln.removeprefix("twinbench: error: ") for ln in block.strip().splitlines()]
+    got = []
+    for body in (
+        'name = "rig"\n\n[framing]\nendian = "middle"\ntype = "length"\n',
+        'name = "rig"\n\n[framing]\ntype = "end"\n\n[decoder]\ntype = "csv"\n\ndelimter = ";"\n',
+    ):
+        with pytest.raises(ConfigError) as info:
+            parse_profile(body, "rig.toml")
+        got.append(str(info.value))
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"# " + b"x" * 30_000_000 + b"\n")
+    rc, out = run_cli("profiles", "check", str(big))
+    assert rc == 2
+    got.append(out.strip().removeprefix("twinbench: error: ").replace(str(tmp_path) + "/", ""))
+    assert got == shown
