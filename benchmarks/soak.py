@@ -109,10 +109,10 @@ def main() -> int:
         return min(samples, key=lambda s: abs(s[0] - t))
 
     base_t, base = at(marks[0])
-    print(f"{'mark':>10} {'at (s)':>8} {'RSS (MB)':>10} {'vs first mark':>14}")
     if args.verbose:
         for t, rss in samples:
             print(f"  sample {t:8.1f} s {rss / 1e6:8.1f} MB")
+    print(f"{'mark':>10} {'at (s)':>8} {'RSS (MB)':>10} {'vs first mark':>14}")
     label = (lambda m: f"{m:g} s") if args.smoke else (lambda m: f"{m / 60:g} min")
     rows = [(label(m), *at(m)) for m in marks] + [("end", *samples[-1])]
     worst = 0.0
