@@ -92,7 +92,7 @@ def build(dist: Path, out: Path) -> Path:
         root = Path(tmp) / "root"
         stage(dist, root, ver, arch)
         subprocess.run(
-            ["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(root), str(target)],
+            ["dpkg-deb", "--root-owner-group", "-Zgzip", "--build", str(root), str(target)],
             check=True,
             stdout=subprocess.DEVNULL,
         )
