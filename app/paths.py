@@ -54,3 +54,8 @@ def inside(folder: str | os.PathLike[str], *names: object) -> Path:
     for name in names:
         out = out / safe_name(name)
     return out
+
+
+def log_dir() -> Path:
+    """The folder of the app's own log file (the data folder's `logs/`)."""
+    return data_dir() / "logs"
