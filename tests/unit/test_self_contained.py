@@ -13,6 +13,7 @@ DOCUMENTED_SKIPS = {
     "pseudo-terminals are POSIX-only",
     "mosquitto not installed",
     "dbus-daemon is not installed",
+    "needs dpkg-deb (Debian)",
 }
 
 
