@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from twinbench.errors import TwinBenchError
@@ -113,11 +113,20 @@ class WorkspaceIO:
 
     def tell(self, title: str, text: str) -> None:
         """Say a problem in a dialog that does not block: the app keeps running with the rest."""
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self.bench.window)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, title, parent=self.bench.window)
+        box.setInformativeText(text)
         box.setObjectName("problemDialog")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
         self.dialog = box
+        # shown once start-up has finished building the window, on top of it
+        QTimer.singleShot(0, lambda: self._show_on_top(box))
+
+    @staticmethod
+    def _show_on_top(box: QMessageBox) -> None:
+        box.open()
+        if QGuiApplication.platformName() != "offscreen":  # offscreen cannot raise windows
+            box.raise_()
+            box.activateWindow()
 
     def devices_of(self, ws: Workspace) -> list[dict[str, Any]]:
         """The device specs the workspace opens."""

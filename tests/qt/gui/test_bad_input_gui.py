@@ -23,7 +23,9 @@ def test_bad_workspace_is_a_dialog_and_the_app_keeps_running(qtbot, make_bench, 
     bad.write_text('rules = 5\n[[device]]\ndriver = "sim"\n')
     bench = make_bench(workspace=str(bad))
     qtbot.waitUntil(lambda: bool(_dialogs()), timeout=5000)
-    text = _dialogs()[0].text()
+    box = _dialogs()[0]
+    assert box.text() == "Workspace not opened"
+    text = box.informativeText()
     assert "bad.toml" in text and "rules: expected a rules file or a list" in text
     assert "sim" in bench.runtime.hub.devices  # the default bench runs on
     _dialogs()[0].close()
@@ -38,7 +40,8 @@ def test_bad_profile_in_an_opened_workspace_is_a_dialog(qtbot, make_bench, tmp_p
     bench = make_bench()
     assert bench.workspace_io.open(str(ws))
     qtbot.waitUntil(lambda: bool(_dialogs()), timeout=5000)
-    assert "p.toml" in _dialogs()[0].text()
+    assert _dialogs()[0].text() == "Device not opened"
+    assert "p.toml:4: framing.endain: unknown key" in _dialogs()[0].informativeText()
     assert "sim" in bench.runtime.hub.devices
     _dialogs()[0].close()
 
