@@ -97,6 +97,8 @@ def load_profiles(path: str) -> tuple[BleProfile, ...]:
     out = []
     for i, item in enumerate(items):
         where = f"{path}: profile[{i + 1}]"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where}: expected a [[profile]] table")
         unknown = set(item) - {"name", "match_name", "match_service", "notify", "twin"}
         if unknown:
             raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")

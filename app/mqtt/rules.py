@@ -53,6 +53,8 @@ def make_rule(raw: dict[str, Any], source: str = "", key: str = "mqtt.devices") 
         "channel",
         "columns",
     }
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{_where(source, key)}: expected a table")
     for k in raw:
         if k not in known:
             raise ConfigError(
@@ -86,7 +88,7 @@ def make_rule(raw: dict[str, Any], source: str = "", key: str = "mqtt.devices") 
     except PathError as exc:
         raise ConfigError(f"{_where(source, key)}: {exc}") from None
     unit = raw.get("time_unit", "ms")
-    if unit not in TIME_SCALES:
+    if not isinstance(unit, str) or unit not in TIME_SCALES:
         raise ConfigError(f"{_where(source, key + '.time_unit')}: {unit!r} is not s, ms, us or ns")
     spec.time_scale = TIME_SCALES[unit]
     cols = raw.get("columns", ())

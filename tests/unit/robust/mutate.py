@@ -22,7 +22,7 @@ LOADER = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-TIME_BOUND_S = 10.0  # a hang guard, not a benchmark: each load answers well within it
+TIME_BOUND_S = 30.0  # a hang guard (a 30 MB file once took minutes), not a benchmark
 
 ODD_VALUES = st.one_of(
     st.integers(min_value=-(2**63), max_value=2**63 - 1),

@@ -22,6 +22,9 @@ from tests.unit.robust.mutate import (
 from twinbench.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[3]
+VIEW3D = (
+    (ROOT / "docs" / "view3d.md").read_text().split("section of a profile", 1)[1].split("```")[1]
+).removeprefix("toml\n")
 PROFILES = sorted((ROOT / "resources" / "profiles").glob("*.toml"))
 RULES = ROOT / "resources" / "examples" / "rules.toml"
 BENCH = ROOT / "resources" / "examples" / "bench.toml"
@@ -46,6 +49,26 @@ config = { channels = ["sim/temperature"] }
 name = "power"
 expr = "current * 24"
 unit = "W"
+"""
+MQTT_PROFILE = """\
+[[mqtt.devices]]
+topic = "lab/{room}/{device}/telemetry"
+device = "{room}-{device}"
+format = "json"
+time = "$.ts"
+time_unit = "ms"
+channels = { temp = "$.env.t", rpm = "$.motor.rpm" }
+"""
+BLE_PROFILES = """\
+[[profile]]
+name = "polar-h10"
+match_name = "Polar H10*"
+notify = ["2a37", "2a19=battery", "12345678-0000-1000-8000-00805f9b34fb=struct:seq:u32,t:i16*0.01"]
+
+[profile.twin]
+properties = { targetSpeed = "12345678-0000-1000-8000-00805f9b34fc" }
+encoding = "<H"
+read_back = true
 """
 SIM_CHANNELS = "temperature,current,rpm,vibration,qw,qx,qy,qz,voltage,pressure"
 
@@ -89,6 +112,24 @@ def _workspace(path: Path) -> None:
     load_workspace(path)
 
 
+def _mqtt_profile(path: Path) -> None:
+    from twinbench.mqtt.rules import load_profile
+
+    load_profile(str(path))
+
+
+def _ble_profiles(path: Path) -> None:
+    from twinbench.ble.profiles import load_profiles
+
+    load_profiles(str(path))
+
+
+def _view3d(path: Path) -> None:
+    from twinbench.visuals.bindings import load_view_config
+
+    load_view_config(str(path))
+
+
 def _twin_import(path: Path) -> None:
     from twinbench.userfile import load_json
 
@@ -100,6 +141,9 @@ TOML_LOADERS = {
     "rules": (RULES.read_text(), _rules_check),
     "bench": (BENCH.read_text(), _via_loader(_bench)),
     "workspace": (WORKSPACE, _via_loader(_workspace)),
+    "mqtt-profile": (MQTT_PROFILE, _via_loader(_mqtt_profile)),
+    "ble-profiles": (BLE_PROFILES, _via_loader(_ble_profiles)),
+    "view3d": (VIEW3D, _via_loader(_view3d)),
 }
 JSON_LOADERS = {
     "ssproj": (SSPROJ.read_text(), _ssproj_import),
