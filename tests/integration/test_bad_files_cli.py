@@ -25,6 +25,11 @@ BINARY = bytes(range(256)) * 40
         ),
         (["{f}"], None, "is a folder"),
         (["run", "--derived", "p = (x *", "--duration", "0.2"], b"", "--derived"),
+        (
+            ["run", "--derived", "p = nosuch * 2", "--duration", "0.5"],
+            b"",
+            "unknown channel 'nosuch'",
+        ),
     ],
 )
 def test_broken_input_is_one_line_and_exit_2(
