@@ -110,6 +110,26 @@ def auth_broker(tmp_path):
 
 
 @pytest.fixture
+def password_broker(tmp_path):
+    """mosquitto that wants user alice with a fresh random password (`b.password`)."""
+    import secrets
+
+    password = "pw-" + secrets.token_urlsafe(12)
+    pw = tmp_path / "passwd"
+    r = subprocess.run(["mosquitto_passwd", "-b", "-c", str(pw), "alice", password])
+    assert r.returncode == 0
+    os.chmod(pw, 0o644)
+    extra = f"allow_anonymous false\npassword_file {pw}\nlog_type subscribe\n"
+    if os.geteuid() == 0:
+        extra += "user root\n"
+    b = Broker(tmp_path, extra)
+    b.start()
+    b.password = password
+    yield b
+    b.stop()
+
+
+@pytest.fixture
 def sys_broker(tmp_path):
     """mosquitto publishing $SYS statistics every second (to see who is connected)."""
     b = Broker(tmp_path, "sys_interval 1\n")
