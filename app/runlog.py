@@ -56,11 +56,12 @@ class JsonFormatter(logging.Formatter):
         return redact(json.dumps(obj, default=str, allow_nan=False, separators=(", ", ": ")))
 
 
-def level_for(verbose: int, quiet: bool) -> int:
-    """The logging level: --quiet errors only, default info, -v debug."""
+def level_for(fmt: str, verbose: int, quiet: bool) -> int:
+    """--quiet: errors only; default: warnings for people, info for machines; each -v one more."""
     if quiet:
         return logging.ERROR
-    return logging.DEBUG if verbose > 0 else logging.INFO
+    base = logging.INFO if fmt == "json" else logging.WARNING
+    return max(logging.DEBUG, base - 10 * verbose)
 
 
 def configure(
@@ -82,8 +83,12 @@ def configure(
     handler = logging.StreamHandler(stream or sys.stderr)
     handler._twinbench = True  # type: ignore[attr-defined]
     handler.setFormatter(JsonFormatter() if fmt == "json" else HumanFormatter())
+    level = level_for(fmt, verbose, quiet)
+    handler.addFilter(
+        lambda r: r.levelno >= level or (progress and getattr(r, "event", "") == "progress")
+    )
     log.addHandler(handler)
-    log.setLevel(level_for(verbose, quiet))
+    log.setLevel(min(level, logging.INFO) if progress else level)
     log.propagate = False
     _state.update(configured=True, progress=progress, fmt=fmt)
     return log

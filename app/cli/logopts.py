@@ -19,7 +19,12 @@ def add_log_options(p: Any, quiet: bool = True) -> None:
         f"device, message, fields); default ${LOG_FORMAT_ENV} or human",
     )
     p.add_argument(
-        "-v", "--verbose", action="count", default=0, help="log debug events too (level debug)"
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log more: human lines show warnings by default, -v adds info events "
+        "(connections, alarms cleared, actions), -vv debug; JSON starts at info",
     )
     p.add_argument(
         "--progress",
