@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -214,14 +216,21 @@ def run_bench(
 
     cfg = load_config(config)
     run = BenchRun(cfg, duration=duration, record=record, summary=summary, junit=junit)
+    term = threading.Event()  # SIGTERM (CI timeouts, systemctl stop) ends the run as Ctrl-C does
+    main = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGTERM, lambda *_: term.set()) if main else None
     run.start()
     try:
-        while run.step():
+        while run.step() and not term.is_set():
             time.sleep(0.02)
     except KeyboardInterrupt:
         pass
     finally:
         run.stop()
+        if main:
+            signal.signal(signal.SIGTERM, old)
+    if term.is_set():
+        runlog.event(logging.WARNING, "stopped", "SIGTERM: run ended early; judging what was seen")
     out = run.finish()
     outcomes = run.outcomes
     if not quiet:
