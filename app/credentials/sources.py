@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from twinbench.errors import TwinBenchError
+from twinbench.errors import UsageError
 
 CREDENTIALS_ENV = "CREDENTIALS_DIRECTORY"  # set by systemd for units with LoadCredential=
 
@@ -24,7 +24,7 @@ _seen: set[str] = set()
 _seen_lock = threading.Lock()
 
 
-class SecretError(TwinBenchError):
+class SecretError(UsageError):
     """A secret is missing or refused; the message names it and every place looked in."""
 
 
