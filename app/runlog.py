@@ -21,6 +21,7 @@ from twinbench.credentials import redact
 
 LOGGER = "twinbench"
 FORMATS = ("human", "json")
+NAMED_KINDS = ("alarm", "command", "assertion", "loss")  # human lines say what these are
 _state: dict[str, Any] = {"configured": False, "progress": False, "every": 10.0}
 
 
@@ -37,7 +38,11 @@ class HumanFormatter(logging.Formatter):
         device = getattr(record, "device", "")
         stamp = _iso(record.created)[11:23]
         head = f"{stamp} {record.levelname.lower():<7} "
-        return redact(head + (f"{device}: " if device else "") + record.getMessage())
+        text = record.getMessage()
+        kind = getattr(record, "event", "")
+        if kind in NAMED_KINDS and not text.startswith(kind):
+            text = f"{kind} {text}"  # "alarm raised: hot: 71.5", "command reboot sent"
+        return redact(head + (f"{device}: " if device else "") + text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -164,7 +169,7 @@ class Watch:
 
     def _run(self) -> None:
         next_progress = self.t0 + self.every
-        while not self._stop.wait(1.0):
+        while not self._stop.wait(min(1.0, self.every)):
             self.check_losses()
             if self.progress and self.clock() >= next_progress:
                 next_progress += self.every

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 
 import numpy as np
 import pytest
@@ -123,6 +124,29 @@ def test_progress_line_counts_time_devices_and_samples(logged):
     )
     runlog.event(logging.WARNING, "loss", "lost frames")  # --quiet still hides the rest
     assert "lost frames" not in buf.getvalue()
+
+
+def test_the_watch_thread_logs_progress_lines(logged):
+    buf = logged("json", progress=True)
+    rt = Runtime()
+    w = runlog.Watch(rt, duration=30, every=0.05).start()
+    try:
+        deadline = time.monotonic() + 10
+        while buf.getvalue().count('"progress"') < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        w.stop()
+    lines = [g for g in _lines(buf) if g["event"] == "progress"]
+    assert len(lines) >= 2 and lines[0]["fields"]["duration_s"] == 30
+    assert lines[0]["fields"]["elapsed_s"] <= lines[1]["fields"]["elapsed_s"]
+
+
+def test_human_lines_name_alarms_and_commands(logged):
+    buf = logged("human")
+    rt = Runtime()
+    runlog.Watch(rt)
+    rt.events.emit("alarm", "rig", "raised: hot: 71.5", state="raised")
+    assert buf.getvalue().endswith(" warning rig: alarm raised: hot: 71.5\n")
 
 
 def test_bad_format_is_a_usage_error():
