@@ -61,6 +61,22 @@ class JsonFormatter(logging.Formatter):
         return redact(json.dumps(obj, default=str, allow_nan=False, separators=(", ", ": ")))
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to `stream`, or to whatever `sys.stderr` is at each record (tests swap it)."""
+
+    _twinbench = True
+
+    def __init__(self, stream: TextIO | None) -> None:
+        super().__init__(stream)
+        self._follow = stream is None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Format and write one record."""
+        if self._follow:
+            self.stream = sys.stderr
+        super().emit(record)
+
+
 def level_for(fmt: str, verbose: int, quiet: bool) -> int:
     """--quiet: errors only; default: warnings for people, info for machines; each -v one more."""
     if quiet:
@@ -85,8 +101,7 @@ def configure(
     for h in list(log.handlers):
         if getattr(h, "_twinbench", False):
             log.removeHandler(h)
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler._twinbench = True  # type: ignore[attr-defined]
+    handler = _StderrHandler(stream)
     handler.setFormatter(JsonFormatter() if fmt == "json" else HumanFormatter())
     level = level_for(fmt, verbose, quiet)
     handler.addFilter(
