@@ -6,7 +6,12 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
-from twinbench.credentials.sources import SecretError, owner_only_problem, read_owner_only
+from twinbench.credentials.sources import (
+    SecretError,
+    owner_only_problem,
+    read_owner_only,
+    remember,
+)
 
 
 def default_folder() -> Path:
@@ -31,7 +36,7 @@ class FileSecretStore:
         p = self.path(name)
         if not p.exists():
             return None
-        return read_owner_only(p, f"stored secret {name!r}") or None
+        return remember(read_owner_only(p, f"stored secret {name!r}")) or None
 
     def set(self, name: str, value: str) -> Path:
         """Write the secret atomically with mode 0600 in a 0700 folder; returns the file."""

@@ -119,12 +119,11 @@ def _from_keyring(spec: SecretSpec, looked: list[str]) -> Found | None:
         looked.append(f"{where}: no OS keyring on this machine")
         return None
     import keyring
-    from keyring.errors import KeyringError
 
     try:
         value = keyring.get_password(service, user)
-    except KeyringError as exc:
-        looked.append(f"{where}: {exc}")
+    except Exception as exc:  # a locked or broken keyring: look in the next place
+        looked.append(f"{where}: {exc or type(exc).__name__}")
         return None
     if value is None:
         looked.append(f"{where}: no entry")

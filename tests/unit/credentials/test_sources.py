@@ -140,3 +140,14 @@ def test_keystore_with_a_keyring_uses_it(tmp_path, monkeypatch, memory_keyring):
     assert memory_keyring.store[("twinbench", "device-key:primary:dev-2")] == "RERERA=="
     assert store.stored_in == "the OS keyring (service 'twinbench')"
     assert not (tmp_path / "data").exists()
+
+
+def test_a_broken_keyring_falls_through_to_the_next_place(monkeypatch, memory_keyring):
+    def locked(service, user):
+        raise RuntimeError("the collection is locked")
+
+    monkeypatch.setattr(memory_keyring, "get_password", locked)
+    monkeypatch.setenv("TB_TEST_PW", "from-env")
+    found, looked = find_secret(SecretSpec("x", keyring=("svc", "u"), env="TB_TEST_PW"))
+    assert found == ("from-env", "environment variable TB_TEST_PW")
+    assert looked == ["OS keyring (service 'svc', user 'u'): the collection is locked"]
