@@ -1,10 +1,11 @@
-"""The CI examples in docs/ci/ are valid YAML of the right shape, and their TwinBench step,
-run as the runner would run it (bash, no TTY, no display, no keyring), passes on the sim and
-leaves the JUnit report the job publishes."""
+"""The CI examples in docs/ci/ (GitHub Actions, GitLab CI, Jenkins) have the right shape, and
+their TwinBench step, run as the runner would run it (bash, no TTY, no display, no keyring),
+passes on the sim and leaves the JUnit report the job publishes."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -77,4 +78,19 @@ def test_gitlab_ci_example(tmp_path, ci_env, sim_bench):
     _args_parse(line)
     assert f"--junit {junit}" in line
     r = _run_script(script, tmp_path, {**ci_env, **job["variables"]})
+    _check_reports(tmp_path, r)
+
+
+def test_jenkinsfile_example(tmp_path, ci_env, sim_bench):
+    text = (CI / "Jenkinsfile").read_text()
+    code = re.sub(r"//[^\n]*", "", text)
+    assert code.count("{") == code.count("}") and code.count("(") == code.count(")")
+    (script,) = [b for b in re.findall(r"sh '''(.*?)'''", text, flags=re.S) if "twinbench" in b]
+    (line,) = _twinbench_lines(script)
+    _args_parse(line)
+    post = code[code.index("post {") :]
+    assert "always {" in post and "junit 'reports/junit.xml'" in post
+    env = dict(re.findall(r"^\s*(\w+) = '([^']*)'\s*$", code, flags=re.M))
+    assert env["TWINBENCH_LOG_FORMAT"] == "json"
+    r = _run_script(script, tmp_path, {**ci_env, **env})
     _check_reports(tmp_path, r)
