@@ -71,7 +71,7 @@ def test_systemd_accepts_the_unit(tmp_path):
         pytest.skip("systemd-analyze not installed")
     # systemd checks that ExecStart's program exists: point it at this environment's twinbench
     exe = Path(sys.executable).with_name("twinbench")
-    text = UNIT.read_text().replace("/opt/twinbench/bin/twinbench", str(exe))
+    text = UNIT.read_text().replace("/usr/bin/twinbench", str(exe))
     unit = tmp_path / "twinbench-station.service"
     unit.write_text(text)
     r = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True)
