@@ -14,6 +14,7 @@ DOCUMENTED_SKIPS = {
     "mosquitto not installed",
     "dbus-daemon is not installed",
     "needs dpkg-deb (Debian)",
+    "systemd-analyze not installed",
 }
 
 
