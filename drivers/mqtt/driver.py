@@ -9,7 +9,6 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -127,17 +126,6 @@ class MqttDriver(Driver):
         ),
     )
 
-    @classmethod
-    def parse_settings(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """The schema's checks, plus: `insecure` only means something with TLS."""
-        cfg = super().parse_settings(raw)
-        if cfg["insecure"] and not (cfg["tls"] or cfg["ca_file"] or cfg["cert_file"]):
-            raise SettingError(
-                "setting 'insecure' skips the server checks of a TLS connection: "
-                "it needs tls=true (or a ca_file/cert_file)"
-            )
-        return cfg
-
     def __init__(self, config: dict[str, Any], sink: Sink) -> None:
         super().__init__(config, sink)
         self.cfg = self.parse_settings(config)
@@ -147,9 +135,13 @@ class MqttDriver(Driver):
         self.device_id = f"mqtt:{self.cfg['host']}:{self.cfg['port']}"
         events = getattr(sink, "events", None)
         if self.cfg["insecure"]:  # said where every run shows it: stderr and the event log
+            tls = self.cfg["tls"] or self.cfg["ca_file"] or self.cfg["cert_file"]
             warning = (
                 f"{self.device_id}: insecure=true: the broker's certificate is NOT verified "
                 "(anyone on the path can read and change the data)"
+                if tls
+                else f"{self.device_id}: insecure=true does nothing without tls=true: "
+                "this connection is not encrypted at all"
             )
             print(f"twinbench: warning: {warning}", file=sys.stderr)
             if events is not None:
