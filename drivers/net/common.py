@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from twinbench.drivers.base import Channel, Device, Driver, SettingError, Sink
-from twinbench.drivers.serial.driver import load_section
+from twinbench.drivers.serial.driver import profile_device_id, section_with_cap
 from twinbench.drivers.serial.reader import ByteStream
 
 
@@ -19,7 +19,8 @@ class StreamDriver(Driver):
         from twinbench.decode.pipeline import PipelineError, make_pipeline
 
         try:
-            self.section = load_section(self.cfg)
+            self.section = section_with_cap(self.cfg)
+            profile_device_id(config, self.cfg, self.section)
             self.decoder = make_pipeline(self.section, self.cfg["device_id"])
         except PipelineError as exc:
             raise SettingError(f"pipeline: {exc}") from None

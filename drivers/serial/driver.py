@@ -30,6 +30,15 @@ def pipeline_settings() -> tuple[Setting, ...]:
         Setting("framing", "Framing", "choice", "end", choices=FRAMINGS),
         Setting("end", "End delimiter", "str", "\\n", help="escapes such as \\n, \\r\\n"),
         Setting("decoder", "Decoder", "choice", "quickplot", choices=DECODERS),
+        Setting(
+            "max_channels",
+            "Most channels",
+            "int",
+            256,
+            min=1,
+            max=65536,
+            help="names past this many are refused and counted (garbage cannot grow a device)",
+        ),
     )
 
 
@@ -43,6 +52,22 @@ def load_section(cfg: dict[str, Any]) -> dict[str, Any]:
         "framing": {"type": cfg["framing"], "end": cfg["end"]},
         "decoder": {"type": cfg["decoder"]},
     }
+
+
+def profile_device_id(config: dict[str, Any], cfg: dict[str, Any], section: dict[str, Any]) -> None:
+    """Name the device by the profile's `[device] id` unless a device_id setting was given."""
+    dev = section.get("device", {})
+    if not config.get("device_id") and isinstance(dev, dict) and dev.get("id"):
+        cfg["device_id"] = str(dev["id"])
+
+
+def section_with_cap(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The pipeline section (profile or quick settings) with the max_channels setting."""
+    section = load_section(cfg)
+    dec = section.setdefault("decoder", {})
+    if isinstance(dec, dict) and "max_channels" in cfg:
+        dec.setdefault("max_channels", cfg["max_channels"])
+    return section
 
 
 IDENTITY_KEYS = {"signed", "format", "tag_bytes", "key_id"}
@@ -122,7 +147,8 @@ class SerialDriver(Driver):
         from twinbench.decode.pipeline import PipelineError, make_pipeline
 
         try:
-            self.section = load_section(self.cfg)
+            self.section = section_with_cap(self.cfg)
+            profile_device_id(config, self.cfg, self.section)
             self.decoder = make_pipeline(self.section, self.cfg["device_id"])
         except PipelineError as exc:
             from twinbench.drivers.base import SettingError
