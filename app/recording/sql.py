@@ -76,7 +76,11 @@ def query(paths: Sequence[str | Path], sql: str) -> pa.Table:
         rel = con.sql(sql)
         if rel is None:
             return pa.table({})
-        return rel.fetch_arrow_table() if hasattr(rel, "fetch_arrow_table") else rel.arrow()
+        for name in ("to_arrow_table", "fetch_arrow_table"):  # DuckDB 2 renamed it
+            fetch = getattr(rel, name, None)
+            if fetch is not None:
+                return fetch()
+        return rel.arrow()
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SessionError(f"sql: {first}") from None
