@@ -48,6 +48,7 @@ class Diagnostics:
         dt = (now - mark.t) if mark else 0.0
         new = _Mark(now)
         devices: dict[str, Any] = {}
+        counters = driver_counters(self.runtime)
         for dev_id, st in list(hub.devices.items()):
             nbytes = self.byte_counts.get(dev_id, 0)
             new.samples[dev_id], new.chunks[dev_id], new.bytes[dev_id] = (
@@ -69,7 +70,7 @@ class Diagnostics:
                 "bytes": nbytes,
                 "bytes_per_s": rate(nbytes, mark.bytes if mark else {}),
                 "latency_ms": (now_ns - st.last_t_ns) / 1e6 if st.last_t_ns else None,
-                "losses": dict(self._driver_counters(dev_id)),
+                "losses": dict(counters.get(dev_id, {})),
                 "reconnects": max(0, self.connects.get(dev_id, 0) - 1),
                 "queue_drops": hub.drops_by_subscriber(dev_id),
             }
@@ -80,14 +81,24 @@ class Diagnostics:
             threads = self.process.num_threads()
         return {
             "devices": devices,
+            "counters": counters,
             "process": {"cpu_percent": cpu, "rss_mb": mem / 2**20, "threads": threads},
         }
 
-    def _driver_counters(self, device_id: str) -> dict[str, int]:
-        for drv in self.runtime.drivers:
-            get = getattr(drv, "counters", None)
-            if callable(get):
-                found = get().get(device_id)
-                if found:
-                    return dict(found)
-        return {}
+
+def driver_counters(runtime: Runtime) -> dict[str, dict[str, int]]:
+    """Every driver's counters by source (device id, or the MQTT connection): name -> count."""
+    out: dict[str, dict[str, int]] = {}
+    for drv in list(runtime.drivers):
+        get = getattr(drv, "counters", None)
+        if not callable(get):
+            continue
+        try:
+            found = get()
+        except Exception:  # a plugin's counters must not break a summary
+            continue
+        for source, values in found.items():
+            out.setdefault(str(source), {}).update(
+                {str(k): int(v) for k, v in values.items() if isinstance(v, int | float)}
+            )
+    return out

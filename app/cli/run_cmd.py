@@ -26,6 +26,12 @@ def add_parser(subs: Any) -> None:
         help="driver setting, repeatable",
     )
     p.add_argument("--duration", type=float, default=None, help="seconds to run (default 5)")
+    p.add_argument(
+        "--until",
+        metavar="idle=5s|disconnect",
+        help="end when no sample arrived for that long, or when a device disconnects "
+        "(with no --duration, runs until then); SIGTERM and Ctrl-C end a run too, exit 0",
+    )
     p.add_argument("--summary", metavar="FILE", help="write the JSON summary here")
     p.add_argument("--quiet", action="store_true", help="print only the result line")
     p.add_argument(
@@ -122,5 +128,6 @@ def run(args: argparse.Namespace) -> int:
         record=args.record,
         record_name=args.record_name,
         record_devices=tuple(d.strip() for d in args.record_devices.split(",") if d.strip()),
+        until=args.until,
     )
     return run_headless(opts)

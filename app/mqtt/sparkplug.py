@@ -48,6 +48,8 @@ class SparkplugHost:
         self.status = status
         self.rebirth_interval_s = rebirth_interval_s
         self.rebirths_requested = 0
+        self.births = 0  # NBIRTH and DBIRTH messages taken
+        self.deaths = 0  # NDEATH (current bdSeq) and DDEATH messages
 
     def _request_rebirth(self, group: str, node: str, st: NodeState, why: str) -> None:
         now = time.monotonic()
@@ -82,6 +84,7 @@ class SparkplugHost:
             bd = next((m.value for m in payload.metrics if m.name == "bdSeq"), None)
             if bd is not None and bd == st.bdseq:
                 st.online = False
+                self.deaths += 1
                 if self.status is not None:
                     for d in (node_id, *sorted(st.devices)):
                         self.status(d, "offline", "NDEATH")
@@ -109,10 +112,12 @@ class SparkplugHost:
             if self.status is not None:
                 self.status(dev_id, "connected", "DBIRTH")
         if mtype == "DDEATH":
+            self.deaths += 1
             if self.status is not None:
                 self.status(dev_id, "offline", "DDEATH")
             return problem
         birth = mtype in ("NBIRTH", "DBIRTH")
+        self.births += birth
         names: list[str] = []
         row: list[float] = []
         for m in payload.metrics:

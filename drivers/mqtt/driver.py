@@ -272,3 +272,26 @@ class MqttDriver(Driver):
             "reconnects": self.conn.reconnects,
             "rebirths_requested": self.decoder.sparkplug.rebirths_requested,
         }
+
+    def counters(self) -> dict[str, dict[str, int]]:
+        """The connection's counters (diagnostics, summaries, recordings): received, decoded,
+        bad messages by reason, reconnects, Sparkplug births, deaths and rebirth requests."""
+        sp = self.decoder.sparkplug
+        bad: dict[str, int] = {}
+        for per_topic in self.decoder.counters.snapshot().values():
+            for k, v in per_topic.items():
+                bad[f"bad_{k}"] = bad.get(f"bad_{k}", 0) + v
+        return {
+            self.device_id: {
+                "received": self.received,
+                "decoded_samples": self.decoded,
+                "other_partition": self.other_partition,
+                "decode_errors": self.errors,
+                "bad": sum(bad.values()),
+                **bad,
+                "reconnects": self.conn.reconnects,
+                "births": sp.births,
+                "deaths": sp.deaths,
+                "rebirths_requested": sp.rebirths_requested,
+            }
+        }

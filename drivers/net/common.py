@@ -25,6 +25,7 @@ class StreamDriver(Driver):
         except PipelineError as exc:
             raise SettingError(f"pipeline: {exc}") from None
         self.stream: ByteStream | None = None
+        self._reconnects = 0
 
     def device(self) -> Device:
         """The device, with the profile's channels."""
@@ -59,9 +60,15 @@ class StreamDriver(Driver):
         """Stop the reader thread."""
         if self.stream is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.stream.stop)
+            self._reconnects = self.stream.reconnects
             self.stream = None
         self.sink.status(self.cfg["device_id"], "disconnected", "closed")
 
     def loss(self) -> dict[str, int]:
         """The device's loss counters."""
         return self.decoder.loss()
+
+    def counters(self) -> dict[str, dict[str, int]]:
+        """Loss counters and reconnects, by device id (diagnostics, summaries, recordings)."""
+        reconnects = self.stream.reconnects if self.stream is not None else self._reconnects
+        return {self.cfg["device_id"]: {**self.decoder.loss(), "reconnects": reconnects}}

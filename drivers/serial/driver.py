@@ -156,6 +156,7 @@ class SerialDriver(Driver):
             raise SettingError(f"pipeline: {exc}") from None
         self.port: Any = None
         self.stream: ByteStream | None = None
+        self._reconnects = 0
         self.twin_profile: Any = None  # SerialTwinProfile when the profile has a [twin] table
         self._twin: Any = None
         self._twin_lock = threading.Lock()
@@ -308,6 +309,7 @@ class SerialDriver(Driver):
         """Stop reading and close the port."""
         if self.stream is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.stream.stop)
+            self._reconnects = self.stream.reconnects
             self.stream = None
         self.sink.status(self.cfg["device_id"], "disconnected", "closed")
 
@@ -321,3 +323,8 @@ class SerialDriver(Driver):
     def loss(self) -> dict[str, int]:
         """The device's loss counters."""
         return self.decoder.loss()
+
+    def counters(self) -> dict[str, dict[str, int]]:
+        """Loss counters and reconnects, by device id (diagnostics, summaries, recordings)."""
+        reconnects = self.stream.reconnects if self.stream is not None else self._reconnects
+        return {self.cfg["device_id"]: {**self.decoder.loss(), "reconnects": reconnects}}
