@@ -91,7 +91,8 @@ class SparkplugHost:
                 return None
             return "stale_ndeath"
         if mtype == "NBIRTH":
-            st.aliases = {a: v for a, v in st.aliases.items() if v[0] != node_id}
+            st.aliases = {}  # a node birth starts over: its devices must be born again too
+            st.devices.clear()
             st.seq = payload.seq
             st.bdseq = next((m.value for m in payload.metrics if m.name == "bdSeq"), None)
             st.online = True
@@ -108,6 +109,7 @@ class SparkplugHost:
             if payload.seq is not None:
                 st.seq = payload.seq
         if mtype == "DBIRTH":
+            st.aliases = {a: v for a, v in st.aliases.items() if v[0] != dev_id}
             st.devices.add(dev_id)
             if self.status is not None:
                 self.status(dev_id, "connected", "DBIRTH")
@@ -127,7 +129,7 @@ class SparkplugHost:
             dt = m.datatype
             if name is None and m.alias is not None:
                 known = st.aliases.get(m.alias)
-                if known is None:
+                if known is None or known[0] != dev_id:  # not in this device's current map
                     if problem is None:
                         self._request_rebirth(group, node, st, f"unknown alias {m.alias}")
                     problem = problem or "unknown_alias"
