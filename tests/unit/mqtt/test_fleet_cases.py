@@ -82,7 +82,8 @@ def test_bad_or_missing_time_falls_back_to_arrival_and_is_counted():
     chunks = feed(dec, msgs)
     t = np.concatenate([c.t_ns for c in chunks if c.device == "a"])
     v = np.concatenate([c.column("v") for c in chunks if c.device == "a"])
-    assert sorted(zip(v.tolist(), t.tolist())) == [(1, ARRIVAL), (2, ARRIVAL + 1), (3, ISO_NS)]
+    got = sorted(zip(v.tolist(), t.tolist(), strict=True))
+    assert got == [(1, ARRIVAL), (2, ARRIVAL + 1), (3, ISO_NS)]
     assert dec.time_fallbacks == 2
     assert dec.counters.bad == {}
 
