@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 CONFIRM = 3
 _IDENT = re.compile(rb"^[A-Za-z_][A-Za-z0-9_.\-\[\]/]*$")
@@ -72,6 +73,16 @@ class Layout:
             self.width, self.flowed, self._streak = width, True, (0, 0)
             return True, False
         return False, False
+
+    def take(self, width: int, stats: Any) -> bool:
+        """`row(width)` with the counting done: a confirmed header is no longer malformed, a
+        refused row is."""
+        ok, confirmed = self.row(width)
+        if confirmed:
+            stats.malformed -= 1  # the header held back was real
+        if not ok:
+            stats.malformed += 1
+        return ok
 
     def names_for(self, width: int) -> tuple[str, ...]:
         """Channel names of a row of `width` values."""

@@ -156,11 +156,7 @@ class CsvDecoder:
             if any(v is None or not math.isfinite(v) for v in vals):
                 self.stats.malformed += 1
                 continue
-            ok, confirmed = lay.row(len(vals))
-            if confirmed:
-                self.stats.malformed -= 1  # the header held back was real
-            if not ok:
-                self.stats.malformed += 1
+            if not lay.take(len(vals), self.stats):
                 continue
             rows.append(dict(zip(lay.names_for(len(vals)), vals, strict=True)))  # type: ignore[arg-type]
         return _table(rows)
@@ -264,11 +260,7 @@ class PairDecoder:
                     self.stats.malformed += 1
                     continue
             else:
-                ok, confirmed = lay.row(len(vals))
-                if confirmed:
-                    self.stats.malformed -= 1  # the header held back was real
-                if not ok:
-                    self.stats.malformed += 1
+                if not lay.take(len(vals), self.stats):
                     continue
                 names = list(lay.names_for(len(vals)))
             rows.append(dict(zip(names, vals, strict=True)))  # type: ignore[arg-type]
