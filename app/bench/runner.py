@@ -110,6 +110,7 @@ class BenchRun:
         self.t0 = 0.0
         self.sent: set[int] = set()
         self.running = False
+        self.stopped_by = "duration"  # or SIGTERM, SIGINT (docs/summary.md)
         self.result: dict[str, Any] | None = None
         self.outcomes: list[Outcome] = []
 
@@ -177,6 +178,7 @@ class BenchRun:
         extra = self.att.summary()
         if rec is not None:
             extra.update(recording_extra(rec, self.meta))
+        extra["stopped_by"] = self.stopped_by
         out = build_summary(self.runtime, self.stats, wall, extra)
         self.outcomes = evaluate(self.cfg.assertions, out, self.watch)
         passed = all(o.passed for o in self.outcomes)
@@ -206,15 +208,23 @@ def run_bench(
     """Run a bench config: exit 0 when all assertions pass, 1 when one fails, 2 on bad config."""
     from twinbench.headless import print_devices
 
+    from twinbench.headless import StopWhen, catch_sigterm
+
     cfg = load_config(config)
     run = BenchRun(cfg, duration=duration, record=record, summary=summary, junit=junit)
+    term = StopWhen(None, None)
+    restore = catch_sigterm(term.on_signal)  # CI runners stop a job with SIGTERM
     run.start()
     try:
         while run.step():
+            if term(run.runtime):
+                run.stopped_by = term.reason
+                break
             time.sleep(0.02)
     except KeyboardInterrupt:
-        pass
+        run.stopped_by = "SIGINT"
     finally:
+        restore()
         run.stop()
     out = run.finish()
     outcomes = run.outcomes
