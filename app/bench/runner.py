@@ -206,9 +206,7 @@ def run_bench(
     quiet: bool = False,
 ) -> int:
     """Run a bench config: exit 0 when all assertions pass, 1 when one fails, 2 on bad config."""
-    from twinbench.headless import print_devices
-
-    from twinbench.headless import StopWhen, catch_sigterm
+    from twinbench.headless import StopWhen, catch_sigterm, print_devices
 
     cfg = load_config(config)
     run = BenchRun(cfg, duration=duration, record=record, summary=summary, junit=junit)
