@@ -117,6 +117,20 @@ def signature_tap(ident: dict[str, Any], device_id: str, decoder: Any) -> Any:
     return SignatureTap(verifier, decoder.stats, ident["format"] == "text")
 
 
+def _drain(fd: int, reads: int = 64) -> bytes:
+    """Bytes still readable from a port that reported EOF or EIO (b"" when none)."""
+    parts: list[bytes] = []
+    for _ in range(reads):
+        try:
+            more = os.read(fd, COALESCE)
+        except OSError:
+            break
+        if not more:
+            break
+        parts.append(more)
+    return b"".join(parts)
+
+
 class SerialDriver(Driver):
     """A board on a serial port (USB CDC, FTDI, CH340...): bytes decoded by its profile."""
 
@@ -266,9 +280,18 @@ class SerialDriver(Driver):
         r, _, _ = select.select([fd], [], [], self.cfg["timeout"])
         if not r:
             return b""
-        data = os.read(fd, COALESCE)  # OSError (EIO) when the board is unplugged
+        try:
+            data = os.read(fd, COALESCE)  # OSError (EIO) when the board is unplugged
+        except OSError as exc:
+            data = _drain(fd)  # what the port still holds, where the OS keeps it (macOS, USB)
+            if not data:
+                raise OSError(str(exc)) from None
+            return data
         if not data:
-            raise OSError("device reports readiness to read but returned no data (unplugged?)")
+            data = _drain(fd)
+            if not data:
+                raise OSError("device reports readiness to read but returned no data (unplugged?)")
+            return data
         # while bytes keep streaming in, gather more (<= 1 ms wait each) so one decode call
         # handles many frames; a board that trickles gets each read handed on at once
         parts, size, last = [data], len(data), len(data)
