@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from twinbench import __version__
+from twinbench import __version__, runlog
 from twinbench.attachments import attach_all
 from twinbench.errors import UsageError
 from twinbench.runtime import Runtime, settle_heap
@@ -233,16 +233,19 @@ def run_headless(opts: HeadlessOptions) -> int:
     restore = catch_sigterm(stop.on_signal)
     stop.attach(runtime)
     why = "duration"
+    mon = runlog.watch(runtime, duration)
     try:
         runtime.start()
         att.check_rules(opts.rules)  # channels are known once the drivers declared them
         why = wait_until(runtime, duration, stop)
     finally:
         restore()
+        mon.closing = True
         runtime.stop()
         att.close()
         if recorder is not None:
             meta = recorder.stop()
+        mon.stop()
     wall = time.monotonic() - t0
     extra = att.summary()
     extra["stopped_by"] = stop.reason if why == "condition" else why
@@ -270,6 +273,10 @@ def run_headless(opts: HeadlessOptions) -> int:
                 )
     if recorder is not None and recorder.stats.error:
         print(f"error: recording: {recorder.stats.error}")
+        mon.result(False, f"recording: {recorder.stats.error}", exit_code=1)
         return 1
     print(f"{opts.label}: {len(summary['devices'])} device(s), {wall:.1f} s")
+    mon.result(
+        True, f"{opts.label}: {len(summary['devices'])} device(s), {wall:.1f} s", exit_code=0
+    )
     return 0

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from twinbench import runlog
 from twinbench.attachments import attach_all
 from twinbench.bench.checks import EventWatch, Outcome, evaluate
 from twinbench.bench.config import BenchConfig, load_config
@@ -113,6 +117,7 @@ class BenchRun:
         self.stopped_by = "duration"  # or SIGTERM, SIGINT (docs/summary.md)
         self.result: dict[str, Any] | None = None
         self.outcomes: list[Outcome] = []
+        self.log = runlog.Watch(self.runtime, self.limit)
 
     def start(self) -> None:
         """Start recording (if asked) and the devices."""
@@ -125,6 +130,7 @@ class BenchRun:
             self.recorder.start(self.cfg.record_name or self.cfg.name)
         self.t0 = time.monotonic()
         self.watch.start()
+        self.log.start()
         self.running = True
         try:
             self.runtime.start()
@@ -161,12 +167,14 @@ class BenchRun:
         if not self.running:
             return
         self.running = False
+        self.log.closing = True
         try:
             self.runtime.stop()
             self.att.close()
         finally:
             if self.recorder is not None:
                 self.meta = self.recorder.stop()
+            self.log.stop()
 
     def finish(self) -> dict[str, Any]:
         """Stop, decide every assertion, write the reports; returns the JSON summary."""
@@ -206,36 +214,46 @@ def run_bench(
     quiet: bool = False,
 ) -> int:
     """Run a bench config: exit 0 when all assertions pass, 1 when one fails, 2 on bad config."""
-    from twinbench.headless import StopWhen, catch_sigterm, print_devices
+    from twinbench.headless import print_devices
 
     cfg = load_config(config)
     run = BenchRun(cfg, duration=duration, record=record, summary=summary, junit=junit)
-    term = StopWhen(None, None)
-    restore = catch_sigterm(term.on_signal)  # CI runners stop a job with SIGTERM
+    term = threading.Event()  # SIGTERM (CI timeouts, systemctl stop) ends the run as Ctrl-C does
+    main = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGTERM, lambda *_: term.set()) if main else None
     run.start()
     try:
-        while run.step():
-            if term(run.runtime):
-                run.stopped_by = term.reason
-                break
+        while run.step() and not term.is_set():
             time.sleep(0.02)
     except KeyboardInterrupt:
         run.stopped_by = "SIGINT"
     finally:
-        restore()
         run.stop()
+        if main:
+            signal.signal(signal.SIGTERM, old)
+    if term.is_set():
+        run.stopped_by = "SIGTERM"
+        runlog.event(logging.WARNING, "stopped", "SIGTERM: run ended early; judging what was seen")
     out = run.finish()
     outcomes = run.outcomes
     if not quiet:
         print_devices(out)
     for o in outcomes:
         print(line(o))
+        level = logging.INFO if o.passed else logging.ERROR
+        runlog.event(
+            level, "assertion", line(o), o.assertion.params.get("device", ""), **o.to_dict()
+        )
     wall = out["bench"]["duration_s"]
     if out["bench"]["passed"]:
-        print(f"passed: {len(outcomes)}/{len(outcomes)} assertions ({cfg.name}, {wall:.1f} s)")
+        msg = f"passed: {len(outcomes)}/{len(outcomes)} assertions ({cfg.name}, {wall:.1f} s)"
+        print(msg)
+        run.log.result(True, msg, exit_code=0, junit=junit or cfg.junit)
         return 0
     n_fail = sum(not o.passed for o in outcomes)
-    print(f"FAILED: {n_fail} of {len(outcomes)} assertions ({cfg.name}, {wall:.1f} s)")
+    msg = f"FAILED: {n_fail} of {len(outcomes)} assertions ({cfg.name}, {wall:.1f} s)"
+    print(msg)
+    run.log.result(False, msg, exit_code=1, failed=n_fail, junit=junit or cfg.junit)
     return 1
 
 
