@@ -102,6 +102,10 @@ def run(args: argparse.Namespace) -> int:
     if args.config:
         from twinbench.bench.runner import run_bench
 
+        if args.until:
+            from twinbench.errors import UsageError
+
+            raise UsageError("--until applies to a plain run; a bench config sets its duration")
         return run_bench(
             args.config,
             duration=args.duration,

@@ -109,3 +109,8 @@ def test_bad_until_is_one_line_exit_2(twinbench_exe, clean_env):
     r = run([*twinbench_exe, "run", "--until", "idle=soon"], clean_env)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "--until" in r.stderr and "disconnect" in r.stderr
+
+
+def test_until_with_a_bench_config_is_refused(twinbench_exe, clean_env):
+    r = run([*twinbench_exe, "run", "--config", "x.toml", "--until", "disconnect"], clean_env)
+    assert r.returncode == 2 and "--until" in r.stderr and "Traceback" not in r.stderr
