@@ -21,6 +21,7 @@ from typing import Literal
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from twinbench import __version__
 from twinbench.recording import format as fmt
@@ -274,14 +275,25 @@ class _Writer:
                 pass
 
 
-# inside a dataset: the `_` folder hides it from Spark's and pyarrow's discovery, the `.pq` suffix
-# from `**/*.parquet` globs (DuckDB, Polars), and a file name without `_` lets Spark read it by name
-CHANNELS_IN_DATASET = Path("_channels") / "channels.pq"
+# Inside a dataset the channels table is a folder with one file per session (exports of other
+# sessions, even concurrent ones, never rewrite it): the `_` folder hides it from Spark's and
+# pyarrow's discovery of the data, the `.pq` suffix from `**/*.parquet` globs (DuckDB, Polars).
+CHANNELS_DIR = "_channels"
 
 
-def channels_path(out: Path, dataset: bool) -> Path:
-    """Where the channels table of an export goes: inside a dataset, or beside a single file."""
-    return out / CHANNELS_IN_DATASET if dataset else out.with_name(f"{out.stem}.channels.pq")
+def channel_files(
+    pieces: Sequence[tuple[Session, str, pa.Table]], out: Path, dataset: bool
+) -> list[tuple[pa.Table, Path]]:
+    """The channels table(s) of an export and where each goes (merged with what is there)."""
+    table = channels_table(pieces)
+    if not dataset:
+        return [(table, out.with_name(f"{out.stem}.channels.pq"))]
+    files = []
+    sids = table.column("session")
+    for sid in dict.fromkeys(sids.to_pylist()):
+        path = out / CHANNELS_DIR / f"{fmt.safe_name(sid)}.pq"
+        files.append((_merged_channels(table.filter(pc.equal(sids, sid)), path), path))
+    return files
 
 
 def export_sessions(paths: Sequence[str | Path], opts: ExportOptions) -> ExportResult:
@@ -317,8 +329,8 @@ def export_sessions(paths: Sequence[str | Path], opts: ExportOptions) -> ExportR
         from twinbench.recording.delta import write_delta
 
         files = write_delta(pieces, opts, partition, provenance(pieces))
-        where = channels_path(opts.out, True)
-        _Writer(opts, 0).write_plain(_merged_channels(channels_table(pieces), where), where, True)
+        for ch, where in channel_files(pieces, opts.out, True):
+            _Writer(opts, 0).write_plain(ch, where, True)
         return ExportResult(files, total)
     writer = _Writer(opts, total)
     ext = "parquet" if opts.format == "parquet" else "csv"
@@ -334,8 +346,8 @@ def export_sessions(paths: Sequence[str | Path], opts: ExportOptions) -> ExportR
             if out.is_dir():
                 out = out / f"{sessions[0].id}.{ext}"
             writer.write(table, out)
-        where = channels_path(opts.out if partition else out, bool(partition))
-        writer.write_plain(_merged_channels(channels_table(pieces), where), where)
+        for ch, where in channel_files(pieces, opts.out if partition else out, bool(partition)):
+            writer.write_plain(ch, where)
         files = writer.commit()
     except BaseException as exc:
         writer.discard()

@@ -135,14 +135,14 @@ def test_parquet_read_alike_by_pyarrow_duckdb_polars(sessions, expected, tmp_pat
 
 def test_channels_table_joins_units_in_every_engine(sessions, tmp_path):
     out = export(sessions, tmp_path, name="pq", partition=("date", "device_id"))
-    ch = out / "_channels" / "channels.pq"
+    ch = out / "_channels"
     rows = duckdb.sql(
         f"SELECT DISTINCT d.device_id, c.channel, c.unit FROM read_parquet('{out}/**/*.parquet', "
-        f"hive_partitioning=true, union_by_name=true) d JOIN read_parquet('{ch}') c "
+        f"hive_partitioning=true, union_by_name=true) d JOIN read_parquet('{ch}/*.pq') c "
         "ON d.device_id = c.device_id AND d.session = c.session ORDER BY ALL"
     ).fetchall()
     assert ("pump A/1", "c2", "u2") in rows and ("rig-b", "c0", "u0") in rows
-    units = pl.read_parquet(ch).filter(pl.col("device_id") == "007")
+    units = pl.read_parquet(f"{ch}/*.pq").filter(pl.col("device_id") == "007")
     assert sorted(set(units["unit"].to_list())) == ["u0", "u1"]
     assert set(units["session"].to_list()) == {p.name for p in sessions}
 

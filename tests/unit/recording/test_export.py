@@ -25,7 +25,7 @@ def test_hive_dataset_read_by_duckdb_and_pyarrow(session, tmp_path):
     names = sorted(p.relative_to(out).parts[:2] for p in res.files)
     # the recording crosses midnight UTC: two dates per device; the channels table beside them
     assert names == [
-        ("_channels", "channels.pq"),
+        ("_channels", f"{session.name}.pq"),
         ("date=2025-12-31", "safe_device_id=d_rig-a"),
         ("date=2025-12-31", "safe_device_id=d_rig-b"),
         ("date=2026-01-01", "safe_device_id=d_rig-a"),
@@ -86,7 +86,7 @@ def test_sessions_from_two_instances_merge_as_one_dataset(tmp_path, make_session
     export_sessions([b], ExportOptions(out=out, partition=("date", "device_id")))
     files = list(out.rglob("*.parquet"))
     assert len({f.name for f in files}) == len(files) >= 2
-    assert pq.read_table(out / "_channels" / "channels.pq").num_rows == 4  # both exports' channels
+    assert pq.read_table(out / "_channels").num_rows == 4  # both exports' channels
     n = duckdb.sql(
         f"SELECT count(*) FROM read_parquet('{out}/**/*.parquet', hive_partitioning=true)"
     ).fetchall()[0][0]
