@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from typing import Any
+
+from twinbench.cli.logopts import add_log_options, configure_from_args
 
 
 def add_parser(subs: Any) -> None:
@@ -16,7 +19,7 @@ def add_parser(subs: Any) -> None:
         description="Export one or more recorded sessions. Without --partition, --out is one "
         "file; with it, --out is a dataset folder (key=value/part-*.parquet) that Spark, "
         "Databricks, DuckDB, pandas/pyarrow and Polars read unchanged, with the channels table "
-        "(units, sources) in _channels.pq beside the data. --format delta appends to a Delta "
+        "(units, sources) in its _channels/ folder. --format delta appends to a Delta "
         "Lake table. Ctrl-C cancels and removes the partial output.",
     )
     p.add_argument("sessions", nargs="+", metavar="SESSION", help="session folder(s)")
@@ -45,7 +48,8 @@ def add_parser(subs: Any) -> None:
         help="timestamp unit: us (default, read by Spark 3/4, Databricks, every engine) or ns "
         "(lossless, for pandas, pyarrow, DuckDB and Polars)",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.add_argument("--quiet", action="store_true", help="no progress line; log errors only")
+    add_log_options(p, quiet=False)
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -56,18 +60,29 @@ def run(args: argparse.Namespace) -> int:
     """Execute `twinbench export`."""
     from pathlib import Path
 
+    from twinbench import runlog
     from twinbench.recording.export import ExportOptions, export_sessions
 
+    configure_from_args(args)
     t0 = time.monotonic()
     last = [0.0]
+    # a bar redrawn in place on a terminal; --progress: a line every 2 s (a CI log, JSON)
+    bar = not args.quiet and not args.progress and sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:
         now = time.monotonic()
-        if args.quiet or (now - last[0] < 0.2 and done < total):
+        pace = 0.2 if bar else 2.0
+        if not (bar or args.progress) or (now - last[0] < pace and done < total):
             return
         last[0] = now
         pct = 100.0 * done / total if total else 100.0
-        print(f"\rexport: {pct:5.1f}% ({done:,}/{total:,} rows)", end="", file=sys.stderr)
+        text = f"export: {pct:5.1f}% ({done:,}/{total:,} rows)"
+        if bar:
+            print(f"\r{text}", end="", file=sys.stderr)
+        else:
+            runlog.event(
+                logging.INFO, "progress", text, percent=round(pct, 1), rows=done, total=total
+            )
 
     opts = ExportOptions(
         format=args.format,
@@ -85,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\nexport cancelled; partial output removed", file=sys.stderr)
         return 130
-    if not args.quiet:
+    if bar:
         print(file=sys.stderr)
     print(
         f"exported {res.rows:,} rows into {len(res.files)} file(s) under {args.out} "
