@@ -9,8 +9,14 @@ import pytest
 
 from twinbench.recording.export import ExportOptions, export_sessions
 
-DOC = Path(__file__).resolve().parents[3] / "docs" / "cold-path.md"
+ROOT = Path(__file__).resolve().parents[3]
+DOC = ROOT / "docs" / "cold-path.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+README_BLOCKS = [
+    b
+    for b in re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text("utf-8"), re.S)
+    if "_channels" in b
+]
 
 
 def test_the_doc_has_duckdb_pandas_polars_and_delta_examples():
@@ -33,3 +39,14 @@ def test_doc_example_runs(code, tmp_path, make_session, monkeypatch, capsys):
         assert out.strip() == "3000"
     else:  # one mean per device, with its unit from the channels table
         assert "007" in out and "rig" in out and "u0" in out
+
+
+@pytest.mark.parametrize("code", README_BLOCKS)
+def test_readme_cold_path_example_runs(code, tmp_path, make_session, monkeypatch):
+    a = make_session(tmp_path / "a", {"007": 2})
+    export_sessions([a], ExportOptions(out=tmp_path / "ds", partition=("date", "device_id")))
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(compile(code.replace("temperature", "c0"), "README.md", "exec"), scope)
+    rows = scope["duckdb"].sql(code.split('"""')[1].replace("temperature", "c0")).fetchall()
+    assert rows == [("007", "c0", "u0", pytest.approx(1499.5))]
