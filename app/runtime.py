@@ -57,6 +57,7 @@ class OwnedSink:
     def __init__(self, sink: HubSink) -> None:
         self._sink = sink
         self.device_ids: set[str] = set()
+        self.opened: concurrent.futures.Future[Any] | None = None  # the driver's open, once started
 
     def __getattr__(self, name: str) -> Any:  # services, events, hub...
         return getattr(self._sink, name)
@@ -162,8 +163,15 @@ class Runtime:
             raise UsageError(f"driver {name!r}: {exc}") from None
         self.drivers.append(driver)
         if self._started:
-            self.call(driver.open())
+            self.open_driver(driver)
         return driver
+
+    def open_driver(self, driver: Driver) -> concurrent.futures.Future[Any]:
+        """Open one driver on the I/O thread; its sink keeps the future (`sink.opened`)."""
+        fut = self.call(driver.open())
+        if isinstance(driver.sink, OwnedSink):
+            driver.sink.opened = fut
+        return fut
 
     def devices_of(self, driver: Driver) -> set[str]:
         """The device ids a driver has declared or fed so far."""
@@ -242,7 +250,7 @@ class Runtime:
         ready.wait()
         self._started = True
         for d in self.drivers:
-            self.call(d.open()).result(open_timeout)
+            self.open_driver(d).result(open_timeout)
 
     def call(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
         """Run a coroutine on the I/O thread and return its future."""

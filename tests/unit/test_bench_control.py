@@ -1,0 +1,94 @@
+"""Device lifecycle on a running runtime: connect, refuse a duplicate id, disconnect, reconnect,
+rename, edit, remove, and a driver that fails to open."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from twinbench.bench_control import BenchControl
+from twinbench.benchmodel import BenchModel
+from twinbench.errors import UsageError
+from twinbench.runtime import Runtime
+
+
+def _wait(cond, timeout=5.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.fixture
+def control():
+    rt = Runtime()
+    rt.start()
+    ctl = BenchControl(BenchModel(), rt)
+    yield ctl
+    rt.stop()
+
+
+def _streaming(ctl, dev):
+    st = ctl.runtime.hub.devices.get(dev)
+    n = st.samples if st else 0
+    return _wait(lambda: dev in ctl.runtime.hub.devices and ctl.runtime.hub.devices[dev].samples > n)
+
+
+def test_connect_with_an_id_in_use_is_refused_never_merged(control):
+    control.connect("sim", {"rate": 100})
+    assert _streaming(control, "sim")
+    with pytest.raises(UsageError, match="'sim' is already in use; 'sim-2' is free"):
+        control.connect("sim", {})  # the defaults: device_id "sim"
+    assert len(control.runtime.drivers) == 1
+    control.connect("sim", {"rate": 100}, device_id="sim-2")
+    assert _streaming(control, "sim-2")
+    assert control.model.devices["sim-2"].settings["device_id"] == "sim-2"
+    assert set(control.runtime.hub.devices) == {"sim", "sim-2"}
+
+
+def test_disconnect_reconnect_remove(control):
+    control.connect("sim", {"rate": 100, "device_id": "a"})
+    control.connect("sim", {"rate": 100, "device_id": "b"})
+    assert _streaming(control, "a") and _streaming(control, "b")
+    control.disconnect("a")
+    rec = control.model.devices["a"]
+    assert rec.state == "stopped" and not rec.connect
+    assert control.runtime.hub.devices["a"].state == "disconnected"
+    assert _streaming(control, "b")  # the other keeps streaming
+    control.reconnect("a")
+    assert _streaming(control, "a")
+    control.sync()
+    assert control.model.devices["a"].state == "connected"
+    control.remove("a")
+    assert "a" not in control.model.devices and "a" not in control.runtime.hub.devices
+    assert [d.config["device_id"] for d in control.runtime.drivers] == ["b"]
+
+
+def test_rename_and_edit_restart_under_the_new_id(control):
+    control.connect("sim", {"rate": 100, "device_id": "a"})
+    assert _streaming(control, "a")
+    control.rename("a", "rig")
+    assert _streaming(control, "rig")
+    assert "a" not in control.runtime.hub.devices
+    control.edit("rig", {"device_id": "rig", "rate": 50, "devices": 2})
+    assert _streaming(control, "rig-1") and _streaming(control, "rig-2")
+    assert control.record_of("rig-2") == "rig"
+    with pytest.raises(UsageError, match="unknown setting 'wheels'"):
+        control.edit("rig", {"wheels": 4})
+
+
+def test_a_device_that_fails_to_open_is_marked_failed_and_not_kept(control, tmp_path):
+    control.connect("replay", {"session": str(tmp_path / "nope")})
+    control.connect("sim", {"rate": 100})
+    assert _wait(lambda: (control.sync(), control.model.devices["replay"].state)[1] == "failed")
+    assert control.model.devices["replay"].reason
+    assert [d["id"] for d in control.model.user_part()["devices"]] == ["sim"]
+
+
+def test_drivers_started_elsewhere_get_a_record(control):
+    control.runtime.add_driver("sim", {"device_id": "x", "rate": 100})
+    control.sync()
+    assert "x" in control.model.devices
