@@ -20,7 +20,7 @@ SERVICE = "bench_control"  # ctx.services[SERVICE]
 
 
 def default_id(driver: str, settings: dict[str, Any]) -> str:
-    """The id a device gets: its `device_id` setting (or that setting's default), else the driver."""
+    """A device's id: its `device_id` setting (or that setting's default), else the driver."""
     explicit = settings.get("device_id")
     if explicit:
         return str(explicit)
@@ -70,8 +70,7 @@ class BenchControl:
             return "the device id is empty"
         if device_id in taken:
             return (
-                f"device id {device_id!r} is already in use; "
-                f"{free_id(device_id, taken)!r} is free"
+                f"device id {device_id!r} is already in use; {free_id(device_id, taken)!r} is free"
             )
         return ""
 
@@ -182,7 +181,7 @@ class BenchControl:
         return rec
 
     def edit(self, rec_id: str, settings: dict[str, Any]) -> DeviceRecord:
-        """New settings for a device: it restarts with them (under a new id if device_id changed)."""
+        """New settings for a device: it restarts with them (a new device_id renames it)."""
         rec = self.model.devices[rec_id]
         settings = dict(settings)
         new_id = str(settings.get("device_id") or rec_id)

@@ -34,7 +34,8 @@ def control():
 def _streaming(ctl, dev):
     st = ctl.runtime.hub.devices.get(dev)
     n = st.samples if st else 0
-    return _wait(lambda: dev in ctl.runtime.hub.devices and ctl.runtime.hub.devices[dev].samples > n)
+    hub = ctl.runtime.hub
+    return _wait(lambda: dev in hub.devices and hub.devices[dev].samples > n)
 
 
 def test_connect_with_an_id_in_use_is_refused_never_merged(control):
