@@ -8,7 +8,9 @@ Devices menu, the tree's context menu and the tests all call the same methods.
 from __future__ import annotations
 
 import logging
+import math
 import threading
+import time
 from typing import Any
 
 from twinbench.benchmodel import BenchModel, DeviceRecord, free_id
@@ -43,6 +45,28 @@ def has_id_setting(driver: str) -> bool:
         return any(s.key == "device_id" for s in load_driver(driver).settings)
     except Exception:
         return False
+
+
+def status_text(rec: DeviceRecord | None, st: Any, now: float | None = None) -> str:
+    """How a device is doing, in words: connecting, connected at N Hz, reconnecting in N s..."""
+    if rec is not None and rec.state == "stopped":
+        return "disconnected (by you)"
+    if rec is not None and rec.state == "failed":
+        return f"failed: {rec.reason}" if rec.reason else "failed"
+    if st is None:
+        return "connecting\u2026"
+    state, msg = st.state, st.message
+    if state == "connected":
+        return f"connected, {st.rate_hz:,.0f} Hz"
+    now = time.monotonic() if now is None else now
+    if st.retry_at and st.retry_at > now:
+        why = f" ({msg})" if msg else ""
+        return f"reconnecting in {math.ceil(st.retry_at - now)} s{why}"
+    if state == "disconnected" and rec is not None and rec.connect and msg != "closed":
+        if "reconnect" in msg or "retry" in msg:
+            return f"disconnected: {msg}"
+        return f"disconnected: {msg}; reconnecting" if msg else "disconnected; reconnecting"
+    return f"{state}: {msg}" if msg else state
 
 
 class BenchControl:
@@ -104,7 +128,7 @@ class BenchControl:
             self._check_settings(driver, settings)
         rec = self.model.add_device(dev_id, driver, settings, connect=start, **extra)
         if start:
-            self._start(rec)
+            self.start_record(rec)
         return rec
 
     def _check_settings(self, driver: str, settings: dict[str, Any]) -> None:
@@ -116,7 +140,8 @@ class BenchControl:
         except SettingError as exc:
             raise UsageError(f"driver {driver!r}: {exc}") from None
 
-    def _start(self, rec: DeviceRecord) -> None:
+    def start_record(self, rec: DeviceRecord) -> None:
+        """Start a record's driver (opened now if the runtime runs, else when it starts)."""
         try:
             drv = self.runtime.add_driver(rec.driver, dict(rec.settings))
         except Exception as exc:
@@ -160,7 +185,7 @@ class BenchControl:
         """Start a device again with its settings (a fresh driver)."""
         self._stop(rec_id, forget=False)
         self.model.set_device_connect(rec_id, True)
-        self._start(self.model.devices[rec_id])
+        self.start_record(self.model.devices[rec_id])
 
     def remove(self, rec_id: str) -> None:
         """Stop a device and forget it (its channels leave the tree and the hub)."""
@@ -177,7 +202,7 @@ class BenchControl:
         self._stop(rec_id, forget=True)
         rec = self.model.rename_device(rec_id, new_id)
         if running and rec.connect:
-            self._start(rec)
+            self.start_record(rec)
         return rec
 
     def edit(self, rec_id: str, settings: dict[str, Any]) -> DeviceRecord:
@@ -192,7 +217,7 @@ class BenchControl:
         self._stop(rec_id, forget=True)
         rec = self.model.set_device_settings(rec_id, settings)
         if rec.connect:
-            self._start(rec)
+            self.start_record(rec)
         return rec
 
     def remove_all(self) -> None:

@@ -36,8 +36,10 @@ class DeviceRecord:
     reason: str = ""  # why it is disconnected or failed
 
     def saved(self) -> dict[str, Any]:
-        """What a workspace or the session keeps of this device."""
-        out: dict[str, Any] = {"id": self.id, "driver": self.driver, "settings": self.settings}
+        """What a workspace or the session keeps of this device (never its secrets)."""
+        secret = secret_keys(self.driver)
+        settings = {k: v for k, v in self.settings.items() if k not in secret}
+        out: dict[str, Any] = {"id": self.id, "driver": self.driver, "settings": settings}
         if self.profile:
             out["profile"] = self.profile
         if self.model:
@@ -72,6 +74,16 @@ class RulesState:
 
     files: list[str] = field(default_factory=list)
     text: str = ""
+
+
+def secret_keys(driver: str) -> set[str]:
+    """Settings of a driver that are secrets (kept in the OS keyring, never in files)."""
+    try:
+        from twinbench.registry import load_driver
+
+        return {s.key for s in load_driver(driver).settings if s.secret}
+    except Exception:  # an unknown driver: nothing known to hide
+        return set()
 
 
 def is_transient(driver: str, device_id: str) -> bool:
@@ -309,34 +321,50 @@ class BenchModel:
     def from_dict(cls, data: dict[str, Any]) -> BenchModel:
         """A model from `to_dict` data (devices start as 'connecting', or 'stopped')."""
         m = cls()
+        m.load(data)
+        return m
+
+    def load(self, data: dict[str, Any]) -> None:
+        """Become the bench `data` describes (a workspace opened, a fresh start); KeyError or
+        ValueError when a device or panel entry lacks its driver or kind."""
+        devices: dict[str, DeviceRecord] = {}
         for d in data.get("devices", []):
             settings = dict(d.get("settings") or {})
-            dev_id = str(d.get("id") or settings.get("device_id") or d["driver"])
-            dev_id = free_id(dev_id, set(m.devices))
-            m.add_device(
+            dev_id = free_id(
+                str(d.get("id") or settings.get("device_id") or d["driver"]), set(devices)
+            )
+            driver = str(d["driver"])
+            connect = bool(d.get("connect", True))
+            devices[dev_id] = DeviceRecord(
                 dev_id,
-                str(d["driver"]),
+                driver,
                 settings,
                 str(d.get("profile", "")),
                 str(d.get("model", "")),
-                bool(d.get("connect", True)),
+                connect,
+                is_transient(driver, dev_id),
+                "connecting" if connect else "stopped",
             )
-        for p in data.get("panels", []):
-            m.panels[str(p["name"])] = PanelRecord(
-                str(p["kind"]), str(p["name"]), dict(p.get("state") or {})
-            )
+        panels = {
+            str(p["name"]): PanelRecord(str(p["kind"]), str(p["name"]), dict(p.get("state") or {}))
+            for p in data.get("panels", [])
+        }
         plot = data.get("plot") or {}
-        m.plot = PlotState(
+        rules = data.get("rules") or {}
+        self.devices, self.panels = devices, panels
+        self.plot = PlotState(
             hidden=sorted([str(a), str(b)] for a, b in plot.get("hidden", [])),
             window_s=float(plot.get("window_s", 10.0)),
             split_units=bool(plot.get("split_units", True)),
             cursors=[int(t) for t in plot.get("cursors", [])],
         )
-        rules = data.get("rules") or {}
-        m.rules = RulesState(list(rules.get("files", [])), str(rules.get("text", "")))
-        m.derived = [dict(d) for d in data.get("derived", [])]
-        m.bindings = copy.deepcopy(dict(data.get("bindings") or {}))
-        m.theme = str(data.get("theme", "system"))
-        m.layout = str(data.get("layout", ""))
-        m.revision = m.saved_revision = 0
-        return m
+        self.rules = RulesState(list(rules.get("files", [])), str(rules.get("text", "")))
+        self.derived = [dict(d) for d in data.get("derived", [])]
+        self.bindings = copy.deepcopy(dict(data.get("bindings") or {}))
+        self.theme = str(data.get("theme", "system"))
+        self.layout = str(data.get("layout", ""))
+        self._changed("load", None, user=False)
+        self.mark_saved()
+
+
+DEFAULT_BENCH: dict[str, Any] = {"devices": [{"id": "sim", "driver": "sim", "settings": {}}]}

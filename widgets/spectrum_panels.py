@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox
@@ -77,6 +79,8 @@ class SpectrumPanel(TapPanel):
 
 class SpectrogramPanel(TapPanel):
     """A waterfall of successive spectra of one channel."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {"size": "size_box"}
 
     capacity = 65536
     rows = 120

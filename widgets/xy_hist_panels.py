@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QSpinBox
@@ -63,6 +65,8 @@ class XYPanel(TapPanel):
 
 class HistogramPanel(TapPanel):
     """Distribution of the latest samples of one channel."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {"bins": "bins_box", "samples": "span_box"}
 
     capacity = 100_000
     max_hz = 10.0
