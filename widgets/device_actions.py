@@ -48,8 +48,10 @@ class DeviceActions(QObject):
             act.triggered.connect(lambda _=False, k=key: self.run(k))
             menu.addAction(act)
             self.actions[key] = act
-        menu.aboutToShow.connect(lambda: self._enable(self.win.tree.current_device()))
+        menu.aboutToShow.connect(self.update_enabled)
+        window.tree.selectionModel().currentChanged.connect(self.update_enabled)
         window.tree.menu_for = self.menu_for
+        window.device_actions = self  # type: ignore[attr-defined]
         self._enable(None)
 
     # -- which device ----------------------------------------------------------------------
@@ -63,6 +65,10 @@ class DeviceActions(QObject):
         if ctl is None or device is None:
             return None
         return ctl.record_of(device)
+
+    def update_enabled(self, *_: object) -> None:
+        """Enable the entries that apply to the tree's current device."""
+        self._enable(self.win.tree.current_device())
 
     def _enable(self, device: str | None) -> None:
         ctl = self.control()
@@ -88,8 +94,9 @@ class DeviceActions(QObject):
         return menu
 
     # -- carrying out ----------------------------------------------------------------------
-    def run(self, key: str, device: str | None = None) -> bool:
-        """Carry out action `key` on `device` (default: the tree's current device)."""
+    def run(self, key: str, device: str | None = None) -> Any:
+        """Carry out action `key` on `device` (default: the tree's current device); returns
+        what it made (a dialog, a panel) or whether it was done."""
         device = device or self.win.tree.current_device()
         rid = self.record_id(device)
         ctl = self.control()
@@ -97,18 +104,20 @@ class DeviceActions(QObject):
             self._say("select a device in the device tree first")
             return False
         try:
-            return bool(getattr(self, f"_do_{key}")(ctl, rid, device))
+            return getattr(self, f"_do_{key}")(ctl, rid, device)
         except TwinBenchError as exc:
             self._say(str(exc), 10_000)
             return False
 
     def _do_disconnect(self, ctl: Any, rid: str, device: str) -> bool:
         ctl.disconnect(rid)
+        self._enable(device)
         self._say(f"{rid} disconnected")
         return True
 
     def _do_reconnect(self, ctl: Any, rid: str, device: str) -> bool:
         ctl.reconnect(rid)
+        self._enable(device)
         self._say(f"{rid} reconnecting\u2026")
         return True
 

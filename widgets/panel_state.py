@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -20,11 +21,32 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
+PENDING = "twinbench_pending"  # a combo box's restored choice, waiting to be offered
+
+
+def _choose_when_offered(box: QComboBox, text: str) -> None:
+    """Select `text` once the box lists it (a device that has not appeared yet)."""
+    box.setProperty(PENDING, text)
+
+    def pick() -> None:
+        i = box.findText(text)
+        if box.property(PENDING) == text and i >= 0:
+            box.setProperty(PENDING, None)
+            box.setCurrentIndex(i)
+
+    def check(*_: object) -> None:
+        if box.property(PENDING) == text and box.findText(text) >= 0:
+            QTimer.singleShot(0, box, pick)  # after the panel has finished filling the box
+
+    box.model().rowsInserted.connect(check)
+    box.activated.connect(lambda *_: box.setProperty(PENDING, None))  # the user chose
+
 
 def read_control(w: Any) -> Any:
     """The value a control shows (text, number or checked)."""
     if isinstance(w, QComboBox):
-        return w.currentText()
+        pending = w.property(PENDING)
+        return pending if pending else w.currentText()
     if isinstance(w, QLineEdit):
         return w.text()
     if isinstance(w, QPlainTextEdit):
@@ -40,7 +62,10 @@ def write_control(w: Any, value: Any) -> None:
     """Show `value` in a control (a choice not offered is left as it is)."""
     if isinstance(w, QComboBox):
         if w.findText(str(value)) >= 0 or w.isEditable():
+            w.setProperty(PENDING, None)
             w.setCurrentText(str(value))
+        elif value:
+            _choose_when_offered(w, str(value))
     elif isinstance(w, QLineEdit):
         w.setText(str(value))
     elif isinstance(w, QPlainTextEdit):
