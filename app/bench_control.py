@@ -78,6 +78,9 @@ class BenchControl:
         self.problems = problems if problems is not None else []
         self.drivers: dict[str, Any] = {}  # record id -> running driver
         self._failed: dict[str, str] = {}  # record id -> why it failed to open (I/O thread)
+        self._last_ids: dict[str, set[str]] = {}  # record id -> hub devices it fed last
+        # hub devices dropped (removed, renamed, replaced): the GUI clears their history
+        self.forgotten: list[str] = []
         self._lock = threading.Lock()
 
     # -- ids -------------------------------------------------------------------------------
@@ -167,14 +170,19 @@ class BenchControl:
 
     def _stop(self, rec_id: str, forget: bool) -> None:
         drv = self.drivers.pop(rec_id, None)
-        if drv is None:
-            return
-        fut = self.runtime.remove_driver(drv, forget=forget)
-        if fut is not None:
-            try:
-                fut.result(5.0)
-            except Exception as exc:
-                log.warning("closing %s: %s", rec_id, exc)
+        if drv is not None:
+            self._last_ids[rec_id] = self.runtime.devices_of(drv)
+            fut = self.runtime.remove_driver(drv, forget=forget)
+            if fut is not None:
+                try:
+                    fut.result(5.0)
+                except Exception as exc:
+                    log.warning("closing %s: %s", rec_id, exc)
+        if forget:  # also what a device stopped earlier left in the hub
+            ids = self._last_ids.pop(rec_id, set())
+            for dev in ids:
+                self.runtime.hub.remove(dev)
+            self.forgotten.extend(sorted(ids))
 
     def disconnect(self, rec_id: str) -> None:
         """Stop a device's driver; the device stays in the bench, marked disconnected."""

@@ -175,6 +175,12 @@ class BenchApp(QObject):
         if now - self._last_sync >= 0.25:
             self._last_sync = now
             self.control.sync()
+        if self.control.forgotten:  # removed, renamed or replaced devices leave the plot
+            gone, self.control.forgotten = self.control.forgotten, []
+            for dev in gone:
+                self.history.clear(dev)
+            if self.window.plot is not None:
+                self.window.plot.rebuild()
 
     _last_sync = 0.0
 

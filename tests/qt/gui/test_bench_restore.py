@@ -157,6 +157,7 @@ def test_opening_a_workspace_replaces_the_bench_and_asks_first(make_bench, qtbot
     bench = make_bench()
     io = bench.workspace_io
     bench.control.connect("sim", {"rate": 100}, device_id="mine")
+    bench.window.open_panel("gauge")
     io.ask_unsaved = lambda: "cancel"
     assert not io.open(str(ws))
     assert sorted(bench.model.devices) == ["mine", "sim"]
@@ -168,6 +169,17 @@ def test_opening_a_workspace_replaces_the_bench_and_asks_first(make_bench, qtbot
     hist = bench.window.docks["panel:histogram"].widget()
     qtbot.waitUntil(lambda: hist.state()["device"] == "bench7", timeout=5000)
     assert not bench.model.unsaved
+    assert "panel:gauge" not in bench.window.docks
+    qtbot.waitUntil(lambda: "mine" not in bench.history.devices(), timeout=5000)
+    assert not any(k[0] == "mine" for k in bench.window.plot.curves)
+    qtbot.wait(50)  # closed panels are deleted: none of them is still ticking
+    import shiboken6
+    from PySide6.QtWidgets import QWidget
+
+    for cb in bench.ctx.tick_callbacks:
+        owner = getattr(cb, "__self__", None)
+        if isinstance(owner, QWidget):
+            assert shiboken6.isValid(owner) and owner.window() is bench.window, cb
 
     added = io.add_devices(str(ws))  # the merging action: a free id, nothing replaced
     assert added == ["bench7-2"]
