@@ -93,3 +93,24 @@ def test_drivers_started_elsewhere_get_a_record(control):
     control.runtime.add_driver("sim", {"device_id": "x", "rate": 100})
     control.sync()
     assert "x" in control.model.devices
+
+
+def test_status_text_says_how_a_device_is_doing():
+    from types import SimpleNamespace
+
+    from twinbench.bench_control import status_text
+    from twinbench.benchmodel import DeviceRecord
+
+    rec = DeviceRecord("b", "serial", {})
+    st = SimpleNamespace(state="connected", message="", rate_hz=198.4, retry_at=0.0)
+    assert status_text(rec, st) == "connected, 198 Hz"
+    assert status_text(rec, None) == "connecting\u2026"
+    st.state, st.message, st.retry_at = "disconnected", "link lost", 100.0
+    assert status_text(rec, st, now=97.5) == "reconnecting in 3 s (link lost)"
+    st.retry_at = 0.0
+    st.message = "port lost: EIO"
+    assert status_text(rec, st) == "disconnected: port lost: EIO; reconnecting"
+    rec.state, rec.reason = "failed", "no such session"
+    assert status_text(rec, st) == "failed: no such session"
+    rec.state = "stopped"
+    assert status_text(rec, st) == "disconnected (by you)"

@@ -28,3 +28,29 @@ def test_csv_board_without_profile_declares_its_channels(sim_board):
         assert len(st.device.channel_names) == 10  # seq + 9 motor channels
     finally:
         rt.stop()
+
+
+def test_csv_board_channels_show_in_the_device_tree(sim_board, qapp):
+    from twinbench.widgets.context import AppContext
+    from twinbench.widgets.device_tree import DeviceTreeModel
+
+    board = sim_board("csv", "--rate", "198", "--start-delay", "0.3", launch=False)
+    rt = Runtime()
+    rt.add_driver("serial", {"port": str(board.link), "decoder": "csv", "device_id": "board"})
+    model = DeviceTreeModel(AppContext(rt))
+    rt.start()
+    try:
+        board.launch()
+        end = time.monotonic() + 10
+        while time.monotonic() < end and model.rows() < 11:
+            time.sleep(0.05)
+            model.refresh()
+        assert model.devices == ["board"]
+        assert model.rowCount(model.device_index("board")) == 10
+        idx = model.channel_index("board", model.channels[0][1].name, 2)
+        while time.monotonic() < end and not model.data(idx):
+            time.sleep(0.05)
+            model.refresh()
+        assert model.data(idx)  # its latest value
+    finally:
+        rt.stop()
