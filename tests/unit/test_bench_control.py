@@ -3,23 +3,12 @@ rename, edit, remove, and a driver that fails to open."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from twinbench.bench_control import BenchControl
 from twinbench.benchmodel import BenchModel
 from twinbench.errors import UsageError
 from twinbench.runtime import Runtime
-
-
-def _wait(cond, timeout=5.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 @pytest.fixture
@@ -31,36 +20,42 @@ def control():
     rt.stop()
 
 
-def _streaming(ctl, dev):
-    st = ctl.runtime.hub.devices.get(dev)
-    n = st.samples if st else 0
-    hub = ctl.runtime.hub
-    return _wait(lambda: dev in hub.devices and hub.devices[dev].samples > n)
+@pytest.fixture
+def streaming(control, wait_until):
+    """streaming(dev): whether `dev` is in the hub and its sample count grows."""
+
+    def check(dev):
+        hub = control.runtime.hub
+        st = hub.devices.get(dev)
+        n = st.samples if st else 0
+        return wait_until(lambda: dev in hub.devices and hub.devices[dev].samples > n)
+
+    return check
 
 
-def test_connect_with_an_id_in_use_is_refused_never_merged(control):
+def test_connect_with_an_id_in_use_is_refused_never_merged(control, streaming):
     control.connect("sim", {"rate": 100})
-    assert _streaming(control, "sim")
+    assert streaming("sim")
     with pytest.raises(UsageError, match="'sim' is already in use; 'sim-2' is free"):
         control.connect("sim", {})  # the defaults: device_id "sim"
     assert len(control.runtime.drivers) == 1
     control.connect("sim", {"rate": 100}, device_id="sim-2")
-    assert _streaming(control, "sim-2")
+    assert streaming("sim-2")
     assert control.model.devices["sim-2"].settings["device_id"] == "sim-2"
     assert set(control.runtime.hub.devices) == {"sim", "sim-2"}
 
 
-def test_disconnect_reconnect_remove(control):
+def test_disconnect_reconnect_remove(control, streaming):
     control.connect("sim", {"rate": 100, "device_id": "a"})
     control.connect("sim", {"rate": 100, "device_id": "b"})
-    assert _streaming(control, "a") and _streaming(control, "b")
+    assert streaming("a") and streaming("b")
     control.disconnect("a")
     rec = control.model.devices["a"]
     assert rec.state == "stopped" and not rec.connect
     assert control.runtime.hub.devices["a"].state == "disconnected"
-    assert _streaming(control, "b")  # the other keeps streaming
+    assert streaming("b")  # the other keeps streaming
     control.reconnect("a")
-    assert _streaming(control, "a")
+    assert streaming("a")
     control.sync()
     assert control.model.devices["a"].state == "connected"
     control.remove("a")
@@ -68,23 +63,25 @@ def test_disconnect_reconnect_remove(control):
     assert [d.config["device_id"] for d in control.runtime.drivers] == ["b"]
 
 
-def test_rename_and_edit_restart_under_the_new_id(control):
+def test_rename_and_edit_restart_under_the_new_id(control, streaming):
     control.connect("sim", {"rate": 100, "device_id": "a"})
-    assert _streaming(control, "a")
+    assert streaming("a")
     control.rename("a", "rig")
-    assert _streaming(control, "rig")
+    assert streaming("rig")
     assert "a" not in control.runtime.hub.devices
     control.edit("rig", {"device_id": "rig", "rate": 50, "devices": 2})
-    assert _streaming(control, "rig-1") and _streaming(control, "rig-2")
+    assert streaming("rig-1") and streaming("rig-2")
     assert control.record_of("rig-2") == "rig"
     with pytest.raises(UsageError, match="unknown setting 'wheels'"):
         control.edit("rig", {"wheels": 4})
 
 
-def test_a_device_that_fails_to_open_is_marked_failed_and_not_kept(control, tmp_path):
+def test_a_device_that_fails_to_open_is_marked_failed_and_not_kept(control, tmp_path, wait_until):
     control.connect("replay", {"session": str(tmp_path / "nope")})
     control.connect("sim", {"rate": 100})
-    assert _wait(lambda: (control.sync(), control.model.devices["replay"].state)[1] == "failed")
+    assert wait_until(
+        lambda: (control.sync(), control.model.devices["replay"].state)[1] == "failed"
+    )
     assert control.model.devices["replay"].reason
     assert [d["id"] for d in control.model.user_part()["devices"]] == ["sim"]
 

@@ -11,15 +11,6 @@ from twinbench.model import Channel, Chunk, Device
 from twinbench.runtime import Runtime
 
 
-def _wait(cond, timeout=5.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.01)
-    return False
-
-
 def test_a_chunk_with_undeclared_channels_widens_the_device():
     hub = Hub()
     hub.declare(Device("board", "serial", ()))  # a CSV board declares no channels up front
@@ -49,20 +40,20 @@ def test_hub_remove_forgets_the_device_and_state_carries_a_retry_time():
     assert not hub.remove("d")
 
 
-def test_removing_one_driver_leaves_the_others_streaming():
+def test_removing_one_driver_leaves_the_others_streaming(wait_until):
     rt = Runtime()
     a = rt.add_driver("sim", {"device_id": "a", "rate": 200})
     b = rt.add_driver("sim", {"device_id": "b", "rate": 200, "devices": 2})
     rt.start()
     try:
-        assert _wait(lambda: {"a", "b-1", "b-2"} <= set(rt.hub.devices))
+        assert wait_until(lambda: {"a", "b-1", "b-2"} <= set(rt.hub.devices))
         assert rt.owner_of("a") is a and rt.owner_of("b-2") is b
         assert rt.devices_of(b) == {"b-1", "b-2"}
         rt.remove_driver(b).result(5)
         assert rt.drivers == [a]
         assert set(rt.hub.devices) == {"a"}
         n = rt.hub.devices["a"].samples
-        assert _wait(lambda: rt.hub.devices["a"].samples > n + 20)
+        assert wait_until(lambda: rt.hub.devices["a"].samples > n + 20)
         assert "b-1" not in rt.hub.devices  # nothing of b comes back
         rt.remove_driver(a, forget=False).result(5)
         assert rt.hub.devices["a"].state == "disconnected"
