@@ -28,6 +28,12 @@ from twinbench.widgets.context import AppContext
 TOP = 0  # internalId of device rows; a channel row stores its device's row + 1
 COLUMNS = ("Device / channel", "Unit", "Value")
 AUTO_EXPAND_ROWS = 5000  # new devices open expanded while the tree is smaller than this
+# device rows not streaming stand out (readable on light and dark themes)
+STATUS_COLORS = (
+    ("failed", "#e53935"),
+    ("disconnected", "#ef8c00"),
+    ("reconnecting", "#ef8c00"),
+)
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -199,9 +205,15 @@ class DeviceTreeModel(QAbstractItemModel):
         dev, ch = self.key(index)
         col = index.column()
         R = Qt.ItemDataRole
-        if ch is None:
+        if ch is None:  # a device row: its first column spans the row (see DeviceTree)
             if role == R.DisplayRole:
-                return dev if col == 0 else (self.status(dev) if col == 2 else "")
+                return f"{dev}  \u2014  {self.status(dev)}" if col == 0 else ""
+            if role == R.ForegroundRole and col == 0:
+                status = self.status(dev)
+                for word, color in STATUS_COLORS:
+                    if status.startswith(word):
+                        return QColor(color)
+                return None
             if role == R.ToolTipRole:
                 st = self.ctx.runtime.hub.devices.get(dev)
                 what = f"{st.device.driver}: {st.device.description}\n" if st else ""
@@ -309,6 +321,9 @@ class DeviceTree(QTreeView):
         """New devices and channels get rows; visible values and states are redrawn."""
         model = self.tree_model
         added = model.refresh()
+        root = QModelIndex()
+        for row in added:  # the device's name and status use the whole row
+            self.setFirstColumnSpanned(row, root, True)
         if added and model.rows() < AUTO_EXPAND_ROWS:
             for row in added:
                 self.expand(model.index(row, 0))

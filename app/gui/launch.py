@@ -60,7 +60,7 @@ class BenchApp(QObject):
         self.fresh = fresh  # start with the default sim only, whatever the last session held
         self.t0 = time.perf_counter() if t0 is None else t0
         self.store = store or SessionStore()
-        self.state: SessionState = SessionState() if fresh else self.store.load()
+        self.state: SessionState = self.store.load()  # --fresh keeps geometry and theme only
         self.history_s = history_s
         self.ctx = AppContext(None)  # type: ignore[arg-type]  # runtime: see finish_startup
         self.ctx.services["workspace_path"] = workspace
@@ -136,11 +136,11 @@ class BenchApp(QObject):
         plot = PlotPanel(self.ctx, window_s=self.model.plot.window_s)
         self.window.install_plot(plot)
         self.sync.open_panels()
-        if self.model.layout:
-            self.sync.apply_view()
-        else:
+        if self.fresh:
+            self.window.default_layout()
+        elif not self.model.layout:
             self.window.restore(self.state)  # the session's dock layout, or the default one
-            self.sync.apply_view()
+        self.sync.apply_view()
         self.ctx.tick_callbacks.insert(0, self.window.on_tick)
         self.ctx.on_tick(self._sync_devices)
         self._start_devices()
@@ -156,7 +156,7 @@ class BenchApp(QObject):
         from twinbench.benchmodel import DEFAULT_BENCH, BenchModel
         from twinbench.workspace import to_model_dict
 
-        data: dict[str, Any] = DEFAULT_BENCH
+        data: dict[str, Any] = {**DEFAULT_BENCH, "theme": self.state.theme}
         if ws is not None:
             data = to_model_dict(ws)
         elif not self.fresh:

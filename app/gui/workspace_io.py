@@ -203,7 +203,7 @@ class WorkspaceIO:
 
         if ask and not self.settle_unsaved():
             return False
-        self.replace_with(dict(DEFAULT_BENCH))
+        self.replace_with({**DEFAULT_BENCH, "theme": self.bench.model.theme})  # theme stays
         self.bench.window.setWindowTitle("TwinBench")
         return True
 

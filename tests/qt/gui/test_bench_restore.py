@@ -67,6 +67,7 @@ def test_fresh_start_and_the_menu_give_the_default_sim_only(make_bench, qtbot):
     assert "rig" not in again.model.devices
     again.control.connect("sim", {"rate": 100}, device_id="rig")
     again.window.open_panel("histogram")
+    again.window.actions.set_theme("dark")  # a preference: Start fresh keeps it
     io = again.workspace_io
     asked = []
     io.ask_unsaved = lambda: asked.append(1) or "discard"
@@ -74,6 +75,7 @@ def test_fresh_start_and_the_menu_give_the_default_sim_only(make_bench, qtbot):
     assert asked == [1]
     assert list(again.model.devices) == ["sim"]
     assert "panel:histogram" not in again.window.docks
+    assert again.window.actions.theme == "dark"
     qtbot.waitUntil(lambda: set(again.runtime.hub.devices) == {"sim"}, timeout=5000)
 
 
