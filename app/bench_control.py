@@ -242,7 +242,8 @@ class BenchControl:
 
     # -- keeping in step -------------------------------------------------------------------
     def adopt(self) -> None:
-        """Give drivers started elsewhere (replay panel, port list, BLE scanner) a record."""
+        """Give drivers started elsewhere (replay panel, port list, BLE scanner) a record;
+        replays and boards found by auto-connect are transient (not saved, not restored)."""
         known = set(map(id, self.drivers.values()))
         for drv in list(self.runtime.drivers):
             if id(drv) in known:
@@ -252,7 +253,8 @@ class BenchControl:
             if drv.name == "replay":
                 dev_id = f"replay:{settings.get('session', dev_id)}"
             dev_id = free_id(dev_id, set(self.model.devices))
-            self.model.add_device(dev_id, drv.name, settings)
+            auto = getattr(drv, "started_by", "") == "autoconnect"
+            self.model.add_device(dev_id, drv.name, settings, transient=auto)
             self.drivers[dev_id] = drv
 
     def sync(self) -> None:

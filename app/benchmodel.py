@@ -149,8 +149,12 @@ class BenchModel:
         profile: str = "",
         model: str = "",
         connect: bool = True,
+        transient: bool = False,
     ) -> DeviceRecord:
-        """Add a device record; an id already in use raises ValueError naming a free one."""
+        """Add a device record; an id already in use raises ValueError naming a free one.
+
+        `transient`: a source of its own (a replay, a board an auto-connect found), never saved.
+        """
         if device_id in self.devices:
             raise ValueError(
                 f"device id {device_id!r} is already in use; "
@@ -163,7 +167,7 @@ class BenchModel:
             profile,
             model,
             connect,
-            is_transient(driver, device_id),
+            transient or is_transient(driver, device_id),
             "connecting" if connect else "stopped",
         )
         self.devices[device_id] = rec

@@ -150,10 +150,15 @@ class BenchSync:
             win.install_panels(names)
         else:
             self._open(names)
-        for name, rec in m.panels.items():
+        for rec in m.panels.values():
             if rec.kind not in win.specs:
                 self.bench.problems.append(f"unknown panel kind {rec.kind!r} skipped")
-                continue
+        self.restore_panels()
+
+    def restore_panels(self) -> None:
+        """Show each open panel the state the model holds for it."""
+        win = self.bench.window
+        for name, rec in self.model.panels.items():
             dock = win.docks.get(name)
             if dock is None:
                 continue

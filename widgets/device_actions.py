@@ -132,7 +132,13 @@ class DeviceActions(QObject):
         new = self.ask_text("Rename device", f"New id for {rid!r}:", rid)
         if not new or new.strip() == rid:
             return False
+        sync = self.win.ctx.services.get("bench_sync")
+        if sync is not None:  # panels and plot choices follow the device to its new id
+            sync.snapshot()
         ctl.rename(rid, new.strip())
+        if sync is not None:
+            sync.restore_panels()
+            sync.apply_view()
         self._say(f"{rid} is now {new.strip()}")
         return True
 

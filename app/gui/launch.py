@@ -126,7 +126,9 @@ class BenchApp(QObject):
         self.model = self._initial_model(ws)
         self.control = BenchControl(self.model, self.runtime, self.problems)
         self.sync = BenchSync(self, self.model)
-        self.ctx.services.update(bench_model=self.model, bench_control=self.control)
+        self.ctx.services.update(
+            bench_model=self.model, bench_control=self.control, bench_sync=self.sync
+        )
         self.device_actions = DeviceActions(self.window)
         base = ws.path.parent if ws is not None and ws.path else None
         self.sync.attach_analysis(base)  # before the devices declare themselves

@@ -111,3 +111,14 @@ def test_status_text_says_how_a_device_is_doing():
     assert status_text(rec, st) == "failed: no such session"
     rec.state = "stopped"
     assert status_text(rec, st) == "disconnected (by you)"
+
+
+def test_replays_and_auto_connected_boards_are_transient(control, tmp_path):
+    drv = control.runtime.add_driver("sim", {"device_id": "found", "rate": 100})
+    drv.started_by = "autoconnect"
+    control.runtime.add_driver("replay", {"session": str(tmp_path / "s")})
+    control.sync()
+    recs = control.model.devices
+    assert recs["found"].transient
+    assert [r.transient for k, r in recs.items() if k.startswith("replay:")] == [True]
+    assert control.model.user_part()["devices"] == []

@@ -50,11 +50,18 @@ def test_menu_disconnect_reconnect_rename_remove(make_bench, qtbot):
     acts.actions["reconnect"].trigger()
     qtbot.waitUntil(lambda: tree.status("rig").startswith("connected"), timeout=5000)
 
+    gauge = win.open_panel("gauge").widget()
+    gauge.select("rig", "rpm")
+    win.plot.set_channel_visible("rig", "current", False)
+    qtbot.waitUntil(lambda: gauge.state()["device"] == "rig", timeout=5000)
     acts.ask_text = lambda title, label, text: "rig-a"
     assert acts.run("rename", "rig")
     qtbot.waitUntil(lambda: "rig-a" in rt.hub.devices, timeout=5000)
     qtbot.waitUntil(lambda: tree.device_ids() == ["sim", "rig-a"], timeout=5000)
     assert "rig" not in rt.hub.devices
+    qtbot.waitUntil(lambda: gauge.state()["device"] == "rig-a", timeout=5000)  # follows
+    assert gauge.state()["channels"] == ["rpm"]
+    assert ("rig-a", "current") in win.plot.hidden
 
     acts.ask_text = lambda title, label, text: "sim"  # taken: refused, said in the status bar
     assert not acts.run("rename", "rig-a")
