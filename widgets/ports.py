@@ -122,7 +122,16 @@ class PortsPanel(FormState, QWidget):
                 self.connector.connected[port["device"]] = self.connector.connect(prof, port)
             else:
                 dev = port["device"].rsplit("/", 1)[-1]
-                self.ctx.runtime.add_driver("serial", {"port": port["device"], "device_id": dev})
+                control = self.ctx.services.get("bench_control")
+                if control is not None:  # a free id: never merged into a running device
+                    from twinbench.benchmodel import free_id
+
+                    dev = free_id(dev, control.taken_ids())
+                    control.connect("serial", {"port": port["device"]}, device_id=dev)
+                else:
+                    self.ctx.runtime.add_driver(
+                        "serial", {"port": port["device"], "device_id": dev}
+                    )
         except Exception as exc:  # shown, never raised into Qt
             self.status.setText(f"cannot connect {port['device']}: {exc}")
             return
