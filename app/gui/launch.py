@@ -28,13 +28,6 @@ log = logging.getLogger(__name__)
 
 TICK_MS = 17  # the single GUI pump: <= 60 Hz (58.8)
 PROBE_ENV = "TWINBENCH_STARTUP_PROBE"  # print startup milestones and quit after the first frame
-DEFAULT_DEVICES: list[dict[str, Any]] = [{"driver": "sim", "settings": {}}]
-
-
-def saved_settings(driver: Any) -> dict[str, Any]:
-    """A driver's settings worth saving: everything but secrets (those live in the keyring)."""
-    secret = {s.key for s in type(driver).settings if s.secret}
-    return {k: v for k, v in driver.config.items() if k not in secret}
 
 
 class BenchApp(QObject):
