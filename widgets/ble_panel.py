@@ -176,7 +176,11 @@ class BleScannerPanel(FormState, QWidget):
 class BleGattPanel(FormState, QWidget):
     """The GATT table of a connected device, with read, write, subscribe and per-char counters."""
 
-    STATE_FIELDS: ClassVar[dict[str, str]] = {"decoder": "decoder_edit"}
+    STATE_FIELDS: ClassVar[dict[str, str]] = {
+        "device": "device_box",
+        "decoder": "decoder_edit",
+        "write_value": "value_edit",
+    }
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()

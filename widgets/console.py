@@ -48,6 +48,7 @@ class ConsolePanel(FormState, QWidget):
         "eol": "eol",
         "hex": "hex_in",
     }
+    STATE_IGNORED = ("view", "line")  # the received text; the send line (its history is kept)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()

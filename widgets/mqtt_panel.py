@@ -35,7 +35,15 @@ MAX_SHOWN = 2000  # topics shown at once; the search narrows a bigger tree
 class MqttPanel(FormState, QWidget):
     """Browse topics seen by the MQTT driver(s) and publish messages."""
 
-    STATE_FIELDS: ClassVar[dict[str, str]] = {"search": "search"}
+    STATE_FIELDS: ClassVar[dict[str, str]] = {
+        "search": "search",
+        "publish_topic": "c_topic",
+        "publish_payload": "c_payload",
+        "publish_qos": "c_qos",
+        "publish_retain": "c_retain",
+        "publish_properties": "c_props",
+    }
+    STATE_IGNORED = ("payload", "fields")  # the selected topic's payload and its fields
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()

@@ -80,9 +80,14 @@ def write_control(w: Any, value: Any) -> None:
 
 
 class FormState:
-    """Mixin: `state()` and `restore()` from the controls named in `STATE_FIELDS`."""
+    """Mixin: `state()` and `restore()` from the controls named in `STATE_FIELDS`.
+
+    `STATE_IGNORED` names the input controls a panel does not save that way on purpose (a
+    read-only view, a choice saved by other means): `unsaved_controls` lists any other.
+    """
 
     STATE_FIELDS: ClassVar[dict[str, str]] = {}
+    STATE_IGNORED: ClassVar[tuple[str, ...]] = ()
 
     def state(self) -> dict[str, Any]:
         """The panel's user choices."""
@@ -95,12 +100,33 @@ class FormState:
                 write_control(getattr(self, attr), state[key])
 
 
+INPUTS = (QComboBox, QLineEdit, QPlainTextEdit, QSpinBox, QDoubleSpinBox)
+
+
+def unsaved_controls(widget: Any) -> list[str]:
+    """Input controls a panel holds that neither STATE_FIELDS nor STATE_IGNORED names."""
+    named = set(getattr(widget, "STATE_FIELDS", {}).values())
+    named |= set(getattr(widget, "STATE_IGNORED", ()))
+    out = []
+    for attr, value in vars(widget).items():
+        is_input = isinstance(value, INPUTS) or (
+            isinstance(value, QAbstractButton) and value.isCheckable()
+        )
+        if is_input and attr not in named:
+            out.append(attr)
+    return out
+
+
 def check_panel(widget: Any) -> list[str]:
     """What keeps a panel from saving itself (empty when it follows the protocol)."""
     problems = []
     for name in ("state", "restore"):
         if not callable(getattr(widget, name, None)):
             problems.append(f"{type(widget).__name__} has no {name}() method")
+    problems += [
+        f"{type(widget).__name__}.{attr} is neither in STATE_FIELDS nor in STATE_IGNORED"
+        for attr in unsaved_controls(widget)
+    ]
     return problems
 
 

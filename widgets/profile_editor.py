@@ -34,6 +34,7 @@ class ProfileEditor(FormState, QWidget):
     """Edit a profile; every change is re-validated and re-applied to the latest bytes."""
 
     STATE_FIELDS: ClassVar[dict[str, str]] = {"device": "device", "raw_mode": "raw_mode"}
+    STATE_IGNORED = ("editor", "raw")  # the profile's text lives in its file; raw bytes view
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()

@@ -50,6 +50,7 @@ class AlarmPanel(FormState, QWidget):
         "filter": "filter",
         "min_severity": "min_severity",
         "only_attention": "only_attention",
+        "shelve_minutes": "shelve_minutes",
     }
 
     def __init__(self, ctx: AppContext) -> None:

@@ -19,6 +19,9 @@ SIZES = [256, 512, 1024, 2048, 4096, 8192, 16384, 32768]
 class SpectrumPanel(TapPanel):
     """Amplitude spectrum of one channel: window function, size, averaging, peak readout."""
 
+    # size, window and averages are saved by workspace_config()
+    STATE_IGNORED = (*TapPanel.STATE_IGNORED, "size_box", "window_box", "avg_box")
+
     capacity = 32768 * 8
 
     def __init__(self, ctx: AppContext) -> None:

@@ -144,6 +144,7 @@ class TapPanel(QWidget):
 
     # the panel protocol (widgets/panel_state.py): selection, options, and the STATE_FIELDS
     STATE_FIELDS: ClassVar[dict[str, str]] = {}
+    STATE_IGNORED: ClassVar[tuple[str, ...]] = ("device_box",)  # "device" of workspace_config
 
     def state(self) -> dict[str, Any]:
         """The device and channels chosen, and the panel's options."""

@@ -17,6 +17,8 @@ from twinbench.widgets.tap_panel import TapPanel
 class XYPanel(TapPanel):
     """Any channel against any other, showing the last `trail` samples."""
 
+    STATE_IGNORED = (*TapPanel.STATE_IGNORED, "trail_box")  # "trail" of workspace_config()
+
     n_channels = 2
     capacity = 200_000
 
