@@ -50,6 +50,7 @@ class DeviceTreeModel(QAbstractItemModel):
         self._row: dict[str, int] = {}
         self._chan_row: dict[str, dict[str, int]] = {}
         self._stats: dict[str, Any] = {}  # per refresh: device -> channel stats (lazy)
+        self._owner: dict[str, str] = {}  # device row -> the bench record that feeds it
         self._icons: dict[str, QIcon] = {}
 
     # -- what is shown ---------------------------------------------------------------------
@@ -61,6 +62,7 @@ class DeviceTreeModel(QAbstractItemModel):
         ctl = self._control()
         out: list[tuple[str, tuple[Any, ...]]] = []
         seen: set[str] = set()
+        self._owner = {}
         if ctl is not None:
             for rid in list(ctl.model.devices):
                 drv = ctl.drivers.get(rid)
@@ -70,9 +72,11 @@ class DeviceTreeModel(QAbstractItemModel):
                 for dev in owned:
                     out.append((dev, hub[dev].device.channels))
                     seen.add(dev)
+                    self._owner[dev] = rid
                 if not owned:  # not streaming (yet): a row with its status
                     out.append((rid, ()))
                     seen.add(rid)
+                    self._owner[rid] = rid
         for dev, st in list(hub.items()):
             if dev not in seen:
                 out.append((dev, st.device.channels))
@@ -149,7 +153,7 @@ class DeviceTreeModel(QAbstractItemModel):
         ctl = self._control()
         rec = None
         if ctl is not None:
-            rid = ctl.record_of(device)
+            rid = self._owner.get(device)
             rec = ctl.model.devices.get(rid) if rid else None
         return status_text(rec, st)
 
