@@ -186,3 +186,26 @@ def test_opening_a_workspace_replaces_the_bench_and_asks_first(make_bench, qtbot
     added = io.add_devices(str(ws))  # the merging action: a free id, nothing replaced
     assert added == ["bench7-2"]
     qtbot.waitUntil(lambda: set(rt.hub.devices) == {"bench7", "bench7-2"}, timeout=5000)
+
+
+def test_an_older_session_file_and_a_bad_bench_entry(make_bench, config_dir):
+    import json
+
+    config_dir.mkdir(parents=True, exist_ok=True)
+    old = {  # the session format before the bench model: devices, hidden, panels, theme
+        "devices": [{"driver": "sim", "settings": {"device_id": "old", "rate": 100}}],
+        "hidden": [["old", "rpm"]],
+        "panels": ["panel:histogram"],
+        "theme": "dark",
+    }
+    (config_dir / "session.json").write_text(json.dumps(old))
+    bench = make_bench(wait_data=False)
+    assert list(bench.model.devices) == ["old"]
+    assert "panel:histogram" in bench.window.docks
+    assert ("old", "rpm") in bench.window.plot.hidden and bench.window.actions.theme == "dark"
+    bench.window.close()
+
+    (config_dir / "session.json").write_text(json.dumps({"bench": {"devices": [{"id": "x"}]}}))
+    again = make_bench(wait_data=False)  # a device entry without a driver: said, then defaults
+    assert list(again.model.devices) == ["sim"]
+    assert any("saved bench ignored" in p for p in again.problems)
