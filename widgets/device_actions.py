@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 
 from twinbench.errors import TwinBenchError
@@ -29,6 +29,7 @@ ENTRIES: tuple[tuple[str, str, bool | None], ...] = (
     ("diagnostics", "Show d&iagnostics", None),
     ("remove", "Re&move", None),
 )
+TREE_KEYS = {"rename": "F2", "remove": "Delete"}  # in the device tree only
 
 
 class DeviceActions(QObject):
@@ -48,6 +49,14 @@ class DeviceActions(QObject):
             act.triggered.connect(lambda _=False, k=key: self.run(k))
             menu.addAction(act)
             self.actions[key] = act
+        for key, shortcut in TREE_KEYS.items():  # keys that act on the tree's current device
+            act = QAction(self.actions[key].text(), window.tree)
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            act.triggered.connect(lambda _=False, k=key: self.run(k))
+            window.tree.addAction(act)
+            self.actions[key].setShortcut(QKeySequence(shortcut))
+            self.actions[key].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         menu.aboutToShow.connect(self.update_enabled)
         window.tree.selectionModel().currentChanged.connect(self.update_enabled)
         window.tree.menu_for = self.menu_for

@@ -4,7 +4,7 @@ tree's context menu, statuses in the tree, and a tree that grows no widget per d
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QAbstractItemModel, QTimer
+from PySide6.QtCore import QAbstractItemModel, Qt, QTimer
 from PySide6.QtWidgets import QTreeWidget, QWidget
 
 from twinbench.model import Channel, Device
@@ -70,7 +70,9 @@ def test_menu_disconnect_reconnect_rename_remove(make_bench, qtbot):
     acts.confirm = lambda question: False
     assert not acts.run("remove", "rig-a")
     acts.confirm = lambda question: True
-    assert acts.run("remove", "rig-a")
+    tree.setFocus()
+    tree.select_device("rig-a")
+    qtbot.keyClick(tree, Qt.Key.Key_Delete)  # the tree's Delete key removes, after asking
     qtbot.waitUntil(lambda: tree.device_ids() == ["sim"], timeout=5000)
     assert set(rt.hub.devices) == {"sim"} and list(bench.model.devices) == ["sim"]
 
