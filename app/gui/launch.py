@@ -51,6 +51,7 @@ class BenchApp(QObject):
     ) -> None:
         super().__init__()
         self.fresh = fresh  # start with the default sim only, whatever the last session held
+        self._last_sync = 0.0  # device states are folded into the bench model 4 times a second
         self.t0 = time.perf_counter() if t0 is None else t0
         self.store = store or SessionStore()
         self.state: SessionState = self.store.load()  # --fresh keeps geometry and theme only
@@ -158,7 +159,7 @@ class BenchApp(QObject):
             data = self.state.bench_data()
         try:
             model = BenchModel.from_dict(data)
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
             self.problems.append(f"{self.store.path}: saved bench ignored ({exc!r})")
             model = BenchModel.from_dict(DEFAULT_BENCH)
         if not model.devices:
@@ -176,8 +177,6 @@ class BenchApp(QObject):
                 self.history.clear(dev)
             if self.window.plot is not None:
                 self.window.plot.rebuild()
-
-    _last_sync = 0.0
 
     def _start_devices(self) -> None:
         for rec in list(self.model.devices.values()):
