@@ -47,12 +47,22 @@ def has_id_setting(driver: str) -> bool:
         return False
 
 
-def status_text(rec: DeviceRecord | None, st: Any, now: float | None = None) -> str:
-    """How a device is doing, in words: connecting, connected at N Hz, reconnecting in N s..."""
+def status_text(
+    rec: DeviceRecord | None, st: Any, now: float | None = None, link: Any = None
+) -> str:
+    """How a device is doing, in words: connecting, connected at N Hz, reconnecting in N s...
+
+    `link`: the driver's own link state (state, message, retry_at), e.g. its broker
+    connection; when that is down it says more than the device's own state.
+    """
     if rec is not None and rec.state == "stopped":
         return "disconnected (by you)"
     if rec is not None and rec.state == "failed":
         return f"failed: {rec.reason}" if rec.reason else "failed"
+    if link is not None and link[0] != "connected" and st is not None:
+        from types import SimpleNamespace
+
+        st = SimpleNamespace(state=link[0], message=link[1], retry_at=link[2], rate_hz=st.rate_hz)
     if st is None:
         return "connecting\u2026"
     state, msg = st.state, st.message

@@ -7,6 +7,7 @@ import concurrent.futures
 import gc
 import importlib
 import threading
+import time
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
@@ -58,6 +59,9 @@ class OwnedSink:
         self._sink = sink
         self.device_ids: set[str] = set()
         self.opened: concurrent.futures.Future[Any] | None = None  # the driver's open, once started
+        # the state of the driver's own link (an id that is no device: an MQTT broker
+        # connection): (state, message, monotonic time of the next try or 0)
+        self.link: tuple[str, str, float] | None = None
 
     def __getattr__(self, name: str) -> Any:  # services, events, hub...
         return getattr(self._sink, name)
@@ -78,7 +82,10 @@ class OwnedSink:
         self._sink.push_bytes(device_id, data, t_ns)
 
     def status(self, device_id: str, state: str, message: str = "", retry_in: float = 0.0) -> None:
-        """Record a connection state change of one of this driver's devices."""
+        """Record a connection state change of one of this driver's devices (or its link)."""
+        if device_id not in self._sink.hub.devices:
+            retry_at = time.monotonic() + retry_in if retry_in > 0 else 0.0
+            self.link = (state, message, retry_at)
         self.device_ids.add(device_id)
         self._sink.status(device_id, state, message, retry_in)
 

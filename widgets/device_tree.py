@@ -151,11 +151,13 @@ class DeviceTreeModel(QAbstractItemModel):
 
         st = self.ctx.runtime.hub.devices.get(device)
         ctl = self._control()
-        rec = None
+        rec = link = None
         if ctl is not None:
             rid = self._owner.get(device)
             rec = ctl.model.devices.get(rid) if rid else None
-        return status_text(rec, st)
+            drv = ctl.drivers.get(rid) if rid else None
+            link = getattr(getattr(drv, "sink", None), "link", None)
+        return status_text(rec, st, link=link)
 
     # -- QAbstractItemModel ----------------------------------------------------------------
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008

@@ -122,3 +122,22 @@ def test_replays_and_auto_connected_boards_are_transient(control, tmp_path):
     assert recs["found"].transient
     assert [r.transient for k, r in recs.items() if k.startswith("replay:")] == [True]
     assert control.model.user_part()["devices"] == []
+
+
+def test_a_drivers_own_link_state_shows_on_its_devices(control):
+    from twinbench.bench_control import status_text
+    from twinbench.model import Device
+
+    drv = control.runtime.add_driver("sim", {"device_id": "fleet", "rate": 100})
+    control.sync()
+    sink = drv.sink
+    sink.declare(Device("fleet/d1", "mqtt"))
+    sink.status("broker:1883", "disconnected", "connection lost; reconnecting", retry_in=4)
+    assert sink.link[0] == "disconnected" and "broker:1883" not in control.runtime.hub.devices
+    st = control.runtime.hub.devices["fleet/d1"]
+    rec = control.model.devices["fleet"]
+    now = sink.link[2] - 0.5  # half a second to go
+    text = status_text(rec, st, now=now, link=sink.link)
+    assert text == "reconnecting in 1 s (connection lost; reconnecting)"
+    sink.status("broker:1883", "connected", "")
+    assert status_text(rec, st, link=sink.link).startswith("connected")
