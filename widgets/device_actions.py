@@ -55,8 +55,8 @@ class DeviceActions(QObject):
             act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             act.triggered.connect(lambda _=False, k=key: self.run(k))
             window.tree.addAction(act)
-            self.actions[key].setShortcut(QKeySequence(shortcut))
-            self.actions[key].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            menu_act = self.actions[key]  # the menu shows the key; the tree's action owns it
+            menu_act.setText(f"{menu_act.text()}\t{act.shortcut().toString()}")
         menu.aboutToShow.connect(self.update_enabled)
         window.tree.selectionModel().currentChanged.connect(self.update_enabled)
         window.tree.menu_for = self.menu_for
