@@ -130,8 +130,8 @@ class Runtime:
         except SettingError as exc:
             raise UsageError(f"driver {name!r}: {exc}") from None
         self.drivers.append(driver)
-        if self._started:
-            self.call(driver.open())
+        if self._started:  # the future says how opening went (ConnectError with the reason)
+            driver.open_future = self.call(driver.open())  # type: ignore[attr-defined]
         return driver
 
     def add_consumer(
