@@ -97,6 +97,9 @@ class MqttPanel(QWidget):
         self.make_each_btn.clicked.connect(lambda: self.make_device(True))
         self.c_send.clicked.connect(self.publish)
         self.feeder.start()
+        workers = getattr(ctx.runtime, "workers", None)
+        if isinstance(workers, list):
+            workers.append(self.feeder)  # runtime.stop() stops it with the consumers
         ctx.on_tick(self.refresh)
 
     def _layout(self) -> None:
@@ -316,6 +319,9 @@ class MqttPanel(QWidget):
         self.closed = True
         self.ctx.off_tick(self.refresh)
         self.feeder.stop()
+        workers = getattr(self.ctx.runtime, "workers", None)
+        if isinstance(workers, list) and self.feeder in workers:
+            workers.remove(self.feeder)
 
     def closeEvent(self, event: Any) -> None:
         """Release the feeder thread with the widget."""

@@ -220,11 +220,15 @@ class TreeFeeder:
         """Start feeding."""
         self.thread.start()
 
-    def stop(self) -> None:
-        """Stop the thread and wait for it."""
+    def is_alive(self) -> bool:
+        """Whether the thread runs (the runtime asks, as of its consumer threads)."""
+        return self.thread.is_alive()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread and wait for it (also called by `Runtime.stop`)."""
         self._stop.set()
         if self.thread.is_alive():
-            self.thread.join(5)
+            self.thread.join(timeout)
 
     def _run(self) -> None:
         while not self._stop.wait(FEED_S):

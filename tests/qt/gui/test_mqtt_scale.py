@@ -1,0 +1,52 @@
+"""Threads, timers and widgets stay flat while 1,000 topics and 1,000 devices arrive over MQTT."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from tests.integration.mqtt.conftest import Broker, publish_many, wait_for
+
+
+@pytest.fixture
+def broker(tmp_path):
+    """A real mosquitto on a free loopback port."""
+    b = Broker(tmp_path)
+    b.start()
+    yield b
+    b.stop()
+
+
+def counts(win):
+    """(threads, timers, widgets) of the process / the window now."""
+    app = QApplication.instance()
+    timers = sum(len(w.findChildren(QTimer)) for w in app.topLevelWidgets())
+    return threading.active_count(), timers, len(app.allWidgets())
+
+
+def test_threads_timers_widgets_do_not_grow_with_topics_and_devices(broker, make_bench, qtbot):
+    from twinbench.widgets.plot_panel import AUTO_CURVES
+
+    bench = make_bench()
+    win = bench.window
+    panel = win.open_panel("mqtt").widget()
+    drv = bench.runtime.add_driver("mqtt", {"port": broker.port, "topics": "lab/#", "qos": 1,
+                                            "pattern": "lab/dev/{device}/t",
+                                            "max_devices": 5000})  # fmt: skip
+    drv.open_future.result(10)
+    qtbot.wait(300)
+    before = counts(win)
+    publish_many(broker.port, [(f"lab/topic/{i}/v", b"1") for i in range(1000)]  # no device
+                 + [(f"lab/dev/d{i:04d}/t", b'{"x": 1, "y": 2}') for i in range(1000)])  # fmt: skip
+    assert wait_for(lambda: len(drv.tree.topics) == 2000, 20)
+    hub = bench.runtime.hub
+    qtbot.waitUntil(lambda: sum(d.startswith("d") for d in hub.devices) == 1000, timeout=20_000)
+    qtbot.waitUntil(lambda: panel.model.rows >= 2000 + 2 + 2, timeout=20_000)
+    qtbot.wait(500)  # a few more frames: plot, trees and panels have seen everything
+    after = counts(win)
+    assert after == before, f"threads, timers, widgets: {before} -> {after}"
+    assert len(win.plot.curves) <= AUTO_CURVES
+    assert len(win.plot.capped) >= 2000 - AUTO_CURVES
