@@ -272,6 +272,6 @@ def publish_many(port: int, messages, qos: int = 1, retain: bool = False) -> Non
     import sys
 
     lines = b"".join(t.encode() + b" " + p + b"\n" for t, p in messages)
-    r = subprocess.run([sys.executable, "-c", PUBLISH_MANY, str(port), str(qos),
-                        "1" if retain else "0"], input=lines, capture_output=True, timeout=120)  # fmt: skip
+    args = [sys.executable, "-c", PUBLISH_MANY, str(port), str(qos), "1" if retain else "0"]
+    r = subprocess.run(args, input=lines, capture_output=True, timeout=120)
     assert r.returncode == 0, r.stderr.decode()[-500:]
