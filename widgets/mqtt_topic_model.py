@@ -52,6 +52,7 @@ class TopicModel(QAbstractItemModel):
         self.bad: dict[str, int] = {}
         self.own: frozenset[str] = frozenset()
         self.rows = 0  # nodes in the model
+        self.topics_shown = 0  # nodes that are topics (counted as they are built)
 
     # -- building (GUI thread) -------------------------------------------------------------
     def apply(self, budget_s: float = SLICE_S) -> int:
@@ -76,6 +77,8 @@ class TopicModel(QAbstractItemModel):
                         child.row = len(node.children)
                         node.children.append(child)
                 node = child
+            if node.stat is None:
+                self.topics_shown += 1
             node.stat = st
             n += 1
             if not n % 128 and time.perf_counter() > deadline:
