@@ -203,8 +203,14 @@ def main() -> None:
             live = None
             try:
                 count, load_s = preload(port, n)
-                live = subprocess.Popen([sys.executable, "-c", PUBLISHER, str(port), str(n),
-                                         "live", str(LIVE_RATE), str(min(LIVE_TOPICS, count))])  # fmt: skip
+                live_args = [
+                    str(port),
+                    str(n),
+                    "live",
+                    str(LIVE_RATE),
+                    str(min(LIVE_TOPICS, count)),
+                ]
+                live = subprocess.Popen([sys.executable, "-c", PUBLISHER, *live_args])
                 row = run_scenario(f"sim + mqtt # {count:,} topics", port, count, secs, folder)
                 row["preload_s"] = load_s
                 rows.append(row)
