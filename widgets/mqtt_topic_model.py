@@ -217,6 +217,7 @@ class TreeFeeder:
         self._figures_at = 0.0
         self.topics = 0
         self.passes = 0
+        self.errors = 0
         self.thread = threading.Thread(target=self._run, name="twinbench-mqtt-tree", daemon=True)
 
     def start(self) -> None:
@@ -235,7 +236,10 @@ class TreeFeeder:
 
     def _run(self) -> None:
         while not self._stop.wait(FEED_S):
-            self.step()
+            try:
+                self.step()
+            except RuntimeError:  # a dict resized under us: the next pass sees it whole
+                self.errors += 1
 
     def step(self, now: float | None = None) -> None:
         """One pass: queue new topics; every FIGURES_S recompute the figures."""
@@ -275,9 +279,10 @@ class TreeFeeder:
         bad: dict[str, int] = {}
         own: set[str] = set()
         for d in drivers:
-            for topic, kinds in d.decoder.counters.snapshot().items():
-                bad[topic] = bad.get(topic, 0) + sum(kinds.values())
-            own.update(getattr(d, "own_topics", ()))
+            # list(...) copies in one step under the GIL: the decode thread keeps adding
+            for topic, kinds in list(d.decoder.counters.bad.items()):
+                bad[topic] = bad.get(topic, 0) + sum(list(kinds.values()))
+            own.update(list(getattr(d, "own_topics", ())))
         self.model.totals = totals
         self.model.bad = bad
         self.model.own = frozenset(own)

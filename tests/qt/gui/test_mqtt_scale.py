@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from tests.integration.mqtt.conftest import Broker, publish_many, wait_for
-
-
-@pytest.fixture
-def broker(tmp_path):
-    """A real mosquitto on a free loopback port."""
-    b = Broker(tmp_path)
-    b.start()
-    yield b
-    b.stop()
+from tests.integration.mqtt.conftest import broker as broker  # the real mosquitto fixture
+from tests.integration.mqtt.conftest import publish_many, wait_for
 
 
 def counts(win):
@@ -27,7 +18,11 @@ def counts(win):
     return threading.active_count(), timers, len(app.allWidgets())
 
 
-def test_threads_timers_widgets_do_not_grow_with_topics_and_devices(broker, make_bench, qtbot):
+def test_threads_timers_widgets_do_not_grow_with_topics_and_devices(
+    broker,
+    make_bench,
+    qtbot,
+):
     from twinbench.widgets.plot_panel import AUTO_CURVES
 
     bench = make_bench()
