@@ -100,6 +100,21 @@ class ModelLoader:
             self.thread = None
 
 
+class StopWithRuntime:
+    """Looks like a consumer thread to `Runtime.stop`, which then calls `stop` (never `start`)."""
+
+    def __init__(self, stop: Any) -> None:
+        self._stop = stop
+
+    def is_alive(self) -> bool:
+        """Always: the runtime must not start it."""
+        return True
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Run the stop function."""
+        self._stop(timeout)
+
+
 class TwinViewPanel(QWidget):
     """The twin view: toolbar, 3D canvas, picked-part details and a status line."""
 
@@ -112,6 +127,9 @@ class TwinViewPanel(QWidget):
         self.evaluator = Evaluator(bindings=list(cfg.bindings))
         self.fusion = FusionWorkers(ctx.runtime)
         self.loader = ModelLoader()
+        workers = getattr(ctx.runtime, "workers", None)
+        if isinstance(workers, list):
+            workers.append(StopWithRuntime(self.loader.join))  # runtime.stop() ends the loads
         self.placed: dict[str, DevicePlacement] = {d.device: d for d in cfg.devices}
         self._declared = {b.device for b in cfg.bindings}  # devices the profile binds itself
         self.loading: set[str] = set()
