@@ -46,11 +46,17 @@ c.max_inflight_messages_set(1000)
 c.connect("127.0.0.1", port)
 c.loop_start()
 if mode == "retain":
-    last = None
+    acked = [0]
+    c.on_publish = lambda *a: acked.__setitem__(0, acked[0] + 1)
     for i, t in enumerate(names):
-        last = c.publish(t, f"{20 + i % 100 / 10:.1f}", 1, True)
-    last.wait_for_publish(300)
-    print(len(names), flush=True)
+        while c.publish(t, f"{20 + i % 100 / 10:.1f}", 1, True).rc:  # queue full: let it drain
+            time.sleep(0.01)
+        while i - acked[0] > 5000:
+            time.sleep(0.005)
+    deadline = time.monotonic() + 300
+    while acked[0] < len(names) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    print(acked[0], flush=True)
 else:
     k, t0 = 0, time.monotonic()
     while True:

@@ -110,6 +110,7 @@ class TopicDetails(QWidget):
             self.history.setRowCount(0)
             self.diff.setPlainText("")
             self.fields.clear()
+            self.values_curve.setData([], [])
             return
         self.header.setText(
             f"<b>{topic}</b> &nbsp; {st.count} messages, {st.rate_hz:.1f}/s, QoS {st.qos}"
