@@ -19,6 +19,8 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 COLUMNS = ("topic", "messages", "rate/s", "retained", "bad", "sent here")
 PATH_ROLE = Qt.ItemDataRole.UserRole
 SLICE_S = 0.006  # GUI time spent building rows per tick
+BACKLOG_SLICE_S = 0.010  # ... while more than BACKLOG topics wait (a fresh `#` on a big broker)
+BACKLOG = 20_000
 FEED_S = 0.25  # how often the feeder looks for new topics
 FIGURES_S = 1.0  # how often it recomputes totals and rates (2x that above 20,000 topics)
 
@@ -55,11 +57,13 @@ class TopicModel(QAbstractItemModel):
         self.topics_shown = 0  # nodes that are topics (counted as they are built)
 
     # -- building (GUI thread) -------------------------------------------------------------
-    def apply(self, budget_s: float = SLICE_S) -> int:
+    def apply(self, budget_s: float | None = None) -> int:
         """Turn queued topics into rows for at most `budget_s`; returns the topics taken."""
         pending = self.pending
         if not pending:
             return 0
+        if budget_s is None:
+            budget_s = BACKLOG_SLICE_S if len(pending) > BACKLOG else SLICE_S
         deadline = time.perf_counter() + budget_s
         groups: dict[Node, list[Node]] = {}
         n = 0
