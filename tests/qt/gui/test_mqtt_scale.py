@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from tests.integration.mqtt.conftest import broker as broker  # the real mosquitto fixture
 from tests.integration.mqtt.conftest import publish_many, wait_for
@@ -17,7 +17,7 @@ def counts(bench):
     timers = len(bench.findChildren(QTimer))
     timers += sum(len(w.findChildren(QTimer)) for w in app.topLevelWidgets())
     return (threading.active_count(), timers, len(bench.ctx.tick_callbacks),
-            len(app.allWidgets()))  # fmt: skip
+            len(bench.window.findChildren(QWidget)))  # fmt: skip
 
 
 def settled(bench, qtbot):
