@@ -19,7 +19,7 @@ class FrameBudget:
     share: float = GUI_SHARE
     max_fps: float = SOFTWARE_FPS
     cost_s: float = 0.0  # smoothed draw time
-    _start: float = 0.0
+    _start: float | None = None
     _last_end: float = -1e9
     frames: int = 0
     skipped: int = 0
@@ -30,8 +30,9 @@ class FrameBudget:
 
     def draw_finished(self, now: float) -> None:
         """Call when a frame has drawn: updates the cost estimate."""
-        if self._start:
+        if self._start is not None:
             cost = max(0.0, now - self._start)
+            self._start = None
             self.cost_s = cost if not self.frames else 0.8 * self.cost_s + 0.2 * cost
             self.frames += 1
         self._last_end = now
