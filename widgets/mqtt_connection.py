@@ -31,7 +31,7 @@ from twinbench.mqtt.conn_profiles import (
     save_profiles,
     upsert,
 )
-from twinbench.mqtt.secrets import SERVICE, set_password
+from twinbench.mqtt.secrets import SERVICE, entry_parts
 
 NEW = "(new connection)"
 
@@ -151,14 +151,29 @@ class ConnectionBox(QGroupBox):
         )  # fmt: skip
 
     def _store_password(self, p: ConnectionProfile) -> None:
-        if self.password.text():
-            set_password(p.password_key, p.username, self.password.text())
-            self.password.clear()
+        """A typed password goes to the OS keyring (SecretError when there is none)."""
+        if not self.password.text():
+            return
+        from twinbench.credentials.sources import SecretError, keyring_backend
 
-    def save(self) -> ConnectionProfile:
-        """Save the form as a profile (the password into the keyring)."""
+        kr = keyring_backend()
+        if kr is None:
+            raise SecretError(
+                "no OS keyring to keep the password: store it with the settings "
+                "password_credential, password_file or password_env instead"
+            )
+        service, user = entry_parts(p.password_key, p.username)
+        kr.set_password(service, user, self.password.text())  # type: ignore[attr-defined]
+        self.password.clear()
+
+    def save(self) -> ConnectionProfile | None:
+        """Save the form as a profile (the password into the keyring); None when it cannot."""
         p = self.current()
-        self._store_password(p)
+        try:
+            self._store_password(p)
+        except TwinBenchError as exc:
+            self.state.setText(f"not saved: {exc}")
+            return None
         self.profiles = upsert(self.profiles, p)
         save_profiles(self.path, self.profiles)
         self.reload()
