@@ -143,8 +143,8 @@ class MqttPanel(QWidget):
         """Build queued rows (a bounded slice) and, a few times a second, redraw the figures."""
         if self.closed:
             return
-        if force:
-            self.feeder.step()
+        if force:  # now, figures included (tests, search, the user's refresh)
+            self.feeder.step(force_figures=True)
             while self.model.pending:
                 self.model.apply(1.0)
         elif self.model.apply():

@@ -245,8 +245,8 @@ class TreeFeeder:
             except RuntimeError:  # a dict resized under us: the next pass sees it whole
                 self.errors += 1
 
-    def step(self, now: float | None = None) -> None:
-        """One pass: queue new topics; every FIGURES_S recompute the figures."""
+    def step(self, now: float | None = None, force_figures: bool = False) -> None:
+        """One pass: queue new topics; every FIGURES_S (or when forced) recompute the figures."""
         now = time.monotonic() if now is None else now
         drivers = self.drivers()
         trees = [d.tree for d in drivers if getattr(d, "tree", None) is not None]
@@ -261,7 +261,7 @@ class TreeFeeder:
                 self.model.pending.extend(new)
         self.topics = sum(len(t.topics) for t in trees)
         period = FIGURES_S if self.topics < 20_000 else 2 * FIGURES_S
-        if now - self._figures_at >= period:
+        if force_figures or now - self._figures_at >= period:
             self._figures_at = now
             self.figures(drivers, trees, now)
         self.passes += 1
