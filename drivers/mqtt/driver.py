@@ -377,5 +377,6 @@ class MqttDriver(Driver):
                 "deaths": sp.deaths,
                 "rebirths_requested": sp.rebirths_requested,
                 "time_fallback": self.decoder.time_fallbacks,
+                **self.decoder.cap.stats(),  # devices admitted and refused over the cap
             }
         }
