@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from twinbench.ble.ops import explain
 from twinbench.ble.scanner import ScanFilter, Scanner
 from twinbench.ble.sig import uuid_label
 from twinbench.widgets.context import AppContext
@@ -64,6 +65,7 @@ class BleScannerPanel(QWidget):
         self.ctx = ctx
         self.scanner = Scanner()
         self.pending = _Pending()
+        self._connecting: Any = None  # the driver opened by Connect, until it fails or works
         self.name_edit = QLineEdit(placeholderText="name (glob or text)")
         self.service_edit = QLineEdit(placeholderText="service UUID, e.g. 180d")
         self.rssi_spin = QSpinBox(minimum=-127, maximum=20, value=-127, suffix=" dBm")
@@ -113,7 +115,11 @@ class BleScannerPanel(QWidget):
 
     def _done(self, ok_text: str) -> Any:
         def cb(_result: Any, exc: BaseException | None) -> None:
-            self.status.setText(f"scan failed: {exc}" if exc else ok_text)
+            if exc is None:
+                self.status.setText(ok_text)
+                return
+            self.status.setText(explain(exc))  # the CLI's sentence, with what to do
+            self.scan_button.setText("Stop" if self.scanner.running else "Scan")
 
         return cb
 
@@ -131,12 +137,20 @@ class BleScannerPanel(QWidget):
             return
         if self.scanner.running:
             self.toggle_scan()
-        self.ctx.runtime.add_driver("ble", {"address": addr, "scan_s": 2.0})
+        try:
+            self._connecting = self.ctx.runtime.add_driver("ble", {"address": addr, "scan_s": 2.0})
+        except Exception as exc:  # shown, never raised into Qt
+            self.status.setText(f"cannot connect {addr}: {exc}")
+            return
         self.status.setText(f"connecting to {addr}")
 
     def refresh(self) -> None:
         """Pull the scanner table (GUI tick)."""
         self.pending.poll()
+        failed = getattr(self._connecting, "error", "")
+        if failed:
+            self.status.setText(failed)
+            self._connecting = None
         flt = self._filter()
         if flt is None:
             return

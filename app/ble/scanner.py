@@ -102,6 +102,7 @@ class Scanner:
         self._devices: dict[str, Any] = {}  # address -> bleak BLEDevice, for connecting
         self._lock = threading.Lock()
         self._scanner: Any = None
+        self._switch_lock: asyncio.Lock | None = None
         self.listeners: list[Callable[[ScanEntry], None]] = []
         self.error = ""
 
@@ -131,25 +132,34 @@ class Scanner:
         from twinbench.ble import bleakbus
 
         kw: dict[str, Any] = {"bluez": {"adapter": self.adapter}} if self.adapter else {}
-        scanner = BleakScanner(self._on_advert, **kw)
-        bleakbus.acquire()
-        try:
-            await scanner.start()
-        except BaseException:
-            await bleakbus.release()
-            raise
-        self._scanner = scanner
+        async with self._switch():  # a stop asked for while starting waits for the start
+            if self._scanner is not None:
+                return
+            scanner = BleakScanner(self._on_advert, **kw)
+            bleakbus.acquire()
+            try:
+                await scanner.start()
+            except BaseException:
+                await bleakbus.release()
+                raise
+            self._scanner = scanner
 
     async def stop(self) -> None:
         """Stop scanning."""
-        if self._scanner is not None:
-            from twinbench.ble import bleakbus
+        async with self._switch():
+            if self._scanner is not None:
+                from twinbench.ble import bleakbus
 
-            scanner, self._scanner = self._scanner, None
-            try:
-                await scanner.stop()
-            finally:
-                await bleakbus.release()
+                scanner, self._scanner = self._scanner, None
+                try:
+                    await scanner.stop()
+                finally:
+                    await bleakbus.release()
+
+    def _switch(self) -> asyncio.Lock:
+        if self._switch_lock is None:
+            self._switch_lock = asyncio.Lock()
+        return self._switch_lock
 
     @property
     def running(self) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.integration.ble.conftest import HR_ADDR, SENSOR_ADDR
+from twinbench.ble.ops import explain
 from twinbench.ble.privatebus import SENSOR_CMD, EmulatedBluez
 from twinbench.runtime import Runtime
 from twinbench.widgets.context import AppContext
@@ -93,3 +94,26 @@ def test_scanner_says_so_when_the_runtime_is_not_running(qtbot) -> None:
     assert panel.status.text() == "cannot scan: runtime not started"
     panel.connect_button.click()
     assert panel.status.text() == "select a device first"
+
+
+def test_scanner_without_bluez_says_so_and_returns_to_idle(qtbot, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path}/no_bus_socket")
+    rt = Runtime()
+    rt.start()
+    try:
+        ctx = AppContext(runtime=rt)
+        panel = _panel(ctx, "ble-scanner")
+        qtbot.addWidget(panel)
+        panel.scan_button.click()
+        assert panel.scan_button.text() == "Stop"  # while the scan starts
+        qtbot.waitUntil(lambda: (_tick(ctx), panel.scan_button.text() == "Scan")[1], timeout=10_000)
+        text = panel.status.text()
+        assert text.startswith(explain(FileNotFoundError(2, "No such file or directory")))
+        assert text.startswith("Bluetooth is not available: cannot reach BlueZ")
+        assert "systemctl start bluetooth" in text and "Errno" not in text
+        assert not panel.scanner.running
+        panel.scan_button.click()  # idle again: a second try fails the same way
+        qtbot.waitUntil(lambda: (_tick(ctx), panel.scan_button.text() == "Scan")[1], timeout=10_000)
+        assert panel.status.text() == text
+    finally:
+        rt.stop()
