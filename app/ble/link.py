@@ -5,6 +5,12 @@ its reception time to the characteristic's pending list and schedule one flush p
 the flush decodes each characteristic's batch with numpy and pushes one chunk per block. A lost
 link shows "disconnected", is retried with exponential backoff, and every subscription is
 re-enabled once the device is back.
+
+However the device went (out of range, forgotten by BlueZ, the adapter powered off or pulled
+out, bluetoothd restarted), the link keeps looking for it, as a phone's heart-rate app does:
+when BlueZ no longer knows the device it searches for the address and connects as soon as the
+device advertises, and BlueZ coming back (see :mod:`twinbench.ble.watch`) ends the wait at once.
+The status message says what it is waiting for.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from twinbench.ble import errors, watch
 from twinbench.ble.decoders import Decoder, DecoderError, make_decoder
 from twinbench.ble.gatt import ServiceInfo, gatt_tree
 from twinbench.ble.profiles import NotifySpec
@@ -38,6 +45,7 @@ class SubStats:
     unknown_flags: int = 0
     invalid: int = 0
     missing: int = 0
+    missed_while_reconnecting: int = 0  # estimated from the rate before the link was lost
     message: str = ""
 
 
@@ -52,6 +60,29 @@ class Subscription:
     t_ns: list[int] = field(default_factory=list)
     stats: SubStats = field(default_factory=SubStats)
     _reported_at: float = 0.0
+    # this connection's notification times (for the rate), and the gap left by a lost link
+    first_ns: int = 0
+    last_ns: int = 0
+    count: int = 0
+    gap: tuple[int, float] | None = None  # (last notification before the loss, rate per ns)
+
+    def link_lost(self) -> None:
+        """Remember where the stream stopped and how fast it ran, to count the gap later."""
+        if self.count >= 2 and self.last_ns > self.first_ns:
+            self.gap = (self.last_ns, (self.count - 1) / (self.last_ns - self.first_ns))
+        self.count = 0
+
+    def received(self, t_ns: np.ndarray) -> None:
+        """Account for a batch of notification times (one flush)."""
+        if self.gap is not None and len(t_ns):
+            last, rate = self.gap
+            self.gap = None
+            self.stats.missed_while_reconnecting += max(0, round((int(t_ns[0]) - last) * rate) - 1)
+        if len(t_ns):
+            if self.count == 0:
+                self.first_ns = int(t_ns[0])
+            self.last_ns = int(t_ns[-1])
+            self.count += len(t_ns)
 
 
 @dataclass
@@ -97,6 +128,10 @@ class BleLink:
         self.connects = 0
         self.connect_failures = 0
         self.link_losses = 0
+        self.first_value_at = 0.0  # monotonic time of the first value after the last connect
+        self._await_first = False
+        self._wake = asyncio.Event()  # set by BlueZ events that may end the wait for a retry
+        self._watching = False
         self._closing = False
         self._task: asyncio.Task[None] | None = None
         self._flush_pending = False
@@ -123,6 +158,9 @@ class BleLink:
         opening the driver never waits for a scan timeout.
         """
         self._loop = asyncio.get_running_loop()
+        if not self._watching:
+            watch.subscribe(self._on_bluez)
+            self._watching = True
         if self.ble_device is None:
             self._set_state("error", f"{self.address} not seen advertising; still searching")
             if self.options.reconnect:
@@ -132,7 +170,7 @@ class BleLink:
             await self._connect()
         except Exception as exc:
             self.connect_failures += 1
-            self._set_state("error", f"connect to {self.address} failed: {_why(exc)}")
+            self._set_state("error", self._failed(exc, f"connect to {self.address} failed"))
             if self.options.reconnect and not self._closing:
                 self._spawn_reconnect()
 
@@ -140,9 +178,36 @@ class BleLink:
         if self._loop is not None and (self._task is None or self._task.done()):
             self._task = self._loop.create_task(self._reconnect_loop(), name=f"ble-{self.address}")
 
+    def _failed(self, exc: BaseException, what: str) -> str:
+        """Why a connect failed and what happens next; forget a device BlueZ no longer has."""
+        kind = errors.kind_of(exc)
+        if kind in errors.SEARCH_AGAIN:
+            self.ble_device = None  # its BlueZ object is gone: find the address again
+        if kind == errors.DEVICE_GONE:
+            return f"{self.address} is not in range; searching, connects when it advertises"
+        if kind in errors.UNAVAILABLE:
+            from twinbench.ble.ops import explain
+
+            return f"{explain(exc)}; waiting for it"
+        if not self.options.reconnect:
+            return f"{what}: {_why(exc)}"
+        return f"{what}: {_why(exc)}; retrying"
+
+    def _on_bluez(self, event: str, path: str) -> None:
+        """A BlueZ event from the watcher: a link it killed silently is lost; others wake us."""
+        mine = path.endswith("/dev_" + self.address.replace(":", "_"))
+        if self.client is not None and (
+            event == "bluez-lost" or (event == "device-removed" and mine)
+        ):
+            why = "bluetoothd stopped" if event == "bluez-lost" else "device removed by BlueZ"
+            self._on_disconnect(self.client, why)
+        if event in ("bluez-back", "adapter-added", "adapter-on") or (
+            event == "device-added" and mine
+        ):
+            self._wake.set()
+
     async def _connect(self) -> None:
         from bleak import BleakClient
-        from bleak.exc import BleakDeviceNotFoundError
 
         kw: dict[str, Any] = (
             {"bluez": {"adapter": self.options.adapter}} if self.options.adapter else {}
@@ -154,13 +219,7 @@ class BleLink:
             timeout=self.options.connect_timeout,
             **kw,
         )
-        try:
-            await client.connect()
-        except BleakDeviceNotFoundError:
-            if self.ble_device is None:
-                raise
-            self.ble_device = None  # BlueZ forgot it: find it again by address next time
-            raise
+        await client.connect()
         self.client = client
         self.connects += 1
         try:
@@ -176,6 +235,7 @@ class BleLink:
                 self._stale.append(client)  # disconnected (and its bus freed) before a retry
             raise
         self._declare()
+        self._await_first = True
         self._set_state("connected", "" if self.connects == 1 else f"reconnected ({self.connects})")
 
     def _add_decodable(self) -> None:
@@ -226,18 +286,18 @@ class BleLink:
                 )
             )
 
-    def _on_disconnect(self, client: Any) -> None:
+    def _on_disconnect(self, client: Any, why: str = "link lost") -> None:
         if self._closing or client is not self.client:
             return
         self.client = None
         self._stale.append(client)  # bleak keeps its D-Bus connection until disconnect()
         self.link_losses += 1
+        self.first_value_at = 0.0
+        self._flush()
         for sub in self.subs.values():
             sub.active = False
-        self._flush()
-        self._set_state(
-            "disconnected", "link lost" + ("; reconnecting" if self.options.reconnect else "")
-        )
+            sub.link_lost()
+        self._set_state("disconnected", why + ("; reconnecting" if self.options.reconnect else ""))
         if self.options.reconnect:
             self._spawn_reconnect()
 
@@ -245,7 +305,12 @@ class BleLink:
         delay = self.options.backoff_min
         while not self._closing:
             await self._release_stale()
-            await asyncio.sleep(delay)
+            try:  # BlueZ, its adapter or the device coming back ends the wait early
+                await asyncio.wait_for(self._wake.wait(), delay)
+                delay = self.options.backoff_min
+            except TimeoutError:
+                pass
+            self._wake.clear()
             try:
                 await self._connect()
                 return
@@ -254,7 +319,7 @@ class BleLink:
             except Exception as exc:
                 self.connect_failures += 1
                 state = "error" if self.connects == 0 else "disconnected"
-                self._set_state(state, f"reconnect failed: {_why(exc)}; retrying")
+                self._set_state(state, self._failed(exc, "reconnect failed"))
             delay = min(delay * 2, self.options.backoff_max)
 
     async def _release_stale(self) -> None:
@@ -267,6 +332,9 @@ class BleLink:
     async def close(self) -> None:
         """Stop reconnecting, flush what is pending and disconnect."""
         self._closing = True
+        if self._watching:
+            self._watching = False
+            await watch.unsubscribe(self._on_bluez)
         if self._task is not None:
             self._task.cancel()
             try:
@@ -309,6 +377,10 @@ class BleLink:
                 self.sink.push_bytes(self.device_id, b"".join(payloads), int(t_ns[-1]))
             for b in blocks:
                 self.sink.push(Chunk(self.device_id, b.channels, b.t_ns, b.values))
+            if blocks and self._await_first:
+                self._await_first = False
+                self.first_value_at = time.monotonic()
+            sub.received(t_ns)
             s = sub.stats  # counted after the push: a reader that sees the count sees the data
             s.samples += sum(len(b.t_ns) for b in blocks)
             s.bad_length += st.bad_length
@@ -387,10 +459,33 @@ class BleLink:
             "connects": self.connects,
             "connect_failures": self.connect_failures,
             "link_losses": self.link_losses,
+            "first_value_at": self.first_value_at,
             "characteristics": {
                 u: {"active": s.active, "decoder": s.decoder.key, **vars(s.stats)}
                 for u, s in self.subs.items()
             },
+        }
+
+    def loss(self) -> dict[str, int]:
+        """Loss counters for summaries and diagnostics: totals, then per characteristic."""
+        per: dict[str, int] = {}
+        totals = {"malformed": 0, "missing": 0, "missed_while_reconnecting": 0}
+        for u, sub in self.subs.items():
+            st = sub.stats
+            counts = {
+                "malformed": st.bad_length + st.unknown_flags + st.invalid,
+                "missing": st.missing,
+                "missed_while_reconnecting": st.missed_while_reconnecting,
+            }
+            for k, v in counts.items():
+                totals[k] += v
+                per[f"{k}: {uuid_label(u)}"] = v
+        return {
+            "reconnects": max(0, self.connects - 1),
+            "link_losses": self.link_losses,
+            "connect_failures": self.connect_failures,
+            **totals,
+            **per,
         }
 
 

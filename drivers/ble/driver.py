@@ -271,6 +271,10 @@ class BleDriver(Driver):
         # setdefault: one transport per device even when two threads ask at once
         return self._twins.setdefault(device_id, BleTwinTransport(runtime, self, prof))
 
+    def counters(self) -> dict[str, dict[str, int]]:
+        """Loss counters per device (malformed, missing, missed while reconnecting, links)."""
+        return {dev_id: link.loss() for dev_id, link in list(self.links.items())}
+
     # -- commands ------------------------------------------------------------------------------
     def link(self, device_id: str) -> BleLink:
         """The link of a device id (KeyError naming the known ones)."""
