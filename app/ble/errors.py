@@ -20,8 +20,6 @@ DEVICE_GONE = "device-gone"  # BlueZ does not know the device (never seen, or fo
 TIMEOUT = "timeout"
 OTHER = "other"
 
-# a device the stack cannot reach until it finds it (again): search for it by address
-SEARCH_AGAIN = frozenset({BLUEZ_DOWN, NO_ADAPTER, ADAPTER_OFF, DEVICE_GONE})
 UNAVAILABLE = frozenset({NO_BUS, DENIED, BLUEZ_DOWN, NO_ADAPTER, ADAPTER_OFF})
 
 _DBUS_KINDS = {

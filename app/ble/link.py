@@ -33,6 +33,7 @@ from twinbench.drivers.base import Channel, Chunk, Device, Sink
 
 log = logging.getLogger(__name__)
 Reporter = Callable[[str, str], None]  # (device_id, message)
+RATE_SPAN_NS = 200_000_000  # the notification rate is measured over at least this long
 
 
 @dataclass
@@ -64,25 +65,33 @@ class Subscription:
     first_ns: int = 0
     last_ns: int = 0
     count: int = 0
-    gap: tuple[int, float] | None = None  # (last notification before the loss, rate per ns)
+    rate_per_ns: float = 0.0  # notification rate seen over a stretch of at least RATE_SPAN_NS
+    gap_from: int = 0  # time of the last notification before the link was lost (0: no gap)
 
     def link_lost(self) -> None:
-        """Remember where the stream stopped and how fast it ran, to count the gap later."""
-        if self.count >= 2 and self.last_ns > self.first_ns:
-            self.gap = (self.last_ns, (self.count - 1) / (self.last_ns - self.first_ns))
+        """Remember where the stream stopped, to count the gap when it resumes."""
+        self._update_rate()
+        self.gap_from = self.last_ns if self.rate_per_ns > 0 else 0
         self.count = 0
+
+    def _update_rate(self) -> None:
+        span = self.last_ns - self.first_ns
+        if self.count >= 5 and span >= RATE_SPAN_NS:
+            self.rate_per_ns = (self.count - 1) / span
 
     def received(self, t_ns: np.ndarray) -> None:
         """Account for a batch of notification times (one flush)."""
-        if self.gap is not None and len(t_ns):
-            last, rate = self.gap
-            self.gap = None
-            self.stats.missed_while_reconnecting += max(0, round((int(t_ns[0]) - last) * rate) - 1)
-        if len(t_ns):
-            if self.count == 0:
-                self.first_ns = int(t_ns[0])
-            self.last_ns = int(t_ns[-1])
-            self.count += len(t_ns)
+        if not len(t_ns):
+            return
+        if self.gap_from:
+            missed = round((int(t_ns[0]) - self.gap_from) * self.rate_per_ns) - 1
+            self.stats.missed_while_reconnecting += max(0, missed)
+            self.gap_from = 0
+        if self.count == 0:
+            self.first_ns = int(t_ns[0])
+        self.last_ns = int(t_ns[-1])
+        self.count += len(t_ns)
+        self._update_rate()
 
 
 @dataclass
@@ -181,8 +190,9 @@ class BleLink:
     def _failed(self, exc: BaseException, what: str) -> str:
         """Why a connect failed and what happens next; forget a device BlueZ no longer has."""
         kind = errors.kind_of(exc)
-        if kind in errors.SEARCH_AGAIN:
-            self.ble_device = None  # its BlueZ object is gone: find the address again
+        # Look for the address from now on: bleak scans and connects as soon as the device
+        # advertises, whether BlueZ still has its object, forgot it, or restarted.
+        self.ble_device = None
         if kind == errors.DEVICE_GONE:
             return f"{self.address} is not in range; searching, connects when it advertises"
         if kind in errors.UNAVAILABLE:

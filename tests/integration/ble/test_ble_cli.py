@@ -77,3 +77,21 @@ def test_headless_run_streams_ble_devices(
     dev = data["devices"]["twinhr"]
     assert dev["samples"] > 20
     assert {"hr_bpm", "battery_pct"} <= set(dev["channels"])
+
+
+def test_gatt_and_scan_piped_into_head_end_quietly(
+    bench: EmulatedBluez, twinbench_exe: list[str]
+) -> None:
+    from tests.integration.test_cli_closed_stdout import run_closed_stdout
+
+    for args in (["gatt", HR_ADDR, "--json"], ["scan", "--seconds", "0.5", "--json"]):
+        r = run_closed_stdout([*twinbench_exe, "ble", *args], dict(os.environ))
+        assert r.returncode == 0 and r.stderr == "", r.stderr
+    cmd = " ".join([*twinbench_exe, "ble", "gatt", HR_ADDR, "--json"])
+    r = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {cmd} | head -1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (r.returncode, r.stdout, r.stderr) == (0, "[\n", "")

@@ -38,7 +38,8 @@ def _run_through(
     drv = runtime.add_driver("ble", {"address": HR_ADDR, "device_id": "hr", "backoff_max": "0.5"})
     runtime.start()
     link = drv.links["hr"]
-    wait_for(lambda: runtime.hub.devices["hr"].samples > 10, what="streaming")
+    hr = lambda: runtime.hub.devices["hr"].channel_stats()["hr_bpm"].count  # noqa: E731
+    wait_for(lambda: "hr" in runtime.hub.devices and hr() > 20, what="0.4 s of 50 Hz values")
     vanish()
     wait_for(lambda: any(m.startswith(waiting) for m in messages), what=f"status {waiting!r}")
     back()

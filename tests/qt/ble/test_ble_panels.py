@@ -117,3 +117,23 @@ def test_scanner_without_bluez_says_so_and_returns_to_idle(qtbot, monkeypatch, t
         assert panel.status.text() == text
     finally:
         rt.stop()
+
+
+def test_diagnostics_panel_shows_ble_loss_counters(qtbot, ctx: AppContext, bench) -> None:
+    bench.command("rate", address=HR_ADDR, hz=0)
+    drv = ctx.runtime.add_driver("ble", {"address": HR_ADDR, "device_id": "hr", "notify": "2a37"})
+    qtbot.waitUntil(lambda: drv.links.get("hr") is not None and drv.links["hr"].connected)
+    bench.command("inject", address=HR_ADDR, uuid="2a37", hex="01")  # truncated
+    qtbot.waitUntil(lambda: drv.counters()["hr"]["malformed"] == 1, timeout=5_000)
+    panel = _panel(ctx, "diagnostics")
+    qtbot.addWidget(panel)
+    panel.refresh()
+    top = next(
+        panel.tree.topLevelItem(i)
+        for i in range(panel.tree.topLevelItemCount())
+        if panel.tree.topLevelItem(i).text(0) == "hr"
+    )
+    rows = {top.child(j).text(0): top.child(j).text(1) for j in range(top.childCount())}
+    assert rows["malformed: 0x2A37 Heart Rate Measurement"] == "1"
+    assert rows["malformed"] == "1" and rows["missed_while_reconnecting"] == "0"
+    assert rows["reconnects"] == "0" and rows["link_losses"] == "0"
