@@ -12,6 +12,7 @@ import os
 import sys
 
 BLUEZ_UNREACHABLE = "Bluetooth is not available: cannot reach BlueZ"
+DEFAULT_SYSTEM_BUS = "unix:path=/var/run/dbus/system_bus_socket"  # dbus_fast's default
 
 
 def _errno(exc: BaseException) -> int | None:
@@ -57,7 +58,7 @@ def _bluetooth(exc: BaseException) -> str | None:
 
     kind = errors.kind_of(exc)
     if kind == errors.NO_BUS:
-        where = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS") or "the system bus"
+        where = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS") or DEFAULT_SYSTEM_BUS
         return (
             f"{BLUEZ_UNREACHABLE} (no D-Bus at {where}); install BlueZ and start it "
             "(sudo systemctl start bluetooth)"

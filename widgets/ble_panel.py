@@ -72,6 +72,8 @@ class BleScannerPanel(QWidget):
         self.scan_button = QPushButton("Scan")
         self.connect_button = QPushButton("Connect")
         self.status = QLabel("idle")
+        self.status.setWordWrap(True)  # error sentences say what to do: keep all of it visible
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = QTableWidget(0, len(SCAN_COLUMNS))
         self.table.setHorizontalHeaderLabels(SCAN_COLUMNS)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)

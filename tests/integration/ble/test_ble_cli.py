@@ -62,6 +62,12 @@ def test_cli_errors_are_one_line(bench: EmulatedBluez, twinbench_exe: list[str])
     r = _run(twinbench_exe, "run", "--headless", "--driver", "ble", "--duration", "1", env=env)
     assert r.returncode == 1 and "Bluetooth is not available" in r.stderr
     assert "Traceback" not in r.stderr
+    r = _run(twinbench_exe, "ble", "scan", "--seconds", "1", env=env)
+    assert (r.returncode, r.stderr) == (
+        1,
+        "twinbench: error: ble scan: Bluetooth is not available: cannot reach BlueZ (no D-Bus at "
+        "unix:path=/nonexistent/bus); install BlueZ and start it (sudo systemctl start bluetooth)\n",
+    )
 
 
 def test_headless_run_streams_ble_devices(
