@@ -65,8 +65,9 @@ def test_cli_errors_are_one_line(bench: EmulatedBluez, twinbench_exe: list[str])
     r = _run(twinbench_exe, "ble", "scan", "--seconds", "1", env=env)
     assert (r.returncode, r.stderr) == (
         1,
-        "twinbench: error: ble scan: Bluetooth is not available: cannot reach BlueZ (no D-Bus at "
-        "unix:path=/nonexistent/bus); install BlueZ and start it (sudo systemctl start bluetooth)\n",
+        "twinbench: error: ble scan: Bluetooth is not available: cannot reach BlueZ "
+        "(no D-Bus at unix:path=/nonexistent/bus); install BlueZ and start it "
+        "(sudo systemctl start bluetooth)\n",
     )
 
 
