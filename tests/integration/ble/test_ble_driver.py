@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,13 +12,6 @@ from twinbench.errors import UsageError
 from twinbench.runtime import Runtime
 
 SENSOR_NOTIFY = f"{SENSOR_CHAR}=struct:{SENSOR_STRUCT};2a6e"
-
-
-@pytest.fixture
-def runtime() -> Iterator[Runtime]:
-    rt = Runtime()
-    yield rt
-    rt.stop()
 
 
 def _samples(rt: Runtime, dev: str) -> int:

@@ -7,22 +7,13 @@ repeats them for figures. Timings are printed, never asserted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
-import pytest
+from collections.abc import Callable
 
 from tests.integration.ble.conftest import HR_ADDR, wait_for
 from twinbench.ble.privatebus import EmulatedBluez
 from twinbench.runtime import Runtime
 
 HRM = "0x2A37 Heart Rate Measurement"
-
-
-@pytest.fixture
-def runtime() -> Iterator[Runtime]:
-    rt = Runtime()
-    yield rt
-    rt.stop()
 
 
 def _run_through(
