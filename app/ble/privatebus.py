@@ -133,11 +133,8 @@ class EmulatedBluez:
         """Plug an adapter in as `name` (a dongle often comes back as hci1)."""
         self.command("plug", name=name)
 
-    def restart_bluez(self, down_s: float = 0.0) -> None:
-        """Kill bluetoothd (org.bluez vanishes from the bus) and start it `down_s` s later.
-
-        The new one knows no device until it sees it advertise, as after a real restart.
-        """
+    def stop_bluez(self) -> None:
+        """Kill bluetoothd: org.bluez vanishes from the bus without a signal of its own."""
         if self.emu is not None:
             self.emu.kill()
             self.emu.wait(5)
@@ -145,6 +142,13 @@ class EmulatedBluez:
                 if f is not None:
                     f.close()
             self.emu = None
+
+    def restart_bluez(self, down_s: float = 0.0) -> None:
+        """Kill bluetoothd (org.bluez vanishes from the bus) and start it `down_s` s later.
+
+        The new one knows no device until it sees it advertise, as after a real restart.
+        """
+        self.stop_bluez()
         if down_s > 0:
             time.sleep(down_s)
         self._start_emulator()

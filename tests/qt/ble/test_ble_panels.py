@@ -137,3 +137,21 @@ def test_diagnostics_panel_shows_ble_loss_counters(qtbot, ctx: AppContext, bench
     assert rows["malformed: 0x2A37 Heart Rate Measurement"] == "1"
     assert rows["malformed"] == "1" and rows["missed_while_reconnecting"] == "0"
     assert rows["reconnects"] == "0" and rows["link_losses"] == "0"
+
+
+def test_connect_when_bluetoothd_is_gone_says_so(qtbot, ctx: AppContext, bench) -> None:
+    panel = _panel(ctx, "ble-scanner")
+    qtbot.addWidget(panel)
+    panel.scan_button.click()
+    qtbot.waitUntil(lambda: (_tick(ctx), panel.table.rowCount() == 2)[1], timeout=10_000)
+    panel.scan_button.click()
+    qtbot.waitUntil(lambda: (_tick(ctx), panel.status.text() == "stopped")[1], timeout=5_000)
+    bench.stop_bluez()
+    panel.table.selectRow(0)
+    panel.connect_button.click()
+    qtbot.waitUntil(lambda: (_tick(ctx), "bluetoothd" in panel.status.text())[1], timeout=10_000)
+    assert panel.status.text() == (
+        "Bluetooth is not available: cannot reach BlueZ (bluetoothd is not running); "
+        "start it (sudo systemctl start bluetooth)"
+    )
+    assert panel.scan_button.text() == "Scan"
