@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -136,7 +137,8 @@ def subscribe(listener: Listener) -> None:
     w = _watches.get(loop)
     if w is None:
         w = _watches[loop] = BluezWatch()
-        w.start()
+        if sys.platform.startswith("linux"):  # BlueZ is Linux's; other stacks tell bleak
+            w.start()
     w.listeners.append(listener)
 
 
