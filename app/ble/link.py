@@ -8,9 +8,10 @@ re-enabled once the device is back.
 
 However the device went (out of range, forgotten by BlueZ, the adapter powered off or pulled
 out, bluetoothd restarted), the link keeps looking for it, as a phone's heart-rate app does:
-when BlueZ no longer knows the device it searches for the address and connects as soon as the
-device advertises, and BlueZ coming back (see :mod:`twinbench.ble.watch`) ends the wait at once.
-The status message says what it is waiting for.
+after a failed connect it searches for the address (whether BlueZ still has the device's object
+or not) and connects as soon as the device advertises; BlueZ, an adapter or the device coming
+back (see :mod:`twinbench.ble.watch`) ends the wait for the next try at once. The status
+message says what it is waiting for.
 """
 
 from __future__ import annotations
@@ -188,7 +189,7 @@ class BleLink:
             self._task = self._loop.create_task(self._reconnect_loop(), name=f"ble-{self.address}")
 
     def _failed(self, exc: BaseException, what: str) -> str:
-        """Why a connect failed and what happens next; forget a device BlueZ no longer has."""
+        """Why a connect failed and what happens next; from now on, search by address."""
         kind = errors.kind_of(exc)
         # Look for the address from now on: bleak scans and connects as soon as the device
         # advertises, whether BlueZ still has its object, forgot it, or restarted.
