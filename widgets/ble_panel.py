@@ -179,7 +179,7 @@ class BleScannerPanel(QWidget):
             if e.address == keep:
                 self.table.selectRow(r)
         if self.scanner.running:
-            self.status.setText(f"scanning: {len(entries)} device(s)")
+            self.status.setText(self.scanner.error or f"scanning: {len(entries)} device(s)")
 
 
 class BleGattPanel(QWidget):

@@ -169,7 +169,7 @@ class BleLink:
         """
         self._loop = asyncio.get_running_loop()
         if not self._watching:
-            watch.subscribe(self._on_bluez)
+            await watch.subscribe(self._on_bluez)
             self._watching = True
         if self.ble_device is None:
             self._set_state("error", f"{self.address} not seen advertising; still searching")

@@ -45,6 +45,7 @@ class BluezWatch:
     def __init__(self) -> None:
         self.listeners: list[Listener] = []
         self.bus: Any = None
+        self.ready = asyncio.Event()  # set while its signal matches are in place
         self._task: asyncio.Task[None] | None = None
 
     def emit(self, event: str, path: str = "") -> None:
@@ -106,10 +107,12 @@ class BluezWatch:
                             body=[rule],
                         )
                     )
+                self.ready.set()
                 await bus.wait_for_disconnect()
             except Exception as exc:
                 log.debug("BlueZ watch lost the system bus: %s", exc)
             finally:
+                self.ready.clear()
                 bus.disconnect()
                 self.bus = None
             await asyncio.sleep(0.5)
@@ -131,8 +134,11 @@ class BluezWatch:
             self.bus = None
 
 
-def subscribe(listener: Listener) -> None:
-    """Hear BlueZ events on the running loop (starts the loop's watcher on first use)."""
+async def subscribe(listener: Listener, wait_s: float = 5.0) -> None:
+    """Hear BlueZ events on the running loop (starts the loop's watcher on first use).
+
+    Waits up to `wait_s` for the watcher to listen, so that what happens next is heard.
+    """
     loop = asyncio.get_running_loop()
     w = _watches.get(loop)
     if w is None:
@@ -140,6 +146,9 @@ def subscribe(listener: Listener) -> None:
         if sys.platform.startswith("linux"):  # BlueZ is Linux's; other stacks tell bleak
             w.start()
     w.listeners.append(listener)
+    if w._task is not None and not w.ready.is_set():
+        with contextlib.suppress(TimeoutError):  # no system bus: it keeps trying meanwhile
+            await asyncio.wait_for(w.ready.wait(), wait_s)
 
 
 async def unsubscribe(listener: Listener) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -155,3 +156,33 @@ def test_connect_when_bluetoothd_is_gone_says_so(qtbot, ctx: AppContext, bench) 
         "start it (sudo systemctl start bluetooth)"
     )
     assert panel.scan_button.text() == "Scan"
+
+
+@pytest.mark.parametrize("outage", ["restart", "power"])
+def test_scanner_keeps_scanning_across_bluetooth_outages(
+    qtbot, ctx: AppContext, bench, outage: str
+) -> None:
+    panel = _panel(ctx, "ble-scanner")
+    qtbot.addWidget(panel)
+    panel.scan_button.click()
+    qtbot.waitUntil(lambda: (_tick(ctx), panel.table.rowCount() == 2)[1], timeout=10_000)
+    if outage == "restart":
+        bench.stop_bluez()
+    else:
+        bench.power(False)
+    qtbot.waitUntil(lambda: (_tick(ctx), "went away" in panel.status.text())[1], timeout=5_000)
+    assert panel.scan_button.text() == "Stop"  # still scanning, as far as the user is concerned
+    gone = time.monotonic()
+    if outage == "restart":
+        bench.restart_bluez()
+    else:
+        bench.power(True)
+
+    def fresh() -> bool:  # both devices heard again after the outage
+        _tick(ctx)
+        return sum(e.last_seen > gone for e in panel.scanner.entries()) == 2
+
+    qtbot.waitUntil(fresh, timeout=10_000)
+    assert panel.status.text() == "scanning: 2 device(s)"
+    panel.scan_button.click()
+    qtbot.waitUntil(lambda: (_tick(ctx), panel.status.text() == "stopped")[1], timeout=5_000)
