@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QLabel, QMainWindow, QWidget
 
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.device_tree import DeviceTree
@@ -104,10 +104,17 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu("&Help")
         about = QAction("&About TwinBench", self)
-        about.triggered.connect(
-            lambda: QMessageBox.about(self, "TwinBench", "Digital-twin visualizer and lab bench.")
-        )
+        about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def show_about(self) -> QDialog:
+        """Open Help > About (versions, folders, plugins)."""
+        from twinbench.widgets.about_dialog import AboutDialog
+
+        dlg = AboutDialog(self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
 
     def add_dock(self, name: str, title: str, widget: QWidget, area: str = "right") -> QDockWidget:
         """Put a widget in a named dock (the name keys the saved layout)."""
@@ -227,14 +234,14 @@ class MainWindow(QMainWindow):
     # -- actions ---------------------------------------------------------------------------
     def add_simulated_board(self) -> None:
         """Start one more simulated motor rig."""
-        if self.ctx.runtime is None:  # still starting
+        control = self.ctx.services.get("bench_control")
+        if self.ctx.runtime is None or control is None:  # still starting
             return
-        taken = set(self.ctx.runtime.hub.devices)
-        device_id, n = "sim", 1
-        while device_id in taken:
-            n += 1
-            device_id = f"sim-{n}"
-        self.ctx.runtime.add_driver("sim", {"device_id": device_id, "seed": len(taken) + 1})
+        from twinbench.benchmodel import free_id
+
+        taken = control.taken_ids()
+        device_id = free_id("sim", taken)
+        control.connect("sim", {"seed": len(taken) + 1}, device_id=device_id)
         self.statusBar().showMessage(f"added simulated board {device_id}", 3000)
 
     def jump_to(self, device: str, t_ns: int) -> None:

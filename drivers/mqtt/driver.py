@@ -74,6 +74,27 @@ class MqttDriver(Driver):
             "",
             help="keyring service (or service:user) holding the password; never the password",
         ),
+        Setting(
+            "password_credential",
+            "Password systemd credential",
+            "str",
+            "",
+            help="name of a systemd credential ($CREDENTIALS_DIRECTORY/NAME, LoadCredential=)",
+        ),
+        Setting(
+            "password_file",
+            "Password file",
+            "str",
+            "",
+            help="file holding the password, readable by its owner only (chmod 600)",
+        ),
+        Setting(
+            "password_env",
+            "Password environment variable",
+            "str",
+            "",
+            help="name of the environment variable holding the password (e.g. MQTT_PASSWORD)",
+        ),
         Setting("tls", "Use TLS", "bool", False),
         Setting("ca_file", "CA certificate file", "str", ""),
         Setting("cert_file", "Client certificate file", "str", ""),
@@ -143,7 +164,11 @@ class MqttDriver(Driver):
         self._queue.append((msg.topic, msg.payload, msg.retain, time.time_ns()))
 
     def _on_state(self, state: str, message: str) -> None:
-        self.sink.status(self.device_id, state, message)
+        retry = self.conn.retry_in if state == "disconnected" else 0.0
+        if retry:  # the app's sink shows "reconnecting in N s"
+            self.sink.status(self.device_id, state, message, retry_in=retry)  # type: ignore[call-arg]
+        else:
+            self.sink.status(self.device_id, state, message)
 
     # -- decode thread ---------------------------------------------------------------------
     def _drain_loop(self) -> None:
