@@ -46,6 +46,7 @@ class BluezWatch:
         self.listeners: list[Listener] = []
         self.bus: Any = None
         self.ready = asyncio.Event()  # set while its signal matches are in place
+        self.settled = asyncio.Event()  # set once the first try to listen is over, either way
         self._task: asyncio.Task[None] | None = None
 
     def emit(self, event: str, path: str = "") -> None:
@@ -91,6 +92,7 @@ class BluezWatch:
                 bus = await MessageBus(bus_type=BusType.SYSTEM).connect()
             except Exception as exc:  # no system bus (yet): look again in a moment
                 log.debug("BlueZ watch cannot reach the system bus: %s", exc)
+                self.settled.set()
                 await asyncio.sleep(1.0)
                 continue
             self.bus = bus
@@ -108,6 +110,7 @@ class BluezWatch:
                         )
                     )
                 self.ready.set()
+                self.settled.set()
                 await bus.wait_for_disconnect()
             except Exception as exc:
                 log.debug("BlueZ watch lost the system bus: %s", exc)
@@ -137,7 +140,8 @@ class BluezWatch:
 async def subscribe(listener: Listener, wait_s: float = 5.0) -> None:
     """Hear BlueZ events on the running loop (starts the loop's watcher on first use).
 
-    Waits up to `wait_s` for the watcher to listen, so that what happens next is heard.
+    Waits up to `wait_s` for the watcher to listen (not when there is no system bus to listen
+    on), so that what happens next is heard.
     """
     loop = asyncio.get_running_loop()
     w = _watches.get(loop)
@@ -146,9 +150,9 @@ async def subscribe(listener: Listener, wait_s: float = 5.0) -> None:
         if sys.platform.startswith("linux"):  # BlueZ is Linux's; other stacks tell bleak
             w.start()
     w.listeners.append(listener)
-    if w._task is not None and not w.ready.is_set():
+    if w._task is not None and not w.settled.is_set():
         with contextlib.suppress(TimeoutError):  # no system bus: it keeps trying meanwhile
-            await asyncio.wait_for(w.ready.wait(), wait_s)
+            await asyncio.wait_for(w.settled.wait(), wait_s)
 
 
 async def unsubscribe(listener: Listener) -> None:
