@@ -60,6 +60,9 @@ class Diagnostics:
             def rate(now_v: int, old: dict[str, int], key: str = dev_id) -> float:
                 return (now_v - old.get(key, 0)) / dt if mark and dt > 0 else 0.0
 
+            losses = dict(counters.get(dev_id, {}))
+            # a driver that counts reconnects itself (BLE) knows better than the events
+            reconnects = losses.pop("reconnects", max(0, self.connects.get(dev_id, 0) - 1))
             devices[dev_id] = {
                 "state": st.state,
                 "message": st.message,
@@ -70,8 +73,8 @@ class Diagnostics:
                 "bytes": nbytes,
                 "bytes_per_s": rate(nbytes, mark.bytes if mark else {}),
                 "latency_ms": (now_ns - st.last_t_ns) / 1e6 if st.last_t_ns else None,
-                "losses": dict(counters.get(dev_id, {})),
-                "reconnects": max(0, self.connects.get(dev_id, 0) - 1),
+                "losses": losses,
+                "reconnects": reconnects,
                 "queue_drops": hub.drops_by_subscriber(dev_id),
             }
         self._mark = new

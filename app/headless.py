@@ -124,6 +124,11 @@ def build_summary(
         dev_id = getattr(drv, "cfg", {}).get("device_id")
         if callable(loss) and dev_id is not None and dev_id in devices:
             devices[dev_id]["loss"] = loss()
+        counters = getattr(drv, "counters", None)  # drivers of several devices (BLE)
+        if not callable(loss) and callable(counters):
+            for dev_id, counts in counters().items():
+                if dev_id in devices:  # not an MQTT connection's own counters (diagnostics)
+                    devices[dev_id]["loss"] = counts
     shown = list(runtime.events.recent)[-EVENTS_KEPT:]
     total = max(runtime.events.total, len(shown))
     out: dict[str, Any] = {
