@@ -170,12 +170,7 @@ class BenchApp(QObject):
         if chunks:
             self.history.append(chunks)
             self._mark("first-data")
-        for cb in list(self.ctx.tick_callbacks):
-            try:
-                cb()
-            except Exception:  # a broken panel must not stop the pump
-                log.exception("tick callback %r failed", cb)
-                self.ctx.tick_callbacks.remove(cb)
+        self.ctx.run_tick()  # hidden panels' callbacks wait; a broken one is dropped
         if chunks:
             self._mark("first-frame")
         if len(self.problems) > self._problems_shown:  # appended by any thread
@@ -189,7 +184,9 @@ class BenchApp(QObject):
             return
         self.window.save_into(self.state)
         self.state.devices = [
-            {"driver": d.name, "settings": saved_settings(d)} for d in self.runtime.drivers
+            {"driver": d.name, "settings": saved_settings(d)}
+            for d in self.runtime.drivers
+            if not getattr(d, "transient", False)  # a replay or opened file is not restored
         ]
         self.store.save(self.state)
 

@@ -203,7 +203,7 @@ class WorkspaceIO:
         win = self.bench.window
         panels = []
         for name, dock in win.docks.items():
-            if not name.startswith("panel:") or not dock.isVisible():
+            if not name.startswith("panel:"):  # a closed panel's dock is gone
                 continue
             widget = dock.widget()
             cfg = widget.workspace_config() if hasattr(widget, "workspace_config") else {}
