@@ -117,9 +117,9 @@ class MainWindow(QMainWindow):
             return dock
         dock = panel_life.PanelDock(title, self)
         dock.setObjectName(name)
-        dock.setWidget(widget)
+        dock.set_panel(widget)
         dock.closed.connect(self.close_panel)
-        dock.visibilityChanged.connect(lambda _=False, n=name: self._panel_shown(n))
+        dock.visibilityChanged.connect(lambda shown, n=name: self._panel_shown(n, shown))
         self.dock_layout.place(dock, area, self.docks.get(TREE_DOCK))
         self.docks[name] = dock
         return dock
@@ -133,10 +133,12 @@ class MainWindow(QMainWindow):
         self.removeDockWidget(dock)
         dock.deleteLater()
 
-    def _panel_shown(self, name: str) -> None:
+    def _panel_shown(self, name: str, shown: bool | None = None) -> None:
         dock = self.docks.get(name)
-        if dock is not None:
-            active = dock.isVisible() and not self.isMinimized()
+        if isinstance(dock, panel_life.PanelDock):
+            if shown is not None:  # a tab behind another is "visible" to Qt but not shown
+                dock.shown = shown
+            active = dock.shown and dock.isVisible() and not self.isMinimized()
             panel_life.set_active(self.ctx, name, dock.widget(), active)
 
     def reset_layout(self) -> None:
@@ -315,4 +317,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, ev: QCloseEvent) -> None:
         """Let the application save the session and stop the runtime."""
         self.closing.emit()
+        for name in [n for n in self.docks if n.startswith("panel:")]:  # saved: now stop them
+            panel_life.release(self.ctx, name, self.docks[name].widget())
         super().closeEvent(ev)

@@ -181,6 +181,10 @@ class TwinPanel(QWidget):
         ctx.on_tick(self.refresh)
         self.refresh()
 
+    def shutdown(self) -> None:
+        """Closing the panel stops its worker pool (the window calls this)."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
     # -- building --------------------------------------------------------------------------
     def show_device(self, device: str) -> None:
         """Generate the sections for a device's bound model."""
