@@ -218,6 +218,30 @@ class _Stream:
         return t, y
 
 
+def whole_stream(device: str, names: tuple[str, ...], t: np.ndarray, columns: list) -> _Stream:
+    """A stream holding all of `t` and `columns` (an opened file): sized to fit, levels built.
+
+    Any thread may build one; `DisplayHistory.adopt` then shows it.
+    """
+    n = int(t.shape[0])
+    cap = max(n, FACTOR * FACTOR)
+    while True:  # a multiple of the top bucket size, so every bucket of the levels is whole
+        top = FACTOR ** max(0, (cap.bit_length() - 1 - 3) // 3)
+        rounded = -(-cap // top) * top
+        if rounded == cap:
+            break
+        cap = rounded
+    st = _Stream(device, names, cap, cap)
+    st.t[:n] = t
+    for i, col in enumerate(columns):
+        st.v[i, :n] = col
+    if n:
+        st.count = n
+        st.last_t = int(t[-1])
+        st._reduce(0, n)
+    return st
+
+
 class DisplayHistory:
     """Recent samples of every device, kept for display with min/max levels for fast zoom-out."""
 
@@ -266,6 +290,14 @@ class DisplayHistory:
             v = np.concatenate([c.values for c in run], axis=0)
         st.append(t, v, int(self.seconds * 1e9))
         self.appended += t.shape[0]
+
+    def adopt(self, stream: _Stream) -> None:
+        """Show a stream built elsewhere (`whole_stream`), replacing one with the same layout."""
+        key = (stream.device, stream.names)
+        self._streams[key] = stream
+        for row, name in enumerate(stream.names):
+            self._where[(stream.device, name)] = (stream, row)
+        self.appended += stream.count
 
     def clear(self, device: str | None = None) -> None:
         """Forget the history of one device (or all)."""

@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QStyle, QSystemTrayIcon
 
 from twinbench.paths import ENV_DATA_DIR, data_dir  # noqa: F401  (re-exported)
+from twinbench.widgets.open_data import DataOpener
 from twinbench.widgets.status import RecordIndicator
 from twinbench.widgets.theme import THEMES, apply_theme
 
@@ -25,6 +26,8 @@ SHORTCUTS = {
     "export": "Ctrl+E",
     "copy_csv": "Ctrl+Shift+C",
     "cursors": "Ctrl+M",
+    "open_data": "Ctrl+Shift+O",
+    "open_data_folder": "",
 }
 
 
@@ -46,6 +49,12 @@ class WindowActions(QObject):
         self.file_menu = file_menu
         w = window
 
+        self.opener = DataOpener(w)
+        w.closing.connect(self.opener.shutdown)
+        op = self.opener
+        self._add(file_menu, "open_data", "Open &data\u2026", op.choose_file)
+        self._add(file_menu, "open_data_folder", "Open data &folder\u2026", op.choose_folder)
+        self._sep(file_menu)
         rec = self._add(file_menu, "record", "Start &recording", self.toggle_record)
         self.rec_indicator = RecordIndicator(w.ctx, rec)
         w.statusBar().insertPermanentWidget(0, self.rec_indicator)
