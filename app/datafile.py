@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -60,6 +62,7 @@ class DataBlock:
     t_ns: np.ndarray
     columns: list[np.ndarray]
     units: dict[str, str] = field(default_factory=dict)
+    stream: Any = None  # the display history stream, when built while reading
 
 
 class Cancelled(Exception):
@@ -228,6 +231,27 @@ def _check(cancel: threading.Event | None) -> None:
         raise Cancelled()
 
 
+@contextmanager
+def _small_pages() -> Iterator[None]:
+    """Let the kernel back new arrays with ordinary pages while a file loads: numpy asks for
+    huge pages, and with the common THP `defrag=madvise` setting every first touch of such
+    memory waits for compaction (4x slower to fill a fresh 1 GB array on the test machine)."""
+    try:
+        from numpy._core import multiarray
+    except ImportError:  # older numpy
+        yield
+        return
+    setter = getattr(multiarray, "_set_madvise_hugepage", None)
+    if setter is None:
+        yield
+        return
+    before = setter(False)
+    try:
+        yield
+    finally:
+        setter(before)
+
+
 def load(
     info: DataInfo,
     time_column: str | None = None,
@@ -235,6 +259,16 @@ def load(
     cancel: threading.Event | None = None,
 ) -> list[DataBlock]:
     """Read the data into one block per device (any thread); raises Cancelled or ConfigError."""
+    with _small_pages():
+        return _load(info, time_column, progress, cancel)
+
+
+def _load(
+    info: DataInfo,
+    time_column: str | None,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> list[DataBlock]:
     if info.kind == "session":
         return _load_session(info, progress, cancel)
     time_col = time_column or info.time_column
@@ -304,7 +338,51 @@ def _load_parquet(
     dset = _dataset(info.path)
     schema = dset.schema  # type: ignore[attr-defined]
     batches = dset.to_batches(batch_size=BATCH_ROWS, use_threads=True)  # type: ignore[attr-defined]
+    one_device = not any(k in schema.names and k != time_col for k in DEVICE_KEYS)
+    if one_device and time_col is not None and info.rows:
+        return [_stream_parquet(batches, schema, info, time_col, progress, cancel)]
     return _batches_into(batches, schema, info, time_col, info.rows, progress, cancel)
+
+
+def _column(batch: pa.RecordBatch, name: str) -> np.ndarray:
+    arr = batch.column(name)
+    if arr.null_count:
+        arr = arr.cast(pa.float64()).fill_null(float("nan"))
+    return arr.to_numpy(zero_copy_only=False)
+
+
+def _stream_parquet(
+    batches: Any,
+    schema: pa.Schema,
+    info: DataInfo,
+    time_col: str,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> DataBlock:
+    """One device, row count known: each batch goes straight into a display stream sized to
+    fit and is folded into its min/max levels while Arrow decodes the next (one copy)."""
+    from twinbench.history import sized_stream, whole_stream
+
+    names = _numeric(schema, {time_col})
+    device = _device_id(info, None, False)
+    st = sized_stream(device, tuple(names), info.rows)
+    ordered = True
+    for batch in batches:
+        _check(cancel)
+        t = to_ns(batch.column(time_col), time_col)
+        if t.size and ((st.count and t[0] < st.last_t) or np.any(t[1:] < t[:-1])):
+            ordered = False
+        st.fill(t, [_column(batch, n) for n in names])
+        if progress is not None:
+            progress(st.count / info.rows)
+    n = st.count
+    t_ns = st.t[:n]
+    cols = [st.v[i, :n] for i in range(len(names))]
+    if not ordered:  # rows out of time order: sort once, rebuild the levels
+        order = np.argsort(t_ns, kind="stable")
+        t_ns, cols = t_ns[order], [c[order] for c in cols]
+        st = whole_stream(device, tuple(names), t_ns, cols)
+    return DataBlock(device, tuple(names), t_ns, cols, _units(schema), stream=st)
 
 
 def _load_csv(

@@ -102,6 +102,22 @@ class _Stream:
         self.last_t = int(t[-1])
         self._reduce(c0, c1)
 
+    def fill(self, t: np.ndarray, columns: list) -> None:
+        """Write the next rows in place, one column per channel, and fold them into the levels;
+        for a stream sized to hold everything (no wrap, no clamping of late samples)."""
+        n = int(t.shape[0])
+        c0, c1 = self.count, self.count + n
+        if n == 0:
+            return
+        if c1 > self.cap:
+            raise ValueError(f"stream holds {self.cap} samples, {c1} written")
+        self.t[c0:c1] = t
+        for i, col in enumerate(columns):
+            self.v[i, c0:c1] = col
+        self.count = c1
+        self.last_t = int(t[-1])
+        self._reduce(c0, c1)
+
     def _reduce(self, c0: int, c1: int) -> None:
         """Recompute the level buckets that samples [c0, c1) fall in, level by level."""
         lo = self.lo
@@ -218,27 +234,23 @@ class _Stream:
         return t, y
 
 
-def whole_stream(device: str, names: tuple[str, ...], t: np.ndarray, columns: list) -> _Stream:
-    """A stream holding all of `t` and `columns` (an opened file): sized to fit, levels built.
-
-    Any thread may build one; `DisplayHistory.adopt` then shows it.
-    """
-    n = int(t.shape[0])
-    cap = max(n, FACTOR * FACTOR)
+def sized_stream(device: str, names: tuple[str, ...], rows: int) -> _Stream:
+    """An empty stream that holds `rows` samples without wrapping (an opened file); fill it
+    with `_Stream.fill`. Any thread may build one; `DisplayHistory.adopt` then shows it."""
+    cap = max(int(rows), FACTOR * FACTOR)
     while True:  # a multiple of the top bucket size, so every bucket of the levels is whole
         top = FACTOR ** max(0, (cap.bit_length() - 1 - 3) // 3)
         rounded = -(-cap // top) * top
         if rounded == cap:
             break
         cap = rounded
-    st = _Stream(device, names, cap, cap)
-    st.t[:n] = t
-    for i, col in enumerate(columns):
-        st.v[i, :n] = col
-    if n:
-        st.count = n
-        st.last_t = int(t[-1])
-        st._reduce(0, n)
+    return _Stream(device, names, cap, cap)
+
+
+def whole_stream(device: str, names: tuple[str, ...], t: np.ndarray, columns: list) -> _Stream:
+    """A stream holding all of `t` and `columns`, levels built (see `sized_stream`)."""
+    st = sized_stream(device, names, int(t.shape[0]))
+    st.fill(t, columns)
     return st
 
 

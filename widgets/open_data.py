@@ -45,7 +45,8 @@ class LoadJob:
             if not blocks:
                 raise ValueError("no rows of numbers to show")
             for b in blocks:  # the min/max levels are built here too, not on the GUI thread
-                self.streams.append((b, whole_stream(b.device, b.names, b.t_ns, b.columns)))
+                st = b.stream or whole_stream(b.device, b.names, b.t_ns, b.columns)
+                self.streams.append((b, st))
         except datafile.Cancelled:
             self.error = "cancelled"
         except Exception as exc:  # reported in the status bar, never a crash
