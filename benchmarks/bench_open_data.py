@@ -102,8 +102,9 @@ def main() -> None:
     p.add_argument("--channels", type=int, default=8, help="float columns besides time (8)")
     args = p.parse_args()
     rows = 200_000 if args.smoke else args.rows
-    import pyarrow.parquet as pq
     import resource
+
+    import pyarrow.parquet as pq
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "run42.parquet"
@@ -125,7 +126,8 @@ def main() -> None:
         "pyarrow.parquet.read_table (baseline)",
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"time ratio to read_table: {secs / base:.2f}x (goal <= 2x); {secs:.2f} s vs {base:.2f} s")
+    ratio = secs / base
+    print(f"time ratio to read_table: {ratio:.2f}x (goal <= 2x); {secs:.2f} s vs {base:.2f} s")
     print(f"longest GUI-thread stall while loading: {stall * 1000:.0f} ms; peak RSS {peak:,.0f} MB")
 
 
