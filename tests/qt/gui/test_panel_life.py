@@ -125,3 +125,21 @@ def test_off_screen_or_oversized_geometry_comes_back_on_screen(make_bench, qtbot
     layout.fit_window(win)
     assert win.width() <= avail.width() and win.height() <= avail.height()
     assert layout.on_some_screen(win.frameGeometry())
+
+
+def test_a_minimised_window_idles_its_panels_and_plot(make_bench, qtbot):
+    from PySide6.QtCore import Qt
+
+    bench = make_bench()
+    win = bench.window
+    win.open_panel("gauge", new=True)
+    qtbot.waitUntil(lambda: win.plot.frames > 3, timeout=5000)
+    assert "panel:gauge" not in bench.ctx.idle
+    win.setWindowState(Qt.WindowState.WindowMinimized)
+    assert win.isMinimized() and "panel:gauge" in bench.ctx.idle
+    frames, n = win.plot.frames, bench.history.appended
+    qtbot.waitUntil(lambda: bench.history.appended > n + 200, timeout=5000)  # data still kept
+    assert win.plot.frames == frames  # but not drawn
+    win.setWindowState(Qt.WindowState.WindowNoState)
+    assert "panel:gauge" not in bench.ctx.idle
+    qtbot.waitUntil(lambda: win.plot.frames > frames, timeout=5000)
