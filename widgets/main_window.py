@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 AREAS = layout.AREAS
 TREE_DOCK = "devices"
+DATA_FILES = (".csv", ".tsv", ".parquet")
 
 
 def _b64(data: QByteArray) -> str:
@@ -300,18 +301,20 @@ class MainWindow(QMainWindow):
         super().changeEvent(ev)
 
     def dragEnterEvent(self, ev: Any) -> None:
-        """Accept dragged .toml files (workspaces)."""
+        """Accept dragged .toml files (workspaces) and data files."""
         urls = ev.mimeData().urls() if ev.mimeData().hasUrls() else []
-        if any(u.toLocalFile().endswith(".toml") for u in urls):
+        if any(u.toLocalFile().endswith((".toml", *DATA_FILES)) for u in urls):
             ev.acceptProposedAction()
 
     def dropEvent(self, ev: Any) -> None:
-        """Open each dropped workspace."""
+        """Open each dropped workspace or data file."""
         io = self.ctx.services.get("workspace_io")
         for url in ev.mimeData().urls():
             path = url.toLocalFile()
             if io is not None and path.endswith(".toml"):
                 io.open(path)
+            elif path.endswith(DATA_FILES):  # a data file opens for browsing (File > Open data)
+                self.actions.opener.open_path(path)
         ev.acceptProposedAction()
 
     def closeEvent(self, ev: QCloseEvent) -> None:

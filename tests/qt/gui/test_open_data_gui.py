@@ -71,3 +71,29 @@ def test_a_recorded_session_opens_and_a_bad_file_is_one_message(make_bench, qtbo
     assert "junk.parquet" in failed.args[0]
     assert "open data: " in bench.window.statusBar().currentMessage()
     assert "file:junk" not in bench.runtime.hub.devices
+
+
+def test_dropping_a_parquet_file_on_the_window_opens_it(make_bench, qtbot, tmp_path):
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    bench = make_bench(wait_data=False)
+    path = tmp_path / "bench.parquet"
+    t = pa.array(np.arange(100, dtype=np.int64) * 10_000_000, pa.timestamp("ns", tz="UTC"))
+    pq.write_table(pa.table({"time": t, "rpm": np.arange(100.0)}), path)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    ev = QDropEvent(
+        QPointF(200, 200),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(bench.window.actions.opener.opened, timeout=10_000) as got:
+        bench.window.dropEvent(ev)
+    assert got.args == [["file:bench"]]
+    assert bench.runtime.hub.devices["file:bench"].samples == 100
