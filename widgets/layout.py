@@ -168,6 +168,18 @@ class DockLayout:
             docks[0].raise_()
         QTimer.singleShot(0, self._reset_sizes)
 
+    def apply_preset(self, preset: str) -> None:
+        """Open the panels of `preset`, close every other panel, then Reset layout."""
+        win = self.win
+        keep = PRESETS[preset]
+        for name in [n for n in win.docks if n.startswith("panel:")]:
+            if name.removeprefix("panel:").split("#", 1)[0] not in keep:
+                win.close_panel(name)
+        for spec_id in keep:
+            if spec_id in win.specs:
+                win.open_panel(spec_id)
+        win.reset_layout()
+
     def _reset_sizes(self) -> None:
         win = self.win
         w, h = max(win.width(), 400), max(win.height(), 300)

@@ -148,14 +148,7 @@ class MainWindow(QMainWindow):
 
     def apply_preset(self, preset: str) -> None:
         """Show the panels of a layout preset (Live plots, Twin, Analysis, Bench), close others."""
-        keep = layout.PRESETS[preset]
-        for name in [n for n in self.docks if n.startswith("panel:")]:
-            if name.removeprefix("panel:").split("#", 1)[0] not in keep:
-                self.close_panel(name)
-        for spec_id in keep:
-            if spec_id in self.specs:
-                self.open_panel(spec_id)
-        self.reset_layout()
+        self.dock_layout.apply_preset(preset)
 
     def install_plot(self, plot: PlotPanel) -> None:
         """Make the live plot the central widget."""
