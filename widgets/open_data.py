@@ -25,14 +25,16 @@ ROW_TIME = "(row number, 1 ms apart)"
 class LoadJob:
     """One file being read on a worker thread: progress 0..1, then blocks or an error."""
 
-    def __init__(self, info: Any, time_column: str | None) -> None:
+    def __init__(self, info: Any, time_column: str | None, on_done: Any = None) -> None:
         self.info = info
+        self.on_done = on_done  # called on the worker thread when done
         self.time_column = time_column
         self.progress = 0.0
         self.cancel = threading.Event()
         self.streams: list[tuple[Any, Any]] = []  # (DataBlock, history stream)
         self.error = ""
         self.done = False
+        self.handled = False  # shown (or its error reported) on the GUI thread
         self.started = time.perf_counter()
         self.thread = threading.Thread(target=self._run, name="twinbench-open-data", daemon=True)
 
@@ -54,6 +56,8 @@ class LoadJob:
             self.error = str(exc)
         finally:
             self.done = True
+            if self.on_done is not None:
+                self.on_done()
 
     def _set(self, fraction: float) -> None:
         self.progress = min(1.0, max(0.0, fraction))
@@ -64,6 +68,7 @@ class DataOpener(QObject):
 
     opened = Signal(list)  # device ids shown
     failed = Signal(str)
+    _finished = Signal()  # emitted by the worker thread; delivered on the GUI thread
 
     def __init__(self, win: MainWindow) -> None:
         super().__init__(win)
@@ -74,7 +79,8 @@ class DataOpener(QObject):
         self.last_seconds = 0.0  # the last open: start to data shown
         self._timer = QTimer(self)
         self._timer.setInterval(50)
-        self._timer.timeout.connect(self._poll)
+        self._timer.timeout.connect(self._poll)  # progress
+        self._finished.connect(self._poll)  # done: at once, not at the next progress tick
 
     # -- asking ----------------------------------------------------------------------------
     def choose_file(self) -> None:
@@ -123,7 +129,7 @@ class DataOpener(QObject):
         if time_column == "":  # rows 1 ms apart
             info.time_candidates = []
             time_column = None
-        self.job = LoadJob(info, time_column)
+        self.job = LoadJob(info, time_column, self._finished.emit)
         text = f"Opening {info.path.name}\u2026"
         self.dialog = QProgressDialog(text, "Cancel", 0, 1000, self.win)
         self.dialog.setObjectName("open-data-progress")
@@ -135,7 +141,7 @@ class DataOpener(QObject):
 
     def _poll(self) -> None:
         job = self.job
-        if job is None:
+        if job is None or job.handled:  # the timer and the done signal may both come
             self._timer.stop()
             return
         if self.dialog is not None and not job.done:
@@ -143,6 +149,7 @@ class DataOpener(QObject):
         if not job.done:
             return
         self._timer.stop()
+        job.handled = True
         job.thread.join()
         if self.dialog is not None:
             self.dialog.reset()
