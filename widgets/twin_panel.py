@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import time
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -26,6 +27,8 @@ from twinbench.widgets.context import AppContext
 from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.twin_editors import ValueEditor
 from twinbench.widgets.twin_plots import TelemetryGrid
+
+MAX_HZ = 15.0  # values, tables and property states redraw at most this often
 
 _STATE_COLORS = {
     "accepted": "#2e7d32",
@@ -103,8 +106,10 @@ class WritableRow(QWidget):
             text += f" · {st.state} ({st.ack_code}: {st.ack_description})"
         elif st.ack_code:
             text += f" · {st.state}"
-        self.status.setText(text)
-        self.status.setStyleSheet(f"color: {_STATE_COLORS.get(st.state, '#000')}")
+        if self.status.text() != text:
+            self.status.setText(text)
+        if st.state != getattr(self, "state", None):  # restyling every tick costs milliseconds
+            self.status.setStyleSheet(f"color: {_STATE_COLORS.get(st.state, '#000')}")
         self.state = st.state
 
 
@@ -162,6 +167,7 @@ class TwinPanel(QWidget):
         self.device = ""
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
         self.jobs: list[tuple[str, concurrent.futures.Future[Any], Any]] = []
+        self._drawn = 0.0
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
         self.devices = QComboBox()
@@ -282,6 +288,10 @@ class TwinPanel(QWidget):
             self.message.setText(f"{what}: {err}" if err else "")
         if not self.device or self.body is None:
             return
+        now = time.monotonic()
+        if now - self._drawn < 1.0 / MAX_HZ:  # a dashboard is read, not animated: <= 15 Hz
+            return
+        self._drawn = now
         twin = self.service.twin(self.device)
         for grid in self.grids:
             grid.update_from(twin)
