@@ -60,6 +60,11 @@ class AppContext:
         finally:
             self._building = before
 
+    @property
+    def building_panel(self) -> str | None:
+        """The panel being built for a dock of the window now (None outside `building`)."""
+        return self._building
+
     def release(self, owner: str) -> int:
         """Drop every tick callback of panel `owner`; returns how many were dropped."""
         mine = [cb for cb, o in self.owners.items() if o == owner]

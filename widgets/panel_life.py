@@ -11,33 +11,28 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSize, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QWidget
 
 if TYPE_CHECKING:
     from twinbench.widgets.context import AppContext
 
 
-MAX_MIN_SIZE = QSize(320, 200)  # a panel that asks more scrolls inside its dock
-
-
 class PanelDock(QDockWidget):
     """A dock that says when the user closes it (Qt only hides a closed dock).
 
-    A panel whose minimum size is larger than MAX_MIN_SIZE sits in a scroll area, so a tab of
-    wide panels never squeezes the plot; `widget()` still returns the panel itself.
+    The panel sits in a scroll area, so a tab of wide panels never squeezes the plot and a
+    panel's changing size hints stay inside its dock; `widget()` returns the panel itself.
     """
 
     closed = Signal(str)
     shown = True  # False while another tab covers it (from visibilityChanged)
 
     def set_panel(self, panel: QWidget) -> None:
-        """Hold `panel`, in a scroll area when it would not shrink to a side dock's width."""
+        """Hold `panel` in a scroll area: it scrolls when it would not shrink to the dock, and
+        its size hints, which change as its labels change text, never relayout the window
+        (a Digital twin panel resizing the plot every frame cost 5 -> 32 fps)."""
         self._panel = panel
-        hint = panel.minimumSizeHint()
-        if hint.width() <= MAX_MIN_SIZE.width() and hint.height() <= MAX_MIN_SIZE.height():
-            self.setWidget(panel)
-            return
         scroll = QScrollArea()
         scroll.setObjectName("panel-scroll")
         scroll.setWidgetResizable(True)

@@ -29,6 +29,7 @@ from twinbench.widgets.twin_editors import ValueEditor
 from twinbench.widgets.twin_plots import TelemetryGrid
 
 MAX_HZ = 15.0  # values, tables and property states redraw at most this often
+PLOT_HZ = 5.0  # the telemetry sparklines, at most this often
 
 _STATE_COLORS = {
     "accepted": "#2e7d32",
@@ -168,6 +169,7 @@ class TwinPanel(QWidget):
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
         self.jobs: list[tuple[str, concurrent.futures.Future[Any], Any]] = []
         self._drawn = 0.0
+        self._plotted = 0.0
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
         self.devices = QComboBox()
@@ -293,8 +295,10 @@ class TwinPanel(QWidget):
             return
         self._drawn = now
         twin = self.service.twin(self.device)
-        for grid in self.grids:
-            grid.update_from(twin)
+        if now - self._plotted >= 1.0 / PLOT_HZ:  # each sparkline repaint costs milliseconds
+            self._plotted = now
+            for grid in self.grids:
+                grid.update_from(twin)
         reported = twin.reported.values
         for table, paths in self.tables:
             for i, path in enumerate(paths):
