@@ -54,6 +54,9 @@ def test_gui_tour(screen):
     first = s["first-start"]
     assert first["fits"] and first["window"][0] <= w and first["window"][1] <= h
     assert first["devices"] == ["sim"]
+    three_d = s["3d-view-on-demand"]
+    assert not three_d["canvas before shown"] and three_d["canvas after shown"]
+    assert three_d["idle"] == ["panel:twin"]  # the Digital twin tab is behind it now
     for name in ("first-start", "six-panels-as-tabs", "preset-analysis", "reset-layout"):
         pw, ph = s[name]["plot share"]
         assert s[name]["fits"] and pw >= 0.5 and ph >= 0.5, (name, s[name])

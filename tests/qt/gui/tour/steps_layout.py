@@ -43,6 +43,20 @@ def first_start(tour: Any) -> dict[str, Any]:
     return {**_fits(tour), "panels": _panels(tour), "devices": devices}
 
 
+def three_d_on_demand(tour: Any) -> dict[str, Any]:
+    win = tour.window
+    dock = win.docks["panel:twin-view"]
+    before = dock.widget().scene is not None  # tabbed behind the Digital twin at start
+    dock.raise_()
+    tour.qtbot.waitUntil(lambda: dock.widget().scene is not None, timeout=5000)
+    tour.qtbot.wait(500)
+    return {
+        "canvas before shown": before,
+        "canvas after shown": dock.widget().scene is not None,
+        "idle": sorted(tour.bench.ctx.idle),
+    }
+
+
 def six_panels(tour: Any) -> dict[str, Any]:
     win = tour.window
     for kind in SIX:
@@ -179,6 +193,7 @@ def open_data(tour: Any) -> dict[str, Any]:
 
 STEPS = [
     (10, "first-start", first_start),
+    (15, "3d-view-on-demand", three_d_on_demand),
     (20, "six-panels-as-tabs", six_panels),
     (25, "view-menu-grouped", view_menu),
     (30, "close-panels", close_panels),
