@@ -212,7 +212,7 @@ class WorkspaceIO:
             devices=[
                 DeviceEntry(d.name, saved_settings(d))
                 for d in self.bench.runtime.drivers
-                if d.name != "replay"
+                if not getattr(d, "transient", False)  # a replay is no part of the bench
             ],
             panels=panels,
             derived=self.derived,
