@@ -114,6 +114,9 @@ class DataOpener(QObject):
         from twinbench import datafile
         from twinbench.errors import TwinBenchError
 
+        if self.win.ctx.runtime is None or self.win.ctx.history is None:
+            self._say("open data: the window is still starting", 5000)
+            return None
         if self.job is not None and not self.job.done:
             self._say("still opening the previous data file", 5000)
             return None
@@ -201,6 +204,9 @@ class DataOpener(QObject):
 
     def shutdown(self) -> None:
         """Cancel a load in progress and wait for its thread (window closing)."""
+        if self.win.ctx.runtime is None or self.win.ctx.history is None:
+            self._say("open data: the window is still starting", 5000)
+            return None
         if self.job is not None and not self.job.done:
             self.job.cancel.set()
             self.job.thread.join(5)
