@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from twinbench.errors import ConfigError
 
 PREFIX = "file:"
 BATCH_ROWS = 1 << 20
+FOLD_THREADS = 2  # channels copied and folded into the display levels in parallel
 # column names that hold time, best first; a suffix gives the unit of a numeric column
 TIME_NAMES = ("time", "timestamp", "t", "ts", "datetime", "date_time", "epoch", "elapsed")
 UNIT_SUFFIX = {"_ns": 1, "_us": 1_000, "_ms": 1_000_000, "_s": 1_000_000_000}
@@ -367,14 +369,17 @@ def _stream_parquet(
     device = _device_id(info, None, False)
     st = sized_stream(device, tuple(names), info.rows)
     ordered = True
-    for batch in batches:
-        _check(cancel)
-        t = to_ns(batch.column(time_col), time_col)
-        if t.size and ((st.count and t[0] < st.last_t) or np.any(t[1:] < t[:-1])):
-            ordered = False
-        st.fill(t, [_column(batch, n) for n in names])
-        if progress is not None:
-            progress(st.count / info.rows)
+    with ThreadPoolExecutor(
+        max_workers=FOLD_THREADS, thread_name_prefix="ThreadPoolExecutor"
+    ) as pool:
+        for batch in batches:
+            _check(cancel)
+            t = to_ns(batch.column(time_col), time_col)
+            if t.size and ((st.count and t[0] < st.last_t) or np.any(t[1:] < t[:-1])):
+                ordered = False
+            st.fill(t, [_column(batch, n) for n in names], pool)
+            if progress is not None:
+                progress(st.count / info.rows)
     n = st.count
     t_ns = st.t[:n]
     cols = [st.v[i, :n] for i in range(len(names))]

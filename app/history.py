@@ -9,7 +9,10 @@ a whole bucket is NaN. No Qt here: the GUI pump feeds it and the plot reads it.
 
 from __future__ import annotations
 
+import copy
+import itertools
 from collections.abc import Iterable
+from concurrent.futures import Executor
 
 import numpy as np
 
@@ -111,9 +114,11 @@ class _Stream:
         self.last_t = int(t[-1])
         self._reduce(c0, c1)
 
-    def fill(self, t: np.ndarray, columns: list) -> None:
+    def fill(self, t: np.ndarray, columns: list, pool: Executor | None = None) -> None:
         """Write the next rows in place, one column per channel, and fold them into the levels;
-        for a stream sized to hold everything (no wrap, no clamping of late samples)."""
+        for a stream sized to hold everything (no wrap, no clamping of late samples). With a
+        thread `pool`, groups of channels are copied and folded in parallel (numpy releases
+        the GIL)."""
         n = int(t.shape[0])
         c0, c1 = self.count, self.count + n
         if n == 0:
@@ -121,11 +126,36 @@ class _Stream:
         if c1 > self.cap:
             raise ValueError(f"stream holds {self.cap} samples, {c1} written")
         self.t[c0:c1] = t
-        for i, col in enumerate(columns):
-            self.v[i, c0:c1] = col
         self.count = c1
         self.last_t = int(t[-1])
-        self._reduce(c0, c1)
+        parts = getattr(pool, "_max_workers", 1) if pool is not None else 1
+        parts = max(1, min(parts, self.k))
+        bounds = [self.k * i // parts for i in range(parts + 1)]
+        jobs = [self._rows(a, b) for a, b in itertools.pairwise(bounds)]
+
+        def work(job: tuple[_Stream, int]) -> None:
+            part, first = job
+            for i in range(part.k):
+                part.v[i, c0:c1] = columns[first + i]
+            part._reduce(c0, c1)
+
+        if pool is None or len(jobs) == 1:
+            for job in jobs:
+                work(job)
+        else:
+            for fut in [pool.submit(work, job) for job in jobs]:
+                fut.result()
+
+    def _rows(self, a: int, b: int) -> tuple[_Stream, int]:
+        """A view of channels a..b of this stream (same storage), and a."""
+        if a == 0 and b == self.k:
+            return self, 0
+        part = copy.copy(self)
+        part.k = b - a
+        part.v = self.v[a:b]
+        part.mins = [m[a:b] for m in self.mins]
+        part.maxs = [m[a:b] for m in self.maxs]
+        return part, a
 
     def _reduce(self, c0: int, c1: int) -> None:
         """Recompute the level buckets that samples [c0, c1) fall in, level by level."""

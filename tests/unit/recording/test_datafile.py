@@ -106,3 +106,26 @@ def test_an_opened_block_is_shown_whole_by_the_display_history():
     assert yv.min() == pytest.approx(col.min(), abs=1e-3)
     _, yr = h.view("file:x", "s", int(t[500]), int(t[600]), 2000)  # raw when zoomed in
     assert np.allclose(yr, col[499:602])
+
+
+def test_filling_channels_in_parallel_gives_the_same_levels():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from twinbench.history import sized_stream
+
+    rng = np.random.default_rng(1)
+    n, k = 70_000, 5
+    t = np.arange(n, dtype=np.int64)
+    cols = [rng.standard_normal(n).astype(np.float32) for _ in range(k)]
+    cols[3][100:5000] = np.nan  # a gap
+    one = sized_stream("a", tuple("vwxyz"), n)
+    two = sized_stream("a", tuple("vwxyz"), n)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for lo in range(0, n, 16_384):  # in batches, as a file is read
+            one.fill(t[lo : lo + 16_384], [c[lo : lo + 16_384] for c in cols])
+            two.fill(t[lo : lo + 16_384], [c[lo : lo + 16_384] for c in cols], pool)
+    assert np.array_equal(one.v[:, :n], two.v[:, :n], equal_nan=True)
+    for size, a, b in zip(one.sizes * 2, one.mins + one.maxs, two.mins + two.maxs, strict=True):
+        used = -(-n // size)  # buckets past the data were never written
+        assert np.array_equal(a[:, :used], b[:, :used], equal_nan=True)
+    assert np.nanmax(one.maxs[-1][1]) == np.nanmax(cols[1])
