@@ -5,7 +5,7 @@ Replayed devices never take a live device's id, and the controls act on the chos
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -20,13 +20,17 @@ from PySide6.QtWidgets import (
 )
 
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 
 SPEEDS = ("0.1x", "0.5x", "1x", "2x", "5x", "10x", "100x", "fastest")
 
 
-class ReplayPanel(QWidget):
-    """Drives the runtime's replay driver (the first one, or one it adds for a chosen session)."""
+class ReplayPanel(FormState, QWidget):
+    """Drives one replay driver of the runtime (the one chosen in `source`, else the newest)."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {"speed": "speed"}
+    STATE_IGNORED: ClassVar[tuple[str, ...]] = ("source",)  # replays are not restored
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()

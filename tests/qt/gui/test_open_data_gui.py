@@ -47,7 +47,7 @@ def test_a_csv_with_two_time_columns_asks_then_plots_as_a_file_device(make_bench
     qtbot.waitUntil(lambda: ("file:run42", "x") in plot.curves, timeout=5000)
     assert plot.curves["file:run42", "x"].xData is not None
     assert "sim" in hub.devices and hub.devices["sim"].state == "connected"  # live untouched
-    qtbot.waitUntil(lambda: ("file:run42", "x") in bench.window.tree._channels, timeout=5000)
+    qtbot.waitUntil(lambda: bench.window.tree.has_channel("file:run42", "x"), timeout=5000)
 
 
 def test_a_recorded_session_opens_and_a_bad_file_is_one_message(make_bench, qtbot, tmp_path):
