@@ -174,7 +174,10 @@ class DataOpener(QObject):
             ctx.history.adopt(stream)
             chans = tuple(Channel(n, block.units.get(n, "")) for n in block.names)
             hub.declare(Device(block.device, "file", chans, f"opened from {job.info.path}"))
-            st = hub.devices[block.device]
+            st = hub.devices.get(block.device)
+            if st is None:  # the hub refused it (too many devices)
+                self._say(f"open data: {block.device} refused (the hub holds too many devices)")
+                continue
             n = int(block.t_ns.shape[0])
             st.samples = n
             if n:
