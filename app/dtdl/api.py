@@ -32,12 +32,17 @@ class Result:
 def validate_documents(
     docs: Iterable[tuple[str, Any]],
     *,
-    allow_undefined_extensions: bool = True,
+    allow_undefined_extensions: bool | None = None,
     repository: Repository | None = None,
     resolve: Callable[[list[str]], list[tuple[str, Any]]] | None = None,
     max_version: int = 3,
 ) -> Result:
-    """Parse and check (file, JSON) documents, resolving references through a repository."""
+    """Parse and check (file, JSON) documents, resolving references through a repository.
+
+    `allow_undefined_extensions`: True or False as the official AllowUndefinedExtensions /
+    DisallowUndefinedExtensions options; None (default) allows them in DTDL v2 only, as the
+    official parser does by default. `max_version` is the official MaxDtdlVersion (2 or 3).
+    """
     if repository is not None:
         resolve = repository.fetch
     parser = parse_documents(

@@ -7,6 +7,15 @@ from twinbench.dtdl.parser import Element, Parser
 
 _SCHEMA_KEYS = {"Array": ("elementSchema",), "Map": ("mapValue",), "Object": ("fields",)}
 _SUB_SCHEMA = {"MapValue": "schema", "Field": "schema"}
+# the geospatial schemas are Objects holding nested Arrays: their depth, as the parser counts it
+_GEO_DEPTH = {
+    "point": 2,
+    "lineString": 3,
+    "multiPoint": 3,
+    "polygon": 4,
+    "multiLineString": 4,
+    "multiPolygon": 5,
+}
 
 
 def check_all(p: Parser, unresolved_ok: bool = False) -> list[str]:
@@ -201,8 +210,17 @@ def _names(p: Parser) -> None:
                     )
                     break
                 names[n] = c.id
+        dup_ids = {d.id for d in p.duplicates if d.explicit_id}
         for key in ("fields", "enumValues", "properties"):
-            kids = [p.elements[k] for k in dict.fromkeys(el.get(key) or []) if k in p.elements]
+            listed = list(el.get(key) or [])
+            if len(set(listed)) < len(listed) and not set(listed) & dup_ids:
+                # two children with one name got one generated @id
+                p.file = el.file
+                p.issue(
+                    "nonUniquePropertyValue", f"{el.id}: {key} repeat a name", el.id, el.path, key
+                )
+                continue
+            kids = [p.elements[k] for k in dict.fromkeys(listed) if k in p.elements]
             _unique(p, el, key, [k.get("name") for k in kids])
             if key == "enumValues":
                 _unique(p, el, key, [k.get("enumValue") for k in kids])
@@ -249,8 +267,11 @@ def _schema_children(p: Parser, el: Element) -> list[str]:
 
 
 def _schema_depth(p: Parser, sid: str, trail: tuple[str, ...]) -> int:
+    """Nesting depth of Arrays, Maps and Objects (an Enum adds none; geospatial ones do)."""
+    if sid in _GEO_DEPTH:
+        return _GEO_DEPTH[sid]
     el = p.elements.get(sid)
-    if el is None or el.cls not in COMPLEX:
+    if el is None or el.cls not in COMPLEX or el.cls == "Enum":
         return 0
     if sid in trail:
         raise RecursionError(sid)
@@ -260,6 +281,8 @@ def _schema_depth(p: Parser, sid: str, trail: tuple[str, ...]) -> int:
 
 def schema_contains(p: Parser, sid: str, cls: str, trail: tuple[str, ...] = ()) -> bool:
     """Whether schema `sid` is or contains a schema of class `cls`."""
+    if cls in ("Array", "Object") and sid in _GEO_DEPTH:
+        return True
     el = p.elements.get(sid)
     if el is None or sid in trail:
         return False
@@ -331,19 +354,15 @@ def _iotcentral(p: Parser, el: Element) -> None:
     for cot in el.cotypes:
         if cot not in IOTCENTRAL_SCHEMA_RULE or "iotcentral" not in el.context.extensions:
             continue
-        need = IOTCENTRAL_SCHEMA_RULE[cot]
+        need, code = IOTCENTRAL_SCHEMA_RULE[cot]
         s = el.get("schema")
         target = p.elements.get(s) if isinstance(s, str) else None
-        if need is None:
-            ok = s != "boolean"
-        else:
-            ok = s in need.split() or (target is not None and target.cls == need)
+        ok = s is None or s in need.split() or (target is not None and target.cls == need)
         if not ok:
             p.file = el.file
-            code = "notRequiredType" if need in (None, "Enum") else "notRequiredValue"
             p.issue(
                 code,
-                f"{el.id}: a {cot} needs schema {need or 'other than boolean'}",
+                f"{el.id}: a {cot} needs schema {' or '.join(need.split())}",
                 el.id,
                 el.path,
                 "schema",
@@ -351,9 +370,11 @@ def _iotcentral(p: Parser, el: Element) -> None:
 
 
 def _semantics(p: Parser) -> None:
+    from twinbench.dtdl.cotypes import IOTCENTRAL_UNIT_TYPES
+
     for el in list(p.elements.values()):
         _iotcentral(p, el)
-        if "unit" not in el.values:
+        if "unit" not in el.values or set(el.cotypes) & set(IOTCENTRAL_UNIT_TYPES):
             continue
         s = el.get("schema")
         if isinstance(s, str) and s not in NUMERIC:

@@ -29,7 +29,13 @@ def run_case(path: Path) -> tuple[bool, bool]:
     """Run one case file: (verdict right, verdict and ValidationIDs right)."""
     case = json.loads(path.read_text(encoding="utf-8-sig"))
     options = case.get("options") or []
-    allow = "DisallowUndefinedExtensions" not in options
+    allow = (
+        True
+        if "AllowUndefinedExtensions" in options
+        else False
+        if "DisallowUndefinedExtensions" in options
+        else None
+    )
     docs = [(f"input[{i}]", doc) for i, doc in enumerate(case["input"])]
     steps = list(case.get("resolution") or [])
 

@@ -84,9 +84,16 @@ def _short(base: str) -> str:
 
 
 def read_context(
-    value: Any, parent: Context | None, *, allow_undefined: bool = True, max_version: int = 3
+    value: Any,
+    parent: Context | None,
+    *,
+    allow_undefined: bool | None = None,
+    max_version: int = 3,
 ) -> ContextResult:
-    """Interpret an @context value, inheriting from the parent context."""
+    """Interpret an @context value, inheriting from the parent context.
+
+    `allow_undefined` None is the official default: undefined extensions allowed in DTDL v2 only.
+    """
     ctx = parent or Context()
     out = ContextResult(ctx)
     items = value if isinstance(value, list) else [value]
@@ -195,7 +202,7 @@ def read_context(
         if known is not None and major.isdigit() and int(major) in known[0]:
             exts.add(_short(base))
             continue
-        if not allow_undefined:
+        if not (version == 2 if allow_undefined is None else allow_undefined):
             code = "unresolvableContextVersion" if known else "unresolvableContextSpecifier"
             out.problems.append((code, f"context {item!r} cannot be resolved", item))
             continue

@@ -9,19 +9,24 @@ from twinbench.dtdl.units import V2_SEMANTIC_TYPES, V2_UNITS, V3_SEMANTIC_TYPES,
 
 IOTCENTRAL_TYPES = {
     "Location": ("Telemetry", "Property"),
-    "Event": ("Telemetry",),
-    "State": ("Telemetry",),
+    "Event": ("Telemetry", "Property"),
+    "State": ("Telemetry", "Property"),
     "AccelerationVector": ("Telemetry", "Property"),
     "VelocityVector": ("Telemetry", "Property"),
 }
-IOTCENTRAL_SCHEMAS = frozenset({"vector", "geopoint", "eventtype", "statetype"})
-# iotcentral semantic types constrain the schema: a required term, or a required class
+# the vectors take an optional unit of this unit type
+IOTCENTRAL_UNIT_TYPES = {"AccelerationVector": "AccelerationUnit", "VelocityVector": "VelocityUnit"}
+IOTCENTRAL_SCHEMAS = frozenset({"vector", "geopoint"})
+# iotcentral semantic types constrain the schema: (schema terms or a class, ValidationID)
 IOTCENTRAL_SCHEMA_RULE = {
-    "AccelerationVector": "vector",
-    "VelocityVector": "vector",
-    "Location": "geopoint point lineString polygon multiPoint multiLineString multiPolygon",
-    "Event": None,
-    "State": "Enum",
+    "AccelerationVector": ("vector", "notRequiredValue"),
+    "VelocityVector": ("vector", "notRequiredValue"),
+    "Location": (
+        "geopoint point lineString polygon multiPoint multiLineString multiPolygon",
+        "notRequiredValue",
+    ),
+    "Event": ("integer long float double string", "notRequiredType"),
+    "State": ("Enum", "notRequiredType"),
 }
 
 
@@ -142,7 +147,9 @@ def lookup(
     if version == 2 and "iotcentral" in extensions and term in IOTCENTRAL_TYPES:
         if material not in IOTCENTRAL_TYPES[term]:
             return "invalidCotype"
-        return Cotype(term, "iotcentral", IOTCENTRAL_TYPES[term])
+        unit_type = IOTCENTRAL_UNIT_TYPES.get(term)
+        props = (Prop("unit", "term"),) if unit_type else ()
+        return Cotype(term, "iotcentral", IOTCENTRAL_TYPES[term], props, unit_type=unit_type)
     adj = ADJUNCT.get(term)
     if adj is not None and adj.extension in extensions:
         fits = material in adj.applies and version in adj.dtdl_versions

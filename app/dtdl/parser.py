@@ -29,7 +29,9 @@ __all__ = ["Element", "Parser", "Reference", "parse_documents"]
 class Parser(ValueReader):
     """Walks JSON documents, building elements and collecting issues."""
 
-    def __init__(self, *, allow_undefined_extensions: bool = True, max_version: int = 3) -> None:
+    def __init__(
+        self, *, allow_undefined_extensions: bool | None = None, max_version: int = 3
+    ) -> None:
         self.allow_undefined = allow_undefined_extensions
         self.max_version = max_version
         self.elements: dict[str, Element] = {}
@@ -354,7 +356,10 @@ class Parser(ValueReader):
                     path,
                     "unit",
                 )
-                self.issue("wrongParent", f"unit {unit!r} is not a {unit_type}", eid, path, "unit")
+                if not set(cot) & set(ct.IOTCENTRAL_UNIT_TYPES):
+                    self.issue(
+                        "wrongParent", f"unit {unit!r} is not a {unit_type}", eid, path, "unit"
+                    )
         el.specs = props
         if not self._store(el):
             return None
@@ -407,7 +412,7 @@ class Parser(ValueReader):
 def parse_documents(
     docs: Iterable[tuple[str, Any]],
     *,
-    allow_undefined_extensions: bool = True,
+    allow_undefined_extensions: bool | None = None,
     resolve: Callable[[list[str]], list[tuple[str, Any]]] | None = None,
     max_version: int = 3,
 ) -> Parser:

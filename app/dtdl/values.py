@@ -9,7 +9,13 @@ from twinbench.dtdl.context import Context
 from twinbench.dtdl.dtmi import is_dtmi, is_valid_for
 from twinbench.dtdl.elements import Element, Reference
 from twinbench.dtdl.literals import ABSENT, check_langstring, check_literal
-from twinbench.dtdl.metamodel import GEOSPATIAL, PRIMITIVES_V2, PRIMITIVES_V3, Prop
+from twinbench.dtdl.metamodel import (
+    ALL_PRIMITIVES,
+    GEOSPATIAL,
+    PRIMITIVES_V2,
+    PRIMITIVES_V3,
+    Prop,
+)
 from twinbench.dtdl.terms import CLASS_TERMS, UNIT_TYPES, known
 
 if TYPE_CHECKING:
@@ -143,7 +149,7 @@ class ValueReader:
                     self.issue(
                         "incorrectPropertyValue"
                         if (p.name == "valueSchema" and known(v, el.version, ctx))
-                        or v in PRIMITIVES_V3
+                        or v in ALL_PRIMITIVES
                         else "badDtmiOrTerm",
                         f"{p.name!r} must be one of {', '.join(p.choices)}",
                         el.id,

@@ -4,8 +4,8 @@ import json
 import subprocess
 
 
-def test_models_check_ok_and_invalid(twinbench_exe, clean_env, fixtures_dir, tmp_path):
-    repo = fixtures_dir / "dtdl" / "models"
+def test_models_check_ok_and_invalid(twinbench_exe, clean_env, dtdl_fixtures, tmp_path):
+    repo = dtdl_fixtures / "models"
     ok = subprocess.run(
         [*twinbench_exe, "models", "check", str(repo / "dtmi"), "--repo", str(repo)],
         capture_output=True,

@@ -6,8 +6,8 @@ from twinbench.dtdl.conformance import run_folder
 FLOOR = {"V2": (1.0, 0.98), "V3": (1.0, 0.969)}
 
 
-def test_conformance_rates_do_not_regress(fixtures_dir):
-    scores = run_folder(fixtures_dir / "dtdl" / "conformance")
+def test_conformance_rates_do_not_regress(dtdl_fixtures):
+    scores = run_folder(dtdl_fixtures / "conformance")
     assert scores["V2"].cases == 619 and scores["V3"].cases == 729
     for ver, (verdict, ids) in FLOOR.items():
         s = scores[ver]

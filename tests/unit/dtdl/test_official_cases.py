@@ -1,0 +1,103 @@
+"""Cases where TwinBench once disagreed with the official DTDLParser 1.1.3; the expected verdicts
+and ValidationIDs below are the official parser's answers (WASM build, default options)."""
+
+from typing import Any
+
+import pytest
+
+from twinbench.dtdl import validate_documents
+
+ENUM = {"@type": "Enum", "valueSchema": "integer", "enumValues": [{"name": "a", "enumValue": 1}]}
+IC = "dtmi:iotcentral:context;2"
+
+
+def iface(schema: Any, version: int = 3, kind: str = "Telemetry", **extra: Any) -> dict:
+    """An Interface holding one content; `cotype`, `unit` and `context` go in `extra`."""
+    cot = extra.pop("cotype", None)
+    content = {"@type": [kind, cot] if cot else kind, "name": "t", "schema": schema, **extra}
+    ctx = [f"dtmi:dtdl:context;{version}", *extra_ctx(content)]
+    return {
+        "@context": ctx if len(ctx) > 1 else ctx[0],
+        "@id": "dtmi:com:x;1",
+        "@type": "Interface",
+        "contents": [content],
+    }
+
+
+def extra_ctx(content: dict) -> list[str]:
+    return [content.pop("context")] if "context" in content else []
+
+
+def nest(depth: int, leaf: Any) -> Any:
+    for i in range(depth):
+        leaf = {"@type": "Object", "fields": [{"name": f"f{i}", "schema": leaf}]}
+    return leaf
+
+
+def ids(doc: dict, **options: Any) -> set[str]:
+    result = validate_documents([("t.json", doc)], **options)
+    assert not result.unresolved
+    return {i.code for i in result.issues}
+
+
+@pytest.mark.parametrize("schema", ["bytes", "uuid", "unsignedInteger", "short", "decimal"])
+def test_v4_primitives_are_undefined_terms_in_v3(schema):
+    assert ids(iface(schema, 3)) == {"badDtmiOrTerm", "objectCountBelowMin"}
+    assert ids(iface("long", 3)) == set()
+
+
+def test_duplicate_field_and_enum_value_names():
+    fields = {"@type": "Object", "fields": [{"name": "a", "schema": "double"}] * 2}
+    assert ids(iface(fields)) == {"nonUniquePropertyValue"}
+    twice = dict(ENUM, enumValues=[{"name": "a", "enumValue": 1}, {"name": "a", "enumValue": 2}])
+    assert ids(iface(twice)) == {"nonUniquePropertyValue"}
+
+
+def test_geospatial_schema_on_a_v2_property_holds_an_array():
+    assert ids(iface("point", 2, "Property")) == {"excludedType"}
+    assert ids(iface("point", 2, "Telemetry")) == set()
+    assert ids(iface("point", 3, "Property")) == set()
+
+
+@pytest.mark.parametrize(
+    ("leaf", "deepest_ok"),
+    [(ENUM, 5), ("integer", 5), ({"@type": "Array", "elementSchema": "integer"}, 4),
+     ("point", 3), ("lineString", 2), ("polygon", 1), ("multiPolygon", 0)],
+)  # fmt: skip
+def test_schema_depth_counts_as_the_official_parser(leaf, deepest_ok):
+    assert ids(iface(nest(deepest_ok, leaf), 2)) == set()
+    assert ids(iface(nest(deepest_ok + 1, leaf), 3)) == {"excessiveDepthWide"}
+
+
+def test_undefined_extension_default_is_per_version():
+    v2 = iface("integer", 2, context="dtmi:foo:ext;1")
+    v3 = iface("integer", 3, context="dtmi:foo:ext;1")
+    assert ids(v2) == set()
+    assert ids(v3) == {"unresolvableContextSpecifier"}
+    assert ids(v3, allow_undefined_extensions=True) == set()
+    assert ids(v2, allow_undefined_extensions=False) == {"unresolvableContextSpecifier"}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (dict(schema=ENUM, kind="Property", cotype="State"), set()),
+        (dict(schema="integer", kind="Property", cotype="State"), {"notRequiredType"}),
+        (dict(schema="double", kind="Property", cotype="Event"), set()),
+        (dict(schema=ENUM, cotype="Event"), {"notRequiredType"}),
+        (dict(schema="date", cotype="Event"), {"notRequiredType"}),
+        (dict(schema="vector", cotype="AccelerationVector", unit="metrePerSecondSquared"), set()),
+        (dict(schema="vector", cotype="VelocityVector", unit="metrePerSecond"), set()),
+        (dict(schema="vector", cotype="AccelerationVector"), set()),
+        (dict(schema="vector", cotype="AccelerationVector", unit="metrePerSecond"),
+         {"notRequiredType"}),
+        (dict(schema="double", cotype="VelocityVector", unit="metrePerSecond"),
+         {"notRequiredValue"}),
+        (dict(schema="point", kind="Property", cotype="Location"), {"excludedType"}),
+        (dict(schema="statetype", cotype="State"), {"badDtmiOrTerm", "objectCountBelowMin"}),
+    ],
+)  # fmt: skip
+def test_iot_central_semantic_types(content, expected):
+    schema = content.pop("schema")
+    kind = content.pop("kind", "Telemetry")
+    assert ids(iface(schema, 2, kind, context=IC, **content)) == expected
