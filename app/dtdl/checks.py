@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from twinbench.dtdl.metamodel import COMPLEX, METAMODEL, NUMERIC
+from twinbench.dtdl.metamodel import COMPLEX, NUMERIC
 from twinbench.dtdl.parser import Element, Parser
 
 _SCHEMA_KEYS = {"Array": ("elementSchema",), "Map": ("mapValue",), "Object": ("fields",)}
@@ -25,6 +25,7 @@ def check_all(p: Parser, unresolved_ok: bool = False) -> list[str]:
     _names(p)
     _schemas(p)
     _components(p)
+    _narrow_recursion(p)
     _semantics(p)
     from twinbench.dtdl.extchecks import check_extensions
 
@@ -61,16 +62,6 @@ def _references(p: Parser) -> list[str]:
                 r.path,
                 r.prop,
             )
-            src = p.elements.get(r.source)
-            spec = METAMODEL[src.version][src.cls].props.get(r.prop) if src else None
-            if spec is not None and spec.required and not spec.plural:
-                p.issue(
-                    "propertyCountBelowMin",
-                    f"{r.prop!r} has no valid value",
-                    r.source,
-                    r.path,
-                    r.prop,
-                )
             continue
         src = p.elements.get(r.source)
         if src is None:
@@ -320,6 +311,80 @@ def _schemas(p: Parser) -> None:
                 )
 
 
+_NARROW_KEYS = ("contents", "fields", "enumValues", "request", "response", "properties")
+_NARROW_KEYS += ("schema", "elementSchema", "mapValue")
+
+
+def _cycle_members(graph: dict[str, list[str]]) -> set[str]:
+    """Nodes that lie on a cycle (strongly connected components of two or more, or self-loops)."""
+    order: list[str] = []
+    seen: set[str] = set()
+    for root in graph:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(graph[root]))]
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                stack.pop()
+                order.append(node)
+            elif nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, iter(graph[nxt])))
+    back: dict[str, list[str]] = {n: [] for n in graph}
+    for n, outs in graph.items():
+        for m in outs:
+            back[m].append(n)
+    out: set[str] = set()
+    done: set[str] = set()
+    for root in reversed(order):
+        if root in done:
+            continue
+        comp, todo = [], [root]
+        done.add(root)
+        while todo:
+            n = todo.pop()
+            comp.append(n)
+            for m in back[n]:
+                if m not in done:
+                    done.add(m)
+                    todo.append(m)
+        if len(comp) > 1 or root in graph[root]:
+            out.update(comp)
+    return out
+
+
+def _narrow_recursion(p: Parser) -> None:
+    """DTDL v3: no element may contain itself through contents, fields, schemas and the like."""
+    graph: dict[str, list[str]] = {}
+    for el in p.elements.values():
+        if el.version != 3:
+            continue
+        outs: list[str] = []
+        for key in _NARROW_KEYS:
+            val = el.get(key)
+            for v in val if isinstance(val, list) else [val]:
+                if isinstance(v, str) and v in p.elements and p.elements[v].version == 3:
+                    outs.append(v)
+        graph[el.id] = outs
+    # only what an Interface holds counts (a schema merely listed in `schemas` does not)
+    reach = {e for e in graph if p.elements[e].cls == "Interface"}
+    todo = list(reach)
+    while todo:
+        for nxt in graph[todo.pop()]:
+            if nxt in graph and nxt not in reach:
+                reach.add(nxt)
+                todo.append(nxt)
+    graph = {e: [v for v in outs if v in reach] for e, outs in graph.items() if e in reach}
+    members = _cycle_members(graph)
+    if members:  # reported once, on an Interface of the cycle where there is one
+        el = min((p.elements[m] for m in members), key=lambda e: (e.cls != "Interface", e.id))
+        p.file = el.file
+        p.issue("recursiveStructureNarrow", f"{el.id} contains itself", el.id, el.path, "contents")
+
+
 def _components(p: Parser) -> None:
     for el in list(p.elements.values()):
         if el.cls != "Component":
@@ -327,16 +392,6 @@ def _components(p: Parser) -> None:
         target = p.elements.get(el.get("schema") or "")
         if target is None:
             continue
-        parent = p.elements.get(el.parent or "")
-        if parent is not None and target.id == parent.id:
-            p.file = el.file
-            p.issue(
-                "recursiveStructureNarrow",
-                f"Component {el.id} contains its own Interface",
-                el.id,
-                el.path,
-                "schema",
-            )
         if any(c.cls == "Component" for c in inherited_contents(p, target)):
             p.file = el.file
             p.issue(

@@ -41,7 +41,6 @@ class ContextResult:
 
     context: Context
     problems: list[tuple[str, str, Any]] = field(default_factory=list)  # (code, message, value)
-    local_terms: list[str] = field(default_factory=list)
 
 
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$")
@@ -108,13 +107,15 @@ def read_context(
     saw_dtdl = False
     for i, item in enumerate(items):
         if isinstance(item, dict):
+            # DTDLParser 1.1 names one problem: the misplacement, a malformed term definition,
+            # or else that local definitions are not allowed at all
+            specific = [p for p in _local_terms(item) if p[0].startswith("termDefinition")]
             if i != len(items) - 1:
-                out.problems.append(("localContextNotLast", "a local context must come last", None))
-            out.problems.append(
-                ("disallowedLocalContext", "local term definitions are not allowed", None)
+                specific.insert(0, ("localContextNotLast", "a local context must come last", None))
+            out.problems.extend(
+                specific
+                or [("disallowedLocalContext", "local term definitions are not allowed", None)]
             )
-            out.problems.extend(_local_terms(item))
-            out.local_terms.extend(t for t in item if isinstance(t, str))
             continue
         if not isinstance(item, str):
             out.problems.append(
@@ -130,10 +131,10 @@ def read_context(
                 )
             ver = m.group(1)
             if ver is None or ver == "":
-                out.problems.append(
-                    ("invalidContextSpecifierForVersion", f"context {item!r} has no version", item)
+                code = (
+                    "invalidContextSpecifierForVersion" if version == 2 else "missingContextVersion"
                 )
-                out.problems.append(("missingContextVersion", f"{item!r} has no version", item))
+                out.problems.append((code, f"context {item!r} has no version", item))
                 continue
             if not ver.isdigit() or int(ver) not in (2, 3, 4):
                 out.problems.append(
@@ -143,9 +144,6 @@ def read_context(
             if ctx.version == 2 and int(ver) == 3:
                 out.problems.append(
                     ("disallowedVersionDefinition", "a DTDL v3 element inside a v2 one", item)
-                )
-                out.problems.append(
-                    ("unrecognizedContextVersion", "DTDL v3 is unknown to a v2 model", item)
                 )
                 continue
             if int(ver) > max_version:
@@ -178,15 +176,8 @@ def read_context(
             )
             continue
         if not semi:
-            if version == 2 or "." not in ver:
-                out.problems.append(
-                    (
-                        "invalidContextSpecifierForVersion",
-                        f"context {item!r} needs a version",
-                        item,
-                    )
-                )
-            out.problems.append(("missingContextVersion", f"context {item!r} has no version", item))
+            code = "invalidContextSpecifierForVersion" if version == 2 else "missingContextVersion"
+            out.problems.append((code, f"context {item!r} has no version", item))
             continue
         if "." in ver and version == 2:
             out.problems.append(

@@ -40,7 +40,6 @@ class Cotype:
     props: tuple[Prop, ...] = ()
     dtdl_versions: tuple[int, ...] = (2, 3)
     unit_type: str | None = None  # semantic types: the unit type of `unit`
-    elsewhere: tuple[str, ...] = ()  # materials it fits in another version (both codes)
 
 
 _SEM_V2 = ("Telemetry", "Property")
@@ -54,13 +53,6 @@ _ADJUNCT = [
         ("Property", "Telemetry"),
         (),
         (3,),
-        elsewhere=(
-            "Property",
-            "Telemetry",
-            "Field",
-            "MapValue",
-            "CommandResponse",
-        ),
     ),
     Cotype(
         "Layer",
@@ -103,7 +95,7 @@ _ADJUNCT = [
     ),
     Cotype("Idempotent", "mqtt", ("Command",), (), (3,)),
     Cotype("Cacheable", "mqtt", ("Command",), (Prop("ttl", "string", required=True),), (3,)),
-    Cotype("Required", "requirement", ("Field",), (), (3,), elsewhere=("Property", "Telemetry")),
+    Cotype("Required", "requirement", ("Field",), (), (3,)),
 ]
 ADJUNCT = {c.name: c for c in _ADJUNCT}
 
@@ -152,9 +144,6 @@ def lookup(
         return Cotype(term, "iotcentral", IOTCENTRAL_TYPES[term], props, unit_type=unit_type)
     adj = ADJUNCT.get(term)
     if adj is not None and adj.extension in extensions:
-        fits = material in adj.applies and version in adj.dtdl_versions
-        if not fits and material in adj.elsewhere:
-            return "invalidCotype invalidCotypeVersion"
         if material not in adj.applies:
             return "invalidCotype"
         if version not in adj.dtdl_versions:

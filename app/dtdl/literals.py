@@ -90,13 +90,10 @@ def _is(kind: str, val: Any) -> bool:
 def check_literal(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Problem]]:
     """Validate a string, boolean or integer property value; returns (value, problems)."""
     kind = prop.kind
-    if raw is None:
-        probs = [("propertyValueNull", f"{prop.name!r} may not be null")]
+    if raw is None:  # DTDLParser 1.1 names the type the null is not
         if kind in ("string", "boolean", "integer"):
-            probs.append((f"{kind}Not{kind.title()}", f"{prop.name!r} is null"))
-        if prop.required:
-            probs.append(("missingLiteralProperty", f"{prop.name!r} is required"))
-        return None, probs
+            return None, [(f"{kind}Not{kind.title()}", f"{prop.name!r} is null")]
+        return None, [("propertyValueNull", f"{prop.name!r} may not be null")]
     val, probs = unwrap(prop, raw, version)
     if probs or val is ABSENT:
         return val, probs
@@ -194,10 +191,7 @@ def check_langstring(
                 return None, [("langStringElementCodeNotUnique", f"{prop.name!r}: {code} twice")]
             out[code] = text
     else:
-        return None, [
-            ("langStringNotLangString", f"{prop.name!r} is not a localizable string"),
-            ("langStringElementNotStringOrObject", f"{prop.name!r}: {raw!r}"),
-        ]
+        return None, [("langStringElementNotStringOrObject", f"{prop.name!r}: {raw!r}")]
     for code, text in out.items():
         if len(text) > limit:
             return None, [

@@ -90,13 +90,6 @@ class Parser(ValueReader):
             )
             for code, msg, _val in res.problems:
                 self.issue(code, msg, path=path)
-            for term in res.local_terms:
-                if (term and known(term, res.context.version or 3, res.context)) or (
-                    term in ("topUnit", "bottomUnit")
-                    or term in UNIT_TYPES
-                    or term in ct.all_units(3)
-                ):
-                    self.issue("localTermReserved", f"local term {term!r} is reserved", path=path)
             if res.problems:
                 return None
             if (
@@ -148,15 +141,18 @@ class Parser(ValueReader):
             if any(isinstance(t, str) and t in other for t in types):
                 return None
             for t in types:
+                if version == 2 or top:
+                    break  # v2 leaves undefined types alone; a root reports typeNotRootable
                 if isinstance(t, str) and ":" not in t and not known(t, version, ctx):
                     self.issue("typeUndefinedTerm", f"type {t!r} is not defined", pid, path)
-            self.issue(
-                "badType",
-                f"element at {path} has no DTDL type",
-                pid,
-                path,
-                prop.name if prop else "",
-            )
+            if not top:
+                self.issue(
+                    "badType",
+                    f"element at {path} has no DTDL type",
+                    pid,
+                    path,
+                    prop.name if prop else "",
+                )
             return None
         if len(material) > 1 and len(set(material)) > 1:
             self.issue("multipleMaterialTypes", f"types {material} conflict", pid, path)
@@ -270,9 +266,7 @@ class Parser(ValueReader):
                             "typeNotDtmiNorTerm", f"co-type {t!r} is not a DTMI or term", eid, path
                         )
                         continue
-                elif (version == 3 and not ctx.incomplete) or (
-                    version == 2 and t in ct.IOTCENTRAL_TYPES
-                ):
+                elif version == 3 and not ctx.incomplete:
                     self.issue("typeUndefinedTerm", f"co-type {t!r} is not defined", eid, path)
                 undefined_cotype = True
                 cot.append(t)
@@ -298,6 +292,17 @@ class Parser(ValueReader):
         props.update(extra_props)
         # properties
         seen_keys: set[str] = set()
+        skip: set[str] = set()
+        if not explicit and prop is not None and prop.plural and not _segment_ok(obj):
+            # the name would become a segment of the generated @id: DTDLParser 1.1 says so alone
+            self.issue(
+                "dtmiSegPropertyNotStringOrNumber",
+                f"{cls.name} 'name' must be a string to identify it",
+                eid,
+                path,
+                "name",
+            )
+            skip.add("name")
         for key0, raw in obj.items():
             key = alias(key0)
             if key != key0 and key not in props:
@@ -308,6 +313,8 @@ class Parser(ValueReader):
                 self.issue("duplicatePropertyName", f"{key!r} is given twice", eid, path, key)
                 continue
             seen_keys.add(key)
+            if key in skip:
+                continue
             if key.startswith("@"):
                 if key == "@graph" and not top:
                     self.issue("graphDisallowed", "@graph is not allowed here", eid, path)
@@ -317,10 +324,7 @@ class Parser(ValueReader):
                 continue
             p = props.get(key)
             if p is None and key in rejected:
-                self.issue(
-                    "noTypeThatAllows", f"{cls.name} has no property {key!r}", eid, path, key
-                )
-                continue
+                continue  # the co-type that would allow it is refused: reported once, above
             if p is None:
                 self._undefined_property(key, el, undefined_cotype, ctx, path)
                 continue
@@ -350,16 +354,12 @@ class Parser(ValueReader):
             unit = el.values["unit"]
             if unit not in ct.units_of(version, unit_type):
                 self.issue(
-                    "notRequiredType" if version == 2 else "badType",
+                    "notRequiredType" if version == 2 else "wrongParent",
                     f"unit {unit!r} is not a {unit_type}",
                     eid,
                     path,
                     "unit",
                 )
-                if not set(cot) & set(ct.IOTCENTRAL_UNIT_TYPES):
-                    self.issue(
-                        "wrongParent", f"unit {unit!r} is not a {unit_type}", eid, path, "unit"
-                    )
         el.specs = props
         if not self._store(el):
             return None
@@ -407,6 +407,18 @@ class Parser(ValueReader):
             return True
         self.elements[el.id] = el
         return True
+
+
+def _segment_ok(obj: dict[str, Any]) -> bool:
+    """Whether an element's `name` can serve as a segment of its generated @id."""
+    if "name" not in obj:
+        return True
+    v = obj["name"]
+    if isinstance(v, list) and len(v) == 1:
+        v = v[0]
+    if isinstance(v, dict) and "@value" in v:
+        return True
+    return isinstance(v, str | int | float) and not isinstance(v, bool)
 
 
 def parse_documents(

@@ -12,11 +12,12 @@ from twinbench.dtdl.literals import ABSENT, check_langstring, check_literal
 from twinbench.dtdl.metamodel import (
     ALL_PRIMITIVES,
     GEOSPATIAL,
+    METAMODEL,
     PRIMITIVES_V2,
     PRIMITIVES_V3,
     Prop,
 )
-from twinbench.dtdl.terms import CLASS_TERMS, UNIT_TYPES, known
+from twinbench.dtdl.terms import CLASS_TERMS, UNIT_TYPES, V2_TERMS, known
 
 if TYPE_CHECKING:
     from twinbench.dtdl.issues import Issue
@@ -52,13 +53,12 @@ class ValueReader:
         else:
             kind = "propertyUndefinedTerm"
         if undefined_cotype:
-            if el.version == 2:
-                return
-            if ctx.incomplete and kind in ("propertyUndefinedTerm", "propertyIrrelevantDtmiOrTerm"):
-                return
-            if ctx.incomplete:
+            # the undefined co-type may define a term: DTDLParser 1.1 reports the co-type alone;
+            # where it allowed an undefined extension in, a key no context can define is wrong
+            undefinable = kind in ("propertyInvalidDtmi", "propertyNotDtmiNorTerm")
+            if el.version == 3 and ctx.incomplete and undefinable:
                 self.issue("typeUndefinedTerm", f"{el.cls} has an undefined co-type", el.id, path)
-            self.issue(kind, f"property {key!r} is not defined for {el.cls}", el.id, path, key)
+                self.issue(kind, f"property {key!r} is not defined for {el.cls}", el.id, path, key)
             return
         if key in ct.extension_props(ctx.extensions):
             self.issue(
@@ -69,9 +69,11 @@ class ValueReader:
                 key,
             )
             return
-        code = "inferredTypeDoesNotAllow" if el.inferred else "noTypeThatAllows"
-        self.issue(code, f"{el.cls} has no property {key!r}", el.id, path, key)
-        self.issue(kind, f"property {key!r} is not defined", el.id, path, key)
+        # DTDLParser 1.1 names the rule once: by the element's type in v2, by the term in v3
+        if el.version == 2:
+            self.issue("noTypeThatAllows", f"{el.cls} has no property {key!r}", el.id, path, key)
+        else:
+            self.issue(kind, f"{el.cls} has no property {key!r}", el.id, path, key)
 
     # -- values ----------------------------------------------------------------------------
     def _value(self, el: Element, p: Prop, raw: Any, ctx: Context, path: str) -> None:
@@ -138,12 +140,17 @@ class ValueReader:
                 return
             if p.kind == "term":
                 if p.name == "schema" and el.cls == "MapKey" and v not in p.choices:
-                    self.issue(
-                        "badType", f"a map key must be a string, not {v!r}", el.id, path, p.name
-                    )
-                    self.issue(
-                        "propertyCountBelowMin", "no valid map key schema", el.id, path, p.name
-                    )
+                    if known(v, el.version, ctx) or v in PRIMITIVES_V2 or v.startswith("dtmi:"):
+                        self.issue(
+                            "badType", f"a map key must be a string, not {v!r}", el.id, path, p.name
+                        )
+                    else:
+                        self.issue(
+                            "badDtmiOrTerm", f"{v!r} is not a DTDL term", el.id, path, p.name
+                        )
+                        self.issue(
+                            "objectCountBelowMin", "no valid map key schema", el.id, path, p.name
+                        )
                     return
                 if p.choices and v not in p.choices:
                     self.issue(
@@ -158,9 +165,8 @@ class ValueReader:
                     )
                     return
                 if p.name == "unit" and v not in ct.all_units(el.version):
-                    code = "notRequiredType" if el.version == 2 else "badType"
+                    code = "notRequiredType" if el.version == 2 else "wrongParent"
                     self.issue(code, f"{v!r} is not a unit", el.id, path, p.name)
-                    self.issue("wrongParent", f"{v!r} is not a unit", el.id, path, p.name)
                     return
             elif not is_valid_for(v, el.version):
                 self.issue(
@@ -223,7 +229,11 @@ class ValueReader:
                     self.refs.append(
                         Reference(v, el.id, p.name, p.classes, p.schema, self.file, vpath)
                     )
-                elif v in CLASS_TERMS:
+                elif (
+                    v in CLASS_TERMS
+                    or v in METAMODEL[el.version]
+                    or (el.version == 2 and (v in V2_TERMS or v in ct.all_units(2)))
+                ):
                     self.issue(
                         "badType",
                         f"{p.name!r}: {v!r} is a class, not a schema",
@@ -256,7 +266,8 @@ class ValueReader:
                     p.required
                     and not p.plural
                     and any(
-                        x.code in ("badType", "incompatibleType") for x in self.issues[n_before:]
+                        x.code in ("badType", "incompatibleType", "typeUndefinedTerm")
+                        for x in self.issues[n_before:]
                     )
                 ):
                     self.issue(

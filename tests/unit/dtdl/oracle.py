@@ -13,6 +13,10 @@ from twinbench.dtdl import Repository, validate_documents
 
 ORACLE_DIR = Path(__file__).resolve().parents[2] / "dtdl_oracle"
 PACKAGE = ORACLE_DIR / "node_modules" / "@digicatapult" / "dtdl-parser"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "dtdl"
+RECORD = FIXTURES / "official-1.1.3.json"  # the official answers, for machines without node
+# the official build (DTDLParser 1.1.3) lacks these extension versions that newer case files use
+NEWER_CONTEXTS = {"dtmi:dtdl:extension:mqtt;3"}
 
 
 def unavailable() -> str | None:
@@ -133,3 +137,67 @@ def compare(cases: list[Case], theirs: dict[str, Verdict]) -> Agreement:
         else:
             agg.id_diffs.append(f"{c.id}: official {sorted(t.ids)}, twinbench {sorted(o.ids)}")
     return agg
+
+
+def model_sets(root: Path = FIXTURES) -> dict[str, list[Case]]:
+    """The differential inputs by group: samples, recorded mutants, conformance, generated."""
+    from tests.unit.dtdl.mutate import generated, load_bases
+
+    oracle = json.loads((root / "mutants" / "oracle.json").read_text(encoding="utf-8"))
+    samples = [
+        Case(f"sample:{p.name}", [json.loads(p.read_text(encoding="utf-8"))], repo=root / "models")
+        for p in sorted((root / "models" / "dtmi").rglob("*.json"))
+    ]
+    mutants = [
+        Case(f"mutant:{name}", [json.loads((root / "mutants" / name).read_text("utf-8"))])
+        for name in sorted(oracle["cases"])
+    ]
+    conformance = []
+    for p in sorted((root / "conformance").glob("*V[23].json")):
+        case = json.loads(p.read_text(encoding="utf-8-sig"))
+        newer = set(case.get("requiredContexts") or []) & NEWER_CONTEXTS
+        if case.get("options") or case.get("maxDtdlVersion") or case.get("resolution") or newer:
+            continue  # options and resolution steps: checked against the case file (conformance)
+        conformance.append(Case(f"conformance:{p.stem}", case["input"]))
+    bases = load_bases(root / "models", oracle)
+    gen = [Case(f"generated:{i}", docs) for i, docs in generated(bases, per_base=6)]
+    return {"samples": samples, "mutants": mutants, "conformance": conformance, "generated": gen}
+
+
+def as_json(v: Verdict) -> dict[str, Any]:
+    """A verdict as recorded in official-1.1.3.json."""
+    return {"valid": v.valid, "kind": v.kind, "ids": sorted(v.ids)}
+
+
+def recorded() -> dict[str, Verdict]:
+    """The official verdicts recorded by `python -m tests.unit.dtdl.oracle` (no node needed)."""
+    data = json.loads(RECORD.read_text(encoding="utf-8"))
+    return {
+        k: Verdict(v["valid"], v["kind"], frozenset(v["ids"])) for k, v in data["cases"].items()
+    }
+
+
+def main() -> int:
+    """Record the official answers for every differential input (run where node is present)."""
+    why = unavailable()
+    if why:
+        print(f"error: {why}")
+        return 2
+    groups = model_sets()
+    cases = [c for cs in groups.values() for c in cs if not c.repo]
+    theirs = official(cases)
+    about = (
+        "DTDLParser 1.1.3 (WASM build, npm @digicatapult/dtdl-parser 1.1.83) verdicts for the "
+        "differential inputs, default options; rewrite with python -m tests.unit.dtdl.oracle"
+    )
+    rows = [f"  {json.dumps(c.id)}: {json.dumps(as_json(theirs[c.id]))}" for c in cases]
+    text = (
+        '{\n "_about": ' + json.dumps(about) + ',\n "cases": {\n' + ",\n".join(rows) + "\n }\n}\n"
+    )
+    RECORD.write_text(text, encoding="utf-8")
+    print(f"recorded {len(cases)} official verdicts in {RECORD}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

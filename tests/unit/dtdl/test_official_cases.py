@@ -101,3 +101,29 @@ def test_iot_central_semantic_types(content, expected):
     schema = content.pop("schema")
     kind = content.pop("kind", "Telemetry")
     assert ids(iface(schema, 2, kind, context=IC, **content)) == expected
+
+
+def test_v2_leaves_undefined_cotypes_alone():
+    # 8 public IoT Plug and Play models use IoT Central's Event without its context
+    assert ids(iface("string", 2, cotype="Event")) == set()
+    assert ids(iface("string", 3, cotype="Event")) == {"typeUndefinedTerm"}
+
+
+@pytest.mark.parametrize(
+    ("doc", "expected"),
+    [
+        (iface("integer", 3, unit="metre", cotype="Temperature",
+               context="dtmi:dtdl:extension:quantitativeTypes;1"), {"wrongParent"}),
+        (iface("integer", 2, unit="metre", cotype="Temperature"), {"notRequiredType"}),
+        (iface("integer", 2, kind="Command", unit="metre"), {"noTypeThatAllows"}),
+        (iface("integer", 3, writable=True), {"propertyIrrelevantDtmiOrTerm"}),
+        (iface("integer", 3, foo=1), {"propertyUndefinedTerm"}),
+        (iface("integer", 2, name=None), {"dtmiSegPropertyNotStringOrNumber"}),
+        (iface("integer", 2, name=True), {"dtmiSegPropertyNotStringOrNumber"}),
+        (iface("integer", 2, name=42), {"stringNotString"}),
+        (iface("Telemetry", 3), {"badType"}),
+        (iface("byte", 2), {"badType"}),
+    ],
+)  # fmt: skip
+def test_one_validation_id_per_problem_as_dtdlparser_1_1(doc, expected):
+    assert ids(doc) == expected
