@@ -20,9 +20,12 @@ _GEO_DEPTH = {
 
 def check_all(p: Parser, unresolved_ok: bool = False) -> list[str]:
     """Apply the whole-model rules; returns the DTMIs that no document defines."""
+    _names(p)
+    # what follows needs every reference resolved: DTDLParser 1.1 stops at an unresolved one
+    # (a Resolution error) before checking the rest
+    resolved_from = len(p.issues)
     unresolved = _references(p)
     _extends(p)
-    _names(p)
     _schemas(p)
     _components(p)
     _narrow_recursion(p)
@@ -33,6 +36,8 @@ def check_all(p: Parser, unresolved_ok: bool = False) -> list[str]:
         p,
         {e.id: inherited_contents(p, e) for e in list(p.elements.values()) if e.cls == "Interface"},
     )
+    if unresolved:
+        del p.issues[resolved_from:]
     return unresolved
 
 
@@ -55,8 +60,10 @@ def _references(p: Parser) -> list[str]:
             continue
         if el.cls not in r.classes:
             p.file = r.file
+            src = p.elements.get(r.source)
+            v2 = src is not None and src.version == 2
             p.issue(
-                "badType",
+                ("notRequiredType" if v2 else "wrongParent") if r.prop == "unit" else "badType",
                 f"{r.prop!r} refers to {r.target}, a {el.cls}, not a {' or '.join(r.classes)}",
                 r.source,
                 r.path,

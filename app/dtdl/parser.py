@@ -138,14 +138,16 @@ class Parser(ValueReader):
                     prop.name,
                 )
                 return None
-            if any(isinstance(t, str) and t in other for t in types):
+            if top and any(isinstance(t, str) and t in other for t in types):
                 return None
+            undefined = False
             for t in types:
                 if version == 2 or top:
                     break  # v2 leaves undefined types alone; a root reports typeNotRootable
                 if isinstance(t, str) and ":" not in t and not known(t, version, ctx):
                     self.issue("typeUndefinedTerm", f"type {t!r} is not defined", pid, path)
-            if not top:
+                    undefined = True
+            if not top and not undefined:
                 self.issue(
                     "badType",
                     f"element at {path} has no DTDL type",

@@ -138,9 +138,17 @@ class ValueReader:
                     p.name,
                 )
                 return
+            if p.kind == "term" and v.startswith("dtmi:") and v not in p.choices:
+                # a DTMI where a term belongs: resolved first, refused once found (checks.py)
+                if is_valid_for(v, el.version):
+                    self.refs.append(Reference(v, el.id, p.name, (), False, self.file, path))
+                else:
+                    self.issue("badDtmiOrTerm", f"{v!r} is not a valid DTMI", el.id, path, p.name)
+                    self.issue("objectCountBelowMin", f"no valid {p.name!r}", el.id, path, p.name)
+                return
             if p.kind == "term":
                 if p.name == "schema" and el.cls == "MapKey" and v not in p.choices:
-                    if known(v, el.version, ctx) or v in PRIMITIVES_V2 or v.startswith("dtmi:"):
+                    if known(v, el.version, ctx) or v in PRIMITIVES_V2:
                         self.issue(
                             "badType", f"a map key must be a string, not {v!r}", el.id, path, p.name
                         )

@@ -128,6 +128,8 @@ def base_cases(docs: list[Any], tag: str, rng: random.Random, n: int) -> Iterato
         yield f"{tag}-wrong-{i}-{key}", m
     named = [(p, d) for p, d in nodes if isinstance(d.get("name"), str)]
     for i, name in enumerate(["a" * 64, "a" * 65, "a" * 512, "a" * 513, "a-b", "_a", "a_", "1a"]):
+        if not named:
+            break
         path, _d = rng.choice(named)
         m = copy.deepcopy(docs)
         _at(m, path)["name"] = name
@@ -137,6 +139,8 @@ def base_cases(docs: list[Any], tag: str, rng: random.Random, n: int) -> Iterato
     bad += ["urn:x:y", "dtmi:com:x;1#frag", "dtmi:com:" + "a" * 120 + ";1", "dtmi:com:x;1.2"]
     bad += ["dtmi:com:" + "a" * 2050 + ";1", "dtmi:standard:x;1", "dtmi:com:x;999999999"]
     for i, dtmi in enumerate(bad):
+        if not ids:
+            break
         path, _d = rng.choice(ids)
         m = copy.deepcopy(docs)
         _at(m, path)["@id"] = dtmi
