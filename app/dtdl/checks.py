@@ -24,6 +24,7 @@ def check_all(p: Parser, unresolved_ok: bool = False) -> list[str]:
     # what follows needs every reference resolved: DTDLParser 1.1 stops at an unresolved one
     # (a Resolution error) before checking the rest
     resolved_from = len(p.issues)
+    p.issues.extend(p.deferred)
     unresolved = _references(p)
     _extends(p)
     _schemas(p)
@@ -36,8 +37,11 @@ def check_all(p: Parser, unresolved_ok: bool = False) -> list[str]:
         p,
         {e.id: inherited_contents(p, e) for e in list(p.elements.values()) if e.cls == "Interface"},
     )
-    if unresolved:
-        del p.issues[resolved_from:]
+    if unresolved or resolved_from:
+        # DTDLParser 1.1 validates the whole model only once every element parsed cleanly
+        # (co-type pairs excepted: it checks those while parsing)
+        late = p.issues[resolved_from:]
+        p.issues[resolved_from:] = [i for i in late if i.code == "missingCocotype"]
     return unresolved
 
 
@@ -78,13 +82,6 @@ def _references(p: Parser) -> list[str]:
             p.issue(
                 "disallowedVersionReference",
                 f"a DTDL v2 element refers to the v3 {el.id}",
-                r.source,
-                r.path,
-                r.prop,
-            )
-            p.issue(
-                "unrecognizedContextVersion",
-                f"DTDL v3 ({el.id}) is unknown to a v2 model",
                 r.source,
                 r.path,
                 r.prop,

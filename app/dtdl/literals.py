@@ -18,9 +18,11 @@ def unwrap(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Problem]]:
     kind = prop.kind
     if isinstance(raw, list):
         if len(raw) != 1:
-            code = {"string": "stringMultipleValues", "boolean": "booleanMultipleValues"}.get(
-                kind, "integerMultipleValues"
-            )
+            code = {
+                "string": "stringMultipleValues",
+                "boolean": "booleanMultipleValues",
+                "literal": "literalMultipleValues",
+            }.get(kind, "integerMultipleValues")
             if len(raw) == 0:
                 if not prop.required:
                     return ABSENT, []
@@ -50,6 +52,11 @@ def unwrap(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Problem]]:
         if isinstance(raw.get("@type"), list):
             return None, [("literalTypeNotSingular", f"{prop.name!r}: @type must be one type")]
         if "@value" not in raw:
+            if kind == "literal":
+                return None, [
+                    ("literalNotValid", f"{prop.name!r} must be an integer or a string"),
+                    ("literalObjectNoValue", f"{prop.name!r}: value object has no @value"),
+                ]
             stem = {"string": "string", "boolean": "boolean"}.get(kind, "integer")
             return None, [(f"{stem}ObjectNoValue", f"{prop.name!r}: value object has no @value")]
         t = raw.get("@type")
@@ -93,12 +100,16 @@ def check_literal(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Pro
     if raw is None:  # DTDLParser 1.1 names the type the null is not
         if kind in ("string", "boolean", "integer"):
             return None, [(f"{kind}Not{kind.title()}", f"{prop.name!r} is null")]
+        if kind == "literal":
+            return None, [("literalNotValid", f"{prop.name!r} must be an integer or a string")]
         return None, [("propertyValueNull", f"{prop.name!r} may not be null")]
     val, probs = unwrap(prop, raw, version)
     if probs or val is ABSENT:
         return val, probs
     if kind == "literal":
-        if isinstance(val, bool) or not isinstance(val, int | str):
+        if isinstance(val, bool | float):  # a JSON value, of a type an enum cannot hold
+            return None, [("nonConformantDatatype", f"{prop.name!r}: {val!r} is not allowed")]
+        if not isinstance(val, int | str):
             return None, [("literalNotValid", f"{prop.name!r} must be an integer or a string")]
         return val, []
     if not _is(kind, val):
@@ -119,10 +130,10 @@ def check_literal(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Pro
         if lo is not None and lo == hi and val != lo:
             return None, [("valueNotExact", f"{prop.name!r} must be {lo}, not {val}")]
         out: list[Problem] = []
-        if val < 0 and (lo is None or lo >= 0):
-            out.append(("valueBelowRange", f"{prop.name!r} {val} is negative"))
-        if lo is not None and val < lo:
-            out.append(("valueBelowMin", f"{prop.name!r} {val} is below {lo}"))
+        if (lo is not None and val < lo) or (val < 0 and (lo is None or lo >= 0)):
+            # DTDLParser 1.1 names it by version: below the range (v2), below the minimum (v3)
+            code = "valueBelowRange" if version == 2 else "valueBelowMin"
+            out.append((code, f"{prop.name!r} {val} is below {lo or 0}"))
         if hi is not None and val > hi:
             out.append(("valueAboveRange", f"{prop.name!r} {val} is above {hi}"))
         if out:

@@ -38,6 +38,7 @@ class Parser(ValueReader):
         self.duplicates: list[Element] = []
         self.refs: list[Reference] = []
         self.issues: list[Issue] = []
+        self.deferred: list[Issue] = []  # rules checked on the whole model (checks.py)
         self.file = ""
         self._ctx_exts: frozenset[str] = frozenset()
         self._layer = False
@@ -114,6 +115,20 @@ class Parser(ValueReader):
             return None
         model = METAMODEL[version]
         pid = parent.id if parent else ""
+        if prop is not None and "@id" not in obj:
+            # DTDLParser 1.1 first needs an identifier: given, or made from the name
+            if prop.name in ("schemas", "extends") or prop.classes == ("Interface",):
+                self.issue("missingRequiredId", f"{prop.name!r} needs an @id", pid, path, prop.name)
+                return None
+            if prop.plural and "name" not in obj:
+                self.issue(
+                    "missingDtmiSegPropertyValue",
+                    f"{prop.name!r}: an element without @id needs a name",
+                    pid,
+                    path,
+                    prop.name,
+                )
+                return None
         # @type
         raw_type = obj.get("@type")
         types = (

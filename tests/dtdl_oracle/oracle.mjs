@@ -62,7 +62,11 @@ const run = (parser, c) => {
       parser.parse(JSON.stringify(docs))
       return { id: c.id, valid: true, kind: null, ids: [], unresolved: [] }
     } catch (e) {
-      err = JSON.parse(e.message)
+      try {
+        err = JSON.parse(e.message)
+      } catch {
+        return { id: c.id, unsupported: `the parser failed: ${String(e.message).slice(0, 200)}` }
+      }
     }
     if (err.ExceptionKind === 'Parsing') {
       const ids = [...new Set(err.Errors.map((x) => x.ValidationID.replace(PREFIX, '')))].sort()
