@@ -199,6 +199,8 @@ def read_context(
             continue
         incomplete = True
     if version == 0 and parent is None:
-        out.problems.append(("missingDtdlContext", "@context does not name a DTDL version", None))
+        # without a DTDL version nothing else can be read: DTDLParser 1.1 says just that
+        bad = [p for p in out.problems if p[0] == "invalidContext"]
+        out.problems = bad or [("missingDtdlContext", "@context names no DTDL version", None)]
     out.context = replace(ctx, version=version, extensions=frozenset(exts), incomplete=incomplete)
     return out

@@ -157,6 +157,10 @@ class Parser(ValueReader):
                 return None
             undefined = False
             for t in types:
+                if isinstance(t, str) and t.startswith("dtmi:") and not top:
+                    self.issue("typeIrrelevantDtmiOrTerm", f"{t!r} is no DTDL type", pid, path)
+                    undefined = True
+                    continue
                 if version == 2 or top:
                     break  # v2 leaves undefined types alone; a root reports typeNotRootable
                 if isinstance(t, str) and ":" not in t and not known(t, version, ctx):
@@ -195,7 +199,7 @@ class Parser(ValueReader):
                 return None
             eid, _sep, frag_text = eid.partition("#")
             frag: str | None = frag_text if _sep else None
-            if parent is not None and frag != parent.fragment:
+            if parent is not None and frag != parent.fragment and "layering" in self._ctx_exts:
                 self.issue(
                     "mismatchedLayers", f"{eid} and its parent are in different layers", pid, path
                 )
@@ -303,6 +307,7 @@ class Parser(ValueReader):
                 elif not conflict:
                     unit_type = found.unit_type
         el.cotypes = tuple(cot)
+        el.open_terms = undefined_cotype and version == 3
         props = dict(cls.props)
         if not unit_type:
             props.pop("unit", None)

@@ -111,7 +111,7 @@ class ValueReader:
         # object-valued properties
         if raw is None:
             self.issue("refNotStringOrObject", f"{p.name!r} may not be null", el.id, path, p.name)
-            if p.required and not p.plural:
+            if p.required:
                 self.issue("objectCountBelowMin", f"{p.name!r} has no value", el.id, path, p.name)
             return
         if not p.plural and not values:
@@ -136,6 +136,7 @@ class ValueReader:
             )
         ids: list[str] = []
         no_value = False  # some value was no schema, term or DTMI at all
+        unnamed = False  # some element had neither @id nor name
         prims = PRIMITIVES_V2 if el.version == 2 else PRIMITIVES_V3
         for i, v in enumerate(values):
             vpath = f"{path}[{i}]" if isinstance(raw, list) else path
@@ -165,7 +166,7 @@ class ValueReader:
                     # a term naming something else: refused once the model is whole (checks.py)
                     msg = f"{p.name!r}: {v!r} may not stand here"
                     self.defer("badType", msg, el.id, vpath, p.name)
-                else:
+                elif not el.open_terms:
                     self.issue(
                         "badDtmiOrTerm",
                         f"{p.name!r}: {v!r} is neither a schema nor a DTMI",
@@ -179,11 +180,19 @@ class ValueReader:
                 child = self.element(v, ctx, el, p, vpath, str(i))
                 if child is not None:
                     ids.append(child.id)
+                elif any(x.code == "missingDtmiSegPropertyValue" for x in self.issues[n_before:]):
+                    unnamed = True
                 elif (
                     p.required
                     and not p.plural
                     and any(
-                        x.code in ("badType", "incompatibleType", "typeUndefinedTerm")
+                        x.code
+                        in (
+                            "badType",
+                            "incompatibleType",
+                            "typeUndefinedTerm",
+                            "typeIrrelevantDtmiOrTerm",
+                        )
                         for x in self.issues[n_before:]
                     )
                 ):
@@ -207,7 +216,7 @@ class ValueReader:
             self.issue("objectCountBelowMin", f"{p.name!r} has no valid value", el.id, path, p.name)
         if not p.plural and len(ids) > 1:
             self.issue("objectMultipleValues", f"{p.name!r} takes one value", el.id, path, p.name)
-        if p.min_count is not None and len(values) >= p.min_count > len(ids):
+        if p.min_count is not None and len(values) >= p.min_count > len(ids) and not unnamed:
             self.issue(
                 "objectCountBelowMin", f"{p.name!r} has too few valid values", el.id, path, p.name
             )
@@ -219,6 +228,7 @@ class ValueReader:
             v in CLASS_TERMS
             or v in METAMODEL[el.version]
             or v in PRIMITIVES_V2
+            or v in GEOSPATIAL
             or known(v, el.version, ctx)
             or (el.version == 2 and (v in V2_TERMS or v in ct.all_units(2)))
             or ("quantitativeTypes" in ctx.extensions and v in ct.all_units(3))
@@ -290,6 +300,8 @@ class ValueReader:
             say("badDtmiOrTerm", f"{v!r} is not a valid DTMI")
             return False, True
         if not self._is_term(v, el, ctx):
+            if el.open_terms:
+                return False, False
             say("badDtmiOrTerm", f"{v!r} is not a DTDL term")
             return False, True
         if p.name == "unit":
