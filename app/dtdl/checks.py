@@ -19,13 +19,18 @@ _GEO_DEPTH = {
 
 
 def check_all(p: Parser, unresolved_ok: bool = False) -> list[str]:
-    """Apply the whole-model rules; returns the DTMIs that no document defines."""
+    """Apply the whole-model rules; returns the DTMIs that no document defines.
+
+    DTDLParser 1.1 works in stages and stops at the first that finds a problem: elements parsed
+    one by one (parser.py, and names here), then references resolved (an unresolved one is a
+    Resolution error) and checked for their types, then the rules on the whole model.
+    """
     _names(p)
-    # what follows needs every reference resolved: DTDLParser 1.1 stops at an unresolved one
-    # (a Resolution error) before checking the rest
-    resolved_from = len(p.issues)
+    parsed_clean = not p.issues
+    staged = len(p.issues)
     p.issues.extend(p.deferred)
     unresolved = _references(p)
+    referenced = len(p.issues)
     _extends(p)
     _schemas(p)
     _components(p)
@@ -37,11 +42,13 @@ def check_all(p: Parser, unresolved_ok: bool = False) -> list[str]:
         p,
         {e.id: inherited_contents(p, e) for e in list(p.elements.values()) if e.cls == "Interface"},
     )
-    if unresolved or resolved_from:
-        # DTDLParser 1.1 validates the whole model only once every element parsed cleanly
-        # (co-type pairs excepted: it checks those while parsing)
-        late = p.issues[resolved_from:]
-        p.issues[resolved_from:] = [i for i in late if i.code == "missingCocotype"]
+    late = p.issues[staged:]
+    if unresolved or not parsed_clean:
+        # co-type pairs excepted: DTDLParser 1.1 checks those while parsing
+        p.issues[staged:] = [i for i in late if i.code == "missingCocotype"]
+    elif referenced > staged:
+        rest = p.issues[referenced:]
+        p.issues[referenced:] = [i for i in rest if i.code == "missingCocotype"]
     return unresolved
 
 

@@ -153,6 +153,48 @@ def base_cases(docs: list[Any], tag: str, rng: random.Random, n: int) -> Iterato
         yield f"{tag}-dup-{i}-{key}", m
 
 
+ADDED = [
+    {"@type": "Component", "name": "selfc", "schema": "ROOT"},
+    {"@type": "Component", "name": "miss", "schema": "dtmi:com:nowhere:X;1"},
+    {"@type": "Relationship", "name": "rel", "target": "ROOT", "maxMultiplicity": 0},
+    {"@type": "Property", "name": "pp", "schema": {"@type": "Array", "elementSchema": "double"}},
+    {"@type": ["Telemetry", "Historized"], "name": "hh", "schema": "double"},
+    {"@type": "Telemetry", "name": "dd", "schema": "double", "description": "x" * 513},
+    {"@type": "Command", "name": "cmd", "request": [], "response": None},
+]
+CONTEXTS = [
+    ["dtmi:dtdl:context;2", "dtmi:x:ext;1"],
+    ["dtmi:dtdl:context;3"],
+    ["dtmi:dtdl:context;3", "dtmi:dtdl:extension:quantitativeTypes;1"],
+    ["dtmi:dtdl:context;2", "dtmi:iotcentral:context;2"],
+    ["a", "b"],
+    [1.5],
+]
+
+
+def shape_cases(docs: list[Any], tag: str) -> Iterator[tuple[str, Any]]:
+    """Contents added, retyped and extended, and contexts swapped, on the first Interface."""
+    root = docs[0]
+    rid = root["@id"]
+    for i, extra in enumerate(ADDED):
+        m = copy.deepcopy(docs)
+        m[0].setdefault("contents", []).append(json.loads(json.dumps(extra).replace("ROOT", rid)))
+        yield f"{tag}-add-{i}", m
+    for i, ext in enumerate([rid, "dtmi:com:nowhere:Y;1", {"@type": "Interface"}]):
+        m = copy.deepcopy(docs)
+        m[0]["extends"] = ext
+        yield f"{tag}-extends-{i}", m
+    for t in ("Component", "Command", "Relationship", "Field", "dtmi:com:x:T;1"):
+        m = copy.deepcopy(docs)
+        if m[0].get("contents"):
+            m[0]["contents"][0]["@type"] = t
+            yield f"{tag}-retype-{t}", m
+    for i, ctx in enumerate(CONTEXTS):
+        m = copy.deepcopy(docs)
+        m[0]["@context"] = ctx
+        yield f"{tag}-context-{i}", m
+
+
 def structure_cases() -> Iterator[tuple[str, list[Any]]]:
     """Cycles in extends, components and schemas; extends chains and schema nesting by depth."""
     for version in (2, 3):
@@ -187,6 +229,7 @@ def generated(bases: dict[str, list[Any]], seed: int = 1, per_base: int = 12) ->
     out = list(schema_cases(rng, 6))
     for tag, docs in sorted(bases.items()):
         out.extend(base_cases(docs, tag, rng, per_base))
+        out.extend(shape_cases(docs, tag))
     out.extend(structure_cases())
     return out
 
