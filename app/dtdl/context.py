@@ -78,6 +78,17 @@ def _local_terms(defs: dict[str, Any]) -> list[tuple[str, str, Any]]:
     return out
 
 
+# what the DTDL context entry itself can get wrong
+_DTDL_PROBLEMS = frozenset(
+    {
+        "unrecognizedContextVersion",
+        "disallowedContextVersion",
+        "invalidContextFragment",
+        "disallowedContextFragment",
+    }
+)
+
+
 def _short(base: str) -> str:
     return "iotcentral" if base.startswith("dtmi:iotcentral:") else base.rsplit(":", 1)[-1]
 
@@ -105,6 +116,7 @@ def read_context(
     incomplete = ctx.incomplete
     saw_affiliate = False
     saw_dtdl = False
+    premature = False
     for i, item in enumerate(items):
         if isinstance(item, dict):
             # DTDLParser 1.1 names one problem: the misplacement, a malformed term definition,
@@ -126,9 +138,9 @@ def read_context(
         m = DTDL_CONTEXT.match(spec)
         if m:
             if frag:
-                out.problems.append(
-                    ("disallowedContextFragment", f"context {item!r} may not have a fragment", item)
-                )
+                known_frag = frag in ("limitless", "limits")
+                code = "disallowedContextFragment" if known_frag else "invalidContextFragment"
+                out.problems.append((code, f"context {item!r} may not have a fragment", item))
             ver = m.group(1)
             if ver is None or ver == "":
                 code = (
@@ -164,6 +176,8 @@ def read_context(
             version = int(ver)
             continue
         saw_affiliate = True
+        if not saw_dtdl and EXTENSIONS.get(spec.partition(";")[0]) is None:
+            premature = True  # an unknown context before DTDL's: no DTDL context to read it by
         if not spec.startswith("dtmi:"):
             out.problems.append(
                 ("nonDtmiContextSpecifier", f"context {item!r} is not a DTMI", item)
@@ -198,9 +212,14 @@ def read_context(
             out.problems.append((code, f"context {item!r} cannot be resolved", item))
             continue
         incomplete = True
-    if version == 0 and parent is None:
-        # without a DTDL version nothing else can be read: DTDLParser 1.1 says just that
+    if parent is None:
+        # a document's context must open with the DTDL context; DTDLParser 1.1 reports a
+        # non-string entry, else a context that does not open so, else what the DTDL one holds
         bad = [p for p in out.problems if p[0] == "invalidContext"]
-        out.problems = bad or [("missingDtdlContext", "@context names no DTDL version", None)]
+        dtdl = [p for p in out.problems if p[0] in _DTDL_PROBLEMS]
+        if bad or dtdl:
+            out.problems = bad or dtdl
+        elif version == 0 or premature:
+            out.problems = [("missingDtdlContext", "@context names no DTDL version first", None)]
     out.context = replace(ctx, version=version, extensions=frozenset(exts), incomplete=incomplete)
     return out
