@@ -27,3 +27,8 @@ def data_dir() -> Path:
     import platformdirs
 
     return platformdirs.user_data_path("twinbench", appauthor=False)
+
+
+def log_dir() -> Path:
+    """The folder of the app's own log file (the data folder's `logs/`)."""
+    return data_dir() / "logs"

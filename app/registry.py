@@ -16,7 +16,26 @@ GROUP = "twinbench.drivers"
 
 @cache
 def _entry_points() -> dict[str, EntryPoint]:
+    from twinbench.plugins import activate
+
+    activate()  # wheels in the user's plugin folder register like installed packages
     return {ep.name: ep for ep in entry_points(group=GROUP)}
+
+
+def driver_origin(name: str) -> str:
+    """Where driver `name` comes from: built-in, an installed package, or the plugin folder."""
+    from twinbench.plugins import origin_of
+
+    ep = _entry_points().get(name)
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return "unknown"
+    if dist.metadata["Name"] == "twinbench":
+        return "built-in"
+    where = origin_of(str(getattr(dist, "_path", "") or ""))
+    if where == "installed":
+        return f"installed package {dist.metadata['Name']} {dist.version}"
+    return where
 
 
 def driver_names() -> list[str]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QLabel, QMainWindow, QWidget
 
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.device_tree import DeviceTree
@@ -104,10 +104,17 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu("&Help")
         about = QAction("&About TwinBench", self)
-        about.triggered.connect(
-            lambda: QMessageBox.about(self, "TwinBench", "Digital-twin visualizer and lab bench.")
-        )
+        about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def show_about(self) -> QDialog:
+        """Open Help > About (versions, folders, plugins)."""
+        from twinbench.widgets.about_dialog import AboutDialog
+
+        dlg = AboutDialog(self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
 
     def add_dock(self, name: str, title: str, widget: QWidget, area: str = "right") -> QDockWidget:
         """Put a widget in a named dock (the name keys the saved layout)."""

@@ -13,17 +13,23 @@ def add_parser(subs: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print every driver with its settings schema."""
+    """Print every driver with its origin and settings schema, then the plugin folder's wheels."""
     del args
-    from twinbench.registry import driver_names, load_driver
+    from twinbench.plugins import activate, plugins_dir
+    from twinbench.registry import driver_names, driver_origin, load_driver
 
     for name in driver_names():
+        origin = driver_origin(name)
         try:
             cls = load_driver(name)
         except Exception as exc:
-            print(f"{name}: failed to load ({exc})")
+            print(f"{name}: failed to load ({exc}) [{origin}]")
             continue
-        print(f"{name}: {cls.description}")
+        print(f"{name}: {cls.description} [{origin}]")
         for s in cls.settings:
             print(f"    {s.describe()}")
+    print(f"plugin folder: {plugins_dir()}")
+    for wheel in activate():
+        state = f"error: {wheel.error}" if wheel.error else "loaded"
+        print(f"    {wheel.file.name}: {state}")
     return 0

@@ -225,6 +225,26 @@ def _install_signal_handlers(bench: BenchApp) -> None:
             pass
 
 
+def _log_to_file() -> None:
+    """Keep the app's warnings in a small rotating log file (the About dialog says where)."""
+    from logging.handlers import RotatingFileHandler
+
+    from twinbench.paths import log_dir
+
+    root = logging.getLogger()
+    path = log_dir() / "twinbench.log"
+    if any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
+        return
+    try:
+        log_dir().mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    except OSError:  # a read-only home must not keep the window from opening
+        return
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+
+
 def launch(workspace: str | None = None) -> int:
     """Open the main window (sim board, or the devices of the last session); returns exit code."""
     t0 = time.perf_counter()
@@ -233,6 +253,11 @@ def launch(workspace: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("TwinBench")
     app.setOrganizationName("TwinBench")
+    app.setDesktopFileName("twinbench")  # matches the .deb's desktop entry (task bar grouping)
+    from twinbench.widgets.about_dialog import app_icon
+
+    app.setWindowIcon(app_icon())
+    _log_to_file()
     bench = BenchApp(workspace=workspace, t0=t0)
     bench.settle = True  # the app's own process: freeze start-up objects before streaming
     if os.environ.get(PROBE_ENV):
