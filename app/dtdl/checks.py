@@ -49,6 +49,8 @@ def check_all(p: Parser, unresolved_ok: bool = False) -> list[str]:
     elif referenced > staged:
         rest = p.issues[referenced:]
         p.issues[referenced:] = [i for i in rest if i.code == "missingCocotype"]
+    if p.halted_at is not None:  # DTDLParser 1.1 stops at the first element it cannot identify
+        del p.issues[p.halted_at :]
     return unresolved
 
 

@@ -39,6 +39,7 @@ class Parser(ValueReader):
         self.refs: list[Reference] = []
         self.issues: list[Issue] = []
         self.deferred: list[Issue] = []  # rules checked on the whole model (checks.py)
+        self.halted_at: int | None = None  # issues after the first unidentified element
         self.file = ""
         self._ctx_exts: frozenset[str] = frozenset()
         self._layer = False
@@ -47,6 +48,12 @@ class Parser(ValueReader):
     def issue(self, code: str, msg: str, element: str = "", path: str = "", prop: str = "") -> None:
         """Record a broken rule."""
         self.issues.append(Issue(code, msg, element, path, self.file, prop))
+
+    def unidentified(self, code: str, msg: str, element: str, path: str, prop: str = "") -> None:
+        """Record an element that cannot be identified: DTDLParser 1.1 stops at the first."""
+        self.issue(code, msg, element, path, prop)
+        if self.halted_at is None:
+            self.halted_at = len(self.issues)
 
     # -- documents -------------------------------------------------------------------------
     def add_document(self, doc: Any, file: str = "") -> None:
@@ -121,7 +128,7 @@ class Parser(ValueReader):
                 self.issue("missingRequiredId", f"{prop.name!r} needs an @id", pid, path, prop.name)
                 return None
             if prop.plural and "name" not in obj:
-                self.issue(
+                self.unidentified(
                     "missingDtmiSegPropertyValue",
                     f"{prop.name!r}: an element without @id needs a name",
                     pid,
@@ -317,7 +324,7 @@ class Parser(ValueReader):
         skip: set[str] = set()
         if not explicit and prop is not None and prop.plural and not _segment_ok(obj):
             # the name would become a segment of the generated @id: DTDLParser 1.1 says so alone
-            self.issue(
+            self.unidentified(
                 "dtmiSegPropertyNotStringOrNumber",
                 f"{cls.name} 'name' must be a string to identify it",
                 eid,
@@ -390,22 +397,23 @@ class Parser(ValueReader):
     def _check_id(self, eid: str, cls: str, version: int, pid: str, path: str) -> bool:
         base = eid.split("#")[0]
         if "#" in eid and is_valid_for(base, version) and is_user_dtmi(base):
-            self.issue("invalidId", f"@id {eid!r}: fragments are not allowed", pid, path)
+            report = self.issue if "layering" in self._ctx_exts else self.unidentified
+            report("invalidId", f"@id {eid!r}: fragments are not allowed", pid, path)
             if "layering" in self._ctx_exts and not self._layer and not eid.endswith("#"):
                 self.issue(
                     "disallowedIdFragment", f"@id {eid!r} has a fragment but no Layer", pid, path
                 )
             return True
         if not is_valid_for(base, version) or not is_user_dtmi(base):
-            self.issue("invalidId", f"@id {eid!r} is not a valid DTMI", pid, path)
+            self.unidentified("invalidId", f"@id {eid!r} is not a valid DTMI", pid, path)
             return False
         if eid.startswith(RESERVED_PREFIXES) or (
             eid.startswith("dtmi:iotcentral:") and "iotcentral" in self._ctx_exts
         ):
-            self.issue("reservedId", f"@id {eid!r} uses a reserved prefix", pid, path)
+            self.unidentified("reservedId", f"@id {eid!r} uses a reserved prefix", pid, path)
             return False
         if len(eid) > MAX_USER_DTMI:
-            self.issue("idTooLong", f"@id is longer than {MAX_USER_DTMI}", pid, path)
+            self.unidentified("idTooLong", f"@id is longer than {MAX_USER_DTMI}", pid, path)
             return False
         if cls == "Interface" and len(eid) > MAX_INTERFACE_DTMI:
             self.issue(
