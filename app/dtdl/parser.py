@@ -421,8 +421,7 @@ class Parser(ValueReader):
                 f"an Interface @id is longer than {MAX_INTERFACE_DTMI}",
                 pid,
                 path,
-            )
-            return False
+            )  # the Interface is still read, and its other problems reported
         return True
 
     def _store(self, el: Element) -> bool:

@@ -91,3 +91,11 @@ def test_every_public_sample_loads_on_its_own(dtdl_fixtures):
     files = sorted((repo / "dtmi").rglob("*.json"))
     bad = [f.name for f in files if not ours(Case(f.name, [json.loads(f.read_text())], repo)).valid]
     assert len(files) == 11 and not bad, bad
+
+
+def test_corpus_tool_counts_models_that_load(dtdl_fixtures, capsys):
+    from tests.unit.dtdl.corpus import main
+
+    assert main([str(dtdl_fixtures / "models")]) == 0
+    assert "11 of 11 models load on their own" in capsys.readouterr().out
+    assert main([]) == 2
