@@ -117,3 +117,5 @@ def test_components_become_sections(qtbot, panel, dtdl_fixtures):
     paths = {r.path for r in p.rows}
     assert "thermostat1.targetTemperature" in paths
     assert "reboot" in p.commands and "thermostat1.getMaxMinReport" in p.commands
+    assert p.commands["thermostat1.getMaxMinReport"].address == "thermostat1*getMaxMinReport"
+    assert p.commands["reboot"].address == "reboot"
