@@ -114,6 +114,9 @@ class TwinService:
         """
         doc = self.twin(device_id)
         patch = nest_components(patch)
+        for comp in doc.components & set(patch):
+            if isinstance(patch[comp], dict):  # the Plug and Play marker, as IoT Hub sends it
+                patch[comp] = {"__t": "c", **patch[comp]}
         doc.patch_desired(patch)
         version = doc.desired.version
         for name, value in patch.items():

@@ -62,7 +62,7 @@ def svc():
 def test_component_property_by_dotted_name(svc):
     service, wire = svc
     service.set_desired("dev", {"imu.sampleRate": 100})
-    assert wire.sent == [("desired", {"imu": {"sampleRate": 100}})]
+    assert wire.sent == [("desired", {"imu": {"__t": "c", "sampleRate": 100}})]
     twin = service.twin("dev").to_json()
     assert twin["properties"]["desired"]["imu"] == {"sampleRate": 100, "__t": "c"}
     assert twin["properties"]["reported"]["imu"]["__t"] == "c"
