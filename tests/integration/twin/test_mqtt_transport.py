@@ -89,32 +89,16 @@ class ComponentBoard(Board):
 
 
 def test_component_properties_and_commands_over_mqtt(broker):
+    from tests.unit.twin.imu_models import IMU_BOARD
     from twinbench.dtdl import loads
     from twinbench.twin.binding import binding_from
 
-    models = [
-        {
-            "@context": "dtmi:dtdl:context;3",
-            "@id": "dtmi:x:Imu;1",
-            "@type": "Interface",
-            "contents": [
-                {"@type": "Property", "name": "sampleRate", "schema": "integer", "writable": True},
-                {"@type": "Command", "name": "calibrate"},
-            ],
-        },
-        {
-            "@context": "dtmi:dtdl:context;3",
-            "@id": "dtmi:x:Board;1",
-            "@type": "Interface",
-            "contents": [{"@type": "Component", "name": "imu", "schema": "dtmi:x:Imu;1"}],
-        },
-    ]
     ComponentBoard.seen = []
     board = ComponentBoard(broker)
     transport = MqttTwinTransport("127.0.0.1", broker, tls=False)
     svc = TwinService(Runtime(), transport=transport, timeout=5.0, auto_bind=False)
     try:
-        svc.bind("dev1", binding_from(loads(json.dumps(models)), {"model": "dtmi:x:Board;1"}))
+        svc.bind("dev1", binding_from(loads(json.dumps(IMU_BOARD)), {"model": "dtmi:x:Board;1"}))
         svc.set_desired("dev1", {"imu.sampleRate": 100})
         assert svc.twin("dev1").property_status("imu.sampleRate").state == "accepted"
         twin = svc.twin("dev1").to_json()["properties"]

@@ -114,6 +114,20 @@ def _at(docs: list[Any], path: tuple[Any, ...]) -> Any:
     return cur
 
 
+def _each_value(
+    docs: list[Any], nodes: list[Any], key: str, values: list[str], label: str, rng: random.Random
+) -> Iterator[tuple[str, Any]]:
+    """Each value put, in turn, as `key` of a random element that has a string there."""
+    holders = [(p, d) for p, d in nodes if isinstance(d.get(key), str)]
+    for i, value in enumerate(values):
+        if not holders:
+            return
+        path, _d = rng.choice(holders)
+        m = copy.deepcopy(docs)
+        _at(m, path)[key] = value
+        yield f"{label}-{i}", m
+
+
 def base_cases(docs: list[Any], tag: str, rng: random.Random, n: int) -> Iterator[tuple[str, Any]]:
     """Mutants of a self-contained model set: dropped keys, wrong types, names, DTMIs, dupes."""
     nodes = [(p, d) for p, d in _nodes(docs) if p]
@@ -126,25 +140,12 @@ def base_cases(docs: list[Any], tag: str, rng: random.Random, n: int) -> Iterato
         m = copy.deepcopy(docs)
         _at(m, path)[key] = rng.choice(WRONG)
         yield f"{tag}-wrong-{i}-{key}", m
-    named = [(p, d) for p, d in nodes if isinstance(d.get("name"), str)]
-    for i, name in enumerate(["a" * 64, "a" * 65, "a" * 512, "a" * 513, "a-b", "_a", "a_", "1a"]):
-        if not named:
-            break
-        path, _d = rng.choice(named)
-        m = copy.deepcopy(docs)
-        _at(m, path)["name"] = name
-        yield f"{tag}-name-{i}", m
-    ids = [(p, d) for p, d in nodes if isinstance(d.get("@id"), str)]
+    names = ["a" * 64, "a" * 65, "a" * 512, "a" * 513, "a-b", "_a", "a_", "1a"]
+    yield from _each_value(docs, nodes, "name", names, f"{tag}-name", rng)
     bad = ["dtmi:com:Bad", "dtmi:com:bad;0", "dtmi:dtdl:foo;1", "dtmi:com:x_;1", "dtmi:com:1x;1"]
     bad += ["urn:x:y", "dtmi:com:x;1#frag", "dtmi:com:" + "a" * 120 + ";1", "dtmi:com:x;1.2"]
     bad += ["dtmi:com:" + "a" * 2050 + ";1", "dtmi:standard:x;1", "dtmi:com:x;999999999"]
-    for i, dtmi in enumerate(bad):
-        if not ids:
-            break
-        path, _d = rng.choice(ids)
-        m = copy.deepcopy(docs)
-        _at(m, path)["@id"] = dtmi
-        yield f"{tag}-dtmi-{i}", m
+    yield from _each_value(docs, nodes, "@id", bad, f"{tag}-dtmi", rng)
     lists = [(p, d, k) for p, d in nodes for k in ("contents", "fields", "enumValues") if d.get(k)]
     for i, (path, _d, key) in enumerate(rng.sample(lists, min(4, len(lists)))):
         m = copy.deepcopy(docs)

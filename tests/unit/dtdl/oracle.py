@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from twinbench.dtdl import Repository, validate_documents
+from twinbench.dtdl.conformance import VersionScore
 
 ORACLE_DIR = Path(__file__).resolve().parents[2] / "dtdl_oracle"
 PACKAGE = ORACLE_DIR / "node_modules" / "@digicatapult" / "dtdl-parser"
@@ -99,12 +100,9 @@ def ours(case: Case) -> Verdict:
 
 
 @dataclass
-class Agreement:
-    """Counts of a differential run: cases, same verdict, same ValidationID set."""
+class Agreement(VersionScore):
+    """Counts of a differential run: cases, same verdict, same ValidationID set, and the diffs."""
 
-    cases: int = 0
-    verdict: int = 0
-    ids: int = 0
     verdict_diffs: list[str] = field(default_factory=list)
     id_diffs: list[str] = field(default_factory=list)
 

@@ -5,32 +5,12 @@ from typing import Any
 
 import pytest
 
+from tests.unit.twin.imu_models import IMU_BOARD
 from twinbench.dtdl import loads
 from twinbench.runtime import Runtime
 from twinbench.twin import TwinError, TwinService
 from twinbench.twin.binding import binding_from
 from twinbench.twin.transport import TwinTransport
-
-MODELS = [
-    {
-        "@context": "dtmi:dtdl:context;3",
-        "@id": "dtmi:x:Imu;1",
-        "@type": "Interface",
-        "contents": [
-            {"@type": "Property", "name": "sampleRate", "schema": "integer", "writable": True},
-            {"@type": "Command", "name": "calibrate"},
-        ],
-    },
-    {
-        "@context": "dtmi:dtdl:context;3",
-        "@id": "dtmi:x:Board;1",
-        "@type": "Interface",
-        "contents": [
-            {"@type": "Component", "name": "imu", "schema": "dtmi:x:Imu;1"},
-            {"@type": "Command", "name": "reboot"},
-        ],
-    },
-]
 
 
 class Recording(TwinTransport):
@@ -55,7 +35,7 @@ def svc():
     rt = Runtime()
     wire = Recording()
     service = TwinService(rt, transport=wire, auto_bind=False)
-    service.bind("dev", binding_from(loads(json.dumps(MODELS)), {"model": "dtmi:x:Board;1"}))
+    service.bind("dev", binding_from(loads(json.dumps(IMU_BOARD)), {"model": "dtmi:x:Board;1"}))
     return service, wire
 
 
