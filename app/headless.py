@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from twinbench import __version__
+from twinbench import __version__, runlog
 from twinbench.attachments import attach_all
 from twinbench.errors import UsageError
 from twinbench.runtime import Runtime, settle_heap
@@ -139,15 +139,18 @@ def run_headless(opts: HeadlessOptions) -> int:
         recorder.start(opts.record_name)
     t0 = time.monotonic()
     settle_heap()
+    mon = runlog.watch(runtime, duration)
     try:
         runtime.start()
         att.check_rules(opts.rules)  # channels are known once the drivers declared them
         wait_until(runtime, duration, opts.stop_when)
     finally:
+        mon.closing = True
         runtime.stop()
         att.close()
         if recorder is not None:
             meta = recorder.stop()
+        mon.stop()
     wall = time.monotonic() - t0
     extra = att.summary()
     if recorder is not None:
@@ -174,6 +177,10 @@ def run_headless(opts: HeadlessOptions) -> int:
                 )
     if recorder is not None and recorder.stats.error:
         print(f"error: recording: {recorder.stats.error}")
+        mon.result(False, f"recording: {recorder.stats.error}", exit_code=1)
         return 1
     print(f"{opts.label}: {len(summary['devices'])} device(s), {wall:.1f} s")
+    mon.result(
+        True, f"{opts.label}: {len(summary['devices'])} device(s), {wall:.1f} s", exit_code=0
+    )
     return 0

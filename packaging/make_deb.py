@@ -1,7 +1,8 @@
 """Builds a Debian package from the one-folder bundle: `python packaging/make_deb.py DIST OUT_DIR`.
 
 Layout: the bundle in /opt/twinbench, a `twinbench` command in /usr/bin (a relative link), a desktop
-entry and its icon, and a udev rule for serial boards. Needs only `dpkg-deb` (Debian ships it).
+entry and its icon, a udev rule for serial boards, and the station service (not enabled) with
+its example config. Needs only `dpkg-deb` (Debian ships it).
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ def stage(dist: Path, root: Path, ver: str, arch: str) -> None:
     rules = root / "usr" / "lib" / "udev" / "rules.d"
     rules.mkdir(parents=True)
     shutil.copy2(HERE / "60-twinbench-serial.rules", rules / "60-twinbench-serial.rules")
+    units = root / "usr" / "lib" / "systemd" / "system"  # installed, not enabled
+    units.mkdir(parents=True)
+    shutil.copy2(HERE / "twinbench-station.service", units / "twinbench-station.service")
+    examples = root / "usr" / "share" / "doc" / "twinbench" / "examples"
+    examples.mkdir(parents=True)
+    shutil.copy2(HERE / "station.toml", examples / "station.toml")
     debian = root / "DEBIAN"
     debian.mkdir()
     size_kb = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) // 1024

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from twinbench import runlog
 from twinbench.attachments import attach_all
 from twinbench.bench.checks import EventWatch, Outcome, evaluate
 from twinbench.bench.config import BenchConfig, load_config
@@ -112,6 +116,7 @@ class BenchRun:
         self.running = False
         self.result: dict[str, Any] | None = None
         self.outcomes: list[Outcome] = []
+        self.log = runlog.Watch(self.runtime, self.limit)
 
     def start(self) -> None:
         """Start recording (if asked) and the devices."""
@@ -124,6 +129,7 @@ class BenchRun:
             self.recorder.start(self.cfg.record_name or self.cfg.name)
         self.t0 = time.monotonic()
         self.watch.start()
+        self.log.start()
         self.running = True
         try:
             self.runtime.start()
@@ -160,12 +166,14 @@ class BenchRun:
         if not self.running:
             return
         self.running = False
+        self.log.closing = True
         try:
             self.runtime.stop()
             self.att.close()
         finally:
             if self.recorder is not None:
                 self.meta = self.recorder.stop()
+            self.log.stop()
 
     def finish(self) -> dict[str, Any]:
         """Stop, decide every assertion, write the reports; returns the JSON summary."""
@@ -208,26 +216,41 @@ def run_bench(
 
     cfg = load_config(config)
     run = BenchRun(cfg, duration=duration, record=record, summary=summary, junit=junit)
+    term = threading.Event()  # SIGTERM (CI timeouts, systemctl stop) ends the run as Ctrl-C does
+    main = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGTERM, lambda *_: term.set()) if main else None
     run.start()
     try:
-        while run.step():
+        while run.step() and not term.is_set():
             time.sleep(0.02)
     except KeyboardInterrupt:
         pass
     finally:
         run.stop()
+        if main:
+            signal.signal(signal.SIGTERM, old)
+    if term.is_set():
+        runlog.event(logging.WARNING, "stopped", "SIGTERM: run ended early; judging what was seen")
     out = run.finish()
     outcomes = run.outcomes
     if not quiet:
         print_devices(out)
     for o in outcomes:
         print(line(o))
+        level = logging.INFO if o.passed else logging.ERROR
+        runlog.event(
+            level, "assertion", line(o), o.assertion.params.get("device", ""), **o.to_dict()
+        )
     wall = out["bench"]["duration_s"]
     if out["bench"]["passed"]:
-        print(f"passed: {len(outcomes)}/{len(outcomes)} assertions ({cfg.name}, {wall:.1f} s)")
+        msg = f"passed: {len(outcomes)}/{len(outcomes)} assertions ({cfg.name}, {wall:.1f} s)"
+        print(msg)
+        run.log.result(True, msg, exit_code=0, junit=junit or cfg.junit)
         return 0
     n_fail = sum(not o.passed for o in outcomes)
-    print(f"FAILED: {n_fail} of {len(outcomes)} assertions ({cfg.name}, {wall:.1f} s)")
+    msg = f"FAILED: {n_fail} of {len(outcomes)} assertions ({cfg.name}, {wall:.1f} s)"
+    print(msg)
+    run.log.result(False, msg, exit_code=1, failed=n_fail, junit=junit or cfg.junit)
     return 1
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from typing import Any
+
+from twinbench.cli.logopts import add_log_options, configure_from_args
 
 
 def add_parser(subs: Any) -> None:
@@ -29,7 +32,8 @@ def add_parser(subs: Any) -> None:
     p.add_argument("--channels", default="", metavar="A,B", help="only these channels")
     p.add_argument("--devices", default="", metavar="A,B", help="only these devices")
     p.add_argument("--time-unit", choices=("ns", "us"), default="ns", help="timestamp unit")
-    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.add_argument("--quiet", action="store_true", help="no progress line; log errors only")
+    add_log_options(p, quiet=False)
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -40,18 +44,29 @@ def run(args: argparse.Namespace) -> int:
     """Execute `twinbench export`."""
     from pathlib import Path
 
+    from twinbench import runlog
     from twinbench.recording.export import ExportOptions, export_sessions
 
+    configure_from_args(args)
     t0 = time.monotonic()
     last = [0.0]
+    # a bar redrawn in place on a terminal; --progress: a line every 2 s (a CI log, JSON)
+    bar = not args.quiet and not args.progress and sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:
         now = time.monotonic()
-        if args.quiet or (now - last[0] < 0.2 and done < total):
+        pace = 0.2 if bar else 2.0
+        if not (bar or args.progress) or (now - last[0] < pace and done < total):
             return
         last[0] = now
         pct = 100.0 * done / total if total else 100.0
-        print(f"\rexport: {pct:5.1f}% ({done:,}/{total:,} rows)", end="", file=sys.stderr)
+        text = f"export: {pct:5.1f}% ({done:,}/{total:,} rows)"
+        if bar:
+            print(f"\r{text}", end="", file=sys.stderr)
+        else:
+            runlog.event(
+                logging.INFO, "progress", text, percent=round(pct, 1), rows=done, total=total
+            )
 
     opts = ExportOptions(
         format=args.format,
@@ -69,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\nexport cancelled; partial output removed", file=sys.stderr)
         return 130
-    if not args.quiet:
+    if bar:
         print(file=sys.stderr)
     print(
         f"exported {res.rows:,} rows into {len(res.files)} file(s) under {args.out} "

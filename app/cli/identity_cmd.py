@@ -1,4 +1,4 @@
-"""`twinbench identity`: device keys in the OS keyring, rotation, SAS tokens."""
+"""`twinbench identity`: device keys (OS keyring or owner-only file store), rotation, SAS tokens."""
 
 from __future__ import annotations
 
@@ -6,17 +6,23 @@ import argparse
 from typing import Any
 
 GROUP_KEY_ENV = "TWINBENCH_GROUP_KEY"
+GROUP_KEY_FILE_ENV = "TWINBENCH_GROUP_KEY_FILE"
+GROUP_KEY_CREDENTIAL = "twinbench-group-key"
 
 
 def add_parser(subs: Any) -> None:
     """Declare `identity`."""
     p = subs.add_parser(
         "identity",
-        help="device keys (keyring), rotation and SAS tokens",
-        description="Per-device keys kept in the OS keyring. `provision` derives a device key "
-        f"from the DPS group key (read from ${GROUP_KEY_ENV} or stdin, never from the command "
-        "line); `rotate` replaces it (the old key stays as secondary); `sas` prints a SAS token "
-        "for an IoT Hub-style broker. Keys themselves are never printed, only fingerprints.",
+        help="device keys (keyring or file store), rotation and SAS tokens",
+        description="Per-device keys kept in the OS keyring, or where there is none (a headless "
+        "station, a CI runner) in owner-only files under the user's data folder. `provision` "
+        "derives a device key from the DPS group key (from the OS keyring entry twinbench/"
+        f"group-key, the systemd credential {GROUP_KEY_CREDENTIAL}, the owner-only file named by "
+        f"${GROUP_KEY_FILE_ENV}, ${GROUP_KEY_ENV}, or stdin; never from the command line); "
+        "`rotate` replaces it (the old key stays as secondary); `show` says where each key "
+        "lives; `sas` prints a SAS token for an IoT Hub-style broker. Keys themselves are never "
+        "printed, only fingerprints.",
     )
     p.add_argument("action", choices=["provision", "rotate", "sas", "show"])
     p.add_argument("device", help="device (registration) id")
@@ -36,13 +42,25 @@ def _group_key() -> str:
     import os
     import sys
 
+    from twinbench.credentials import SecretSpec, find_secret
     from twinbench.errors import UsageError
 
-    key = os.environ.get(GROUP_KEY_ENV, "").strip()
-    if not key and not sys.stdin.isatty():
-        key = sys.stdin.readline().strip()
+    spec = SecretSpec(
+        "group key",
+        keyring=("twinbench", "group-key"),
+        credential=GROUP_KEY_CREDENTIAL,
+        file=os.environ.get(GROUP_KEY_FILE_ENV, ""),
+        env=GROUP_KEY_ENV,
+    )
+    found, looked = find_secret(spec)
+    if found is not None:
+        return found[0].strip()
+    key = "" if sys.stdin.isatty() else sys.stdin.readline().strip()
     if not key:
-        raise UsageError(f"no group key: set ${GROUP_KEY_ENV} or pipe it on stdin")
+        raise UsageError(
+            f"no group key: looked in {'; '.join(looked)}; stdin: nothing piped "
+            f"(set ${GROUP_KEY_ENV}, name an owner-only file in ${GROUP_KEY_FILE_ENV}, or pipe it)"
+        )
     return key
 
 
@@ -57,18 +75,25 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.action == "provision":
             key = store.provision(args.device, _group_key())
-            print(f"ok: key for {args.device} stored in the keyring ({fingerprint(key)})")
+            print(f"ok: key for {args.device} stored in {store.stored_in} ({fingerprint(key)})")
         elif args.action == "rotate":
             key = store.rotate(args.device)
-            print(f"ok: key for {args.device} rotated ({fingerprint(key)}); old key kept")
+            print(
+                f"ok: key for {args.device} rotated ({fingerprint(key)}); old key kept; "
+                f"stored in {store.stored_in}"
+            )
         else:
             keys = store.keys(args.device)
             if not keys:
-                raise UsageError(f"no key for {args.device!r} in the keyring; run provision")
+                raise UsageError(
+                    f"no key for {args.device!r} in the keyring, the systemd credentials or "
+                    f"the file store ({store.files.folder}); run provision"
+                )
             if args.action == "show":
-                slots = ("primary", "secondary")
-                for slot, k in zip(slots, keys, strict=False):
-                    print(f"{args.device} {slot}: {fingerprint(k)}")
+                for slot in ("primary", "secondary"):
+                    found = store.locate(args.device, slot)
+                    if found:
+                        print(f"{args.device} {slot}: {fingerprint(found[0])} in {found[1]}")
             else:
                 if not args.uri:
                     raise UsageError("sas needs --uri")

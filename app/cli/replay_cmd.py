@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from twinbench.cli.logopts import add_log_options, configure_from_args
+
 
 def add_parser(subs: Any) -> None:
     """Declare `replay` and its options."""
@@ -37,6 +39,7 @@ def add_parser(subs: Any) -> None:
     p.add_argument("--summary", metavar="FILE", help="write the JSON summary here")
     p.add_argument("--record", metavar="DIR", help="record the replay as a new session")
     p.add_argument("--quiet", action="store_true", help="print only the result line")
+    add_log_options(p, quiet=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from twinbench.headless import HeadlessOptions, run_headless
     from twinbench.recording.session import open_session
 
+    configure_from_args(args)
     if not 0.1 <= args.speed <= 100:
         raise UsageError(f"--speed {args.speed:g}: expected 0.1 to 100 (or --fast)")
     open_session(args.session)  # clear errors (missing, newer version) before starting

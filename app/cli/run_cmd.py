@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from twinbench.cli.logopts import add_log_options, configure_from_args
+
 
 def add_parser(subs: Any) -> None:
     """Declare `run` and its options."""
@@ -27,7 +29,9 @@ def add_parser(subs: Any) -> None:
     )
     p.add_argument("--duration", type=float, default=None, help="seconds to run (default 5)")
     p.add_argument("--summary", metavar="FILE", help="write the JSON summary here")
-    p.add_argument("--quiet", action="store_true", help="print only the result line")
+    p.add_argument(
+        "--quiet", action="store_true", help="print only the result line; log errors only"
+    )
     p.add_argument(
         "--record",
         metavar="DIR",
@@ -68,6 +72,7 @@ def add_parser(subs: Any) -> None:
         help="mqtt driver: subscribe through the MQTT 5 shared subscription $share/GROUP/... "
         "so several instances split one fleet",
     )
+    add_log_options(p, quiet=False)
 
 
 def parse_settings(items: list[str]) -> dict[str, str]:
@@ -87,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     """Execute `twinbench run`."""
     from twinbench.headless import HeadlessOptions, run_headless
 
+    configure_from_args(args)
     if args.config:
         from twinbench.bench.runner import run_bench
 

@@ -1,14 +1,14 @@
-"""MQTT passwords from the OS keyring: settings name the entry, never hold the secret."""
+"""MQTT passwords: settings name where the password lives, never hold it."""
 
 from __future__ import annotations
 
-from twinbench.errors import TwinBenchError
+from typing import Any
+
+from twinbench.credentials import SecretError, SecretSpec, resolve
+
+__all__ = ["SecretError", "entry_parts", "get_password", "password_spec"]
 
 SERVICE = "twinbench-mqtt"
-
-
-class SecretError(TwinBenchError):
-    """A keyring entry is missing or the keyring cannot be used; the message names the entry."""
 
 
 def entry_parts(entry: str, username: str) -> tuple[str, str]:
@@ -19,27 +19,22 @@ def entry_parts(entry: str, username: str) -> tuple[str, str]:
     return service or SERVICE, user or username
 
 
-def get_password(entry: str, username: str) -> str:
-    """The password stored in the keyring under `entry` (service or service:user)."""
-    import keyring
-    from keyring.errors import KeyringError
-
-    service, user = entry_parts(entry, username)
-    try:
-        pw = keyring.get_password(service, user)
-    except KeyringError as exc:
-        raise SecretError(f"keyring entry {service!r} for user {user!r}: {exc}") from None
-    if pw is None:
-        raise SecretError(
-            f"no password in the OS keyring for service {service!r}, user {user!r} "
-            f"(store one with: keyring set {service} {user})"
-        )
-    return pw
+def password_spec(cfg: dict[str, Any]) -> SecretSpec:
+    """Where the broker password of these settings may live (keyring, credential, file, env)."""
+    user = cfg.get("username") or ""
+    entry = cfg.get("password_key") or ""
+    return SecretSpec(
+        f"MQTT password for user {user!r} on {cfg.get('host', '?')}:{cfg.get('port', '?')}",
+        keyring=entry_parts(entry, user) if entry else None,
+        credential=cfg.get("password_credential") or "",
+        file=cfg.get("password_file") or "",
+        env=cfg.get("password_env") or "",
+        hint="settings password_key, password_credential, password_file, password_env name "
+        "where it lives",
+    )
 
 
-def set_password(entry: str, username: str, password: str) -> None:
-    """Store a password in the keyring under `entry`."""
-    import keyring
-
-    service, user = entry_parts(entry, username)
-    keyring.set_password(service, user, password)
+def get_password(cfg: dict[str, Any]) -> str | None:
+    """The broker password, None when no place is named; SecretError when none has it."""
+    spec = password_spec(cfg)
+    return resolve(spec) if spec.named else None

@@ -32,6 +32,24 @@ def _payload(rec: AlarmRecord) -> dict[str, Any]:
     }
 
 
+def webhook_headers(params: Mapping[str, Any], rule: str) -> dict[str, str]:
+    """A webhook's headers, with `Authorization: Bearer` from the place its token_* names."""
+    from twinbench.credentials import SecretSpec, resolve
+
+    headers = dict(params.get("headers") or {})
+    key = params.get("token_key", "")
+    spec = SecretSpec(
+        f"webhook token of rule {rule!r}",
+        keyring=(key.partition(":")[0], key.partition(":")[2] or "webhook") if key else None,
+        credential=params.get("token_credential", ""),
+        file=params.get("token_file", ""),
+        env=params.get("token_env", ""),
+    )
+    if spec.named:
+        headers["Authorization"] = f"Bearer {resolve(spec)}"
+    return headers
+
+
 def post_json(
     url: str,
     body: dict[str, Any],
@@ -147,7 +165,7 @@ class ActionRunner:
                 fields,
                 float(p.get("timeout", 5.0)),
                 int(p.get("retries", 2)),
-                p.get("headers"),
+                webhook_headers(p, rec.rule),
             )
             return f"POST {p['url']} -> {status}"
         if action.kind == "command":

@@ -18,7 +18,16 @@ ACTION_KINDS = {
     "command": {"command": True, "args": False},
     "desired": {"property": True, "value": True},
     "mqtt": {"topic": True, "payload": False, "qos": False, "retain": False},
-    "webhook": {"url": True, "timeout": False, "retries": False, "headers": False},
+    "webhook": {
+        "url": True,
+        "timeout": False,
+        "retries": False,
+        "headers": False,
+        "token_key": False,
+        "token_credential": False,
+        "token_file": False,
+        "token_env": False,
+    },
     "log": {"path": True},
     "notify": {"message": False},
     "record": {"do": True},
@@ -121,6 +130,26 @@ def _fmt(src: str, line: int | None, rule: str, msg: str) -> str:
     return f"{loc}: rule {rule!r}: {msg}" if rule else f"{loc}: {msg}"
 
 
+SECRET_HEADERS = ("authorization", "proxy-authorization", "x-api-key", "api-key", "x-auth-token")
+
+
+def _check_webhook_secrets(params: dict[str, Any], where: str) -> None:
+    """Tokens are named (keyring, credential, file, env), never written in the rules file."""
+    headers = params.get("headers", {})
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise ConfigError(f"{where}: headers must be a table of strings")
+    for name in headers:
+        if name.lower() in SECRET_HEADERS:
+            raise ConfigError(
+                f"{where}: header {name!r} would hold a secret in the rules file; name where the "
+                "token lives with token_key, token_credential, token_file or token_env "
+                "(sent as Authorization: Bearer)"
+            )
+    for key in ("token_key", "token_credential", "token_file", "token_env"):
+        if not isinstance(params.get(key, ""), str):
+            raise ConfigError(f"{where}: {key} must be a string (where the token lives)")
+
+
 def _action(raw: Any, where: str) -> Action:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: each [[rule.action]] must be a table")
@@ -147,6 +176,7 @@ def _action(raw: Any, where: str) -> Action:
             raise ConfigError(f"{where}: retries must be a whole number from 0 to 10")
         if not str(params["url"]).startswith(("http://", "https://")):
             raise ConfigError(f"{where}: url must start with http:// or https://")
+        _check_webhook_secrets(params, where)
     if kind == "record" and params["do"] not in ("start", "stop"):
         raise ConfigError(f'{where}: a record action has do = "start" or "stop"')
     on = raw.get("on", "raise")

@@ -1,4 +1,4 @@
-"""A paho-mqtt 2 connection: login from the keyring, TLS, resubscribe on every (re)connect."""
+"""A paho-mqtt 2 connection: login (password from a named place), TLS, resubscribe on reconnect."""
 
 from __future__ import annotations
 
@@ -138,8 +138,8 @@ class MqttConnection:
         c.connect_timeout = float(cfg.get("connect_timeout", 10.0))
         c.max_queued_messages_set(0)
         user = cfg.get("username") or ""
-        if user or cfg.get("password_key"):
-            pw = get_password(cfg["password_key"], user) if cfg.get("password_key") else None
+        pw = get_password(cfg)
+        if user or pw is not None:
             c.username_pw_set(user, pw)
         if cfg.get("tls") or cfg.get("cert_file") or cfg.get("ca_file"):
             ctx = make_context(

@@ -45,7 +45,7 @@ def load_section(cfg: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-IDENTITY_KEYS = {"signed", "format", "tag_bytes", "key_id"}
+IDENTITY_KEYS = {"signed", "format", "tag_bytes", "key_id", "key_file", "key_env"}
 
 
 def identity_section(section: dict[str, Any]) -> dict[str, Any]:
@@ -72,20 +72,38 @@ def identity_section(section: dict[str, Any]) -> dict[str, Any]:
     key_id = sec.get("key_id")
     if key_id is not None and (not isinstance(key_id, str) or not key_id):
         raise ConfigError("identity.key_id: expected a device id")
-    return {"signed": sec.get("signed", False), "format": fmt, "tag_bytes": tag, "key_id": key_id}
+    for k in ("key_file", "key_env"):
+        if not isinstance(sec.get(k, ""), str):
+            raise ConfigError(f"identity.{k}: expected a string (where the key lives)")
+    return {
+        "signed": sec.get("signed", False),
+        "format": fmt,
+        "tag_bytes": tag,
+        "key_id": key_id,
+        "key_file": sec.get("key_file", ""),
+        "key_env": sec.get("key_env", ""),
+    }
 
 
 def signature_tap(ident: dict[str, Any], device_id: str, decoder: Any) -> Any:
-    """A SignatureTap with the device's keys from the OS keyring (ConfigError when none)."""
+    """A SignatureTap with the device's keys (keyring, credential, file store, key_file/env)."""
+    from twinbench.credentials import SecretSpec, find_secret
     from twinbench.decode.taps import SignatureTap
     from twinbench.errors import ConfigError
     from twinbench.identity import FrameVerifier, KeyStore
 
     key_id = ident["key_id"] or device_id
-    keys = KeyStore().keys(key_id)
+    store = KeyStore()
+    keys = store.keys(key_id)
+    named = SecretSpec("key", file=ident.get("key_file", ""), env=ident.get("key_env", ""))
+    found, looked = find_secret(named) if not keys and named.named else (None, [])
+    if found is not None:
+        keys = [found[0]]
     if not keys:
+        elsewhere = "".join(f"; {place}" for place in looked)
         raise ConfigError(
-            f"identity.signed: no key for {key_id!r} in the keyring "
+            f"identity.signed: no key for {key_id!r} in the keyring, the systemd credential "
+            f"twinbench-device-key-{key_id} or the file store {store.files.folder}{elsewhere} "
             f"(run `twinbench identity provision {key_id}`)"
         )
     verifier = FrameVerifier(keys, ident["tag_bytes"])

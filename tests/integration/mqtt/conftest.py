@@ -91,20 +91,39 @@ def broker(tmp_path):
     b.stop()
 
 
-@pytest.fixture
-def auth_broker(tmp_path):
-    """mosquitto that requires user alice with password s3cret."""
+def _login_broker(tmp_path: Path, password: str, extra: str = "") -> Broker:
+    """A started mosquitto that lets in only user alice with `password`."""
     pw = tmp_path / "passwd"
     r = subprocess.run(
-        ["mosquitto_passwd", "-b", "-c", str(pw), "alice", "s3cret"], capture_output=True
+        ["mosquitto_passwd", "-b", "-c", str(pw), "alice", password], capture_output=True
     )
     assert r.returncode == 0, r.stderr
     os.chmod(pw, 0o644)
-    extra = f"allow_anonymous false\npassword_file {pw}\n"
+    extra = f"allow_anonymous false\npassword_file {pw}\n{extra}"
     if os.geteuid() == 0:
         extra += "user root\n"
     b = Broker(tmp_path, extra)
     b.start()
+    return b
+
+
+@pytest.fixture
+def auth_broker(tmp_path):
+    """mosquitto that requires user alice with password s3cret."""
+    b = _login_broker(tmp_path, "s3cret")
+    yield b
+    b.stop()
+
+
+@pytest.fixture
+def password_broker(tmp_path):
+    """mosquitto that wants user alice with a fresh random password (`b.password`); logs
+    subscriptions."""
+    import secrets
+
+    password = "pw-" + secrets.token_urlsafe(12)
+    b = _login_broker(tmp_path, password, "log_type subscribe\n")
+    b.password = password
     yield b
     b.stop()
 

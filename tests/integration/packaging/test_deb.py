@@ -1,4 +1,5 @@
-"""The .deb lays the bundle out as a Debian user expects: /opt, a command, a menu entry, udev rule.
+"""The .deb lays the bundle out as a Debian user expects: /opt, a command, a menu entry, udev
+rule, the station service.
 
 The bundle itself is built and its package installed and self-tested by `scripts/bundle --check`
 (CI); here a small stand-in folder with a `twinbench` program checks the packaging step alone.
@@ -56,6 +57,11 @@ def test_deb_layout_and_installed_command(tmp_path):
     )
     rule = (root / "usr/lib/udev/rules.d/60-twinbench-serial.rules").read_text()
     assert 'GROUP="dialout"' in rule and 'TAG+="uaccess"' in rule
+    unit = (root / "usr/lib/systemd/system/twinbench-station.service").read_text()
+    assert (
+        "ExecStart=/usr/bin/twinbench run --headless --config /etc/twinbench/station.toml" in unit
+    )
+    assert (root / "usr/share/doc/twinbench/examples/station.toml").is_file()
     if shutil.which("desktop-file-validate"):
         v = subprocess.run(
             ["desktop-file-validate", str(root / "usr/share/applications/twinbench.desktop")]

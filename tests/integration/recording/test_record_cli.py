@@ -41,12 +41,15 @@ def test_record_export_sql_sessions_replay(tmp_path, twinbench_exe, clean_env):
         [
             *twinbench_exe,
             *("export", str(sess), "--format", "parquet", "--out", str(out)),
-            *("--partition", "date,device_id"),
+            *("--partition", "date,device_id", "--progress"),
         ],
         clean_env,
     )
     assert r.returncode == 0, r.stderr
-    assert "export:" in r.stderr and "100.0%" in r.stderr
+    # not a terminal: --progress writes whole lines (no carriage-return bar) that end at 100%
+    assert "\r" not in r.stderr and r.stderr.splitlines()[-1].endswith(
+        f"export: 100.0% ({n:,}/{n:,} rows)"
+    )
     q = f"SELECT count(*) FROM read_parquet('{out}/**/*.parquet', hive_partitioning=true)"
     assert duckdb.sql(q).fetchall()[0][0] == n
     assert ds.dataset(out, partitioning="hive").count_rows() == n

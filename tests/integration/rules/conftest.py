@@ -14,6 +14,7 @@ class Hooks:
 
     def __init__(self) -> None:
         self.bodies: list[dict] = []
+        self.auth: list[str | None] = []  # the Authorization header of each request
         self.hang = threading.Event()  # set: requests wait for `release`
         self.release = threading.Event()
         self.status = 200
@@ -29,6 +30,7 @@ def webhook_server():
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             if hooks.hang.is_set():
                 hooks.release.wait(10)
+            hooks.auth.append(self.headers.get("Authorization"))
             hooks.bodies.append(json.loads(body))
             hooks.got.set()
             self.send_response(hooks.status)

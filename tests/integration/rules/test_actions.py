@@ -8,7 +8,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from twinbench.errors import ConfigError
 from twinbench.model import Chunk
 from twinbench.rules.engine import RuleEngine
 from twinbench.rules.loader import parse_rules
@@ -76,6 +78,35 @@ def test_webhook_posts_json(webhook_server) -> None:
     ]
     assert hooks.bodies[0]["rule"] == "hot" and hooks.bodies[0]["device"] == "rig"
     assert all(d["ok"] for *_, d in sink.of("action"))
+
+
+def test_webhook_token_comes_from_a_named_place(webhook_server, tmp_path, monkeypatch) -> None:
+    url, hooks = webhook_server
+    token = tmp_path / "token"
+    token.write_text("t0k3n-from-file\n")
+    token.chmod(0o600)
+    monkeypatch.setenv("TB_HOOK_TOKEN", "t0k3n-from-env")
+    sink = Sink()
+    text = rules(url).replace(
+        'on = "both"', f'token_file = "{token}"\n  token_env = "TB_HOOK_TOKEN"'
+    )
+    eng = RuleEngine(parse_rules(text, "r.toml"), emit=sink.emit)
+    try:
+        feed(eng, [0, 5])
+        sink.wait("action", 1)
+        token.unlink()  # the file goes: the env var is next in line
+        feed(eng, [0, 5], t0=10)
+        sink.wait("action", 2)
+    finally:
+        eng.close()
+    assert hooks.auth == ["Bearer t0k3n-from-file", "Bearer t0k3n-from-env"]
+    assert not any("t0k3n" in str(item) for item in sink.items)
+
+
+def test_webhook_secret_header_in_the_file_is_refused() -> None:
+    text = rules("http://x/").replace('on = "both"', 'headers = { Authorization = "Bearer abc" }')
+    with pytest.raises(ConfigError, match="header 'Authorization' would hold a secret.*token_env"):
+        parse_rules(text, "r.toml")
 
 
 def test_hanging_webhook_blocks_nothing(webhook_server) -> None:

@@ -13,7 +13,7 @@ import tomli_w
 
 from twinbench.drivers.serial.simboard import profile_for
 from twinbench.errors import UsageError
-from twinbench.identity import KeyStore
+from twinbench.identity import KeyStore, derive_device_key
 from twinbench.runtime import Runtime
 from twinbench.twin import TwinService
 
@@ -29,11 +29,13 @@ def keystore(memory_keyring):
     return KeyStore()
 
 
-def _run(exe, env, tmp_path, *args, count=600):
+def _run(exe, env, tmp_path, *args, count=600, identity=None):
     """Run a signing board for `count` frames through the driver; return driver, chunks, svc."""
     link = tmp_path / "ttySIM"
     prof = tmp_path / "signed.toml"
-    prof.write_bytes(tomli_w.dumps(profile_for("csv", "board", signed=True)).encode())
+    profile = profile_for("csv", "board", signed=True)
+    profile["identity"].update(identity or {})
+    prof.write_bytes(tomli_w.dumps(profile).encode())
     rt = Runtime()
     drv = rt.add_driver("serial", {"port": str(link), "profile": str(prof), "device_id": "board"})
     got = []
@@ -71,12 +73,29 @@ def test_wrong_key_rejects_every_frame(twinbench_exe, clean_env, tmp_path, keyst
     assert drv.loss()["signature_errors"] >= 190
 
 
-def test_missing_key_is_a_clear_error(tmp_path, keystore):
+def test_missing_key_is_a_clear_error(tmp_path, keystore, monkeypatch):
+    monkeypatch.setenv("TWINBENCH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TB_BOARD_KEY", raising=False)
     prof = tmp_path / "signed.toml"
-    prof.write_bytes(tomli_w.dumps(profile_for("csv", "board", signed=True)).encode())
+    profile = profile_for("csv", "board", signed=True)
+    profile["identity"]["key_env"] = "TB_BOARD_KEY"
+    prof.write_bytes(tomli_w.dumps(profile).encode())
     rt = Runtime()
-    with pytest.raises(UsageError, match="no key for 'board' in the keyring"):
+    with pytest.raises(UsageError, match="no key for 'board' in the keyring") as err:
         rt.add_driver("serial", {"port": "/dev/null", "profile": str(prof), "device_id": "board"})
+    assert f"file store {tmp_path}/data/keys" in str(err.value)
+    assert "environment variable TB_BOARD_KEY: not set" in str(err.value)
+
+
+def test_key_from_an_env_var_named_in_the_profile(
+    twinbench_exe, clean_env, tmp_path, keystore, monkeypatch
+):
+    monkeypatch.setenv("TWINBENCH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TB_BOARD_KEY", derive_device_key(GROUP, "board"))
+    drv, _ = _run(
+        twinbench_exe, clean_env, tmp_path, count=100, identity={"key_env": "TB_BOARD_KEY"}
+    )
+    assert drv.loss()["signature_errors"] == 0 and drv.loss()["frames"] >= 95
 
 
 def test_twin_over_signed_wire(twinbench_exe, clean_env, tmp_path, keystore):
