@@ -152,14 +152,21 @@ def check_langstring(
     elif isinstance(raw, dict):
         if set(raw) == {"@value", "@language"}:
             return None, [("langTagValueInLangMap", f"{prop.name!r}: use a language map")]
+        probs: dict[str, Problem] = {}  # each kind of problem once, as DTDLParser 1.1
         for code, text in raw.items():
             if code.startswith("@"):
-                return None, [("langMapObjKeyword", f"{prop.name!r}: {code!r} in a language map")]
+                msg = f"{prop.name!r}: {code!r} in a language map"
+                probs.setdefault("kw", ("langMapObjKeyword", msg))
+                continue
             if not _LANG.match(code):
-                return None, [("langStringInvalidCode", f"{prop.name!r}: bad language {code!r}")]
+                msg = f"{prop.name!r}: bad language {code!r}"
+                probs.setdefault("code", ("langStringInvalidCode", msg))
             if not isinstance(text, str):
-                return None, [("langStringValueNotString", f"{prop.name!r}[{code}] not a string")]
+                msg = f"{prop.name!r}[{code}] not a string"
+                probs.setdefault("text", ("langStringValueNotString", msg))
             out[code] = text
+        if probs:
+            return None, list(probs.values())
     elif isinstance(raw, list):
         for item in raw:
             if isinstance(item, str):
