@@ -127,3 +127,53 @@ def test_v2_leaves_undefined_cotypes_alone():
 )  # fmt: skip
 def test_one_validation_id_per_problem_as_dtdlparser_1_1(doc, expected):
     assert ids(doc) == expected
+
+
+def verdict(doc: dict) -> tuple[str, set[str]]:
+    result = validate_documents([("t.json", doc)])
+    if result.issues:
+        return "Parsing", {i.code for i in result.issues}
+    return ("Resolution", set()) if result.unresolved else ("valid", set())
+
+
+def content(c: dict, version: int = 2, ctx: Any = None) -> dict:
+    return {
+        "@context": ctx or f"dtmi:dtdl:context;{version}",
+        "@id": "dtmi:com:x;1",
+        "@type": "Interface",
+        "contents": [c],
+    }
+
+
+TEMP = ["Telemetry", "Temperature"]
+
+
+@pytest.mark.parametrize(
+    ("doc", "expected"),
+    [
+        (content({"@type": "Command", "name": "c", "request": []}), ("valid", set())),
+        (content({"@type": "Relationship", "name": "r", "target": "double"}), ("valid", set())),
+        (content({"@type": TEMP, "name": "t", "schema": "dtmi:com:s;1", "unit": "kelvin"}),
+         ("Resolution", set())),
+        (content({"@type": "Telemetry", "name": "t", "schema": {
+            "@type": "Enum", "valueSchema": "dtmi:com:s;1",
+            "enumValues": [{"name": "a", "enumValue": 1}]}}), ("Resolution", set())),
+        (content({"@type": "Command", "name": "c", "request": {
+            "@type": "CommandPayload", "name": "p", "schema": "double"}}, 3),
+         ("Parsing", {"badType"})),
+        (content({"@type": "Telemetry", "name": "t", "schema": "double"}, ctx=[
+            "dtmi:com:unknown;1", "dtmi:dtdl:context;2"]), ("Parsing", {"missingDtdlContext"})),
+        (content({"@type": "Telemetry", "name": "t", "schema": "double"}, ctx=[
+            "dtmi:iotcentral:context;2", "dtmi:dtdl:context;2"]), ("valid", set())),
+        (content({"@type": "Telemetry", "name": "t", "schema": "double",
+                  "displayName": {"@type": "Object", "fields": []}}),
+         ("Parsing", {"langMapObjKeyword", "langStringInvalidCode", "langStringValueNotString"})),
+        (content({"@type": "Component", "name": "c", "schema": "double", "unit": "kelvin"}),
+         ("Parsing", {"noTypeThatAllows"})),
+        (content({"@type": "Component", "name": "c", "schema": "double"}),
+         ("Parsing", {"badType"})),
+    ],
+)  # fmt: skip
+def test_verdicts_found_by_mutating_the_public_corpus(doc, expected):
+    """Rules the official parser showed on mutated IoT Plug and Play models."""
+    assert verdict(doc) == expected
