@@ -84,22 +84,6 @@ class Section:
         out["$version"] = self.version
         return out
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any], where: str) -> Section:
-        """Read a section back; `where` names it in errors."""
-        if not isinstance(data, dict):
-            raise TwinError(f"{where}: expected an object")
-        values = {k: v for k, v in data.items() if not k.startswith("$")}
-        version = data.get("$version", 1)
-        if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-            raise TwinError(f"{where}.$version: {version!r} is not a non-negative integer")
-        meta = data.get("$metadata", {})
-        if not isinstance(meta, dict):
-            raise TwinError(f"{where}.$metadata: expected an object")
-        check_keys(where, values)
-        check_limits(where, values)
-        return cls(copy.deepcopy(values), version, copy.deepcopy(meta))
-
 
 @dataclass(frozen=True)
 class PropertyStatus:
