@@ -325,7 +325,7 @@ def _schemas(p: Parser) -> None:
 
 
 _NARROW_KEYS = ("contents", "fields", "enumValues", "request", "response", "properties")
-_NARROW_KEYS += ("schema", "elementSchema", "mapValue")
+_NARROW_KEYS += ("schema", "elementSchema", "mapValue", "extends")
 
 
 def _cycle_members(graph: dict[str, list[str]]) -> set[str]:

@@ -164,6 +164,9 @@ def check_langstring(
             if not isinstance(text, str):
                 msg = f"{prop.name!r}[{code}] not a string"
                 probs.setdefault("text", ("langStringValueNotString", msg))
+            elif len(text) > limit:
+                msg = f"{prop.name!r}[{code}] is longer than {limit}"
+                probs.setdefault("long", ("langStringValueTooLong", msg))
             out[code] = text
         if probs:
             return None, list(probs.values())

@@ -266,7 +266,11 @@ class Parser(ValueReader):
                 if t == "Override" and found == "invalidCotype" and "ValueAnnotation" in types:
                     found = ct.ADJUNCT[t]  # still read as an override, to check it fully
                 else:
-                    rejected |= ct.props_of(t, version, ctx.extensions)
+                    would_add = ct.props_of(t, version, ctx.extensions)
+                    rejected |= would_add
+                    if would_add == {"unit"} and "unit" not in obj:  # still named as missing
+                        msg = f"{cls.name} {eid} needs 'unit' for {t!r}"
+                        self.issue("missingSupplementalObjectProperty", msg, eid, path, "unit")
                     continue
             if found is None:
                 if t in UNIT_TYPES or t in CLASS_TERMS:
