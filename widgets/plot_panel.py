@@ -20,6 +20,8 @@ from twinbench.widgets.plot_alarms import AlarmMarkers
 from twinbench.widgets.plot_lane import Curve, Lane, color_for, format_time
 from twinbench.widgets.plot_measure import CursorPair, MeasureTable, measure
 
+AUTO_CURVES = 32  # channels drawn without being asked for; the rest wait for the user
+AUTO_DEVICES = 8  # devices whose channels are drawn without being asked for
 EMPTY_HINT = (
     "No device is live.\n\nDevices \u25b8 Add simulated board starts a simulated motor rig;\n"
     "connected devices show up here as soon as they send data."
@@ -64,6 +66,7 @@ class PlotPanel(QWidget):
         self.split_units = split_units
         self.hidden: set[tuple[str, str]] = set()
         self.curves: dict[tuple[str, str], Curve] = {}
+        self.capped: set[tuple[str, str]] = set()  # new channels not drawn (past AUTO_CURVES)
         self.lanes: dict[str, Lane] = {}
         self.cursor_ns: int | None = None
         self.frames = 0
@@ -149,6 +152,10 @@ class PlotPanel(QWidget):
         self.split_button.blockSignals(True)
         self.split_button.setChecked(self.split_units)
         self.split_button.blockSignals(False)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Drop every lane and curve and draw again from the history (devices went away)."""
         self.plot.ci.clear()
         self.lanes.clear()
         self.cursors.detach_all()
@@ -160,6 +167,9 @@ class PlotPanel(QWidget):
         """Show or hide one channel's curve."""
         key = (device, channel)
         (self.hidden.discard if visible else self.hidden.add)(key)
+        if visible and key in self.capped:  # the user asks for it: drawn from the next frame
+            self.capped.discard(key)
+            self._curve(device, channel)
         curve = self.curves.get(key)
         if curve is not None:
             curve.setVisible(visible)
@@ -364,6 +374,20 @@ class PlotPanel(QWidget):
             lane.sync_legend(self.hidden)
         return curve
 
+    def _auto_curve(self, device: str, channel: str) -> None:
+        """Add a curve for new data, unless a handful are shown already (the user adds more)."""
+        devices = {d for d, _ in self.curves}
+        if len(self.curves) >= AUTO_CURVES or (
+            device not in devices and len(devices) >= AUTO_DEVICES
+        ):
+            self.capped.add((device, channel))
+            self.hidden.add((device, channel))
+            self.readout.setText(
+                f"{len(self.capped)} more channels not plotted: tick them in the device tree"
+            )
+            return
+        self._curve(device, channel)
+
     def _describe(self, device: str, channel: str) -> str:
         unit = self._unit(device, channel)
         return f"{device}/{channel}" + (f" [{unit}]" if unit else " (no unit)")
@@ -392,7 +416,8 @@ class PlotPanel(QWidget):
         lane_of: dict[tuple[str, str], Lane] = {}
         for dev in h.devices():
             for ch in h.channels(dev):
-                self._curve(dev, ch)
+                if (dev, ch) not in self.curves and (dev, ch) not in self.capped:
+                    self._auto_curve(dev, ch)
         for lane in self.lanes.values():
             lane.lo, lane.hi = np.inf, -np.inf
             for key in lane.curves:
