@@ -126,8 +126,6 @@ def lookup(
     term: str, material: str, version: int, extensions: frozenset[str]
 ) -> Cotype | str | None:
     """Resolve a co-type term: a Cotype, None when undefined, or an error code."""
-    if version == 2 and term.startswith("SemanticType/"):
-        term = term.split("/", 1)[1]
     if term == "SemanticType":
         return "abstractSupplementalType"
     sem = semantic_types(version, extensions)
@@ -154,8 +152,6 @@ def lookup(
 
 def props_of(term: str, version: int, extensions: frozenset[str]) -> set[str]:
     """Properties a co-type would add (for telling apart properties of a rejected co-type)."""
-    if version == 2 and term.startswith("SemanticType/"):
-        term = term.split("/", 1)[1]
     if term in semantic_types(version, extensions) or term in V2_SEMANTIC_TYPES:
         return {"unit"}
     adj = ADJUNCT.get(term)

@@ -49,8 +49,11 @@ def unwrap(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Problem]]:
             if "@value" not in raw:
                 probs.append((f"{stem}ObjectNoValue", f"{prop.name!r}: no @value"))
             return None, probs
-        if isinstance(raw.get("@type"), list):
-            return None, [("literalTypeNotSingular", f"{prop.name!r}: @type must be one type")]
+        if "@type" in raw and not isinstance(raw["@type"], str):
+            probs = [("literalTypeNotSingular", f"{prop.name!r}: @type must be one type")]
+            if kind == "literal":
+                probs.insert(0, ("literalNotValid", f"{prop.name!r}: no literal type"))
+            return None, probs
         if "@value" not in raw:
             if kind == "literal":
                 return None, [
@@ -71,6 +74,8 @@ def unwrap(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Problem]]:
                 return None, [*bad, ("stringValueNotString", f"{prop.name!r}: {val!r}")]
             if t == "xsd:integer" and not isinstance(val, int):
                 return None, [*bad, ("integerValueNotInteger", f"{prop.name!r}: {val!r}")]
+            if t is not None and t not in _XSD.values():
+                return None, bad
             return val, []
         want = _XSD.get(kind)
         if t is not None and want is not None and t != want:

@@ -142,7 +142,7 @@ class Parser(ValueReader):
             raw_type if isinstance(raw_type, list) else [raw_type] if raw_type is not None else []
         )
         material = [t for t in types if isinstance(t, str) and t in model]
-        if raw_type is None and prop is not None and prop.infer:
+        if "@type" not in obj and prop is not None and prop.infer:
             material = [prop.infer]
         if not material:
             other = METAMODEL[5 - version] if version in (2, 3) else {}

@@ -149,7 +149,11 @@ class ValueReader:
                         and "iotcentral" in ctx.extensions
                         and v in ct.IOTCENTRAL_SCHEMAS
                     )
-                    or ("Override" in el.cotypes and (v in UNIT_TYPES or v.endswith("Unit")))
+                    or (
+                        "Override" in el.cotypes
+                        and "overriding" in ctx.extensions
+                        and (v in UNIT_TYPES or v.endswith("Unit"))
+                    )
                 ):
                     ids.append(v)
                 elif is_dtmi(v.split("#")[0]) and v.startswith("dtmi:"):

@@ -146,7 +146,8 @@ def base_cases(docs: list[Any], tag: str, rng: random.Random, n: int) -> Iterato
     bad += ["urn:x:y", "dtmi:com:x;1#frag", "dtmi:com:" + "a" * 120 + ";1", "dtmi:com:x;1.2"]
     bad += ["dtmi:com:" + "a" * 2050 + ";1", "dtmi:standard:x;1", "dtmi:com:x;999999999"]
     yield from _each_value(docs, nodes, "@id", bad, f"{tag}-dtmi", rng)
-    lists = [(p, d, k) for p, d in nodes for k in ("contents", "fields", "enumValues") if d.get(k)]
+    keys = ("contents", "fields", "enumValues")
+    lists = [(p, d, k) for p, d in nodes for k in keys if isinstance(d.get(k), list) and d[k]]
     for i, (path, _d, key) in enumerate(rng.sample(lists, min(4, len(lists)))):
         m = copy.deepcopy(docs)
         items = _at(m, path)[key]
@@ -179,7 +180,10 @@ def shape_cases(docs: list[Any], tag: str) -> Iterator[tuple[str, Any]]:
     rid = root["@id"]
     for i, extra in enumerate(ADDED):
         m = copy.deepcopy(docs)
-        m[0].setdefault("contents", []).append(json.loads(json.dumps(extra).replace("ROOT", rid)))
+        contents = m[0].get("contents", [])
+        contents = contents if isinstance(contents, list) else [contents]
+        contents.append(json.loads(json.dumps(extra).replace("ROOT", rid)))
+        m[0]["contents"] = contents
         yield f"{tag}-add-{i}", m
     for i, ext in enumerate([rid, "dtmi:com:nowhere:Y;1", {"@type": "Interface"}]):
         m = copy.deepcopy(docs)
@@ -187,8 +191,9 @@ def shape_cases(docs: list[Any], tag: str) -> Iterator[tuple[str, Any]]:
         yield f"{tag}-extends-{i}", m
     for t in ("Component", "Command", "Relationship", "Field", "dtmi:com:x:T;1"):
         m = copy.deepcopy(docs)
-        if m[0].get("contents"):
-            m[0]["contents"][0]["@type"] = t
+        contents = m[0].get("contents")
+        if isinstance(contents, list) and contents and isinstance(contents[0], dict):
+            contents[0]["@type"] = t
             yield f"{tag}-retype-{t}", m
     for i, ctx in enumerate(CONTEXTS):
         m = copy.deepcopy(docs)
