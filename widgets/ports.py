@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from twinbench.drivers.serial.ports import PortWatcher, list_ports
+from twinbench.oserrors import explain
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
@@ -133,7 +134,8 @@ class PortsPanel(FormState, QWidget):
                         "serial", {"port": port["device"], "device_id": dev}
                     )
         except Exception as exc:  # shown, never raised into Qt
-            self.status.setText(f"cannot connect {port['device']}: {exc}")
+            why = explain(exc, port["device"], "serial")
+            self.status.setText(f"cannot connect {port['device']}: {why}")
             return
         self.status.setText(f"connected {port['device']}")
 
