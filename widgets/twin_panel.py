@@ -118,9 +118,10 @@ class WritableRow(QWidget):
 class CommandRow(QWidget):
     """A command button with its request form and the last response."""
 
-    def __init__(self, panel: TwinPanel, cmd: Content) -> None:
+    def __init__(self, panel: TwinPanel, cmd: Content, address: str = "") -> None:
         super().__init__()
         self.panel, self.cmd = panel, cmd
+        self.address = address or cmd.name  # "imu*calibrate" for a component's command
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.editor = ValueEditor(cmd.request[1]) if cmd.request else None
@@ -143,10 +144,10 @@ class CommandRow(QWidget):
             return
         self.response.setText("running…")
         self.panel.submit(
-            f"cmd {self.cmd.name}",
+            f"cmd {self.address}",
             self.panel.service.invoke,
             self.panel.device,
-            self.cmd.name,
+            self.address,
             payload,
             target=self,
         )
@@ -260,7 +261,7 @@ class TwinPanel(FormState, QWidget):
                 form.addRow(c.display_name or c.name, row)
             inner.addLayout(form)
         for c in iface.of("Command"):
-            row = CommandRow(self, c)
+            row = CommandRow(self, c, f"{prefix[:-1]}*{c.name}" if prefix else c.name)
             self.commands[prefix + c.name] = row
             inner.addWidget(row)
         lay.addWidget(box)
