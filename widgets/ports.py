@@ -69,6 +69,10 @@ class PortsPanel(FormState, QWidget):
         """Stop the watcher thread."""
         self.watcher.stop()
 
+    def shutdown(self) -> None:
+        """Closing the panel stops its watcher thread (the window calls this)."""
+        self.close_watcher()
+
     def _on_change(self, added: list[dict[str, Any]], removed: list[dict[str, Any]]) -> None:
         with self._lock:
             for p in removed:
