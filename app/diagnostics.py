@@ -48,6 +48,7 @@ class Diagnostics:
         dt = (now - mark.t) if mark else 0.0
         new = _Mark(now)
         devices: dict[str, Any] = {}
+        counters = driver_counters(self.runtime)
         for dev_id, st in list(hub.devices.items()):
             nbytes = self.byte_counts.get(dev_id, 0)
             new.samples[dev_id], new.chunks[dev_id], new.bytes[dev_id] = (
@@ -59,6 +60,9 @@ class Diagnostics:
             def rate(now_v: int, old: dict[str, int], key: str = dev_id) -> float:
                 return (now_v - old.get(key, 0)) / dt if mark and dt > 0 else 0.0
 
+            losses = dict(counters.get(dev_id, {}))
+            # a driver that counts reconnects itself (BLE) knows better than the events
+            reconnects = losses.pop("reconnects", max(0, self.connects.get(dev_id, 0) - 1))
             devices[dev_id] = {
                 "state": st.state,
                 "message": st.message,
@@ -69,8 +73,8 @@ class Diagnostics:
                 "bytes": nbytes,
                 "bytes_per_s": rate(nbytes, mark.bytes if mark else {}),
                 "latency_ms": (now_ns - st.last_t_ns) / 1e6 if st.last_t_ns else None,
-                "losses": dict(self._driver_counters(dev_id)),
-                "reconnects": max(0, self.connects.get(dev_id, 0) - 1),
+                "losses": losses,
+                "reconnects": reconnects,
                 "queue_drops": hub.drops_by_subscriber(dev_id),
             }
         self._mark = new
@@ -80,14 +84,41 @@ class Diagnostics:
             threads = self.process.num_threads()
         return {
             "devices": devices,
+            "counters": counters,
             "process": {"cpu_percent": cpu, "rss_mb": mem / 2**20, "threads": threads},
+            "refused": self._refusals(),
         }
 
-    def _driver_counters(self, device_id: str) -> dict[str, int]:
+    def _refusals(self) -> dict[str, dict[str, int]]:
+        """Devices refused over a cap: by the hub, and by drivers that create devices."""
+        hub = self.runtime.hub
+        out: dict[str, dict[str, int]] = {}
+        if hub.refused_devices:
+            out["hub"] = {"cap": hub.max_devices, "devices": hub.refused_devices,
+                          "samples": hub.refused_samples}  # fmt: skip
         for drv in self.runtime.drivers:
-            get = getattr(drv, "counters", None)
-            if callable(get):
-                found = get().get(device_id)
-                if found:
-                    return dict(found)
-        return {}
+            stats = getattr(drv, "stats", None)
+            st = stats() if callable(stats) else {}
+            if st.get("refused_devices"):
+                key = str(getattr(drv, "device_id", drv.name))
+                out[key] = {"cap": st.get("max_devices", 0), "devices": st["refused_devices"],
+                            "samples": st.get("refused_samples", 0)}  # fmt: skip
+        return out
+
+
+def driver_counters(runtime: Runtime) -> dict[str, dict[str, int]]:
+    """Every driver's counters by source (device id, or the MQTT connection): name -> count."""
+    out: dict[str, dict[str, int]] = {}
+    for drv in list(runtime.drivers):
+        get = getattr(drv, "counters", None)
+        if not callable(get):
+            continue
+        try:
+            found = get()
+        except Exception:  # a plugin's counters must not break a summary
+            continue
+        for source, values in found.items():
+            out.setdefault(str(source), {}).update(
+                {str(k): int(v) for k, v in values.items() if isinstance(v, int | float)}
+            )
+    return out

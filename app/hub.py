@@ -6,7 +6,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -39,6 +39,7 @@ class Subscription:
         self._space = threading.Condition(threading.Lock())
         self._waiting = False
         self.closed = False
+        self.paused = False  # a hidden panel's queue: chunks are skipped, not queued or dropped
 
     def __len__(self) -> int:
         """Number of chunks waiting."""
@@ -46,7 +47,7 @@ class Subscription:
 
     def offer(self, chunk: Chunk) -> None:
         """Queue a chunk, dropping (and counting) it or waiting for room as the policy says."""
-        if self.devices is not None and chunk.device not in self.devices:
+        if self.paused or (self.devices is not None and chunk.device not in self.devices):
             return
         if len(self._items) >= self.maxsize:
             if self.policy == "drop":
@@ -127,6 +128,7 @@ class DeviceStats:
     rate_hz: float = 0.0
     state: str = "connected"
     message: str = ""
+    retry_at: float = 0.0  # monotonic time of the next reconnect attempt (0: none announced)
     # per channel layout: [count, last timestamp, last row]; O(1) per chunk on the hot path
     layouts: dict[tuple[str, ...], list] = field(default_factory=dict)
     _rate_mark: tuple[float, int] = (0.0, 0)
@@ -143,6 +145,9 @@ class DeviceStats:
         return out
 
 
+MAX_DEVICES = 2000  # devices one hub holds; more are refused and counted
+
+
 class Hub:
     """Publishes chunks to every subscriber and keeps per-device and per-channel statistics."""
 
@@ -152,12 +157,19 @@ class Hub:
         self.devices: dict[str, DeviceStats] = {}
         self._device_listeners: list[Callable[[Device], None]] = []
         self._byte_listeners: list[Callable[[str, bytes, int], None]] = []
+        # a backstop for drivers that create devices from traffic (each has its own, lower cap)
+        self.max_devices = MAX_DEVICES
+        self.refused_devices = 0
+        self.refused_samples = 0
 
     # -- devices ---------------------------------------------------------------------------
     def declare(self, device: Device) -> None:
-        """Announce a device and its channels before its first chunk."""
+        """Announce a device and its channels before its first chunk (refused beyond the cap)."""
         with self._lock:
             old = self.devices.get(device.id)
+            if old is None and len(self.devices) >= self.max_devices:
+                self.refused_devices += 1
+                return
             stats = DeviceStats(device=device)
             if old is not None:
                 stats.samples, stats.chunks = old.samples, old.chunks
@@ -166,11 +178,26 @@ class Hub:
         for cb in listeners:
             cb(device)
 
-    def set_state(self, device_id: str, state: str, message: str = "") -> None:
+    def set_state(
+        self, device_id: str, state: str, message: str = "", retry_in: float = 0.0
+    ) -> None:
         """Record a device's connection state (connected, disconnected, error...)."""
         st = self.devices.get(device_id)
         if st is not None:
             st.state, st.message = state, message
+            st.retry_at = time.monotonic() + retry_in if retry_in > 0 else 0.0
+
+    def remove(self, device_id: str) -> bool:
+        """Forget a device (removed by the user); returns whether it was known."""
+        with self._lock:
+            return self.devices.pop(device_id, None) is not None
+
+    def _widen(self, st: DeviceStats, names: tuple[str, ...]) -> None:
+        """A chunk brought channels the device never declared (a CSV header, say): add them."""
+        known = set(st.device.channel_names)
+        extra = tuple(Channel(n) for n in names if n not in known)
+        if extra:
+            st.device = replace(st.device, channels=st.device.channels + extra)
 
     def on_device(self, callback: Callable[[Device], None]) -> None:
         """Call `callback` for every device declared from now on."""
@@ -212,7 +239,10 @@ class Hub:
                 self.declare(
                     Device(chunk.device, "unknown", tuple(Channel(c) for c in chunk.channels))
                 )
-                st = self.devices[chunk.device]
+                st = self.devices.get(chunk.device)
+                if st is None:  # refused: over the hub's device cap
+                    self.refused_samples += n
+                    return
             if st is not None:
                 st.samples += n
                 st.chunks += 1
@@ -221,7 +251,8 @@ class Hub:
                 last_t = int(chunk.t_ns[-1])
                 st.last_t_ns = last_t
                 lay = st.layouts.get(chunk.channels)
-                if lay is None:
+                if lay is None:  # a new layout: rare, so checking for new channels is cheap
+                    self._widen(st, chunk.channels)
                     st.layouts[chunk.channels] = [n, last_t, chunk.values[-1]]
                 else:
                     lay[0] += n

@@ -51,6 +51,12 @@ def no_leaks():
 
 
 @pytest.fixture
+def dtdl_fixtures() -> Path:
+    """DTDL models, conformance cases and mutants kept in tests/fixtures/dtdl (MIT, see README)."""
+    return ROOT / "tests" / "fixtures" / "dtdl"
+
+
+@pytest.fixture
 def fixtures_dir() -> Path:
     """The public fixtures folder, tests/fixtures (sources and licences in its README)."""
     return FIXTURES

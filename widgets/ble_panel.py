@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from twinbench.ble.ops import explain
 from twinbench.ble.scanner import ScanFilter, Scanner
 from twinbench.ble.sig import uuid_label
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 
 SCAN_COLUMNS = ("Address", "Name", "RSSI", "Services", "Manufacturer data", "Service data", "Age")
@@ -56,20 +58,29 @@ class _Pending:
         self.items = left
 
 
-class BleScannerPanel(QWidget):
+class BleScannerPanel(FormState, QWidget):
     """Every advertising device, updated live, filtered by name, service UUID and RSSI."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {
+        "name": "name_edit",
+        "service": "service_edit",
+        "min_rssi": "rssi_spin",
+    }
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.scanner = Scanner()
         self.pending = _Pending()
+        self._connecting: Any = None  # the driver opened by Connect, until it fails or works
         self.name_edit = QLineEdit(placeholderText="name (glob or text)")
         self.service_edit = QLineEdit(placeholderText="service UUID, e.g. 180d")
         self.rssi_spin = QSpinBox(minimum=-127, maximum=20, value=-127, suffix=" dBm")
         self.scan_button = QPushButton("Scan")
         self.connect_button = QPushButton("Connect")
         self.status = QLabel("idle")
+        self.status.setWordWrap(True)  # error sentences say what to do: keep all of it visible
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = QTableWidget(0, len(SCAN_COLUMNS))
         self.table.setHorizontalHeaderLabels(SCAN_COLUMNS)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -113,7 +124,11 @@ class BleScannerPanel(QWidget):
 
     def _done(self, ok_text: str) -> Any:
         def cb(_result: Any, exc: BaseException | None) -> None:
-            self.status.setText(f"scan failed: {exc}" if exc else ok_text)
+            if exc is None:
+                self.status.setText(ok_text)
+                return
+            self.status.setText(explain(exc))  # the CLI's sentence, with what to do
+            self.scan_button.setText("Stop" if self.scanner.running else "Scan")
 
         return cb
 
@@ -131,12 +146,20 @@ class BleScannerPanel(QWidget):
             return
         if self.scanner.running:
             self.toggle_scan()
-        self.ctx.runtime.add_driver("ble", {"address": addr, "scan_s": 2.0})
+        try:
+            self._connecting = self.ctx.runtime.add_driver("ble", {"address": addr, "scan_s": 2.0})
+        except Exception as exc:  # shown, never raised into Qt
+            self.status.setText(f"cannot connect {addr}: {exc}")
+            return
         self.status.setText(f"connecting to {addr}")
 
     def refresh(self) -> None:
         """Pull the scanner table (GUI tick)."""
         self.pending.poll()
+        failed = getattr(self._connecting, "error", "")
+        if failed:
+            self.status.setText(failed)
+            self._connecting = None
         flt = self._filter()
         if flt is None:
             return
@@ -163,11 +186,17 @@ class BleScannerPanel(QWidget):
             if e.address == keep:
                 self.table.selectRow(r)
         if self.scanner.running:
-            self.status.setText(f"scanning: {len(entries)} device(s)")
+            self.status.setText(self.scanner.error or f"scanning: {len(entries)} device(s)")
 
 
-class BleGattPanel(QWidget):
+class BleGattPanel(FormState, QWidget):
     """The GATT table of a connected device, with read, write, subscribe and per-char counters."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {
+        "device": "device_box",
+        "decoder": "decoder_edit",
+        "write_value": "value_edit",
+    }
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()

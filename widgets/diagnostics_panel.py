@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from twinbench.diagnostics import Diagnostics
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 
 
-class DiagnosticsPanel(QWidget):
+class DiagnosticsPanel(FormState, QWidget):
     """A tree of per-device health figures, refreshed twice a second."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {}
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -25,7 +30,13 @@ class DiagnosticsPanel(QWidget):
         lay.addWidget(self.tree)
         self._frame = 0
         self.last: dict = {}
+        self.focus: str | None = None  # show_device(): that device expanded and selected
         ctx.on_tick(self._tick)
+
+    def show_device(self, device: str) -> None:
+        """Bring one device's figures forward (the others stay listed, collapsed)."""
+        self.focus = device
+        self.refresh()
 
     def _tick(self) -> None:
         self._frame += 1
@@ -40,6 +51,11 @@ class DiagnosticsPanel(QWidget):
         self.process.setText(
             f"TwinBench: CPU {pr['cpu_percent']:.0f} %, memory {pr['rss_mb']:.0f} MB, "
             f"{pr['threads']} threads"
+            + "".join(
+                f"\n{who}: {r['devices']} devices refused (cap {r['cap']}), "
+                f"{r['samples']} samples dropped"
+                for who, r in sorted(snap.get("refused", {}).items())
+            )
         )
         self.tree.clear()
         for dev_id, d in sorted(snap["devices"].items()):
@@ -57,7 +73,10 @@ class DiagnosticsPanel(QWidget):
             for k, v in figures:
                 top.addChild(QTreeWidgetItem([k, v]))
             self.tree.addTopLevelItem(top)
-            top.setExpanded(True)
+            top.setExpanded(self.focus is None or dev_id == self.focus)
+            if dev_id == self.focus:
+                self.tree.setCurrentItem(top)
+                self.tree.scrollToItem(top)
 
 
 PANELS = [PanelSpec("diagnostics", "Diagnostics", DiagnosticsPanel, "right")]

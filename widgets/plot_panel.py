@@ -20,6 +20,8 @@ from twinbench.widgets.plot_alarms import AlarmMarkers
 from twinbench.widgets.plot_lane import Curve, Lane, color_for, format_time
 from twinbench.widgets.plot_measure import CursorPair, MeasureTable, measure
 
+AUTO_CURVES = 32  # channels drawn without being asked for; the rest wait for the user
+AUTO_DEVICES = 8  # devices whose channels are drawn without being asked for
 EMPTY_HINT = (
     "No device is live.\n\nDevices \u25b8 Add simulated board starts a simulated motor rig;\n"
     "connected devices show up here as soon as they send data."
@@ -64,6 +66,7 @@ class PlotPanel(QWidget):
         self.split_units = split_units
         self.hidden: set[tuple[str, str]] = set()
         self.curves: dict[tuple[str, str], Curve] = {}
+        self.capped: set[tuple[str, str]] = set()  # new channels not drawn (past AUTO_CURVES)
         self.lanes: dict[str, Lane] = {}
         self.cursor_ns: int | None = None
         self.frames = 0
@@ -106,6 +109,7 @@ class PlotPanel(QWidget):
         self.scroll.setToolTip("Scroll back through the display history")
         self.scroll.valueChanged.connect(self._on_scroll)
         self._scroll_by_us = False
+        self._scroll_unit = 1_000_000  # ns per scroll bar step
 
         top = QHBoxLayout()
         top.setContentsMargins(4, 2, 4, 0)
@@ -149,6 +153,10 @@ class PlotPanel(QWidget):
         self.split_button.blockSignals(True)
         self.split_button.setChecked(self.split_units)
         self.split_button.blockSignals(False)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Drop every lane and curve and draw again from the history (devices went away)."""
         self.plot.ci.clear()
         self.lanes.clear()
         self.cursors.detach_all()
@@ -160,6 +168,9 @@ class PlotPanel(QWidget):
         """Show or hide one channel's curve."""
         key = (device, channel)
         (self.hidden.discard if visible else self.hidden.add)(key)
+        if visible and key in self.capped:  # the user asks for it: drawn from the next frame
+            self.capped.discard(key)
+            self._curve(device, channel)
         curve = self.curves.get(key)
         if curve is not None:
             curve.setVisible(visible)
@@ -222,6 +233,13 @@ class PlotPanel(QWidget):
         self._set_x(int(t_ns) - half, int(t_ns) + half)
         self.refresh()
 
+    def show_range(self, t0_ns: int, t1_ns: int) -> None:
+        """Pause and show [t0_ns, t1_ns] (an opened file's whole span, say)."""
+        self.set_paused(True)
+        self.window_ns = max(1_000_000, int(t1_ns) - int(t0_ns))
+        self._set_x(int(t0_ns), int(t0_ns) + self.window_ns)
+        self.refresh()
+
     def x_range_ns(self) -> tuple[int, int]:
         """The time range shown now."""
         return self._x
@@ -249,7 +267,7 @@ class PlotPanel(QWidget):
         if span is None:
             return
         self.set_paused(True)
-        x0 = span[0] + value * 1_000_000
+        x0 = span[0] + value * self._scroll_unit
         self._set_x(x0, x0 + self.window_ns)
         self.refresh()
 
@@ -364,6 +382,20 @@ class PlotPanel(QWidget):
             lane.sync_legend(self.hidden)
         return curve
 
+    def _auto_curve(self, device: str, channel: str) -> None:
+        """Add a curve for new data, unless a handful are shown already (the user adds more)."""
+        devices = {d for d, _ in self.curves}
+        if len(self.curves) >= AUTO_CURVES or (
+            device not in devices and len(devices) >= AUTO_DEVICES
+        ):
+            self.capped.add((device, channel))
+            self.hidden.add((device, channel))
+            self.readout.setText(
+                f"{len(self.capped)} more channels not plotted: tick them in the device tree"
+            )
+            return
+        self._curve(device, channel)
+
     def _describe(self, device: str, channel: str) -> str:
         unit = self._unit(device, channel)
         return f"{device}/{channel}" + (f" [{unit}]" if unit else " (no unit)")
@@ -392,7 +424,8 @@ class PlotPanel(QWidget):
         lane_of: dict[tuple[str, str], Lane] = {}
         for dev in h.devices():
             for ch in h.channels(dev):
-                self._curve(dev, ch)
+                if (dev, ch) not in self.curves and (dev, ch) not in self.capped:
+                    self._auto_curve(dev, ch)
         for lane in self.lanes.values():
             lane.lo, lane.hi = np.inf, -np.inf
             for key in lane.curves:
@@ -419,11 +452,15 @@ class PlotPanel(QWidget):
         self.frames += 1
 
     def _sync_scroll(self, span: tuple[int, int], x0: int) -> None:
-        total_ms = max(0, (span[1] - span[0] - self.window_ns) // 1_000_000)
+        # one scroll step is 1 ms, or more when the span would overflow the bar's int range
+        # (an opened file from years ago beside live data)
+        total_ns = max(0, span[1] - span[0] - self.window_ns)
+        unit = self._scroll_unit = max(1_000_000, -(-total_ns // 2_000_000_000))
+        total = total_ns // unit
         self._scroll_by_us = True
         try:
-            self.scroll.setRange(0, int(total_ms))
-            self.scroll.setPageStep(max(1, self.window_ns // 1_000_000))
-            self.scroll.setValue(int(min(total_ms, max(0, (x0 - span[0]) // 1_000_000))))
+            self.scroll.setRange(0, int(total))
+            self.scroll.setPageStep(int(min(2_000_000_000, max(1, self.window_ns // unit))))
+            self.scroll.setValue(int(min(total, max(0, (x0 - span[0]) // unit))))
         finally:
             self._scroll_by_us = False

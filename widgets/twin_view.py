@@ -10,7 +10,7 @@ import html
 import queue
 import threading
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QToolBar, QVBoxLayout, QWidget
@@ -22,58 +22,108 @@ from twinbench.visuals.bindings import (
     default_bindings,
     load_view_config,
 )
+from twinbench.visuals.frame_budget import FrameBudget
 from twinbench.visuals.live import Evaluator, FusionWorkers, hub_latest
 from twinbench.visuals.lod import LodController
 from twinbench.visuals.meshes import MeshLoadError, Model, load_model
 from twinbench.widgets.binding_form import BindingForm
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 
 NO_GL_PLATFORMS = ("offscreen", "minimal")
 DEVICE_SPACING = 0.7  # metres between devices placed automatically
+AUTO_PLACE_MAX = 16  # devices placed automatically; more need a view config
+PLACE_PER_TICK = 2  # new devices placed (and their loads queued) per frame
+SOFTWARE_MAX_SIZE = (800, 600)  # canvas pixels on a software renderer
 
 
 class ModelLoader:
-    """Loads (and, on software renderers, reduces) models on worker threads."""
+    """Loads (and, on software renderers, reduces) models on one worker thread, in turn.
+
+    However many devices appear, there is one loading thread and a queue: trimesh's imports and
+    the loads themselves never run side by side (they would only wait on each other's locks).
+    """
 
     def __init__(self) -> None:
         # (device, full model, model to show, LOD note, error)
         self.results: queue.Queue[tuple[str, Model | None, Model | None, str, str]] = queue.Queue()
-        self.threads: list[threading.Thread] = []
+        self.jobs: queue.Queue[tuple[str, str | Model, int | None] | None] = queue.Queue()
+        self.thread: threading.Thread | None = None
+
+    @property
+    def threads(self) -> list[threading.Thread]:
+        """The loading thread, when running (at most one)."""
+        return [self.thread] if self.thread is not None and self.thread.is_alive() else []
 
     def start(self, device: str, source: str | Model, budget: int | None) -> None:
-        """Load `source` (a path, builtin:name, or an already loaded Model to reduce again)."""
+        """Queue a load of `source` (a path, builtin:name, or a loaded Model to reduce again)."""
+        self.jobs.put((device, source, budget))
+        if self.thread is None or not self.thread.is_alive():
+            self.thread = threading.Thread(target=self._run, name="twinbench-view3d-load",
+                                           daemon=True)  # fmt: skip
+            self.thread.start()
 
-        def work() -> None:
-            from twinbench.widgets.scene3d import reduce_model
+    def pending(self) -> int:
+        """Loads queued and not started."""
+        return self.jobs.qsize()
 
-            try:
-                full = source if isinstance(source, Model) else load_model(source)
-                shown, note = full, ""
-                if budget is not None:
-                    shown, note = reduce_model(full, budget)
-                self.results.put((device, full, shown, note, ""))
-            except MeshLoadError as exc:
-                self.results.put((device, None, None, "", str(exc)))
-            except Exception as exc:  # a broken file must never take the GUI down
-                self.results.put((device, None, None, "", f"{source}: {type(exc).__name__}: {exc}"))
+    def _run(self) -> None:
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                return
+            self.results.put(self._load(*job))
 
-        t = threading.Thread(target=work, name=f"twinbench-view3d-load-{device}", daemon=True)
-        self.threads = [th for th in self.threads if th.is_alive()]
-        self.threads.append(t)
-        t.start()
+    @staticmethod
+    def _load(
+        device: str, source: str | Model, budget: int | None
+    ) -> tuple[str, Model | None, Model | None, str, str]:
+        from twinbench.widgets.scene3d import reduce_model
+
+        try:
+            full = source if isinstance(source, Model) else load_model(source)
+            shown, note = full, ""
+            if budget is not None:
+                shown, note = reduce_model(full, budget)
+            return (device, full, shown, note, "")
+        except MeshLoadError as exc:
+            return (device, None, None, "", str(exc))
+        except Exception as exc:  # a broken file must never take the GUI down
+            return (device, None, None, "", f"{source}: {type(exc).__name__}: {exc}")
 
     def join(self, timeout: float = 10.0) -> None:
-        """Wait for loads in flight."""
-        for t in self.threads:
+        """Finish the queued loads and stop the thread."""
+        t = self.thread
+        if t is not None:
+            self.jobs.put(None)
             t.join(timeout)
-        self.threads.clear()
+            self.thread = None
 
 
-class TwinViewPanel(QWidget):
+class StopWithRuntime:
+    """Looks like a consumer thread to `Runtime.stop`, which then calls `stop` (never `start`)."""
+
+    def __init__(self, stop: Any) -> None:
+        self._stop = stop
+
+    def is_alive(self) -> bool:
+        """Always: the runtime must not start it."""
+        return True
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Run the stop function."""
+        self._stop(timeout)
+
+
+class TwinViewPanel(FormState, QWidget):
     """The twin view: toolbar, 3D canvas, picked-part details and a status line."""
 
-    def __init__(self, ctx: AppContext, config: ViewConfig | None = None) -> None:
+    STATE_FIELDS: ClassVar[dict[str, str]] = {}
+
+    def __init__(
+        self, ctx: AppContext, config: ViewConfig | None = None, lazy: bool = False
+    ) -> None:
         super().__init__()
         self.ctx = ctx
         self.setObjectName("twin-view")
@@ -82,6 +132,9 @@ class TwinViewPanel(QWidget):
         self.evaluator = Evaluator(bindings=list(cfg.bindings))
         self.fusion = FusionWorkers(ctx.runtime)
         self.loader = ModelLoader()
+        workers = getattr(ctx.runtime, "workers", None)
+        if isinstance(workers, list):
+            workers.append(StopWithRuntime(self.loader.join))  # runtime.stop() ends the loads
         self.placed: dict[str, DevicePlacement] = {d.device: d for d in cfg.devices}
         self._declared = {b.device for b in cfg.bindings}  # devices the profile binds itself
         self.loading: set[str] = set()
@@ -93,6 +146,10 @@ class TwinViewPanel(QWidget):
         self._status = ""
         self._press: tuple[float, float] | None = None
         self._last_info = 0.0
+        self._hub_seen = -1
+        self._backlog = False
+        self.not_placed: set[str] = set()
+        self.pacing: FrameBudget | None = None  # set on a software renderer
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.status_label = QLabel(self)
@@ -100,6 +157,7 @@ class TwinViewPanel(QWidget):
         self.info_label = QLabel(self)
         self.info_label.setWordWrap(True)
         self.scene: Any = None
+        self._lazy = False
         platform = QGuiApplication.platformName()
         if platform in NO_GL_PLATFORMS:
             self.status_label.setText(
@@ -108,20 +166,34 @@ class TwinViewPanel(QWidget):
             )
             layout.addWidget(self.status_label)
             return
+        self._lazy = lazy
+        ctx.runtime.events.listen(self.evaluator.alarms.on_event)
+        ctx.on_tick(self.tick)
+        if lazy:  # in a dock: the GL canvas is made on the first tick with its tab shown
+            self.status_label.setText("3D view: starting\u2026")
+            layout.addWidget(self.status_label)
+            return
+        self._build_scene()
+
+    def _build_scene(self) -> None:
+        """Make the GL canvas and its toolbar (once). A window holding a GL canvas composites
+        every frame through OpenGL, so a 3D view tabbed away at start makes none until shown."""
         from twinbench.widgets.scene3d import TwinScene
 
+        self._lazy = False
+        layout = self.layout()
+        layout.removeWidget(self.status_label)
         self.scene = TwinScene(app="pyside6", parent=self)
         self.toolbar = self._make_toolbar()
         layout.addWidget(self.toolbar)
         layout.addWidget(self.scene.canvas.native, 1)
         layout.addWidget(self.info_label)
         layout.addWidget(self.status_label)
+        self.status_label.setText("")
         canvas = self.scene.canvas
         canvas.events.draw.connect(lambda _e: self.lod.frame(time.monotonic()), position="last")
         canvas.events.mouse_press.connect(self._on_press)
         canvas.events.mouse_release.connect(self._on_release)
-        ctx.runtime.events.listen(self.evaluator.alarms.on_event)
-        ctx.on_tick(self.tick)
 
     # -- toolbar ---------------------------------------------------------------------------
     def _make_toolbar(self) -> QToolBar:
@@ -231,13 +303,26 @@ class TwinViewPanel(QWidget):
     # -- devices and bindings -------------------------------------------------------------
     def _discover(self) -> None:
         hub = self.ctx.runtime.hub
+        n_hub = len(hub.devices)
+        if n_hub == self._hub_seen and not self._backlog:
+            return  # nothing new: no walk over every device on every frame
+        self._hub_seen = n_hub
         auto = not self.config.devices
+        self._backlog = False
+        placed_now = 0
         for dev_id, st in list(hub.devices.items()):
             if dev_id in self.loading or dev_id in self.scene.devices or dev_id in self.errors:
                 continue
             if dev_id not in self.placed:
                 if not auto:
                     continue
+                if len(self.placed) >= AUTO_PLACE_MAX:
+                    self.not_placed.add(dev_id)
+                    continue
+                if placed_now >= PLACE_PER_TICK or self.loader.pending() >= PLACE_PER_TICK:
+                    self._backlog = True  # placed lazily, a few per frame
+                    break
+                placed_now += 1
                 n = len(self.placed)
                 self.placed[dev_id] = DevicePlacement(dev_id, position=(0.0, DEVICE_SPACING * n, 0))
             if dev_id not in self._declared:
@@ -284,6 +369,13 @@ class TwinViewPanel(QWidget):
     def add_binding(self, binding: Binding) -> None:
         """Add a binding from the GUI; it is checked against the device's channels at once."""
         self.evaluator.bindings.append(binding)
+        model = self.ctx.services.get("bench_model")
+        if model is not None:  # kept in the bench: saved in workspaces and the session
+            from twinbench.widgets.bench_sync import binding_table
+
+            table = dict(model.bindings)
+            table["bindings"] = [*table.get("bindings", []), binding_table(binding)]
+            model.set_bindings(table)
         st = self.ctx.runtime.hub.devices.get(binding.device)
         if st is not None:
             self.evaluator.check_channels(binding.device, st.device.channel_names)
@@ -297,6 +389,17 @@ class TwinViewPanel(QWidget):
         if self.scene is None:
             return self.status_label.text()
         bits = [self.scene.status()]
+        if self.pacing is not None:
+            p = self.pacing
+            bits.append(
+                f"software OpenGL: at most {p.fps():.0f} fps and {SOFTWARE_MAX_SIZE[0]}x"
+                f"{SOFTWARE_MAX_SIZE[1]} px, so drawing takes <= {p.share:.0%} of the GUI thread"
+            )
+        if self.not_placed:
+            bits.append(
+                f"showing {len(self.placed)} devices; {len(self.not_placed)} more not placed "
+                "(list them in a view config to show them)"
+            )
         bits += [f"cannot load model for {d}: {e}" for d, e in self.errors.items()]
         bits += list(dict.fromkeys(self.evaluator.messages.values()))
         bits += [f.error for f in self.evaluator.fusions.values() if f.error]
@@ -305,6 +408,9 @@ class TwinViewPanel(QWidget):
     # -- frame -----------------------------------------------------------------------------
     def tick(self) -> None:
         """One display frame: new devices, finished loads, bindings, redraw."""
+        if self._lazy and not self.closed and self.isVisible():
+            self._build_scene()  # the window runs this tick only while the tab is shown
+            return
         if self.closed or self.scene is None or not self.isVisible():
             return
         if not self.scene.renderer:
@@ -316,13 +422,16 @@ class TwinViewPanel(QWidget):
                     )
                 return
             self.scene.detect_renderer()
+            if self.scene.software:
+                self._pace_software()
         self._discover()
         self._collect()
         self._adapt_lod(time.monotonic())
         states = self.evaluator.evaluate(hub_latest(self.ctx.runtime.hub), time.monotonic())
         self.scene.apply(states)
-        self.scene.canvas.update()
         now = time.monotonic()
+        if self.pacing is None or self.pacing.due(now):
+            self.scene.canvas.update()
         if now - self._last_info > 0.25:
             self._last_info = now
             if self.picked is not None:
@@ -334,6 +443,16 @@ class TwinViewPanel(QWidget):
                 bar = getattr(self.ctx.window, "statusBar", None)
                 if callable(bar) and self.scene.lod_notes:
                     bar().showMessage("3D view: " + "; ".join(self.scene.lod_notes.values()), 10000)
+
+    def _pace_software(self) -> None:
+        """On a software renderer: a smaller canvas and paced frames (a share of the GUI)."""
+        pacing = self.pacing = FrameBudget()
+        canvas = self.scene.canvas
+        canvas.native.setMaximumSize(*SOFTWARE_MAX_SIZE)
+        canvas.events.draw.connect(lambda _e: pacing.draw_started(time.monotonic()),
+                                   position="first")  # fmt: skip
+        canvas.events.draw.connect(lambda _e: pacing.draw_finished(time.monotonic()),
+                                   position="last")  # fmt: skip
 
     # -- shutdown --------------------------------------------------------------------------
     def shutdown(self) -> None:
@@ -362,8 +481,8 @@ def _config_from(ctx: AppContext) -> ViewConfig:
 
 
 def make_twin_view(ctx: AppContext) -> QWidget:
-    """Panel factory: the 3D twin view."""
-    return TwinViewPanel(ctx)
+    """Panel factory: the 3D twin view (its canvas waits for its tab to show, in the window)."""
+    return TwinViewPanel(ctx, lazy=ctx.building_panel is not None)
 
 
 PANELS = [PanelSpec("twin-view", "3D twin view", make_twin_view, "right", True, False, "Ctrl+3")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -41,6 +42,11 @@ def _top_parser() -> argparse.ArgumentParser:
     p.add_argument("workspace", nargs="?", help="workspace file to open in the GUI")
     p.add_argument("--version", action="version", version=f"twinbench {__version__}")
     p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="open on the simulated board only, ignoring the last session's devices and panels",
+    )
+    p.add_argument(
         "--selftest",
         action="store_true",
         help="run a 2 s headless simulation and exit 0 on success",
@@ -57,7 +63,27 @@ def _command_parser(name: str) -> tuple[argparse.ArgumentParser, object]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `twinbench` console script."""
+    """Entry point of the `twinbench` console script; a closed stdout ends it quietly."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a pipe closed early shows up here, not at interpreter exit
+        return code
+    except BrokenPipeError:  # `twinbench ... | head -1`: the reader has all it wanted
+        _drop_stdout()
+        return 0
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     try:
         if args_in and args_in[0] in COMMANDS:
@@ -71,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return selftest()
         from twinbench.gui.launch import launch
 
-        return launch(args.workspace)
+        return launch(args.workspace, fresh=args.fresh)
     except TwinBenchError as exc:
         print(f"twinbench: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -17,11 +17,13 @@ from twinbench.drivers.base import Driver, Setting, SettingError, Sink
 from twinbench.drivers.mqtt.client import MqttConnection
 from twinbench.drivers.mqtt.tls import ConnectError
 from twinbench.mqtt.decoder import MqttDecoder
-from twinbench.mqtt.rules import FORMATS, rules_from_settings
+from twinbench.mqtt.devicecap import DEFAULT_MAX_DEVICES
+from twinbench.mqtt.rules import FORMATS, rules_from_settings, subtree_rule
 from twinbench.mqtt.topictree import TopicTree
 
 __all__ = ["ConnectError", "MqttDriver"]
 
+OWN_TOPICS_KEPT = 10_000  # own-publish topics remembered for the topic tree
 BUSY_BATCH = 1000  # messages per drain above which the decode period stretches
 
 
@@ -106,11 +108,32 @@ class MqttDriver(Driver):
         Setting("device", "Device id template", "str", "", help="e.g. {site}-{device}"),
         Setting("device_field", "Device id JSON path", "str", ""),
         Setting("channels", "Channel JSON paths", "str", "", help="name=$.path,..."),
-        Setting("time_field", "Timestamp JSON path", "str", ""),
-        Setting("time_unit", "Timestamp unit", "choice", "ms", choices=("s", "ms", "us", "ns")),
+        Setting(
+            "time_field",
+            "Timestamp JSON path",
+            "str",
+            "",
+            help="ISO 8601 text or an epoch number; unreadable: arrival time (counted)",
+        ),
+        Setting(
+            "time_unit",
+            "Timestamp unit",
+            "choice",
+            "auto",
+            choices=("auto", "s", "ms", "us", "ns"),
+            help="of epoch numbers; auto: by magnitude",
+        ),
         Setting("columns", "CSV column names", "str", ""),
         Setting("profile", "Profile file", "str", "", help="TOML with [[mqtt.devices]] rules"),
         Setting("max_payload", "Largest payload (bytes)", "int", 262_144, min=0),
+        Setting(
+            "max_devices",
+            "Most devices from traffic",
+            "int",
+            DEFAULT_MAX_DEVICES,
+            min=0,
+            help="new devices beyond this are refused and counted (0: no cap)",
+        ),
         Setting("batch_ms", "Decode batch period (ms)", "int", 20, min=1, max=1000),
         Setting("reconnect_min", "Reconnect delay min (s)", "int", 1, min=1, max=60),
         Setting("reconnect_max", "Reconnect delay max (s)", "int", 30, min=1, max=3600),
@@ -131,6 +154,9 @@ class MqttDriver(Driver):
         self.cfg = self.parse_settings(config)
 
         self.partition = parse_partition(self.cfg["partition"])
+        self._refuse_shared_sparkplug()
+        # socket connect, then CONNACK, each within connect_timeout: the runtime waits for both
+        self.open_timeout = 2 * float(self.cfg["connect_timeout"]) + 2
         self.other_partition = 0
         self.device_id = f"mqtt:{self.cfg['host']}:{self.cfg['port']}"
         events = getattr(sink, "events", None)
@@ -154,15 +180,17 @@ class MqttDriver(Driver):
             event=events.emit if events is not None else None,
             publish=self._publish_raw,
             max_payload=self.cfg["max_payload"],
+            max_devices=self.cfg["max_devices"],
         )
         self.tree = TopicTree() if self.cfg["tree"] else None
         self.decoder.tree = self.tree
         self.conn = MqttConnection(self.cfg, self._on_state)
         self.conn.on_message = self._on_message
-        self._queue: deque[tuple[str, bytes, bool, int]] = deque()
+        self._queue: deque[tuple[str, bytes, bool, int, int]] = deque()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.own_topics: dict[str, int] = {}  # topics this app published to (bounded)
         self.received = 0
         self.decoded = 0
         self.errors = 0
@@ -173,12 +201,28 @@ class MqttDriver(Driver):
             self.twin_wire = IotHubTwinTransport(self._twin_publish, self.cfg["twin_prefix"])
             self.decoder.twin_sink = self.twin_wire.on_message
 
+    def _refuse_shared_sparkplug(self) -> None:
+        """Shared subscriptions split one node's messages between instances: refuse them."""
+        c = self.cfg
+        topics = [t.strip() for t in str(c["topics"]).split(",")]
+        sparkplug = c["format"] == "sparkplug" or any(t.startswith("spBv1.0") for t in topics)
+        if c["share_group"] and sparkplug:
+            raise SettingError(
+                "setting 'share_group': Sparkplug B needs every message of an edge node in one "
+                "instance (sequence numbers, births, aliases); split a fleet with "
+                "--partition I/N instead"
+            )
+
     # -- paho thread -----------------------------------------------------------------------
     def _on_message(self, client: Any, userdata: Any, msg: Any) -> None:
-        self._queue.append((msg.topic, msg.payload, msg.retain, time.time_ns()))
+        self._queue.append((msg.topic, msg.payload, msg.retain, time.time_ns(), msg.qos))
 
     def _on_state(self, state: str, message: str) -> None:
-        self.sink.status(self.device_id, state, message)
+        retry = self.conn.retry_in if state == "disconnected" else 0.0
+        if retry:  # the app's sink shows "reconnecting in N s"
+            self.sink.status(self.device_id, state, message, retry_in=retry)  # type: ignore[call-arg]
+        else:
+            self.sink.status(self.device_id, state, message)
 
     # -- decode thread ---------------------------------------------------------------------
     def _drain_loop(self) -> None:
@@ -199,11 +243,11 @@ class MqttDriver(Driver):
             return 0
         pop = q.popleft
         items = [pop() for _ in range(n)]
-        topics, payloads, retained, ts = zip(*items, strict=True)
+        topics, payloads, retained, ts, qos = zip(*items, strict=True)
         self.received += n
         try:
             chunks = self.decoder.feed(
-                list(topics), list(payloads), np.array(ts, np.int64), list(retained)
+                list(topics), list(payloads), np.array(ts, np.int64), list(retained), qos
             )
         except Exception as exc:  # a decoder bug must not kill the stream; count and report
             self.errors += 1
@@ -234,6 +278,14 @@ class MqttDriver(Driver):
             services["mqtt_publish"] = self.publish
             self._wire_twins(services)
             services.setdefault("mqtt_drivers", []).append(self)
+        events = getattr(self.sink, "events", None)
+        if not self.decoder.rules and events is not None:
+            events.emit(
+                "mqtt",
+                self.device_id,
+                "no device pattern: topics are shown in the topic tree only; set pattern "
+                "(e.g. lab/{device}/data), a profile, or use Make device in the MQTT panel",
+            )
 
     async def close(self) -> None:
         """Disconnect, then decode what is left."""
@@ -270,7 +322,16 @@ class MqttDriver(Driver):
         properties: dict[str, Any] | None = None,
     ) -> Any:
         """Publish a message (MQTT 5 properties by name, e.g. ContentType, UserProperty)."""
+        own = self.own_topics
+        if topic in own or len(own) < OWN_TOPICS_KEPT:
+            own[topic] = own.get(topic, 0) + 1
         return self.conn.publish(topic, payload, qos, retain, properties)
+
+    def make_device(self, path: str, per_child: bool = False) -> str:
+        """Make a device of a topic subtree (or one per child) from now on; returns the pattern."""
+        rule = subtree_rule(path, per_child, self.cfg["format"])
+        self.decoder.add_rule(rule)
+        return rule.pattern.text
 
     def _publish_raw(self, topic: str, payload: bytes) -> None:
         self.conn.publish(topic, payload, 0, False, None)
@@ -306,4 +367,30 @@ class MqttDriver(Driver):
             "bad": self.decoder.counters.snapshot(),
             "reconnects": self.conn.reconnects,
             "rebirths_requested": self.decoder.sparkplug.rebirths_requested,
+            **self.decoder.cap.stats(),
+        }
+
+    def counters(self) -> dict[str, dict[str, int]]:
+        """The connection's counters (diagnostics, summaries, recordings): received, decoded,
+        bad messages by reason, reconnects, Sparkplug births, deaths and rebirth requests."""
+        sp = self.decoder.sparkplug
+        bad: dict[str, int] = {}
+        for per_topic in self.decoder.counters.snapshot().values():
+            for k, v in per_topic.items():
+                bad[f"bad_{k}"] = bad.get(f"bad_{k}", 0) + v
+        return {
+            self.device_id: {
+                "received": self.received,
+                "decoded_samples": self.decoded,
+                "other_partition": self.other_partition,
+                "decode_errors": self.errors,
+                "bad": sum(bad.values()),
+                **bad,
+                "reconnects": self.conn.reconnects,
+                "births": sp.births,
+                "deaths": sp.deaths,
+                "rebirths_requested": sp.rebirths_requested,
+                "time_fallback": self.decoder.time_fallbacks,
+                **self.decoder.cap.stats(),  # devices admitted and refused over the cap
+            }
         }
