@@ -292,7 +292,7 @@ def channel_files(
     files = []
     sids = table.column("session")
     for sid in dict.fromkeys(sids.to_pylist()):
-        path = out / CHANNELS_DIR / f"{fmt.safe_name(sid)}.pq"
+        path = out / CHANNELS_DIR / f"{safe_name(sid)}.pq"
         files.append((_merged_channels(table.filter(pc.equal(sids, sid)), path), path))
     return files
 

@@ -15,6 +15,9 @@ DOCUMENTED_SKIPS = {
     "dbus-daemon is not installed",
     "needs dpkg-deb (Debian)",
     "systemd-analyze not installed",
+    "pyspark not installed (scripts/setup --with-spark)",
+    "Spark needs Java 17+ (scripts/setup --with-spark installs it)",
+    "official DTDL parser unavailable: ",
 }
 
 
@@ -39,6 +42,15 @@ def test_every_fixture_folder_is_listed_with_its_source_and_licence() -> None:
     assert "MIT" in readme and "MPL-2.0" in readme
 
 
+def _text(node: ast.expr) -> str | None:
+    """A string literal's text, or an f-string's leading literal part."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        return str(node.values[0].value)
+    return None
+
+
 def _skip_reasons() -> list[tuple[str, str]]:
     """(file, reason) of every skip the tests can take: pytest.skip, skipif, importorskip."""
     out = []
@@ -48,7 +60,7 @@ def _skip_reasons() -> list[tuple[str, str]]:
                 continue
             fn = ast.unparse(node.func)
             if fn in ("pytest.skip", "pytest.importorskip") or fn.endswith("mark.skipif"):
-                reason = next((a.value for a in node.args if isinstance(a, ast.Constant)), None)
+                reason = next((_text(a) for a in node.args if _text(a) is not None), None)
                 for kw in node.keywords:
                     if kw.arg in ("reason", "msg") and isinstance(kw.value, ast.Constant):
                         reason = kw.value.value

@@ -21,7 +21,7 @@ FIELDS = [
 ]
 PIPELINES = {
     f"{f}+{d}": {
-        "framing": {"type": f, **({"length": 9} if f == "fixed" else {}), **extra},
+        "framing": {"type": f, **({"length": 8} if f == "fixed" else {}), **extra},
         "decoder": {"type": d, **({"fields": FIELDS, "sequence": "seq"} if d == "binary" else {})},
         **({"checksum": {"type": "crc-16/xmodem"}} if f == "start_end" else {}),
     }
