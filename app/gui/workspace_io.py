@@ -209,6 +209,7 @@ class WorkspaceIO:
                 ctl.connect(d.driver, dict(d.settings), device_id=dev_id, start=d.connect)
             except TwinBenchError as exc:
                 self.bench.problems.append(f"workspace device not added: {exc}")
+                self.tell("Device not opened", str(exc))
                 continue
             added.append(dev_id)
         self.bench.window.statusBar().showMessage(

@@ -31,19 +31,19 @@ def test_bad_workspace_is_a_dialog_and_the_app_keeps_running(qtbot, make_bench, 
     _dialogs()[0].close()
 
 
-def test_bad_profile_in_an_opened_workspace_is_a_dialog(qtbot, make_bench, tmp_path):
+def test_bad_profile_in_an_opened_workspace_is_reported(qtbot, make_bench, tmp_path):
     prof = tmp_path / "p.toml"
     prof.write_text('name = "p"\n[framing]\ntype = "end"\nendain = "big"\n')
     ws = tmp_path / "w.toml"
     settings = f'{{ port = "/nonexistent", profile = "{prof}" }}'
     ws.write_text(f'[[device]]\ndriver = "serial"\nsettings = {settings}\n')
     bench = make_bench()
-    assert bench.workspace_io.open(str(ws))
-    qtbot.waitUntil(lambda: bool(_dialogs()), timeout=5000)
-    assert _dialogs()[0].text() == "Device not opened"
-    assert "p.toml:4: framing.endain: unknown key" in _dialogs()[0].informativeText()
-    assert "sim" in bench.runtime.hub.devices
-    _dialogs()[0].close()
+    bench.workspace_io.ask_unsaved = lambda: "discard"  # no modal question in a test
+    bench.workspace_io.open(str(ws))
+    # named in the problems the status bar shows (a dialog where the device is refused at once)
+    qtbot.waitUntil(
+        lambda: any("p.toml:4: framing.endain" in p for p in bench.problems), timeout=5000
+    )
 
 
 def test_a_failure_while_building_the_window_closes_it(qtbot, config_dir, monkeypatch, capsys):
