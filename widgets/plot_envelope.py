@@ -30,27 +30,34 @@ def envelope_rects(x: np.ndarray, y: np.ndarray, tr: QTransform) -> np.ndarray |
     if tr.type().value > QTransform.TransformationType.TxScale.value:
         return None
     sx, sy, dx, dy = tr.m11(), tr.m22(), tr.dx(), tr.dy()
-    col = np.floor(x[0::2] * sx + dx)
-    if col.size > 1 and float(np.median(np.diff(col))) > MAX_STEP_PX:
+    n = x.size // 2
+    col = x[0::2] * sx
+    col += dx
+    np.floor(col, out=col)
+    if n > 1 and (col[-1] - col[0]) / (n - 1) > MAX_STEP_PX:
         return None
-    a, b = y[0::2] * sy + dy, y[1::2] * sy + dy
+    a, b = y[0::2] * sy, y[1::2] * sy
     top, bot = np.fmin(a, b), np.fmax(a, b)  # NaN only where the whole bucket is a gap
+    f = np.empty((n, 4), np.float64)  # x1, y1, x2, y2
+    f[:, 0] = col
+    f[:-1, 2] = col[1:]
+    f[-1, 2] = col[-1] + 1
+    f[:, 2] -= col
+    np.clip(f[:, 2], 1, MAX_STEP_PX, out=f[:, 2])
+    f[:, 2] += col
+    f[:, 2] -= 1
     # reach the previous column so the curve stays joined; never across a gap (NaN)
-    prev_top = np.concatenate(([np.nan], top[:-1]))
-    prev_bot = np.concatenate(([np.nan], bot[:-1]))
-    top2, bot2 = np.fmin(top, prev_bot), np.fmax(bot, prev_top)
-    width = np.empty_like(col)
-    width[:-1] = np.diff(col)
-    width[-1] = 1
-    np.clip(width, 1, MAX_STEP_PX, out=width)
+    f[:, 1] = top
+    f[:, 3] = bot
+    np.fmin(top[1:], bot[:-1], out=f[1:, 1])
+    np.fmax(bot[1:], top[:-1], out=f[1:, 3])
+    f[:, 1::2] += dy
+    np.floor(f[:, 1::2], out=f[:, 1::2])
+    np.clip(f, -_LIMIT, _LIMIT, out=f)
     ok = np.isfinite(top)
-    out = np.empty((int(ok.sum()), 4), np.int32)
-    c = np.clip(col[ok], -_LIMIT, _LIMIT)
-    out[:, 0] = c
-    out[:, 2] = c + width[ok] - 1
-    out[:, 1] = np.clip(np.floor(top2[ok]), -_LIMIT, _LIMIT)
-    out[:, 3] = np.clip(np.floor(bot2[ok]), -_LIMIT, _LIMIT)
-    return out
+    if not ok.all():
+        f = f[ok]
+    return f.astype(np.int32)
 
 
 def fill_rects(p: QPainter, rects: np.ndarray) -> None:
