@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import time
 from typing import Any, ClassVar
 
 from PySide6.QtWidgets import (
@@ -27,6 +28,9 @@ from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.twin_editors import ValueEditor
 from twinbench.widgets.twin_plots import TelemetryGrid
+
+MAX_HZ = 15.0  # values, tables and property states redraw at most this often
+PLOT_HZ = 5.0  # the telemetry sparklines, at most this often
 
 _STATE_COLORS = {
     "accepted": "#2e7d32",
@@ -104,17 +108,20 @@ class WritableRow(QWidget):
             text += f" · {st.state} ({st.ack_code}: {st.ack_description})"
         elif st.ack_code:
             text += f" · {st.state}"
-        self.status.setText(text)
-        self.status.setStyleSheet(f"color: {_STATE_COLORS.get(st.state, '#000')}")
+        if self.status.text() != text:
+            self.status.setText(text)
+        if st.state != getattr(self, "state", None):  # restyling every tick costs milliseconds
+            self.status.setStyleSheet(f"color: {_STATE_COLORS.get(st.state, '#000')}")
         self.state = st.state
 
 
 class CommandRow(QWidget):
     """A command button with its request form and the last response."""
 
-    def __init__(self, panel: TwinPanel, cmd: Content) -> None:
+    def __init__(self, panel: TwinPanel, cmd: Content, address: str = "") -> None:
         super().__init__()
         self.panel, self.cmd = panel, cmd
+        self.address = address or cmd.name  # "imu*calibrate" for a component's command
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.editor = ValueEditor(cmd.request[1]) if cmd.request else None
@@ -137,10 +144,10 @@ class CommandRow(QWidget):
             return
         self.response.setText("running…")
         self.panel.submit(
-            f"cmd {self.cmd.name}",
+            f"cmd {self.address}",
             self.panel.service.invoke,
             self.panel.device,
-            self.cmd.name,
+            self.address,
             payload,
             target=self,
         )
@@ -165,6 +172,8 @@ class TwinPanel(FormState, QWidget):
         self.device = ""
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
         self.jobs: list[tuple[str, concurrent.futures.Future[Any], Any]] = []
+        self._drawn = 0.0
+        self._plotted = 0.0
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
         self.devices = QComboBox()
@@ -183,6 +192,10 @@ class TwinPanel(FormState, QWidget):
         self.destroyed.connect(lambda *_: self.pool.shutdown(wait=False, cancel_futures=True))
         ctx.on_tick(self.refresh)
         self.refresh()
+
+    def shutdown(self) -> None:
+        """Closing the panel stops its worker pool (the window calls this)."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
     # -- building --------------------------------------------------------------------------
     def show_device(self, device: str) -> None:
@@ -248,7 +261,7 @@ class TwinPanel(FormState, QWidget):
                 form.addRow(c.display_name or c.name, row)
             inner.addLayout(form)
         for c in iface.of("Command"):
-            row = CommandRow(self, c)
+            row = CommandRow(self, c, f"{prefix[:-1]}*{c.name}" if prefix else c.name)
             self.commands[prefix + c.name] = row
             inner.addWidget(row)
         lay.addWidget(box)
@@ -281,9 +294,15 @@ class TwinPanel(FormState, QWidget):
             self.message.setText(f"{what}: {err}" if err else "")
         if not self.device or self.body is None:
             return
+        now = time.monotonic()
+        if now - self._drawn < 1.0 / MAX_HZ:  # a dashboard is read, not animated: <= 15 Hz
+            return
+        self._drawn = now
         twin = self.service.twin(self.device)
-        for grid in self.grids:
-            grid.update_from(twin)
+        if now - self._plotted >= 1.0 / PLOT_HZ:  # each sparkline repaint costs milliseconds
+            self._plotted = now
+            for grid in self.grids:
+                grid.update_from(twin)
         reported = twin.reported.values
         for table, paths in self.tables:
             for i, path in enumerate(paths):

@@ -100,12 +100,12 @@ def test_pending_desired_shows_waiting_time(qtbot, panel):
     assert " s" in row.status.text()
 
 
-def test_components_become_sections(qtbot, panel, fixtures_dir):
+def test_components_become_sections(qtbot, panel, dtdl_fixtures):
     from twinbench.dtdl import load_models
     from twinbench.twin.binding import binding_from
 
     p, _ticks = panel
-    repo = fixtures_dir / "dtdl" / "models"
+    repo = dtdl_fixtures / "models"
     models = load_models(
         [repo / "dtmi" / "com" / "example" / "temperaturecontroller-1.json"], repository=repo
     )
@@ -117,3 +117,5 @@ def test_components_become_sections(qtbot, panel, fixtures_dir):
     paths = {r.path for r in p.rows}
     assert "thermostat1.targetTemperature" in paths
     assert "reboot" in p.commands and "thermostat1.getMaxMinReport" in p.commands
+    assert p.commands["thermostat1.getMaxMinReport"].address == "thermostat1*getMaxMinReport"
+    assert p.commands["reboot"].address == "reboot"
