@@ -5,7 +5,11 @@ the plot widget into an image. Rates are by wall clock and by this process's CPU
 machine may be shared; the CPU-time rate is what one free core would give).
 TwinBench's plot reads min/max pairs from the display history's incremental levels; the
 baseline, measured in the same run, is pyqtgraph's own best on the same data: setData on the
-whole 1M-point window with peak downsampling, clip-to-view and skipFiniteCheck.
+whole 1M-point window with peak downsampling, clip-to-view and skipFiniteCheck. The
+"polylines" row is TwinBench's panel drawing lines through its min/max pairs (as before the
+pixel-column envelope), measured in the same run.
+`--history`: the scroll bar's whole history in view (64 channels x 10M points, dense), with the
+history's memory and the peak RSS.
 """
 
 from __future__ import annotations
@@ -101,6 +105,10 @@ def run_twinbench(
     # the plot itself at W x H (the panel adds a tool row and a scroll bar around it)
     panel.resize(W + W - panel.plot.width(), H + H - panel.plot.height())
     app.processEvents()
+    panel.refresh()
+    for key in list(panel.capped):  # past AUTO_CURVES: ticked as a user would
+        panel.set_channel_visible(*key, True)
+    assert len(panel.visible_keys()) == k
     image = QImage(W, H, QImage.Format.Format_ARGB32_Premultiplied)
     new = [
         Chunk("bench", names, stamps(n + f * per, per, rate), signal(k, n + f * per, per, kind))
@@ -181,16 +189,23 @@ def main() -> None:
     ours = args.frames or (10 if args.smoke else 120)
     base = 3 if args.smoke else 8
     print(f"{k} channels x {n:,} points in view, {per:,} new points per channel per frame, {W}x{H}")
+    from twinbench.widgets.plot_lane import Curve
+
     for kind in ("telemetry", "dense"):
         b_wall, b_cpu = run_pyqtgraph(app, k, n, per, base, kind)
+        Curve.ENVELOPE = False  # the same panel drawing polylines through the min/max pairs
+        _, p_cpu = run_twinbench(app, k, n, per, ours, kind)
+        Curve.ENVELOPE = True
         o_wall, o_cpu = run_twinbench(app, k, n, per, ours, kind)
         rows = [
             (f"pyqtgraph peak+clip, {kind} (baseline)", base, b_wall, "frames"),
             (f"twinbench PlotPanel, {kind}", ours, o_wall, "frames"),
             (f"pyqtgraph peak+clip, {kind}, CPU time", base, b_cpu, "frames"),
+            (f"twinbench polylines, {kind}, CPU time", ours, p_cpu, "frames"),
             (f"twinbench PlotPanel, {kind}, CPU time", ours, o_cpu, "frames"),
         ]
         table(rows, rows[0][0])
+        print(f"load average {os.getloadavg()}")
 
 
 def history(app, args) -> None:

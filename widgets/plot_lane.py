@@ -54,6 +54,7 @@ class Curve(pg.PlotCurveItem):
     path building or NaN-aware scans per frame."""
 
     MAX_RUNS = 256  # more gaps than this: let pyqtgraph build its path instead
+    ENVELOPE = True  # min/max pairs drawn as pixel columns (False: polylines, for comparison)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -124,7 +125,7 @@ class Curve(pg.PlotCurveItem):
         if self._bounds is None or self.xData is None:
             return
         pen = self.opts["pen"]
-        if self._pairs and pen.widthF() <= 1:
+        if self._pairs and self.ENVELOPE and pen.widthF() <= 1:
             rects = self._envelope(p)
             if rects is not None:
                 p.setPen(Qt.PenStyle.NoPen)
