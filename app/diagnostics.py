@@ -48,6 +48,7 @@ class Diagnostics:
         dt = (now - mark.t) if mark else 0.0
         new = _Mark(now)
         devices: dict[str, Any] = {}
+        counters = driver_counters(self.runtime)
         for dev_id, st in list(hub.devices.items()):
             nbytes = self.byte_counts.get(dev_id, 0)
             new.samples[dev_id], new.chunks[dev_id], new.bytes[dev_id] = (
@@ -59,7 +60,7 @@ class Diagnostics:
             def rate(now_v: int, old: dict[str, int], key: str = dev_id) -> float:
                 return (now_v - old.get(key, 0)) / dt if mark and dt > 0 else 0.0
 
-            losses = self._driver_counters(dev_id)
+            losses = dict(counters.get(dev_id, {}))
             # a driver that counts reconnects itself (BLE) knows better than the events
             reconnects = losses.pop("reconnects", max(0, self.connects.get(dev_id, 0) - 1))
             devices[dev_id] = {
@@ -83,6 +84,7 @@ class Diagnostics:
             threads = self.process.num_threads()
         return {
             "devices": devices,
+            "counters": counters,
             "process": {"cpu_percent": cpu, "rss_mb": mem / 2**20, "threads": threads},
             "refused": self._refusals(),
         }
@@ -103,14 +105,20 @@ class Diagnostics:
                             "samples": st.get("refused_samples", 0)}  # fmt: skip
         return out
 
-    def _driver_counters(self, device_id: str) -> dict[str, int]:
-        for drv in self.runtime.drivers:
-            get = getattr(drv, "counters", None)  # drivers of several devices (BLE)
-            if callable(get):
-                found = get().get(device_id)
-                if found:
-                    return dict(found)
-            loss = getattr(drv, "loss", None)  # one device per driver (serial, network)
-            if callable(loss) and getattr(drv, "cfg", {}).get("device_id") == device_id:
-                return dict(loss())
-        return {}
+
+def driver_counters(runtime: Runtime) -> dict[str, dict[str, int]]:
+    """Every driver's counters by source (device id, or the MQTT connection): name -> count."""
+    out: dict[str, dict[str, int]] = {}
+    for drv in list(runtime.drivers):
+        get = getattr(drv, "counters", None)
+        if not callable(get):
+            continue
+        try:
+            found = get()
+        except Exception:  # a plugin's counters must not break a summary
+            continue
+        for source, values in found.items():
+            out.setdefault(str(source), {}).update(
+                {str(k): int(v) for k, v in values.items() if isinstance(v, int | float)}
+            )
+    return out

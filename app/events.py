@@ -29,11 +29,13 @@ class EventLog:
         self._recent: deque[tuple] = deque(maxlen=keep)
         self._listeners: list[Callable[[Event], None]] = []
         self._lock = threading.Lock()
+        self.total = 0  # every event emitted, kept or not
 
     def emit(self, kind: str, device: str = "", message: str = "", **data: Any) -> Event:
         """Record an event now and notify listeners."""
         ev = Event(time.time_ns(), kind, device, message, data)
         with self._lock:
+            self.total += 1
             self._recent.append(
                 (ev.t_ns, kind, device, message, *chain.from_iterable(data.items()))
             )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +37,77 @@ class HeadlessOptions:
     rules: list[str] = field(default_factory=list)
     derived: list[str] = field(default_factory=list)
     twins: bool = True
+    until: str | None = None
+
+
+EVENTS_KEPT = 200  # events listed in a summary; the rest are counted in events_left_out
+UNTIL_HELP = "idle=SECONDS (e.g. idle=5s: no sample for that long) or disconnect"
+
+
+class StopWhen:
+    """When a run ends before its duration: a signal, `--until`, or the caller's condition."""
+
+    def __init__(self, until: str | None, extra: Callable[[Runtime], bool] | None) -> None:
+        self.extra = extra
+        self.idle_s: float | None = None
+        self.disconnect = False
+        self.reason = "duration"
+        self.signal = threading.Event()
+        self.signal_name = ""
+        if until:
+            m = re.fullmatch(r"idle=(\d+(?:\.\d*)?)(ms|s)?", until.strip())
+            if until.strip() == "disconnect":
+                self.disconnect = True
+            elif m and float(m.group(1)) > 0:
+                self.idle_s = float(m.group(1)) / (1000 if m.group(2) == "ms" else 1)
+            else:
+                raise UsageError(f"--until {until!r}: expected {UNTIL_HELP}")
+        self.until = until
+        self._samples = -1
+        self._quiet_since = time.monotonic()
+        self._connected: set[str] = set()
+        self._gone = threading.Event()
+
+    def attach(self, runtime: Runtime) -> None:
+        """Watch connection events (a state flips faster than a poll could see it)."""
+        if self.disconnect:
+            runtime.events.listen(self._on_event)
+
+    def _on_event(self, ev: Any) -> None:
+        if ev.kind != "connection":
+            return
+        state = ev.data.get("state")
+        if state == "connected":
+            self._connected.add(ev.device)
+        elif ev.device in self._connected and state in ("disconnected", "offline", "error"):
+            self._gone.set()
+
+    def on_signal(self, signum: int, frame: Any) -> None:
+        """SIGTERM handler: end the run as Ctrl-C does (summary written, recording closed)."""
+        del frame
+        self.signal_name = signal.Signals(signum).name
+        self.signal.set()
+
+    def __call__(self, runtime: Runtime) -> bool:
+        """Whether the run should end now (sets `reason`)."""
+        if self.signal.is_set():
+            self.reason = self.signal_name
+            return True
+        if self.idle_s is not None:
+            n = sum(st.samples for st in list(runtime.hub.devices.values()))
+            now = time.monotonic()
+            if n != self._samples:
+                self._samples, self._quiet_since = n, now
+            elif now - self._quiet_since >= self.idle_s:
+                self.reason = f"until {self.until}"
+                return True
+        if self._gone.is_set():
+            self.reason = f"until {self.until}"
+            return True
+        if self.extra is not None and self.extra(runtime):
+            self.reason = "condition"
+            return True
+        return False
 
 
 def build_summary(
@@ -48,11 +122,15 @@ def build_summary(
     for drv in runtime.drivers:  # byte transports: bytes, frames, checksum rejects, gaps...
         loss = getattr(drv, "loss", None)
         dev_id = getattr(drv, "cfg", {}).get("device_id")
-        if callable(loss) and dev_id is not None:
-            devices.setdefault(dev_id, {"channels": {}, "samples": 0, "drops": {}})["loss"] = loss()
+        if callable(loss) and dev_id is not None and dev_id in devices:
+            devices[dev_id]["loss"] = loss()
         counters = getattr(drv, "counters", None)  # drivers of several devices (BLE)
-        for dev_id, counts in (counters() if callable(counters) else {}).items():
-            devices.setdefault(dev_id, {"channels": {}, "samples": 0, "drops": {}})["loss"] = counts
+        if not callable(loss) and callable(counters):
+            for dev_id, counts in counters().items():
+                if dev_id in devices:  # not an MQTT connection's own counters (diagnostics)
+                    devices[dev_id]["loss"] = counts
+    shown = list(runtime.events.recent)[-EVENTS_KEPT:]
+    total = max(runtime.events.total, len(shown))
     out: dict[str, Any] = {
         "twinbench": __version__,
         "duration_s": round(wall_s, 3),
@@ -60,8 +138,10 @@ def build_summary(
         "dropped_samples": runtime.hub.dropped(),
         "events": [
             {"t_ns": e.t_ns, "kind": e.kind, "device": e.device, "message": e.message}
-            for e in list(runtime.events.recent)[-200:]
+            for e in shown
         ],
+        "events_total": total,
+        "events_left_out": total - len(shown),
     }
     if extra:
         out.update(extra)
@@ -81,17 +161,28 @@ def write_json(path: str, data: dict[str, Any]) -> None:
 
 def wait_until(
     runtime: Runtime, duration: float, stop_when: Callable[[Runtime], bool] | None
-) -> None:
-    """Sleep for `duration` seconds, or less once `stop_when(runtime)` is true (Ctrl-C ends)."""
+) -> str:
+    """Sleep for `duration` seconds, or less once `stop_when(runtime)` is true (Ctrl-C ends);
+    returns why it ended: duration, condition or SIGINT."""
     deadline = time.monotonic() + duration
     try:
         while True:
             left = deadline - time.monotonic()
-            if left <= 0 or (stop_when is not None and stop_when(runtime)):
-                return
+            if left <= 0:
+                return "duration"
+            if stop_when is not None and stop_when(runtime):
+                return "condition"
             time.sleep(min(left, 0.05))
     except KeyboardInterrupt:
-        pass
+        return "SIGINT"
+
+
+def catch_sigterm(handler: Callable[[int, Any], None]) -> Callable[[], None]:
+    """Route SIGTERM to `handler` (main thread only); returns what puts the old one back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    old = signal.signal(signal.SIGTERM, handler)
+    return lambda: signal.signal(signal.SIGTERM, old)
 
 
 def recording_extra(recorder: Any, meta: dict[str, Any]) -> dict[str, Any]:
@@ -123,9 +214,11 @@ def print_devices(summary: dict[str, Any]) -> None:
 
 def run_headless(opts: HeadlessOptions) -> int:
     """Run devices for the duration, print one line per device, write the summary."""
-    duration = 5.0 if opts.duration is None else opts.duration
+    default = 5.0 if not opts.until else 365 * 86400.0  # --until alone: until it happens
+    duration = default if opts.duration is None else opts.duration
     if not duration > 0:
         raise UsageError(f"--duration must be positive, got {duration}")
+    stop = StopWhen(opts.until, opts.stop_when)
     runtime = Runtime()
     runtime.add_driver(opts.driver or "sim", opts.settings)
     att = attach_all(runtime, opts.rules, opts.derived, opts.twins)
@@ -142,12 +235,16 @@ def run_headless(opts: HeadlessOptions) -> int:
         recorder.start(opts.record_name)
     t0 = time.monotonic()
     settle_heap()
+    restore = catch_sigterm(stop.on_signal)
+    stop.attach(runtime)
+    why = "duration"
     mon = runlog.watch(runtime, duration)
     try:
         runtime.start()
         att.check_rules(opts.rules)  # channels are known once the drivers declared them
-        wait_until(runtime, duration, opts.stop_when)
+        why = wait_until(runtime, duration, stop)
     finally:
+        restore()
         mon.closing = True
         runtime.stop()
         att.close()
@@ -156,6 +253,7 @@ def run_headless(opts: HeadlessOptions) -> int:
         mon.stop()
     wall = time.monotonic() - t0
     extra = att.summary()
+    extra["stopped_by"] = stop.reason if why == "condition" else why
     if recorder is not None:
         extra.update(recording_extra(recorder, meta))
     summary = build_summary(runtime, stats, wall, extra)

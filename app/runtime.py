@@ -258,7 +258,16 @@ class Runtime:
         ready.wait()
         self._started = True
         for d in self.drivers:
-            self.open_driver(d).result(open_timeout)
+            # a driver that waits on the network itself (MQTT's connect timeout) says how long
+            wait = max(open_timeout, float(getattr(d, "open_timeout", 0) or 0))
+            fut = self.open_driver(d)
+            try:
+                fut.result(wait)
+            except concurrent.futures.TimeoutError:
+                fut.cancel()
+                from twinbench.errors import TwinBenchError
+
+                raise TwinBenchError(f"driver {d.name!r} did not open within {wait:g} s") from None
 
     def call(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
         """Run a coroutine on the I/O thread and return its future."""

@@ -65,30 +65,61 @@ class SummaryStats:
             a.chunks += 1
 
     def to_dict(self, hub: Hub | None = None) -> dict[str, Any]:
-        """The summary as plain JSON-able data: devices -> channels -> figures."""
+        """The summary as plain JSON-able data: devices -> channels -> figures.
+
+        A device that changed layout (a board reset, a new label) has one accumulator per
+        layout; a channel's figures are merged over every layout that carries it.
+        """
         out: dict[str, Any] = {}
+        merged: dict[str, dict[str, list[Any]]] = {}
+        span: dict[str, list[int]] = {}
         for (dev, _names), a in self._acc.items():
             d = out.setdefault(dev, {"samples": 0, "channels": {}})
             d["samples"] += a.rows
-            span = (a.last_t - a.first_t) / 1e9
-            d["rate_hz"] = round((a.rows - 1) / span, 3) if span > 0 else 0.0
-            d["first_t_ns"], d["last_t_ns"] = a.first_t, a.last_t
-            units = {}
+            sp = span.setdefault(dev, [a.first_t, a.last_t])
+            sp[0], sp[1] = min(sp[0], a.first_t), max(sp[1], a.last_t)
+            chans = merged.setdefault(dev, {})
+            for i, name in enumerate(a.names):
+                m = chans.setdefault(name, [0, 0, np.inf, -np.inf, 0.0])
+                m[0] += int(a.count[i])
+                m[1] += int(a.nan[i])
+                m[2] = min(m[2], float(a.lo[i]))
+                m[3] = max(m[3], float(a.hi[i]))
+                m[4] += float(a.total[i])
+        for dev, d in out.items():
+            first, last = span[dev]
+            secs = (last - first) / 1e9
+            d["rate_hz"] = round((d["samples"] - 1) / secs, 3) if secs > 0 else 0.0
+            d["first_t_ns"], d["last_t_ns"] = first, last
+            units: dict[str, str] = {}
             state = ""
             if hub is not None and dev in hub.devices:
                 units = {ch.name: ch.unit for ch in hub.devices[dev].device.channels}
                 state = hub.devices[dev].state
                 d["driver"] = hub.devices[dev].device.driver
             d["state"] = state
-            for i, name in enumerate(a.names):
-                ok = int(a.count[i] - a.nan[i])
+            for name, (count, nan, lo, hi, total) in merged[dev].items():
+                ok = count - nan
                 d["channels"][name] = {
                     "unit": units.get(name, ""),
-                    "count": int(a.count[i]),
-                    "nan": int(a.nan[i]),
-                    "min": float(a.lo[i]) if ok else None,
-                    "max": float(a.hi[i]) if ok else None,
-                    "mean": float(a.total[i] / ok) if ok else None,
+                    "count": count,
+                    "nan": nan,
+                    "min": lo if ok else None,
+                    "max": hi if ok else None,
+                    "mean": total / ok if ok else None,
+                    "sum": total,
                     "drops": 0,
                 }
+        if hub is not None:  # devices that produced nothing still appear, with zeros
+            for dev, st in list(hub.devices.items()):
+                if dev not in out:
+                    out[dev] = {
+                        "samples": 0,
+                        "channels": {},
+                        "rate_hz": 0.0,
+                        "first_t_ns": None,
+                        "last_t_ns": None,
+                        "driver": st.device.driver,
+                        "state": st.state,
+                    }
         return out

@@ -114,6 +114,7 @@ class BenchRun:
         self.t0 = 0.0
         self.sent: set[int] = set()
         self.running = False
+        self.stopped_by = "duration"  # or SIGTERM, SIGINT (docs/summary.md)
         self.result: dict[str, Any] | None = None
         self.outcomes: list[Outcome] = []
         self.log = runlog.Watch(self.runtime, self.limit)
@@ -185,6 +186,7 @@ class BenchRun:
         extra = self.att.summary()
         if rec is not None:
             extra.update(recording_extra(rec, self.meta))
+        extra["stopped_by"] = self.stopped_by
         out = build_summary(self.runtime, self.stats, wall, extra)
         self.outcomes = evaluate(self.cfg.assertions, out, self.watch)
         passed = all(o.passed for o in self.outcomes)
@@ -224,12 +226,13 @@ def run_bench(
         while run.step() and not term.is_set():
             time.sleep(0.02)
     except KeyboardInterrupt:
-        pass
+        run.stopped_by = "SIGINT"
     finally:
         run.stop()
         if main:
             signal.signal(signal.SIGTERM, old)
     if term.is_set():
+        run.stopped_by = "SIGTERM"
         runlog.event(logging.WARNING, "stopped", "SIGTERM: run ended early; judging what was seen")
     out = run.finish()
     outcomes = run.outcomes

@@ -10,6 +10,7 @@ def add_parser(subs: Any) -> None:
     """Declare `ports`."""
     p = subs.add_parser("ports", help="list serial ports (description, VID:PID, serial number)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--all", action="store_true", help="include pseudo-terminals (/dev/pts/N)")
     p.add_argument("--sniff", metavar="PORT", help="listen to PORT and suggest a profile")
     p.add_argument("--save", metavar="NAME", help="with --sniff: save the suggestion as NAME")
     p.add_argument("--seconds", type=float, default=0.3, help="with --sniff: time per baud rate")
@@ -25,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     if args.sniff:
         return _sniff(args)
     profiles = all_profiles()
-    ports = list_ports()
+    ports = list_ports(include_ptys=args.all)
     for p in ports:
         prof = match_port(p, profiles)
         p["profile"] = prof.name if prof else None
@@ -40,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
             f"{p['device']:<20} {ids:<10} {p.get('serial_number') or '-':<16} "
             f"{p.get('manufacturer') or '-':<16} {p.get('description') or '-'}"
             + (f"  -> profile {p['profile']}" if p["profile"] else "")
+            + "".join(f"  [{name}]" for name in p.get("by_id", []))
         )
     return 0
 

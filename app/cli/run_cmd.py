@@ -28,6 +28,12 @@ def add_parser(subs: Any) -> None:
         help="driver setting, repeatable",
     )
     p.add_argument("--duration", type=float, default=None, help="seconds to run (default 5)")
+    p.add_argument(
+        "--until",
+        metavar="idle=5s|disconnect",
+        help="end when no sample arrived for that long, or when a device disconnects "
+        "(with no --duration, runs until then); SIGTERM and Ctrl-C end a run too, exit 0",
+    )
     p.add_argument("--summary", metavar="FILE", help="write the JSON summary here")
     p.add_argument(
         "--quiet", action="store_true", help="print only the result line; log errors only"
@@ -96,6 +102,10 @@ def run(args: argparse.Namespace) -> int:
     if args.config:
         from twinbench.bench.runner import run_bench
 
+        if args.until:
+            from twinbench.errors import UsageError
+
+            raise UsageError("--until applies to a plain run; a bench config sets its duration")
         return run_bench(
             args.config,
             duration=args.duration,
@@ -128,5 +138,6 @@ def run(args: argparse.Namespace) -> int:
         record=args.record,
         record_name=args.record_name,
         record_devices=tuple(d.strip() for d in args.record_devices.split(",") if d.strip()),
+        until=args.until,
     )
     return run_headless(opts)

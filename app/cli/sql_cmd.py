@@ -13,8 +13,9 @@ def add_parser(subs: Any) -> None:
         help="query recorded sessions with SQL (DuckDB)",
         description="Run a SQL query over one or more sessions. Views: one per device "
         "(time, session, one column per channel), `samples` (time, session, device_id, channel, "
-        'value) and `events`. Example: twinbench sql REC/S1 "SELECT channel, avg(value) FROM '
-        'samples GROUP BY channel"',
+        "value), `events` and `counters` (session, source, counter, value: loss and driver "
+        "counters). JSON output keeps doubles exact (17 significant digits). Example: "
+        'twinbench sql REC/S1 "SELECT channel, avg(value) FROM samples GROUP BY channel"',
     )
     p.add_argument("args", nargs="+", metavar="SESSION... QUERY", help="sessions, then the query")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -32,11 +33,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("sql: give at least one SESSION and then the QUERY")
     *sessions, sql = args.args
     table = query(sessions, sql)
+    if args.format == "json":
+        print(json_records(table))
+        return 0
     df = table.to_pandas()
     if args.format == "csv":
-        df.to_csv(sys.stdout, index=False)
-    elif args.format == "json":
-        print(df.to_json(orient="records", date_format="iso"))
+        df.to_csv(sys.stdout, index=False, float_format="%.17g")
     else:
         import pandas as pd
 
@@ -46,3 +48,27 @@ def run(args: argparse.Namespace) -> int:
             print(f"... {len(df) - args.max_rows} more row(s)")
         print(f"({len(df)} row(s))")
     return 0
+
+
+def json_records(table: Any) -> str:
+    """Rows as a JSON array of objects: doubles round-trip exactly, times in ISO 8601, NaN null."""
+    import datetime as dt
+    import json
+    import math
+
+    def plain(v: Any) -> Any:
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dt.datetime | dt.date | dt.time):
+            return v.isoformat()
+        if isinstance(v, dt.timedelta):
+            return v.total_seconds()
+        if isinstance(v, bytes):
+            return v.hex()
+        if isinstance(v, dict):
+            return {str(k): plain(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [plain(x) for x in v]
+        return v if v is None or isinstance(v, bool | int | float | str) else str(v)
+
+    return json.dumps([{k: plain(v) for k, v in row.items()} for row in table.to_pylist()])

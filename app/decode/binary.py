@@ -128,7 +128,13 @@ class StructDecoder:
 
 def parse_fields(items: Sequence[Mapping[str, Any]], where: str) -> list[Field]:
     """Fields from profile tables; positions follow each other unless `pos` is given."""
+    return parse_struct(items, where)[0]
+
+
+def parse_struct(items: Sequence[Mapping[str, Any]], where: str) -> tuple[list[Field], int]:
+    """Fields from profile tables and the struct's size in bytes (trailing pads included)."""
     out: list[Field] = []
+    size = 0
     pos = 0
     for i, item in enumerate(items):
         key = f"{where}[{i}]"
@@ -136,6 +142,7 @@ def parse_fields(items: Sequence[Mapping[str, Any]], where: str) -> list[Field]:
         ftype = str(item.get("type", "")).lower()
         if ftype == "pad":
             pos += int(item.get("size", 1))
+            size = max(size, pos)
             continue
         if not isinstance(name, str) or not name:
             raise ValueError(f"{key}.name: a field needs a name")
@@ -146,4 +153,5 @@ def parse_fields(items: Sequence[Mapping[str, Any]], where: str) -> list[Field]:
             Field(name, ftype, pos, float(item.get("scale", 1.0)), float(item.get("offset", 0.0)))
         )
         pos += np.dtype(TYPES[ftype]).itemsize
-    return out
+        size = max(size, pos)
+    return out, max(size, pos)

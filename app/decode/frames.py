@@ -21,6 +21,7 @@ class LossStats:
     resync_bytes: int = 0
     truncated: int = 0
     signature_errors: int = 0
+    channels_refused: int = 0  # channel names past the device's cap (max_channels)
 
     def as_dict(self) -> dict[str, int]:
         """The counters as a plain dict (for the GUI and JSON summaries)."""

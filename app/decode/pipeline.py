@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from twinbench.decode import checksums, framing
-from twinbench.decode.binary import StructDecoder, parse_fields
+from twinbench.decode.binary import StructDecoder, parse_struct
 from twinbench.decode.frames import Frames, LossStats
 from twinbench.decode.text import CsvDecoder, JsonLinesDecoder, PairDecoder
 from twinbench.model import Chunk
@@ -22,6 +22,7 @@ from twinbench.model import Chunk
 FRAMINGS = ("end", "start_end", "start", "fixed", "length", "cobs", "slip", "message")
 DECODERS = ("csv", "quickplot", "keyvalue", "jsonl", "binary")
 MAX_SPREAD_NS = 100_000_000  # frames of one read are spread over at most the last 100 ms
+MAX_CHANNELS = 256  # channels one device may grow to; names past it are refused and counted
 
 
 class PipelineError(ValueError):
@@ -128,8 +129,13 @@ class ByteDecoder:
         stats: LossStats,
         checksum: ChecksumCheck | None = None,
         channels: Sequence[ChannelMap] = (),
+        max_channels: int = MAX_CHANNELS,
     ) -> None:
         self.device_id = device_id
+        self.max_channels = max_channels
+        self._known: set[str] = set()
+        self._refused: set[str] = set()
+        self._cap_cache: dict[tuple[str, ...], np.ndarray | None] = {}
         self.framer = framer
         self.decoder = decoder
         self.checksum = checksum
@@ -138,6 +144,7 @@ class ByteDecoder:
         self._last_t = 0
         self._map_cache: dict[tuple[str, ...], tuple[tuple[str, ...], np.ndarray, Any]] = {}
         self.taps: list[Any] = []  # frame taps (signatures, twin replies), in order
+        self.frame_len: int | None = None  # exact frame length a binary struct needs
 
     def feed(self, data: bytes, t_ns: int) -> Chunk | None:
         """Decode whatever complete frames `data` completes; None when there are none."""
@@ -146,6 +153,11 @@ class ByteDecoder:
         for tap in self.taps:
             if len(frames):
                 frames = tap.apply(frames)
+        if self.frame_len is not None and len(frames):
+            sized = frames.lengths == self.frame_len
+            if not sized.all():  # noise, or a struct that does not fill the frame
+                self.stats.malformed += int((~sized).sum())
+                frames = frames.select(sized)
         if self.checksum is not None and len(frames):
             frames = self.checksum.apply(frames)
         if len(frames) == 0:
@@ -158,6 +170,9 @@ class ByteDecoder:
         if n == 0:
             return None
         names, values = self._map(names, values)
+        names, values = self._cap(names, values)
+        if not names:
+            return None
         self.stats.frames += n
         t0 = max(self._last_t, t_ns - MAX_SPREAD_NS)
         if n == 1 or t0 >= t_ns:
@@ -170,6 +185,37 @@ class ByteDecoder:
     def reset(self) -> None:
         """The stream broke: drop the unfinished frame (counted as truncated)."""
         self.framer.reset()
+        resync = getattr(self.decoder, "resync", None)
+        if resync is not None:
+            resync()
+
+    def _cap(
+        self, names: tuple[str, ...], values: np.ndarray
+    ) -> tuple[tuple[str, ...], np.ndarray]:
+        """Keep the device within `max_channels` names; later new names are refused (counted)."""
+        if names in self._cap_cache:
+            keep = self._cap_cache[names]
+        else:
+            room = self.max_channels - len(self._known)
+            mask = np.ones(len(names), bool)
+            for i, nm in enumerate(names):
+                if nm in self._known:
+                    continue
+                if room > 0:
+                    self._known.add(nm)
+                    room -= 1
+                else:
+                    mask[i] = False
+                    if nm not in self._refused and len(self._refused) < 1 << 16:
+                        self._refused.add(nm)
+                        self.stats.channels_refused += 1
+            keep = None if mask.all() else np.flatnonzero(mask)
+            if len(self._cap_cache) > 4096:
+                self._cap_cache.clear()
+            self._cap_cache[names] = keep
+        if keep is None:
+            return names, values
+        return tuple(names[i] for i in keep), values[:, keep]
 
     def loss(self) -> dict[str, int]:
         """The loss counters as a dict."""
@@ -279,9 +325,9 @@ def _decoder(cfg: Mapping[str, Any], stats: LossStats, names: Sequence[str]) -> 
         if not isinstance(fields_cfg, list) or not fields_cfg:
             raise PipelineError("decoder.fields", "a binary decoder needs a list of fields")
         try:
-            fields = parse_fields(fields_cfg, "decoder.fields")
+            fields, size = parse_struct(fields_cfg, "decoder.fields")
             return StructDecoder(
-                fields, str(cfg.get("endian", "little")), cfg.get("sequence"), stats
+                fields, str(cfg.get("endian", "little")), cfg.get("sequence"), stats, size
             )
         except ValueError as exc:
             msg = str(exc)
@@ -324,4 +370,35 @@ def make_pipeline(section: Mapping[str, Any], device_id: str = "device") -> Byte
     decoder = _decoder(section.get("decoder", {}), stats, [c.name for c in chans])
     ck_cfg = section.get("checksum")
     checksum = ChecksumCheck(ck_cfg, stats) if ck_cfg else None
-    return ByteDecoder(device_id, framer, decoder, stats, checksum, chans)
+    frame_len = _struct_frame_len(section, decoder, checksum)
+    cap = section.get("decoder", {}).get("max_channels", MAX_CHANNELS)
+    if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+        raise PipelineError("decoder.max_channels", f"{cap!r} is not a positive integer")
+    out = ByteDecoder(device_id, framer, decoder, stats, checksum, chans, cap)
+    out.frame_len = frame_len
+    return out
+
+
+def _struct_frame_len(
+    section: Mapping[str, Any], decoder: Decoder, checksum: ChecksumCheck | None
+) -> int | None:
+    """The frame length a binary struct needs (struct + trailing checksum), checked against a
+    fixed framing length; None for text decoders and for signed frames (the tap strips tags)."""
+    if not isinstance(decoder, StructDecoder) or section.get("identity", {}).get("signed"):
+        return None
+    trailing = (
+        checksum.width if checksum is not None and checksum.position == -checksum.width else 0
+    )
+    need = decoder.size + trailing
+    fr = section.get("framing", {})
+    if fr.get("type") == "fixed" and fr.get("length") is not None:
+        start = parse_delimiter(fr.get("start"), bool(fr.get("hex", False)), "framing.start")
+        have = int(fr["length"]) - len(start)
+        if have != need:
+            ck = f" + {trailing}-byte checksum" if trailing else ""
+            raise PipelineError(
+                "decoder.fields",
+                f"the struct is {decoder.size} bytes{ck} = {need}, but framing.length "
+                f"{fr['length']} leaves {have} bytes per frame",
+            )
+    return need

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from twinbench.decode.frames import Frames, LossStats
+from twinbench.decode.layout import Labels, Layout, is_identifier
 
 Decoded = tuple[tuple[str, ...], np.ndarray]
 
@@ -88,7 +89,7 @@ def _to_float(tok: bytes) -> float | None:
 
 
 class CsvDecoder:
-    """Delimited numbers, one row per frame; the first non-numeric row names the columns."""
+    """Delimited numbers, one row per frame; a line of identifiers names the columns."""
 
     def __init__(
         self,
@@ -99,10 +100,19 @@ class CsvDecoder:
     ) -> None:
         self.stats = stats
         self.delim = delimiter
-        self.names: tuple[str, ...] = tuple(names)
-        self.ncols = columns or (len(self.names) or None)
-        self.fixed_names = bool(names)
+        self.layout = Layout(names, fixed=bool(names))
+        if columns:
+            self.layout.width = columns
         import pandas  # noqa: F401  (import now, not on the reader thread's first frame)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The current column names (header or profile)."""
+        return self.layout.names
+
+    def resync(self) -> None:
+        """The stream broke: the next row may be a fragment of a line."""
+        self.layout.suspect = True
 
     def decode(self, frames: Frames) -> Decoded | None:
         """Numbers of every frame in the batch."""
@@ -111,44 +121,45 @@ class CsvDecoder:
         text = frames.joined(10, pad=True)
         if b"\r" in text:
             text = text.replace(b"\r", b"")
-        if self.ncols is None:
-            first = text.split(b"\n", 1)[0]
-            self.ncols = first.count(self.delim.encode()) + 1
+        lay = self.layout
+        ncols = lay.width or text.split(b"\n", 1)[0].count(self.delim.encode()) + 1
         values = None
-        before = self.stats.malformed
-        if text[:1].isdigit() or text[:1] in b"-+.":
-            values = _csv_block(text, self.delim, self.ncols, self.stats)
+        if lay.pending is None and (text[:1].isdigit() or text[:1] in b"-+."):
+            n_lines = text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
+            if text.count(self.delim.encode()) == n_lines * (ncols - 1):
+                before = self.stats.malformed
+                values = _csv_block(text, self.delim, ncols, self.stats)
+                if values is not None and self.stats.malformed != before:
+                    self.stats.malformed = before  # irregular batch: the slow path recounts it
+                    values = None
         if values is None:
-            self.stats.malformed = before  # the slow path counts this batch itself
-            values = self._slow(text)
+            return self._slow(text)
+        lay.row(ncols)
         values = _drop_nonfinite(values, self.stats)
         if values.shape[0] == 0:
             return None
-        return self._names(), values
+        return lay.names_for(ncols), values
 
-    def _names(self) -> tuple[str, ...]:
-        n = self.ncols or 0
-        if len(self.names) != n:
-            self.names = tuple(f"value{i + 1}" for i in range(n))
-        return self.names
-
-    def _slow(self, text: bytes) -> np.ndarray:
-        rows: list[list[float]] = []
+    def _slow(self, text: bytes) -> Decoded | None:
+        rows: list[dict[str, float]] = []
         d = self.delim.encode()
+        lay = self.layout
         for line in text.split(b"\n"):
             if not line.strip():
                 continue
-            toks = line.split(d)
+            toks = [t.strip() for t in line.split(d)]
             vals = [_to_float(t) for t in toks]
-            if all(v is None for v in vals) and not self.fixed_names:
-                self.names = tuple(t.strip().decode("utf-8", "replace") for t in toks)
-                self.ncols = len(toks)
+            if all(v is None for v in vals):
+                if not lay.header(toks):
+                    self.stats.malformed += 1  # garbage, or a header waiting for its rows
                 continue
-            if len(vals) != self.ncols or any(v is None for v in vals):
+            if any(v is None or not math.isfinite(v) for v in vals):
                 self.stats.malformed += 1
                 continue
-            rows.append(vals)  # type: ignore[arg-type]
-        return np.array(rows, dtype=np.float64).reshape(-1, self.ncols or 0)
+            if not lay.take(len(vals), self.stats):
+                continue
+            rows.append(dict(zip(lay.names_for(len(vals)), vals, strict=True)))  # type: ignore[arg-type]
+        return _table(rows)
 
 
 class PairDecoder:
@@ -157,12 +168,22 @@ class PairDecoder:
     def __init__(self, stats: LossStats, sep: str = ":", names: Sequence[str] = ()) -> None:
         self.stats = stats
         self.sep = sep.encode()
-        self.names: tuple[str, ...] = tuple(names)
+        self.layout = Layout(names, fixed=bool(names))
+        self.labels = Labels()
         self._label = re.compile(rb"([^\s,:=]+)" + re.escape(self.sep))
         import pandas  # noqa: F401
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Names of bare values (a header line or the profile)."""
+        return self.layout.names
+
+    def resync(self) -> None:
+        """The stream broke: the next row may be a fragment of a line."""
+        self.layout.suspect = self.labels.suspect = True
+
     def decode(self, frames: Frames) -> Decoded | None:
-        """Values of every line; a batch with one layout is parsed in one pass."""
+        """Values of every line; a batch with one known layout is parsed in one pass."""
         if len(frames) == 0:
             return None
         text = frames.joined(10, pad=True).replace(b"\r", b"")
@@ -171,23 +192,29 @@ class PairDecoder:
             labels = self._label.findall(text)
             k = len(labels) // n_lines if n_lines else 0
             if k and len(labels) == k * n_lines and labels == labels[:k] * n_lines:
-                bare = self._label.sub(b"", text)
-                names = tuple(lb.decode("utf-8", "replace") for lb in labels[:k])
-                values = self._bare(bare, k)
-                if values is not None:
-                    self.names = names
-                    values = _drop_nonfinite(values, self.stats)
-                    return (names, values) if values.shape[0] else None
+                names = tuple(lb.decode("latin-1") for lb in labels[:k])
+                known = self.labels.known
+                if all(map(is_identifier, labels[:k])) and (not known or known.issuperset(names)):
+                    values = self._bare(self._label.sub(b"", text), k)
+                    if values is not None:
+                        self.labels.accept(names)
+                        values = _drop_nonfinite(values, self.stats)
+                        return (names, values) if values.shape[0] else None
             return self._slow(text)
         norm = _EDGE.sub(b"", _WS.sub(b",", text))
         k = norm.split(b"\n", 1)[0].count(b",") + 1
-        values = self._bare(norm, k) if norm[:1].isdigit() or norm[:1] in b"-+." else None
+        lay = self.layout
+        values = None
+        same = lay.pending is None and (lay.width in (None, k) or not lay.flowed)
+        if same and (norm[:1].isdigit() or norm[:1] in b"-+."):
+            values = self._bare(norm, k)
         if values is None:
             return self._slow(text)
+        lay.row(k)
         values = _drop_nonfinite(values, self.stats)
         if values.shape[0] == 0:
             return None
-        return self._default_names(k), values
+        return lay.names_for(k), values
 
     def _bare(self, norm: bytes, k: int) -> np.ndarray | None:
         norm = _EDGE.sub(b"", _WS.sub(b",", norm))
@@ -198,47 +225,46 @@ class PairDecoder:
             return None
         return out
 
-    def _default_names(self, k: int) -> tuple[str, ...]:
-        if len(self.names) == k:
-            return self.names
-        return tuple(f"value{i + 1}" for i in range(k))
-
     def _slow(self, text: bytes) -> Decoded | None:
-        """Line by line: layouts may change; the widest layout seen in the batch wins."""
+        """Line by line: each row is checked against the layout (see twinbench.decode.layout)."""
         rows: list[dict[str, float]] = []
+        lay = self.layout
         for line in text.split(b"\n"):
             toks = [t for t in _WS.split(line.strip()) if t]
             if not toks:
                 continue
-            row: dict[str, float] = {}
-            bad = False
-            numeric = 0
-            for i, tok in enumerate(toks):
+            labels: list[bytes] = []
+            vals: list[float | None] = []
+            for tok in toks:
                 label, sep, val = tok.rpartition(self.sep)
                 if not sep:
                     label, val = b"", tok
-                v = _to_float(val)
-                if v is None:
-                    continue
-                numeric += 1
-                if not math.isfinite(v):
-                    bad = True
-                name = label.decode("utf-8", "replace") if label else self._default_name(i)
-                row[name] = v
-            if numeric == 0:
-                if not any(self.sep in t for t in toks):  # a header line names the series
-                    self.names = tuple(t.decode("utf-8", "replace") for t in toks)
-                else:
-                    self.stats.malformed += 1
+                labels.append(label)
+                vals.append(_to_float(val))
+            if all(v is None for v in vals):
+                if any(labels) or not lay.header(toks):
+                    self.stats.malformed += 1  # garbage, or a header waiting for its rows
                 continue
-            if bad or numeric != len(toks):
+            if any(v is None or not math.isfinite(v) for v in vals):
                 self.stats.malformed += 1
                 continue
-            rows.append(row)
+            if any(labels):
+                if not all(is_identifier(lb) for lb in labels if lb):
+                    self.stats.malformed += 1
+                    continue
+                names = [
+                    lb.decode("ascii") if lb else lay.names_for(len(toks))[i]
+                    for i, lb in enumerate(labels)
+                ]
+                if not self.labels.accept(names):
+                    self.stats.malformed += 1
+                    continue
+            else:
+                if not lay.take(len(vals), self.stats):
+                    continue
+                names = list(lay.names_for(len(vals)))
+            rows.append(dict(zip(names, vals, strict=True)))  # type: ignore[arg-type]
         return _table(rows)
-
-    def _default_name(self, i: int) -> str:
-        return self.names[i] if i < len(self.names) else f"value{i + 1}"
 
 
 class JsonLinesDecoder:

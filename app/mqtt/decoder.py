@@ -86,6 +86,7 @@ class MqttDecoder:
         self._route: dict[str, Any] = {}
         self._layouts: dict[str, set[tuple[str, ...]]] = {}
         self.messages = 0
+        self.time_fallbacks = 0  # messages stamped with their arrival time (no usable time field)
         self.cap = DeviceCap(max_devices, driver, event)
         self._iothub_on = any(r.format in ("iothub", "auto") for r in rules)
         self._sparkplug_on = any(r.format in ("sparkplug", "auto") for r in rules)
@@ -205,6 +206,7 @@ class MqttDecoder:
             self._decode(rule, dev, [payloads[i] for i in idx], t_ns[idx], res)
             if res.bad != before:
                 self._attribute(res, before, [topics[i] for i in idx])
+        self.time_fallbacks += res.time_fallback
         return self._chunks(res)
 
     def _decode_many(
@@ -297,6 +299,7 @@ class MqttDecoder:
                 res.blocks.append((dev, names, tt, vals))
             for k, v in sub.bad.items():
                 self.counters.add_bad(topic, k, v)
+            res.time_fallback += sub.time_fallback
             return True
         if info.kind in ("twin", "twin-response", "method"):
             for p in payloads:

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from twinbench.mqtt.times import times_to_ns, value_to_ns
+
 try:  # orjson parses about 5x faster; the stdlib parser is the fallback
     from orjson import loads as json_loads
 except ImportError:  # pragma: no cover - orjson is a dependency
@@ -101,6 +103,7 @@ class BatchResult:
 
     blocks: list[tuple[str, tuple[str, ...], np.ndarray, np.ndarray]] = field(default_factory=list)
     bad: dict[str, int] = field(default_factory=dict)
+    time_fallback: int = 0  # messages left at their arrival time (time field absent or unreadable)
 
     def count(self, what: str, n: int = 1) -> None:
         """Count `n` bad messages of one kind (malformed_json, wrong_type...)."""
@@ -114,7 +117,7 @@ class JsonSpec:
     channels: dict[str, Path] = field(default_factory=dict)
     device_path: Path | None = None
     time_path: Path | None = None
-    time_scale: int = 1_000_000  # ms -> ns
+    time_scale: int = 0  # ns per unit of an epoch time field; 0: by magnitude (see mqtt.times)
 
 
 def _loads_batch(payloads: list[bytes], res: BatchResult) -> list[Any]:
@@ -141,7 +144,7 @@ def decode_json(
 ) -> None:
     """Decode a batch of JSON payloads from one topic group into blocks on `res`."""
     docs = _loads_batch(payloads, res)
-    block = _fast(docs, t_ns, spec)
+    block = _fast(docs, t_ns, spec, res)
     if block is not None:
         res.blocks.append((device, *block))
         return
@@ -166,7 +169,7 @@ def decode_json_many(
         return False
     if len(docs) != len(payloads):
         return False
-    block = _fast(docs, t_ns, spec)
+    block = _fast(docs, t_ns, spec, res)
     if block is None:
         return False
     keys, t, vals = block
@@ -179,16 +182,25 @@ def decode_json_many(
 
 
 def _fast(
-    docs: list[Any], t_ns: np.ndarray, spec: JsonSpec
+    docs: list[Any], t_ns: np.ndarray, spec: JsonSpec, res: BatchResult
 ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray] | None:
     """(names, t_ns, values) when every doc has the same flat layout of numbers, else None."""
     if spec.device_path is not None or (spec.time_path is not None and len(spec.time_path) > 1):
         return None
     if not spec.channels:
-        return _fast_flat(docs, t_ns, spec)
-    if all(len(p) == 1 for p in spec.channels.values()):
-        return _fast_paths(docs, t_ns, spec)
-    return None
+        block = _fast_flat(docs, spec)
+    elif all(len(p) == 1 for p in spec.channels.values()):
+        block = _fast_paths(docs, spec)
+    else:
+        return None
+    if block is None:
+        return None
+    if spec.time_path is None:
+        return block[0], t_ns, block[1]
+    tkey = spec.time_path[0]
+    t, missed = times_to_ns([d.get(tkey) for d in docs], spec.time_scale, t_ns)
+    res.time_fallback += missed
+    return block[0], t, block[1]
 
 
 def _rows_array(docs: list[Any], keys: tuple[Any, ...]) -> np.ndarray:
@@ -200,45 +212,37 @@ def _rows_array(docs: list[Any], keys: tuple[Any, ...]) -> np.ndarray:
     return np.fromiter(chain.from_iterable(map(get, docs)), np.float64, count=n * k).reshape(n, k)
 
 
-def _fast_flat(
-    docs: list[Any], t_ns: np.ndarray, spec: JsonSpec
-) -> tuple[tuple[str, ...], np.ndarray, np.ndarray] | None:
-    """Flat objects of numbers with one key set: one itemgetter map and one array conversion."""
+_NUMERIC = (int, float, bool)
+
+
+def _fast_flat(docs: list[Any], spec: JsonSpec) -> tuple[tuple[str, ...], np.ndarray] | None:
+    """Flat objects with one key set: their numbers in one itemgetter map and one conversion.
+
+    Text fields (an IoT Hub `deviceId`, an ISO `ts`) are not data unless mapped: left out.
+    """
     d0 = docs[0]
     if type(d0) is not dict or not d0:
         return None
     tkey = spec.time_path[0] if spec.time_path else None
-    keys = tuple(k for k in d0 if k != tkey)
-    if tkey is not None:
-        keys = (*keys, tkey)
-    if not all(type(d) is dict for d in docs) or len(set(map(len, docs))) != 1:
+    keys = tuple(k for k, v in d0.items() if k != tkey and type(v) in _NUMERIC)
+    if not keys or not all(type(d) is dict for d in docs) or len(set(map(len, docs))) != 1:
         return None
     try:
         vals = _rows_array(docs, keys)
     except (KeyError, TypeError, ValueError, OverflowError):
         return None
-    if tkey is not None:
-        t_ns = (vals[:, -1] * spec.time_scale).astype(np.int64)
-        keys, vals = keys[:-1], np.ascontiguousarray(vals[:, :-1])
-    return keys, t_ns, vals
+    return keys, vals
 
 
-def _fast_paths(
-    docs: list[Any], t_ns: np.ndarray, spec: JsonSpec
-) -> tuple[tuple[str, ...], np.ndarray, np.ndarray] | None:
+def _fast_paths(docs: list[Any], spec: JsonSpec) -> tuple[tuple[str, ...], np.ndarray] | None:
     """Top-level channel keys: one itemgetter map and one array conversion."""
     names = tuple(spec.channels)
     keys = [p[0] for p in spec.channels.values()]
-    if spec.time_path is not None:
-        keys.append(spec.time_path[0])
     try:
         vals = _rows_array(docs, tuple(keys))
     except (KeyError, TypeError, ValueError, OverflowError):
         return None
-    if spec.time_path is not None:
-        t_ns = (vals[:, -1] * spec.time_scale).astype(np.int64)
-        vals = vals[:, :-1]
-    return names, t_ns, np.ascontiguousarray(vals)
+    return names, np.ascontiguousarray(vals)
 
 
 def _slow(device: str, docs: list[Any], t_ns: np.ndarray, spec: JsonSpec, res: BatchResult) -> None:
@@ -259,12 +263,13 @@ def _slow(device: str, docs: list[Any], t_ns: np.ndarray, spec: JsonSpec, res: B
                     continue
             if spec.time_path is not None:
                 try:
-                    tv = _num(get_path(item, spec.time_path))
-                    if tv is None or tv != tv:
-                        raise TypeError
-                    times[i] = int(tv * spec.time_scale)
+                    tv = value_to_ns(get_path(item, spec.time_path), spec.time_scale)
                 except (KeyError, IndexError, TypeError):
-                    res.count("wrong_type")
+                    tv = None
+                if tv is None or not -(2**63) <= tv < 2**63:
+                    res.time_fallback += 1  # stays at its arrival time
+                else:
+                    times[i] = tv
             if spec.channels:
                 names = tuple(spec.channels)
                 row: list[float] = []
@@ -278,8 +283,9 @@ def _slow(device: str, docs: list[Any], t_ns: np.ndarray, spec: JsonSpec, res: B
                     if v is None:
                         v, bad = float("nan"), True
                     row.append(v)
-                if bad:
-                    res.count("wrong_type")
+                if bad and all(v != v for v in row):
+                    res.count("wrong_type")  # nothing in it can be used
+                    continue
             else:
                 if not isinstance(item, dict | int | float) or isinstance(item, bool):
                     res.count("wrong_type")
@@ -287,9 +293,8 @@ def _slow(device: str, docs: list[Any], t_ns: np.ndarray, spec: JsonSpec, res: B
                 flat = flatten_numeric(item)
                 if spec.time_path is not None:
                     flat.pop(".".join(map(str, spec.time_path)), None)
-                if isinstance(item, dict) and len(flat) < len(item):
+                if not flat:  # text fields are not data unless mapped: bad only if all are text
                     res.count("wrong_type")
-                if not flat:
                     continue
                 names = tuple(flat)
                 row = list(flat.values())

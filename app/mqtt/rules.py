@@ -14,7 +14,7 @@ from twinbench.mqtt.topics import PatternError, TopicPattern, compile_pattern
 FORMATS = ("auto", "json", "number", "csv", "iothub", "sparkplug")
 # formats whose protocol names the devices itself
 PROTOCOL_PATTERNS = {"iothub": "devices/{device}/messages/events/#", "sparkplug": "spBv1.0/#"}
-TIME_SCALES = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+TIME_SCALES = {"auto": 0, "s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
 
 
 @dataclass(eq=False)
@@ -87,9 +87,11 @@ def make_rule(raw: dict[str, Any], source: str = "", key: str = "mqtt.devices") 
             spec.time_path = parse_path(str(raw["time"]))
     except PathError as exc:
         raise ConfigError(f"{_where(source, key)}: {exc}") from None
-    unit = raw.get("time_unit", "ms")
+    unit = raw.get("time_unit", "auto")
     if unit not in TIME_SCALES:
-        raise ConfigError(f"{_where(source, key + '.time_unit')}: {unit!r} is not s, ms, us or ns")
+        raise ConfigError(
+            f"{_where(source, key + '.time_unit')}: {unit!r} is not auto, s, ms, us or ns"
+        )
     spec.time_scale = TIME_SCALES[unit]
     cols = raw.get("columns", ())
     if isinstance(cols, str):

@@ -48,6 +48,8 @@ class SparkplugHost:
         self.status = status
         self.rebirth_interval_s = rebirth_interval_s
         self.rebirths_requested = 0
+        self.births = 0  # NBIRTH and DBIRTH messages taken
+        self.deaths = 0  # NDEATH (current bdSeq) and DDEATH messages
 
     def _request_rebirth(self, group: str, node: str, st: NodeState, why: str) -> None:
         now = time.monotonic()
@@ -82,13 +84,15 @@ class SparkplugHost:
             bd = next((m.value for m in payload.metrics if m.name == "bdSeq"), None)
             if bd is not None and bd == st.bdseq:
                 st.online = False
+                self.deaths += 1
                 if self.status is not None:
                     for d in (node_id, *sorted(st.devices)):
                         self.status(d, "offline", "NDEATH")
                 return None
             return "stale_ndeath"
         if mtype == "NBIRTH":
-            st.aliases = {a: v for a, v in st.aliases.items() if v[0] != node_id}
+            st.aliases = {}  # a node birth starts over: its devices must be born again too
+            st.devices.clear()
             st.seq = payload.seq
             st.bdseq = next((m.value for m in payload.metrics if m.name == "bdSeq"), None)
             st.online = True
@@ -105,14 +109,17 @@ class SparkplugHost:
             if payload.seq is not None:
                 st.seq = payload.seq
         if mtype == "DBIRTH":
+            st.aliases = {a: v for a, v in st.aliases.items() if v[0] != dev_id}
             st.devices.add(dev_id)
             if self.status is not None:
                 self.status(dev_id, "connected", "DBIRTH")
         if mtype == "DDEATH":
+            self.deaths += 1
             if self.status is not None:
                 self.status(dev_id, "offline", "DDEATH")
             return problem
         birth = mtype in ("NBIRTH", "DBIRTH")
+        self.births += birth
         names: list[str] = []
         row: list[float] = []
         for m in payload.metrics:
@@ -122,7 +129,7 @@ class SparkplugHost:
             dt = m.datatype
             if name is None and m.alias is not None:
                 known = st.aliases.get(m.alias)
-                if known is None:
+                if known is None or known[0] != dev_id:  # not in this device's current map
                     if problem is None:
                         self._request_rebirth(group, node, st, f"unknown alias {m.alias}")
                     problem = problem or "unknown_alias"

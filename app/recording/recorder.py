@@ -185,6 +185,7 @@ class Recorder:
             self.meta["stopped_ns"] = time.time_ns()
             self.meta["owner"] = None
             self.meta["stats"] = self.stats.__dict__.copy()
+            self.meta["counters"] = self._counters()
             try:
                 self._save_meta()
             except OSError as exc:
@@ -198,6 +199,16 @@ class Recorder:
         for cb in self._on_stop:
             cb(folder)
         return meta
+
+    def _counters(self) -> dict[str, dict[str, int]]:
+        """Every driver's loss and driver counters now (`counters` view in `twinbench sql`)."""
+        from twinbench.diagnostics import driver_counters
+
+        try:
+            return driver_counters(self.runtime)
+        except Exception as exc:  # counters are a bonus: never fail closing a session
+            self._fail(f"reading driver counters: {exc}")
+            return {}
 
     def on_stop(self, callback: Callable[[Path], None]) -> None:
         """Call `callback(folder)` after each session is closed."""

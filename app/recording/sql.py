@@ -28,8 +28,9 @@ def connect(paths: Sequence[str | Path]) -> Any:
     """An in-memory DuckDB connection with views over the sessions' recorded data.
 
     Views: one per device (time, session, one column per channel), `samples` (time, session,
-    device_id, channel, value) over every device, and `events` (time, session, kind, device,
-    message, data).
+    device_id, channel, value) over every device, `events` (time, session, kind, device,
+    message, data) and `counters` (session, source, counter, value): the loss and driver
+    counters saved when each session closed.
     """
     import duckdb
 
@@ -37,8 +38,15 @@ def connect(paths: Sequence[str | Path]) -> Any:
     by_view: dict[str, list[str]] = {}
     devices: dict[str, str] = {}
     events: list[str] = []
+    counters: dict[str, list[Any]] = {"session": [], "source": [], "counter": [], "value": []}
     for i, path in enumerate(paths):
         s = open_session(path)
+        for source, values in (s.meta.get("counters") or {}).items():
+            for name, value in values.items():
+                counters["session"].append(s.id)
+                counters["source"].append(str(source))
+                counters["counter"].append(str(name))
+                counters["value"].append(int(value))
         for j, dev in enumerate(s.devices):
             t = s.device_table(dev)
             t = t.add_column(1, "session", _session_col(t.num_rows, s.id))
@@ -64,6 +72,12 @@ def connect(paths: Sequence[str | Path]) -> Any:
     if parts:
         con.execute("CREATE VIEW samples AS " + " UNION ALL ".join(parts))
     con.execute("CREATE VIEW events AS " + " UNION ALL ".join(f"SELECT * FROM {e}" for e in events))
+    schema = pa.schema(
+        [("session", pa.string()), ("source", pa.string()), ("counter", pa.string()),
+         ("value", pa.int64())]
+    )  # fmt: skip
+    con.register("_counters", pa.table(counters, schema=schema))
+    con.execute("CREATE VIEW counters AS SELECT * FROM _counters")
     return con
 
 
@@ -76,7 +90,11 @@ def query(paths: Sequence[str | Path], sql: str) -> pa.Table:
         rel = con.sql(sql)
         if rel is None:
             return pa.table({})
-        return rel.fetch_arrow_table() if hasattr(rel, "fetch_arrow_table") else rel.arrow()
+        for name in ("to_arrow_table", "fetch_arrow_table"):  # DuckDB 2 renamed it
+            fetch = getattr(rel, name, None)
+            if fetch is not None:
+                return fetch()
+        return rel.arrow()
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SessionError(f"sql: {first}") from None

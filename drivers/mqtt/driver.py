@@ -107,8 +107,21 @@ class MqttDriver(Driver):
         Setting("device", "Device id template", "str", "", help="e.g. {site}-{device}"),
         Setting("device_field", "Device id JSON path", "str", ""),
         Setting("channels", "Channel JSON paths", "str", "", help="name=$.path,..."),
-        Setting("time_field", "Timestamp JSON path", "str", ""),
-        Setting("time_unit", "Timestamp unit", "choice", "ms", choices=("s", "ms", "us", "ns")),
+        Setting(
+            "time_field",
+            "Timestamp JSON path",
+            "str",
+            "",
+            help="ISO 8601 text or an epoch number; unreadable: arrival time (counted)",
+        ),
+        Setting(
+            "time_unit",
+            "Timestamp unit",
+            "choice",
+            "auto",
+            choices=("auto", "s", "ms", "us", "ns"),
+            help="of epoch numbers; auto: by magnitude",
+        ),
         Setting("columns", "CSV column names", "str", ""),
         Setting("profile", "Profile file", "str", "", help="TOML with [[mqtt.devices]] rules"),
         Setting("max_payload", "Largest payload (bytes)", "int", 262_144, min=0),
@@ -139,6 +152,9 @@ class MqttDriver(Driver):
         super().__init__(config, sink)
         self.cfg = self.parse_settings(config)
         self.partition = parse_partition(self.cfg["partition"])
+        self._refuse_shared_sparkplug()
+        # socket connect, then CONNACK, each within connect_timeout: the runtime waits for both
+        self.open_timeout = 2 * float(self.cfg["connect_timeout"]) + 2
         self.other_partition = 0
         self.device_id = f"mqtt:{self.cfg['host']}:{self.cfg['port']}"
         events = getattr(sink, "events", None)
@@ -170,6 +186,18 @@ class MqttDriver(Driver):
 
             self.twin_wire = IotHubTwinTransport(self._twin_publish, self.cfg["twin_prefix"])
             self.decoder.twin_sink = self.twin_wire.on_message
+
+    def _refuse_shared_sparkplug(self) -> None:
+        """Shared subscriptions split one node's messages between instances: refuse them."""
+        c = self.cfg
+        topics = [t.strip() for t in str(c["topics"]).split(",")]
+        sparkplug = c["format"] == "sparkplug" or any(t.startswith("spBv1.0") for t in topics)
+        if c["share_group"] and sparkplug:
+            raise SettingError(
+                "setting 'share_group': Sparkplug B needs every message of an edge node in one "
+                "instance (sequence numbers, births, aliases); split a fleet with "
+                "--partition I/N instead"
+            )
 
     # -- paho thread -----------------------------------------------------------------------
     def _on_message(self, client: Any, userdata: Any, msg: Any) -> None:
@@ -326,4 +354,29 @@ class MqttDriver(Driver):
             "reconnects": self.conn.reconnects,
             "rebirths_requested": self.decoder.sparkplug.rebirths_requested,
             **self.decoder.cap.stats(),
+        }
+
+    def counters(self) -> dict[str, dict[str, int]]:
+        """The connection's counters (diagnostics, summaries, recordings): received, decoded,
+        bad messages by reason, reconnects, Sparkplug births, deaths and rebirth requests."""
+        sp = self.decoder.sparkplug
+        bad: dict[str, int] = {}
+        for per_topic in self.decoder.counters.snapshot().values():
+            for k, v in per_topic.items():
+                bad[f"bad_{k}"] = bad.get(f"bad_{k}", 0) + v
+        return {
+            self.device_id: {
+                "received": self.received,
+                "decoded_samples": self.decoded,
+                "other_partition": self.other_partition,
+                "decode_errors": self.errors,
+                "bad": sum(bad.values()),
+                **bad,
+                "reconnects": self.conn.reconnects,
+                "births": sp.births,
+                "deaths": sp.deaths,
+                "rebirths_requested": sp.rebirths_requested,
+                "time_fallback": self.decoder.time_fallbacks,
+                **self.decoder.cap.stats(),  # devices admitted and refused over the cap
+            }
         }

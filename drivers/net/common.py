@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from twinbench.drivers.base import Channel, Device, Driver, SettingError, Sink
-from twinbench.drivers.serial.driver import load_section
+from twinbench.drivers.serial.driver import profile_device_id, section_with_cap
 from twinbench.drivers.serial.reader import ByteStream
 
 
@@ -19,11 +19,13 @@ class StreamDriver(Driver):
         from twinbench.decode.pipeline import PipelineError, make_pipeline
 
         try:
-            self.section = load_section(self.cfg)
+            self.section = section_with_cap(self.cfg)
+            profile_device_id(config, self.cfg, self.section)
             self.decoder = make_pipeline(self.section, self.cfg["device_id"])
         except PipelineError as exc:
             raise SettingError(f"pipeline: {exc}") from None
         self.stream: ByteStream | None = None
+        self._reconnects = 0
 
     def device(self) -> Device:
         """The device, with the profile's channels."""
@@ -58,9 +60,15 @@ class StreamDriver(Driver):
         """Stop the reader thread."""
         if self.stream is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.stream.stop)
+            self._reconnects = self.stream.reconnects
             self.stream = None
         self.sink.status(self.cfg["device_id"], "disconnected", "closed")
 
     def loss(self) -> dict[str, int]:
         """The device's loss counters."""
         return self.decoder.loss()
+
+    def counters(self) -> dict[str, dict[str, int]]:
+        """Loss counters and reconnects, by device id (diagnostics, summaries, recordings)."""
+        reconnects = self.stream.reconnects if self.stream is not None else self._reconnects
+        return {self.cfg["device_id"]: {**self.decoder.loss(), "reconnects": reconnects}}

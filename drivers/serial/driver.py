@@ -31,6 +31,15 @@ def pipeline_settings() -> tuple[Setting, ...]:
         Setting("framing", "Framing", "choice", "end", choices=FRAMINGS),
         Setting("end", "End delimiter", "str", "\\n", help="escapes such as \\n, \\r\\n"),
         Setting("decoder", "Decoder", "choice", "quickplot", choices=DECODERS),
+        Setting(
+            "max_channels",
+            "Most channels",
+            "int",
+            256,
+            min=1,
+            max=65536,
+            help="names past this many are refused and counted (garbage cannot grow a device)",
+        ),
     )
 
 
@@ -44,6 +53,22 @@ def load_section(cfg: dict[str, Any]) -> dict[str, Any]:
         "framing": {"type": cfg["framing"], "end": cfg["end"]},
         "decoder": {"type": cfg["decoder"]},
     }
+
+
+def profile_device_id(config: dict[str, Any], cfg: dict[str, Any], section: dict[str, Any]) -> None:
+    """Name the device by the profile's `[device] id` unless a device_id setting was given."""
+    dev = section.get("device", {})
+    if not config.get("device_id") and isinstance(dev, dict) and dev.get("id"):
+        cfg["device_id"] = str(dev["id"])
+
+
+def section_with_cap(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The pipeline section (profile or quick settings) with the max_channels setting."""
+    section = load_section(cfg)
+    dec = section.setdefault("decoder", {})
+    if isinstance(dec, dict) and "max_channels" in cfg:
+        dec.setdefault("max_channels", cfg["max_channels"])
+    return section
 
 
 IDENTITY_KEYS = {"signed", "format", "tag_bytes", "key_id", "key_file", "key_env"}
@@ -111,6 +136,20 @@ def signature_tap(ident: dict[str, Any], device_id: str, decoder: Any) -> Any:
     return SignatureTap(verifier, decoder.stats, ident["format"] == "text")
 
 
+def _drain(fd: int, reads: int = 64) -> bytes:
+    """Bytes still readable from a port that reported EOF or EIO (b"" when none)."""
+    parts: list[bytes] = []
+    for _ in range(reads):
+        try:
+            more = os.read(fd, COALESCE)
+        except OSError:
+            break
+        if not more:
+            break
+        parts.append(more)
+    return b"".join(parts)
+
+
 class SerialDriver(Driver):
     """A board on a serial port (USB CDC, FTDI, CH340...): bytes decoded by its profile."""
 
@@ -141,7 +180,8 @@ class SerialDriver(Driver):
         from twinbench.decode.pipeline import PipelineError, make_pipeline
 
         try:
-            self.section = load_section(self.cfg)
+            self.section = section_with_cap(self.cfg)
+            profile_device_id(config, self.cfg, self.section)
             self.decoder = make_pipeline(self.section, self.cfg["device_id"])
         except PipelineError as exc:
             from twinbench.drivers.base import SettingError
@@ -149,6 +189,7 @@ class SerialDriver(Driver):
             raise SettingError(f"pipeline: {exc}") from None
         self.port: Any = None
         self.stream: ByteStream | None = None
+        self._reconnects = 0
         self.twin_profile: Any = None  # SerialTwinProfile when the profile has a [twin] table
         self._twin: Any = None
         self._twin_lock = threading.Lock()
@@ -258,9 +299,18 @@ class SerialDriver(Driver):
         r, _, _ = select.select([fd], [], [], self.cfg["timeout"])
         if not r:
             return b""
-        data = os.read(fd, COALESCE)  # OSError (EIO) when the board is unplugged
+        try:
+            data = os.read(fd, COALESCE)  # OSError (EIO) when the board is unplugged
+        except OSError as exc:
+            data = _drain(fd)  # what the port still holds, where the OS keeps it (macOS, USB)
+            if not data:
+                raise OSError(str(exc)) from None
+            return data
         if not data:
-            raise OSError("device reports readiness to read but returned no data (unplugged?)")
+            data = _drain(fd)
+            if not data:
+                raise OSError("device reports readiness to read but returned no data (unplugged?)")
+            return data
         # while bytes keep streaming in, gather more (<= 1 ms wait each) so one decode call
         # handles many frames; a board that trickles gets each read handed on at once
         parts, size, last = [data], len(data), len(data)
@@ -308,6 +358,7 @@ class SerialDriver(Driver):
         """Stop reading and close the port."""
         if self.stream is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.stream.stop)
+            self._reconnects = self.stream.reconnects
             self.stream = None
         self.sink.status(self.cfg["device_id"], "disconnected", "closed")
 
@@ -321,3 +372,8 @@ class SerialDriver(Driver):
     def loss(self) -> dict[str, int]:
         """The device's loss counters."""
         return self.decoder.loss()
+
+    def counters(self) -> dict[str, dict[str, int]]:
+        """Loss counters and reconnects, by device id (diagnostics, summaries, recordings)."""
+        reconnects = self.stream.reconnects if self.stream is not None else self._reconnects
+        return {self.cfg["device_id"]: {**self.decoder.loss(), "reconnects": reconnects}}

@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
+import glob
+import os
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+BY_ID = "/dev/serial/by-id"  # udev's stable names (Linux): they survive replugs and reboots
 
-def list_ports() -> list[dict[str, Any]]:
-    """Every serial port: device, description, vid, pid, serial number, manufacturer."""
+
+def by_id_names(folder: str | None = None) -> dict[str, list[str]]:
+    """Device node -> its stable /dev/serial/by-id names (empty where udev makes none)."""
+    root = Path(folder or os.environ.get("TWINBENCH_SERIAL_BY_ID") or BY_ID)
+    out: dict[str, list[str]] = {}
+    try:
+        entries = sorted(root.iterdir())
+    except OSError:
+        return out
+    for link in entries:
+        try:
+            out.setdefault(os.path.realpath(link), []).append(str(link))
+        except OSError:
+            continue
+    return out
+
+
+def list_ports(include_ptys: bool = False) -> list[dict[str, Any]]:
+    """Every serial port: device, by-id names, description, vid, pid, serial number, maker.
+
+    With `include_ptys`, pseudo-terminals (/dev/pts/N: simulators, socat bridges) too.
+    """
     from serial.tools import list_ports as lp
 
+    names = by_id_names()
     out = []
     for info in lp.comports():
         out.append(
@@ -24,6 +49,16 @@ def list_ports() -> list[dict[str, Any]]:
                 "hwid": info.hwid,
             }
         )
+    if include_ptys:
+        known = {p["device"] for p in out}
+        for dev in sorted(glob.glob("/dev/pts/[0-9]*")):
+            if dev not in known:
+                out.append(
+                    {"device": dev, "description": "pseudo-terminal", "vid": None, "pid": None,
+                     "serial_number": None, "manufacturer": None, "hwid": "pty"}
+                )  # fmt: skip
+    for p in out:
+        p["by_id"] = names.get(os.path.realpath(p["device"]), [])
     return sorted(out, key=lambda p: p["device"])
 
 

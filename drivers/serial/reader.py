@@ -1,9 +1,15 @@
-"""A byte-stream reader thread shared by the byte transports: read, stamp, decode, publish."""
+"""A byte-stream reader shared by the byte transports: one thread reads and stamps, one decodes.
+
+The reader thread does nothing but read, so that it is back at the port within a GIL switch
+even while a large batch is being decoded: bytes a board writes just before it is unplugged are
+in our hands before the kernel drops them with the hung-up port.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +34,7 @@ class ByteStream:
         read: Callable[[], bytes],
         disconnect: Callable[[], None],
         retry_s: float = 0.1,
+        max_queued: int = 64 << 20,
         explain: Callable[[BaseException], str] = str,
     ) -> None:
         self.device_id = device_id
@@ -41,17 +48,63 @@ class ByteStream:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name=f"twinbench-{name}", daemon=True)
+        self._decoder_thread = threading.Thread(
+            target=self._decode_loop, name=f"twinbench-{name}-decode", daemon=True
+        )
+        self._queue: deque[tuple[bytes, int] | None] = deque()  # None: the stream broke
+        self._queued = 0
+        self._ready = threading.Condition()
+        self.max_queued = max_queued
         self.error: BaseException | None = None
 
     def start(self) -> None:
-        """Start the reader thread."""
+        """Start the reader and decoder threads."""
+        self._decoder_thread.start()
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop the thread and close the transport."""
+        """Stop reading, decode what was read, and close the transport."""
         self._stop.set()
         self._thread.join(timeout)
+        with self._ready:
+            self._ready.notify_all()
+        self._decoder_thread.join(timeout)
         self._close()
+
+    def _hand_on(self, item: tuple[bytes, int] | None) -> None:
+        """Queue bytes (or a break) for the decoder; waits while too much is queued."""
+        with self._ready:
+            while item is not None and self._queued > self.max_queued and not self._stop.is_set():
+                self._ready.wait(0.05)  # back-pressure: the port's buffer (and flow control)
+            self._queue.append(item)
+            self._queued += len(item[0]) if item is not None else 0
+            self._ready.notify_all()
+
+    def _decode_loop(self) -> None:
+        q = self._queue
+        while True:
+            with self._ready:
+                while not q and not self._stop.is_set():
+                    self._ready.wait(0.5)
+                if not q:
+                    return  # stopped and drained
+                item = q.popleft()
+                self._queued -= len(item[0]) if item is not None else 0
+                self._ready.notify_all()
+            if item is None:
+                self.decoder.reset()
+                continue
+            data, t_ns = item
+            self.sink.push_bytes(self.device_id, data, t_ns)
+            try:
+                chunk = self.decoder.feed(data, t_ns)
+            except Exception as exc:  # a decoder bug must not stop the stream: count, go on
+                self.error = exc
+                self.decoder.stats.malformed += 1
+                self.decoder.reset()
+                continue
+            if chunk is not None:
+                self.sink.push(chunk)
 
     @property
     def connected(self) -> bool:
@@ -90,20 +143,10 @@ class ByteStream:
                 self._set_state("connected")
             try:
                 data = self._read()
-            except (OSError, ValueError) as exc:  # unplugged: keep what was decoded, count the rest
+            except (OSError, ValueError) as exc:  # unplugged: keep what was read, count the rest
                 self._close()
-                self.decoder.reset()
+                self._hand_on(None)
                 self._set_state("disconnected", f"port lost: {exc}")
                 continue
             if data:
-                t_ns = time.time_ns()
-                self.sink.push_bytes(self.device_id, data, t_ns)
-                try:
-                    chunk = self.decoder.feed(data, t_ns)
-                except Exception as exc:  # a decoder bug must not stop the reader: count, go on
-                    self.error = exc
-                    self.decoder.stats.malformed += 1
-                    self.decoder.reset()
-                    continue
-                if chunk is not None:
-                    self.sink.push(chunk)
+                self._hand_on((data, time.time_ns()))

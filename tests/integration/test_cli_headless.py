@@ -5,6 +5,7 @@ import sys
 import textwrap
 
 from tests.integration.cli import run
+from tests.integration.summary_check import check_summary
 
 
 def test_headless_sim_writes_a_summary(tmp_path, twinbench_exe, clean_env):
@@ -28,7 +29,7 @@ def test_headless_sim_writes_a_summary(tmp_path, twinbench_exe, clean_env):
         clean_env,
     )
     assert r.returncode == 0, r.stderr
-    s = json.loads(out.read_text())
+    s = check_summary(json.loads(out.read_text()))
     dev = s["devices"]["sim"]
     assert len(dev["channels"]) == 9
     temp = dev["channels"]["temperature"]

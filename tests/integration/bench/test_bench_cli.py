@@ -9,6 +9,7 @@ from pathlib import Path
 
 import twinbench.resources
 from tests.integration.cli import run
+from tests.integration.summary_check import check_summary
 
 EXAMPLE = Path(twinbench.resources.__file__).parent / "examples" / "bench.toml"
 
@@ -32,7 +33,7 @@ def test_example_passes_and_writes_junit_and_summary(tmp_path, twinbench_exe, cl
     root = ET.parse(tmp_path / "bench-report.xml").getroot()
     cases = root.findall("./testsuite/testcase")
     assert len(cases) == 4 and not root.findall(".//failure")
-    summary = json.loads((tmp_path / "bench-summary.json").read_text())
+    summary = check_summary(json.loads((tmp_path / "bench-summary.json").read_text()))
     assert summary["bench"]["passed"] is True
     assert summary["devices"]["sim"]["channels"]["temperature"]["count"] > 0
     (sess,) = list(rec.iterdir())
@@ -92,6 +93,6 @@ def test_commands_are_sent_and_unanswered_ones_fail(tmp_path, twinbench_exe, cle
     )
     assert r.returncode == 1, r.stdout + r.stderr
     assert "FAIL  command 'reset' answered: command 'reset' never answered" in r.stdout
-    summary = json.loads((tmp_path / "bench-summary.json").read_text())
+    summary = check_summary(json.loads((tmp_path / "bench-summary.json").read_text()))
     msgs = [e["message"] for e in summary["events"] if e["kind"] == "command"]
     assert msgs[0] == "reset sent" and msgs[1].startswith("reset failed: ")

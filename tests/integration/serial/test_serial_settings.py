@@ -65,3 +65,20 @@ def test_missing_port_and_bad_settings_are_usage_errors():
         rt.add_driver("serial", {"port": "/dev/null", "parity": "sometimes"})
     with pytest.raises(UsageError, match="baudrate"):
         rt.add_driver("serial", {"port": "/dev/null", "baudrate": "fast"})
+
+
+def test_profile_device_id_names_the_device(tmp_path):
+    """`[device] id` of a profile given with --set profile= names the device (not `serial`)."""
+    from twinbench.runtime import Runtime
+
+    prof = tmp_path / "imu.toml"
+    prof.write_text(
+        '[device]\nid = "imu-7"\n[framing]\ntype = "end"\n[decoder]\ntype = "quickplot"\n'
+    )
+    rt = Runtime()
+    drv = rt.add_driver("serial", {"port": "/dev/ttyNONE", "profile": str(prof)})
+    assert drv.device().id == "imu-7" and drv.decoder.device_id == "imu-7"
+    drv = rt.add_driver("tcp", {"port": 1, "profile": str(prof)})
+    assert drv.device().id == "imu-7"
+    drv = rt.add_driver("serial", {"port": "/dev/ttyNONE", "profile": str(prof), "device_id": "x"})
+    assert drv.device().id == "x"

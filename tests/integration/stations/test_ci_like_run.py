@@ -10,6 +10,8 @@ import subprocess
 import time
 import xml.etree.ElementTree as ET
 
+from tests.integration.summary_check import check_summary
+
 
 def test_sigterm_at_the_timeout_still_passes_and_reports(
     tmp_path, twinbench_exe, ci_env, sim_bench
@@ -51,7 +53,8 @@ def test_sigterm_at_the_timeout_still_passes_and_reports(
     suite = ET.parse(out / "junit.xml").getroot()
     suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
     assert (int(suite.get("tests")), int(suite.get("failures"))) == (4, 0)
-    summary = json.loads((out / "summary.json").read_text())
+    summary = check_summary(json.loads((out / "summary.json").read_text()))
+    assert summary["stopped_by"] == "SIGTERM"
     assert summary["bench"]["passed"] and summary["devices"]["sim"]["samples"] > 0
     (session,) = (out / "rec").iterdir()
     assert (session / "bench-junit.xml").read_bytes() == (out / "junit.xml").read_bytes()

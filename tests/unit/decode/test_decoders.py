@@ -42,8 +42,8 @@ def test_quickplot_labels_bare_values_and_header():
     assert c.values.tolist() == [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
     c = p.feed(b"x y z\n1,2,3\n", 3)
     assert c.channels == ("x", "y", "z")
-    c = p.feed(b"t:1,h:2\nt:3\n", 4)
-    assert c.channels == ("t", "h")
+    c = p.feed(b"t:1,h:2\nt:1,h:2\nt:1,h:2\nt:3\n", 4)  # new labels once seen 3 times
+    assert c.channels == ("t", "h") and len(c) == 2
     assert c.values[1, 0] == 3 and np.isnan(c.values[1, 1])
 
 

@@ -46,7 +46,8 @@ def expected_stats(sessions) -> tuple[dict, dict]:
     }
     t = query(
         sessions,
-        "SELECT session, device_id, epoch_us(min(time)) a, epoch_us(max(time)) b FROM samples "
+        "SELECT session, device_id, epoch_ns(min(time)) // 1000 a, epoch_ns(max(time)) // 1000 b "
+        "FROM samples "
         "GROUP BY ALL",
     )
     times = {(r["session"], r["device_id"]): (r["a"], r["b"]) for r in t.to_pylist()}
