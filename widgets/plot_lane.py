@@ -7,10 +7,11 @@ from datetime import datetime
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPainter, QPolygonF
+from PySide6.QtGui import QPainter, QPolygonF, QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
 from twinbench.widgets.plot_envelope import envelope_rects, fill_rects, is_pairs
+from twinbench.widgets.plot_raster import LaneRaster
 
 PALETTE = [
     "#1f77b4",
@@ -62,6 +63,7 @@ class Curve(pg.PlotCurveItem):
         self._polys: list[QPolygonF] | None = None
         self._pairs = False
         self._rects: tuple[tuple[float, ...], np.ndarray | None] | None = None
+        self.raster: LaneRaster | None = None  # set when a lane fills its envelopes together
         self._rect = QRectF()
 
     def set_frame(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -112,9 +114,12 @@ class Curve(pg.PlotCurveItem):
             polys.append(poly)
         return polys
 
-    def _envelope(self, p: QPainter) -> np.ndarray | None:
+    def as_envelope(self) -> bool:
+        """Whether this frame is painted as a min/max envelope (not polylines)."""
+        return self._pairs and self.ENVELOPE and self.opts["pen"].widthF() <= 1
+
+    def envelope_at(self, tr: QTransform) -> np.ndarray | None:
         """Device-pixel rectangles of the min/max envelope, cached while the view stays."""
-        tr = p.transform()
         key = (tr.m11(), tr.m12(), tr.m21(), tr.m22(), tr.dx(), tr.dy())
         if self._rects is None or self._rects[0] != key:
             self._rects = (key, envelope_rects(self.xData, self.yData, tr))
@@ -125,8 +130,10 @@ class Curve(pg.PlotCurveItem):
         if self._bounds is None or self.xData is None:
             return
         pen = self.opts["pen"]
-        if self._pairs and self.ENVELOPE and pen.widthF() <= 1:
-            rects = self._envelope(p)
+        if self.as_envelope():
+            rects = self.envelope_at(p.transform())
+            if rects is not None and self.raster is not None:
+                return  # the lane's raster fills it with the others
             if rects is not None:
                 p.setPen(Qt.PenStyle.NoPen)
                 p.setBrush(pen.color())
@@ -175,11 +182,15 @@ class Lane:
         self.cursor.setVisible(False)
         self.item.addItem(self.cursor, ignoreBounds=True)
         self.curves: dict[tuple[str, str], Curve] = {}
+        self.raster = LaneRaster()
+        self.item.addItem(self.raster, ignoreBounds=True)
         self.lo = self.hi = float("nan")
 
     def add(self, key: tuple[str, str], curve: Curve) -> None:
         """Put a curve in this lane."""
         self.curves[key] = curve
+        curve.raster = self.raster
+        self.raster.curves.append(curve)
         self.item.addItem(curve)
 
     def sync_legend(self, hidden: set[tuple[str, str]]) -> None:

@@ -442,6 +442,8 @@ class PlotPanel(QWidget):
                 if ymin == ymin:  # not all NaN
                     lane = lane_of[dev, ch]
                     lane.lo, lane.hi = min(lane.lo, ymin), max(lane.hi, ymax)
+        for lane in self.lanes.values():
+            lane.raster.sync()
         if self.auto_y:
             for lane in self.lanes.values():
                 lane.autoscale()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtGui import QTransform
 
 from twinbench.widgets.plot_envelope import envelope_rects, is_pairs
@@ -34,9 +35,15 @@ def test_sparse_buckets_and_rotation_fall_back_to_polylines():
     assert envelope_rects(x, y, QTransform().rotate(30)) is None
 
 
-def test_dense_panel_paints_envelope_of_curve_colour(panel):
-    """The panel's min/max view is painted by rectangles in the curve's colour."""
+@pytest.mark.parametrize("direct_px", [10**12, 0], ids=["in-place", "transposed"])
+def test_dense_panel_paints_envelope_of_curve_colour(panel, monkeypatch, direct_px):
+    """The panel's min/max view is painted by rectangles in the curve's colour, filled in
+    place or as rows of a rotated image (what a many-pixel frame uses)."""
     from PySide6.QtGui import QColor, QImage, QPainter
+
+    from twinbench.widgets import plot_raster
+
+    monkeypatch.setattr(plot_raster, "DIRECT_PX", direct_px)
 
     panel.refresh()
     curve = next(iter(panel.curves.values()))
@@ -49,6 +56,9 @@ def test_dense_panel_paints_envelope_of_curve_colour(panel):
     rects = curve._rects[1]
     assert rects is not None and len(rects) > 100
     colour = curve.opts["pen"].color().rgb()
-    x1, y1, _, y2 = (int(v) for v in rects[len(rects) // 2])
-    mid = (y1 + y2) // 2
-    assert img.pixel(x1, mid) == colour  # with a white background, only the fill puts it there
+    curves = list(panel.curves.values())
+    for row in (rects[len(rects) // 3], rects[len(rects) // 2]):
+        x1, y1, _, y2 = (int(v) for v in row)
+        for y in (y1, (y1 + y2) // 2, y2):  # the span's ends too: no row or column is off by one
+            pixel = img.pixel(x1, y)
+            assert pixel == colour or pixel in {c.opts["pen"].color().rgb() for c in curves[1:]}
