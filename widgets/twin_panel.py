@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -25,16 +26,23 @@ from twinbench.twin import Binding, TwinDocument, TwinService, unit_symbol
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.twin_editors import ValueEditor
+from twinbench.widgets.twin_json import TwinJsonView, is_dark
 from twinbench.widgets.twin_plots import TelemetryGrid
 
-_STATE_COLORS = {
-    "accepted": "#2e7d32",
-    "synced": "#2e7d32",
-    "default": "#546e7a",
-    "pending": "#ef6c00",
-    "rejected": "#c62828",
-    "failed": "#c62828",
+_STATE_COLORS = {  # (on a light background, on a dark one), each >= 4.5:1 contrast
+    "accepted": ("#1b5e20", "#81c784"),
+    "synced": ("#1b5e20", "#81c784"),
+    "default": ("#455a64", "#b0bec5"),
+    "pending": ("#a84300", "#ffb74d"),
+    "rejected": ("#b71c1c", "#ef9a9a"),
+    "failed": ("#b71c1c", "#ef9a9a"),
 }
+
+
+def state_color(state: str) -> str:
+    """The text colour of a property state in the current theme."""
+    light, dark = _STATE_COLORS.get(state, ("#000000", "#e0e0e0"))
+    return dark if is_dark() else light
 
 
 def twin_service(ctx: AppContext) -> TwinService:
@@ -63,57 +71,92 @@ class WritableRow(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.editor = ValueEditor(prop.schema, rng)
         self.button = QPushButton("Set")
+        self.button.setEnabled(False)  # until the editor shows the twin's value (or is edited)
         self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.hint = QLabel(self.editor.range_text())
+        self.hint.setObjectName("rangeHint")
         lay.addWidget(self.editor.widget, 2)
         unit = unit_symbol(prop.unit)
         if unit:
             lay.addWidget(QLabel(unit))
+        lay.addWidget(self.hint)
         lay.addWidget(self.button)
         lay.addWidget(self.status, 3)
         self.button.clicked.connect(self.submit)
-        self._seeded = False
+        self._seeded = False  # shows a value from the twin
+        self._touched = False  # the user changed it since
+        self._seeding = False
+        self.shown: Any = None  # the twin value the editor was last seeded with
+        self.state = ""
+        self.editor.on_change(self._edited)
+
+    def _edited(self) -> None:
+        if not self._seeding:
+            self._touched = True
+        self._validate()
+
+    def _validate(self) -> None:
+        err = self.editor.error()
+        self.hint.setText(err or self.editor.range_text())
+        self.hint.setStyleSheet(f"color: {state_color('rejected')}" if err else "")
+        self.button.setEnabled(not err and (self._seeded or self._touched))
 
     def submit(self) -> None:
-        """Send the edited value as a desired patch (off the GUI thread)."""
+        """Send the edited value as a desired patch (off the GUI thread); refuses bad input."""
         try:
             value = self.editor.value()
         except ValueError as exc:
-            self.status.setText(f"invalid: {exc}")
+            self.hint.setText(str(exc))
             return
         patch: dict[str, Any] = {self.prop.name: value}
         if "." in self.path:
             comp = self.path.split(".")[0]
             patch = {comp: {"__t": "c", self.prop.name: value}}
+        self._touched = False
         self.panel.submit(
             f"set {self.path}", self.panel.service.set_desired, self.panel.device, patch
         )
 
+    def seed(self, value: Any) -> None:
+        """Show a value from the twin unless the user is editing."""
+        if value is None or self._touched or (self._seeded and value == self.shown):
+            return
+        self._seeding = True
+        try:
+            self.editor.set_value(value)
+        finally:
+            self._seeding = False
+        self._seeded, self.shown = True, value
+        self._validate()
+
     def refresh(self, twin: TwinDocument) -> None:
-        """Show desired vs reported, the acknowledgement and how long a value has pended."""
+        """Show desired vs reported with versions, the acknowledgement and pending time."""
         st = twin.property_status(self.path)
-        if not self._seeded and st.reported is not None:
-            self.editor.set_value(st.desired if st.desired is not None else st.reported)
-            self._seeded = True
+        self.seed(st.desired if st.desired is not None else st.reported)
         text = f"reported {_fmt(st.reported)}"
         if st.desired is not None:
-            text = f"desired {_fmt(st.desired)} · " + text
+            text = f"desired {_fmt(st.desired)} (v{st.desired_version}) · " + text
+        if st.ack_code is not None:
+            text += f" · ack {st.ack_code} v{st.ack_version}"
+            if st.ack_description:
+                text += f" “{st.ack_description}”"
         if st.state == "pending":
             text += f" · pending {st.pending_for():.1f} s"
-        elif st.state in ("rejected", "failed"):
-            text += f" · {st.state} ({st.ack_code}: {st.ack_description})"
-        elif st.ack_code:
+        elif st.state in ("rejected", "failed", "accepted"):
             text += f" · {st.state}"
         self.status.setText(text)
-        self.status.setStyleSheet(f"color: {_STATE_COLORS.get(st.state, '#000')}")
+        self.status.setStyleSheet(f"color: {state_color(st.state)}")
         self.state = st.state
 
 
 class CommandRow(QWidget):
     """A command button with its request form and the last response."""
 
-    def __init__(self, panel: TwinPanel, cmd: Content) -> None:
+    def __init__(self, panel: TwinPanel, cmd: Content, name: str = "") -> None:
         super().__init__()
         self.panel, self.cmd = panel, cmd
+        self.name = name or cmd.name  # as IoT Hub names it: "imu*zeroGyro" in a component
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.editor = ValueEditor(cmd.request[1]) if cmd.request else None
@@ -121,6 +164,7 @@ class CommandRow(QWidget):
             lay.addWidget(QLabel(cmd.request[0]))
             lay.addWidget(self.editor.widget, 1)
         self.button = QPushButton(cmd.display_name or cmd.name)
+        self.button.setToolTip(self.name)
         self.response = QLabel("")
         self.response.setWordWrap(True)
         lay.addWidget(self.button)
@@ -136,10 +180,10 @@ class CommandRow(QWidget):
             return
         self.response.setText("running…")
         self.panel.submit(
-            f"cmd {self.cmd.name}",
+            f"cmd {self.name}",
             self.panel.service.invoke,
             self.panel.device,
-            self.cmd.name,
+            self.name,
             payload,
             target=self,
         )
@@ -166,17 +210,30 @@ class TwinPanel(QWidget):
         top = QHBoxLayout()
         self.devices = QComboBox()
         self.model_label = QLabel("no model bound")
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Ask the device for its reported properties")
         top.addWidget(QLabel("Device"))
         top.addWidget(self.devices, 1)
+        top.addWidget(self.refresh_button)
         outer.addLayout(top)
         outer.addWidget(self.model_label)
+        self.versions = QLabel("")
+        self.versions.setObjectName("twinVersions")
+        outer.addWidget(self.versions)
         self.message = QLabel("")
+        self.message.setWordWrap(True)
         outer.addWidget(self.message)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
-        outer.addWidget(self.scroll, 1)
+        self.json_view = TwinJsonView(self.apply_patch)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.scroll, "Properties")
+        self.tabs.addTab(self.json_view, "Twin JSON")
+        outer.addWidget(self.tabs, 1)
         self.body: QWidget | None = None
+        self._seen_version = -1
         self.devices.currentTextChanged.connect(self.show_device)
+        self.refresh_button.clicked.connect(self.load_reported)
         self.destroyed.connect(lambda *_: self.pool.shutdown(wait=False, cancel_futures=True))
         ctx.on_tick(self.refresh)
         self.refresh()
@@ -210,6 +267,20 @@ class TwinPanel(QWidget):
         lay.addStretch(1)
         self.scroll.setWidget(body)
         self.body = body
+        self._seen_version = -1
+        self.json_view.editor.document().setModified(False)
+        if binding is not None:
+            self.load_reported()
+
+    def load_reported(self) -> None:
+        """Ask the device for its reported properties (the panel shows them when they come)."""
+        if self.device:
+            self.submit("refresh", self.service.refresh, self.device)
+
+    def apply_patch(self, patch: dict[str, Any]) -> None:
+        """Send a desired merge patch (from the Twin JSON tab)."""
+        if self.device:
+            self.submit("save desired", self.service.set_desired, self.device, patch)
 
     def _section(
         self, lay: QVBoxLayout, b: Binding, iface: Interface, prefix: str, title: str
@@ -245,8 +316,9 @@ class TwinPanel(QWidget):
                 form.addRow(c.display_name or c.name, row)
             inner.addLayout(form)
         for c in iface.of("Command"):
-            row = CommandRow(self, c)
-            self.commands[prefix + c.name] = row
+            name = f"{prefix[:-1]}*{c.name}" if prefix else c.name
+            row = CommandRow(self, c, name)
+            self.commands[name] = row
             inner.addWidget(row)
         lay.addWidget(box)
 
@@ -279,6 +351,13 @@ class TwinPanel(QWidget):
         if not self.device or self.body is None:
             return
         twin = self.service.twin(self.device)
+        if twin.version != self._seen_version:
+            self._seen_version = twin.version
+            self.versions.setText(
+                f"twin v{twin.version} · desired $version {twin.desired.version}"
+                f" · reported $version {twin.reported.version}"
+            )
+            self.json_view.show_doc(twin.to_json())
         for grid in self.grids:
             grid.update_from(twin)
         reported = twin.reported.values
