@@ -145,8 +145,10 @@ class WritableRow(QWidget):
             text += f" · pending {st.pending_for():.1f} s"
         elif st.state in ("rejected", "failed", "accepted"):
             text += f" · {st.state}"
-        self.status.setText(text)
-        self.status.setStyleSheet(f"color: {state_color(st.state)}")
+        if self.status.text() != text:
+            self.status.setText(text)
+        if st.state != self.state:  # restyling every tick costs milliseconds
+            self.status.setStyleSheet(f"color: {state_color(st.state)}")
         self.state = st.state
 
 
