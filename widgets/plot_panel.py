@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QScrollBar,
@@ -19,6 +20,7 @@ from twinbench.widgets.context import AppContext
 from twinbench.widgets.plot_alarms import AlarmMarkers
 from twinbench.widgets.plot_lane import Curve, Lane, color_for, format_time
 from twinbench.widgets.plot_measure import CursorPair, MeasureTable, measure
+from twinbench.widgets.plot_options import TIME_MODES, auto_hidden
 
 EMPTY_HINT = (
     "No device is live.\n\nDevices \u25b8 Add simulated board starts a simulated motor rig;\n"
@@ -27,7 +29,10 @@ EMPTY_HINT = (
 
 
 class _Overlay(QObject):
-    """Keeps the empty-state label centred over the plot as it resizes."""
+    """Keeps the empty-state label centred over the plot as it resizes; says when the mouse
+    leaves the plot (the hover readout then clears)."""
+
+    left = Signal()
 
     def __init__(self, host: QWidget, label: QLabel) -> None:
         super().__init__(host)
@@ -38,6 +43,8 @@ class _Overlay(QObject):
         """Re-centre on resize."""
         if ev.type() == QEvent.Type.Resize:
             self.label.setGeometry(obj.rect())  # type: ignore[attr-defined]
+        elif ev.type() == QEvent.Type.Leave:
+            self.left.emit()
         return False
 
 
@@ -47,6 +54,7 @@ class PlotPanel(QWidget):
 
     pausedChanged = Signal(bool)
     cursorsChanged = Signal(bool)
+    timelikeHidden = Signal(list)  # [(device, channel)] left out as time-like at first sight
 
     def __init__(
         self,
@@ -63,6 +71,9 @@ class PlotPanel(QWidget):
         self.auto_y = True  # fit each lane's y axis to what it shows, until the user zooms y
         self.split_units = split_units
         self.hidden: set[tuple[str, str]] = set()
+        self.timelike: set[tuple[str, str]] = set()  # time/counter channels left out at first
+        self.legends = True
+        self.time_mode = "wall"
         self.curves: dict[tuple[str, str], Curve] = {}
         self.lanes: dict[str, Lane] = {}
         self.cursor_ns: int | None = None
@@ -97,6 +108,17 @@ class PlotPanel(QWidget):
             "Two cursors: \u0394t and min/max/mean of each visible channel between them (Ctrl+M)"
         )
         self.cursor_button.toggled.connect(self.set_cursors)
+        self.legend_button = QToolButton(text="Legend", checkable=True)
+        self.legend_button.setChecked(True)
+        self.legend_button.setToolTip("Channel names in a column right of each lane")
+        self.legend_button.toggled.connect(self.set_legends)
+        self.time_box = QComboBox()
+        for mode, label in TIME_MODES.items():
+            self.time_box.addItem(label, mode)
+        self.time_box.setToolTip("Time axis: wall clock, seconds since start or cursor, samples")
+        self.time_box.currentIndexChanged.connect(
+            lambda i: self.set_time_mode(self.time_box.itemData(i))
+        )
         self.measure_table = MeasureTable()
         self.measure_table.setVisible(False)
         self._measure_dirty = False
@@ -111,6 +133,8 @@ class PlotPanel(QWidget):
         top.setContentsMargins(4, 2, 4, 0)
         for b in (self.pause_button, self.live_button, self.split_button, self.cursor_button):
             top.addWidget(b)
+        top.addWidget(self.legend_button)
+        top.addWidget(self.time_box)
         top.addWidget(self.readout, 1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -125,6 +149,7 @@ class PlotPanel(QWidget):
         self.hint.setStyleSheet("color: #666; font-size: 13pt; background: transparent;")
         self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._overlay = _Overlay(self.plot, self.hint)
+        self._overlay.left.connect(lambda: self.set_cursor(None))
 
     # -- state -----------------------------------------------------------------------------
     def set_paused(self, paused: bool) -> None:
@@ -166,6 +191,45 @@ class PlotPanel(QWidget):
             for lane in self.lanes.values():
                 if key in lane.curves:
                     lane.sync_legend(self.hidden)
+
+    def set_legends(self, on: bool) -> None:
+        """Show or hide the legend column of every lane."""
+        self.legends = bool(on)
+        self.legend_button.blockSignals(True)
+        self.legend_button.setChecked(self.legends)
+        self.legend_button.blockSignals(False)
+        for lane in self.lanes.values():
+            lane.legend_column.set_shown(self.legends)
+
+    def set_time_mode(self, mode: str) -> None:
+        """Label the time axis as wall clock, since start, since the cursor or sample index."""
+        if mode not in TIME_MODES:
+            raise ValueError(f"time axis mode {mode!r} is not one of {', '.join(TIME_MODES)}")
+        self.time_mode = mode
+        i = self.time_box.findData(mode)
+        if i != self.time_box.currentIndex():
+            self.time_box.blockSignals(True)
+            self.time_box.setCurrentIndex(i)
+            self.time_box.blockSignals(False)
+        for lane in self.lanes.values():
+            self._time_axis(lane)
+
+    def _time_axis(self, lane: Lane) -> None:
+        span = self.history.span() if self.history is not None else None
+        origin = span[0] if span else 0
+        if self.time_mode == "cursor":
+            origin = self.cursors.span()[0] if self.cursors.enabled else (self.cursor_ns or origin)
+        lane.axis.index_of = self._index_of
+        lane.axis.set_mode(self.time_mode, origin / 1e9)
+        label = {"start": "s since start", "cursor": "s since cursor", "index": "sample"}
+        lane.item.setLabel("bottom", label.get(self.time_mode, ""))
+
+    def _index_of(self, t_s: float) -> int:
+        """Sample number (from the oldest kept) at a time, on the first visible channel."""
+        keys = self.visible_keys()
+        if not keys or self.history is None:
+            return 0
+        return self.history.index_at(*keys[0], int(t_s * 1e9))
 
     def set_window(self, seconds: float) -> None:
         """Width of the followed time window."""
@@ -255,9 +319,11 @@ class PlotPanel(QWidget):
 
     def _on_mouse_moved(self, pos: object) -> None:
         for lane in self.lanes.values():
-            if lane.item.sceneBoundingRect().contains(pos):  # type: ignore[arg-type]
+            if lane.vb.sceneBoundingRect().contains(pos):  # type: ignore[arg-type]
                 self.set_cursor(int(lane.vb.mapSceneToView(pos).x() * 1e9))
                 return
+        if self.cursor_ns is not None:  # over an axis or a legend: no stale readout
+            self.set_cursor(None)
 
     def keyPressEvent(self, ev: object) -> None:
         """Space pauses, End goes live, Left/Right scroll half a window back or forth."""
@@ -336,6 +402,9 @@ class PlotPanel(QWidget):
             self.cursors.attach(lane)
             self.alarms.attach(lane)
             self._color_lane(lane)
+            lane.legend_column.set_shown(self.legends)
+            if self.time_mode != "wall":
+                self._time_axis(lane)
             lanes = list(self.lanes.values())
             for other in lanes:
                 other.item.showAxis("bottom", other is lanes[-1])
@@ -364,6 +433,16 @@ class PlotPanel(QWidget):
             lane.sync_legend(self.hidden)
         return curve
 
+    def _leave_out_timelike(self, device: str, names: list[str]) -> None:
+        """Hide new time-like and counter channels (they stay channels; tick them to plot)."""
+        assert self.history is not None
+        found = auto_hidden(self.history, device, names)
+        keys = {(device, ch) for ch in found} - self.timelike
+        if keys:
+            self.timelike |= keys
+            self.hidden |= keys
+            self.timelikeHidden.emit(sorted(keys))
+
     def _describe(self, device: str, channel: str) -> str:
         unit = self._unit(device, channel)
         return f"{device}/{channel}" + (f" [{unit}]" if unit else " (no unit)")
@@ -391,7 +470,10 @@ class PlotPanel(QWidget):
         self._drawn = state
         lane_of: dict[tuple[str, str], Lane] = {}
         for dev in h.devices():
-            for ch in h.channels(dev):
+            new = [ch for ch in h.channels(dev) if (dev, ch) not in self.curves]
+            if new:
+                self._leave_out_timelike(dev, new)
+            for ch in new:
                 self._curve(dev, ch)
         for lane in self.lanes.values():
             lane.lo, lane.hi = np.inf, -np.inf
