@@ -50,3 +50,11 @@ def timelike_channels(names: list[str] | tuple[str, ...], values: np.ndarray | N
         flags = timelike_columns(values)
         out.update(n for n, f in zip(names, flags, strict=False) if f)
     return out
+
+
+def epoch_seconds(values: np.ndarray) -> np.ndarray:
+    """Epoch values in s, ms, µs or ns (told apart by magnitude) as float seconds."""
+    v = np.asarray(values, dtype=np.float64)
+    big = float(np.nanmax(np.abs(v))) if v.size else 0.0
+    scale = 1.0 if big < 1e11 else 1e3 if big < 1e14 else 1e6 if big < 1e17 else 1e9
+    return v / scale
