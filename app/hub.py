@@ -6,7 +6,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -127,6 +127,7 @@ class DeviceStats:
     rate_hz: float = 0.0
     state: str = "connected"
     message: str = ""
+    retry_at: float = 0.0  # monotonic time of the next reconnect attempt (0: none announced)
     # per channel layout: [count, last timestamp, last row]; O(1) per chunk on the hot path
     layouts: dict[tuple[str, ...], list] = field(default_factory=dict)
     _rate_mark: tuple[float, int] = (0.0, 0)
@@ -166,11 +167,26 @@ class Hub:
         for cb in listeners:
             cb(device)
 
-    def set_state(self, device_id: str, state: str, message: str = "") -> None:
+    def set_state(
+        self, device_id: str, state: str, message: str = "", retry_in: float = 0.0
+    ) -> None:
         """Record a device's connection state (connected, disconnected, error...)."""
         st = self.devices.get(device_id)
         if st is not None:
             st.state, st.message = state, message
+            st.retry_at = time.monotonic() + retry_in if retry_in > 0 else 0.0
+
+    def remove(self, device_id: str) -> bool:
+        """Forget a device (removed by the user); returns whether it was known."""
+        with self._lock:
+            return self.devices.pop(device_id, None) is not None
+
+    def _widen(self, st: DeviceStats, names: tuple[str, ...]) -> None:
+        """A chunk brought channels the device never declared (a CSV header, say): add them."""
+        known = set(st.device.channel_names)
+        extra = tuple(Channel(n) for n in names if n not in known)
+        if extra:
+            st.device = replace(st.device, channels=st.device.channels + extra)
 
     def on_device(self, callback: Callable[[Device], None]) -> None:
         """Call `callback` for every device declared from now on."""
@@ -221,7 +237,8 @@ class Hub:
                 last_t = int(chunk.t_ns[-1])
                 st.last_t_ns = last_t
                 lay = st.layouts.get(chunk.channels)
-                if lay is None:
+                if lay is None:  # a new layout: rare, so checking for new channels is cheap
+                    self._widen(st, chunk.channels)
                     st.layouts[chunk.channels] = [n, last_t, chunk.values[-1]]
                 else:
                     lay[0] += n

@@ -7,6 +7,7 @@ import concurrent.futures
 import gc
 import importlib
 import threading
+import time
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
@@ -45,10 +46,48 @@ class HubSink:
         """Publish raw bytes."""
         self.hub.publish_bytes(device_id, data, t_ns)
 
-    def status(self, device_id: str, state: str, message: str = "") -> None:
-        """Record a connection state change."""
-        self.hub.set_state(device_id, state, message)
+    def status(self, device_id: str, state: str, message: str = "", retry_in: float = 0.0) -> None:
+        """Record a connection state change (`retry_in`: seconds to the next reconnect try)."""
+        self.hub.set_state(device_id, state, message, retry_in)
         self.events.emit("connection", device_id, message or state, state=state)
+
+
+class OwnedSink:
+    """One driver's view of the sink: forwards everything and notes the device ids it feeds."""
+
+    def __init__(self, sink: HubSink) -> None:
+        self._sink = sink
+        self.device_ids: set[str] = set()
+        self.opened: concurrent.futures.Future[Any] | None = None  # the driver's open, once started
+        # the state of the driver's own link (an id that is no device: an MQTT broker
+        # connection): (state, message, monotonic time of the next try or 0)
+        self.link: tuple[str, str, float] | None = None
+
+    def __getattr__(self, name: str) -> Any:  # services, events, hub...
+        return getattr(self._sink, name)
+
+    def declare(self, device: Device) -> None:
+        """Announce a device of this driver."""
+        self.device_ids.add(device.id)
+        self._sink.declare(device)
+
+    def push(self, chunk: Chunk) -> None:
+        """Publish a chunk of this driver."""
+        if chunk.device not in self.device_ids:  # a device pushed without a declaration
+            self.device_ids.add(chunk.device)
+        self._sink.push(chunk)
+
+    def push_bytes(self, device_id: str, data: bytes, t_ns: int) -> None:
+        """Publish raw bytes."""
+        self._sink.push_bytes(device_id, data, t_ns)
+
+    def status(self, device_id: str, state: str, message: str = "", retry_in: float = 0.0) -> None:
+        """Record a connection state change of one of this driver's devices (or its link)."""
+        if device_id not in self._sink.hub.devices:
+            retry_at = time.monotonic() + retry_in if retry_in > 0 else 0.0
+            self.link = (state, message, retry_at)
+        self.device_ids.add(device_id)
+        self._sink.status(device_id, state, message, retry_in)
 
 
 def settle_heap() -> None:
@@ -126,13 +165,59 @@ class Runtime:
         cls = load_driver(name)
         try:
             cls.parse_settings(settings or {})
-            driver = cls(dict(settings or {}), self.sink)
+            driver = cls(dict(settings or {}), OwnedSink(self.sink))  # type: ignore[arg-type]
         except SettingError as exc:
             raise UsageError(f"driver {name!r}: {exc}") from None
         self.drivers.append(driver)
         if self._started:
-            self.call(driver.open())
+            self.open_driver(driver)
         return driver
+
+    def open_driver(self, driver: Driver) -> concurrent.futures.Future[Any]:
+        """Open one driver on the I/O thread; its sink keeps the future (`sink.opened`)."""
+        fut = self.call(driver.open())
+        if isinstance(driver.sink, OwnedSink):
+            driver.sink.opened = fut
+        return fut
+
+    def devices_of(self, driver: Driver) -> set[str]:
+        """The device ids a driver has declared or fed so far."""
+        sink = driver.sink
+        return set(sink.device_ids) if isinstance(sink, OwnedSink) else set()
+
+    def owner_of(self, device_id: str) -> Driver | None:
+        """The running driver that feeds `device_id`, if any."""
+        for d in self.drivers:
+            if device_id in self.devices_of(d):
+                return d
+        return None
+
+    def remove_driver(
+        self, driver: Driver, forget: bool = True, timeout: float = 5.0
+    ) -> concurrent.futures.Future[Any] | None:
+        """Stop one driver (the others keep streaming); `forget` drops its devices from the hub.
+
+        Returns the future of its close on the I/O thread (None when the runtime is not
+        running); the driver leaves `drivers` at once, so nothing restarts or saves it.
+        """
+        if driver in self.drivers:
+            self.drivers.remove(driver)
+        ids = self.devices_of(driver)
+
+        async def _close() -> None:
+            try:
+                await asyncio.wait_for(driver.close(), timeout)
+            finally:
+                if forget:
+                    for dev in ids:
+                        self.hub.remove(dev)
+
+        if self._loop is None:
+            if forget:
+                for dev in ids:
+                    self.hub.remove(dev)
+            return None
+        return self.call(_close())
 
     def add_consumer(
         self,
@@ -172,7 +257,7 @@ class Runtime:
         ready.wait()
         self._started = True
         for d in self.drivers:
-            self.call(d.open()).result(open_timeout)
+            self.open_driver(d).result(open_timeout)
 
     def call(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
         """Run a coroutine on the I/O thread and return its future."""

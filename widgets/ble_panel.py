@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from twinbench.ble.scanner import ScanFilter, Scanner
 from twinbench.ble.sig import uuid_label
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 
 SCAN_COLUMNS = ("Address", "Name", "RSSI", "Services", "Manufacturer data", "Service data", "Age")
@@ -56,8 +57,14 @@ class _Pending:
         self.items = left
 
 
-class BleScannerPanel(QWidget):
+class BleScannerPanel(FormState, QWidget):
     """Every advertising device, updated live, filtered by name, service UUID and RSSI."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {
+        "name": "name_edit",
+        "service": "service_edit",
+        "min_rssi": "rssi_spin",
+    }
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -166,8 +173,14 @@ class BleScannerPanel(QWidget):
             self.status.setText(f"scanning: {len(entries)} device(s)")
 
 
-class BleGattPanel(QWidget):
+class BleGattPanel(FormState, QWidget):
     """The GATT table of a connected device, with read, write, subscribe and per-char counters."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {
+        "device": "device_box",
+        "decoder": "decoder_edit",
+        "write_value": "value_edit",
+    }
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QTextCursor
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from twinbench.console import EOLS, ByteLog, History, Renderer, parse_send
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 
 MAX_LINES = 5000
@@ -36,8 +37,18 @@ def byte_log(ctx: AppContext) -> ByteLog:
     return log
 
 
-class ConsolePanel(QWidget):
+class ConsolePanel(FormState, QWidget):
     """Received bytes as text or hex, a send line with history, and command buttons."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {
+        "device": "device",
+        "mode": "mode",
+        "timestamps": "stamps",
+        "newline": "newline",
+        "eol": "eol",
+        "hex": "hex_in",
+    }
+    STATE_IGNORED = ("view", "line")  # the received text; the send line (its history is kept)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from twinbench.diagnostics import Diagnostics
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 
 
-class DiagnosticsPanel(QWidget):
+class DiagnosticsPanel(FormState, QWidget):
     """A tree of per-device health figures, refreshed twice a second."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {}
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -25,7 +30,13 @@ class DiagnosticsPanel(QWidget):
         lay.addWidget(self.tree)
         self._frame = 0
         self.last: dict = {}
+        self.focus: str | None = None  # show_device(): that device expanded and selected
         ctx.on_tick(self._tick)
+
+    def show_device(self, device: str) -> None:
+        """Bring one device's figures forward (the others stay listed, collapsed)."""
+        self.focus = device
+        self.refresh()
 
     def _tick(self) -> None:
         self._frame += 1
@@ -57,7 +68,10 @@ class DiagnosticsPanel(QWidget):
             for k, v in figures:
                 top.addChild(QTreeWidgetItem([k, v]))
             self.tree.addTopLevelItem(top)
-            top.setExpanded(True)
+            top.setExpanded(self.focus is None or dev_id == self.focus)
+            if dev_id == self.focus:
+                self.tree.setCurrentItem(top)
+                self.tree.scrollToItem(top)
 
 
 PANELS = [PanelSpec("diagnostics", "Diagnostics", DiagnosticsPanel, "right")]

@@ -237,14 +237,14 @@ class MainWindow(QMainWindow):
     # -- actions ---------------------------------------------------------------------------
     def add_simulated_board(self) -> None:
         """Start one more simulated motor rig."""
-        if self.ctx.runtime is None:  # still starting
+        control = self.ctx.services.get("bench_control")
+        if self.ctx.runtime is None or control is None:  # still starting
             return
-        taken = set(self.ctx.runtime.hub.devices)
-        device_id, n = "sim", 1
-        while device_id in taken:
-            n += 1
-            device_id = f"sim-{n}"
-        self.ctx.runtime.add_driver("sim", {"device_id": device_id, "seed": len(taken) + 1})
+        from twinbench.benchmodel import free_id
+
+        taken = control.taken_ids()
+        device_id = free_id("sim", taken)
+        control.connect("sim", {"seed": len(taken) + 1}, device_id=device_id)
         self.statusBar().showMessage(f"added simulated board {device_id}", 3000)
 
     def jump_to(self, device: str, t_ns: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from twinbench.mqtt.topictree import numeric_fields, render_payload
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 
 REFRESH_S = 0.25  # the tree is rebuilt at most 4 times a second, however busy the broker
@@ -31,8 +32,18 @@ REFRESH_BIG_S = 1.0  # ... and once a second when it shows many topics
 MAX_SHOWN = 2000  # topics shown at once; the search narrows a bigger tree
 
 
-class MqttPanel(QWidget):
+class MqttPanel(FormState, QWidget):
     """Browse topics seen by the MQTT driver(s) and publish messages."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {
+        "search": "search",
+        "publish_topic": "c_topic",
+        "publish_payload": "c_payload",
+        "publish_qos": "c_qos",
+        "publish_retain": "c_retain",
+        "publish_properties": "c_props",
+    }
+    STATE_IGNORED = ("payload", "fields")  # the selected topic's payload and its fields
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()

@@ -174,6 +174,10 @@ class PlotPanel(QWidget):
         self.split_button.blockSignals(True)
         self.split_button.setChecked(self.split_units)
         self.split_button.blockSignals(False)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Drop every lane and curve and draw again from the history (devices went away)."""
         self.plot.ci.clear()
         self.lanes.clear()
         self.cursors.detach_all()

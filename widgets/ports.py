@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,13 +18,16 @@ from PySide6.QtWidgets import (
 
 from twinbench.drivers.serial.ports import PortWatcher, list_ports
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 
 COLUMNS = ("Port", "VID:PID", "Serial number", "Manufacturer", "Description", "Profile")
 
 
-class PortsPanel(QWidget):
+class PortsPanel(FormState, QWidget):
     """A table of serial ports refreshed by a watcher thread; recognised boards auto-connect."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {"auto_connect": "auto"}
 
     def __init__(self, ctx: AppContext, lister: Any = list_ports, interval: float = 1.0) -> None:
         super().__init__()
@@ -119,7 +122,16 @@ class PortsPanel(QWidget):
                 self.connector.connected[port["device"]] = self.connector.connect(prof, port)
             else:
                 dev = port["device"].rsplit("/", 1)[-1]
-                self.ctx.runtime.add_driver("serial", {"port": port["device"], "device_id": dev})
+                control = self.ctx.services.get("bench_control")
+                if control is not None:  # a free id: never merged into a running device
+                    from twinbench.benchmodel import free_id
+
+                    dev = free_id(dev, control.taken_ids())
+                    control.connect("serial", {"port": port["device"]}, device_id=dev)
+                else:
+                    self.ctx.runtime.add_driver(
+                        "serial", {"port": port["device"], "device_id": dev}
+                    )
         except Exception as exc:  # shown, never raised into Qt
             self.status.setText(f"cannot connect {port['device']}: {exc}")
             return

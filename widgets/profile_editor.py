@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -23,13 +24,17 @@ from twinbench.console import Renderer
 from twinbench.profiles.preview import preview
 from twinbench.widgets.console import byte_log
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 
 SAMPLE_BYTES = 8192
 
 
-class ProfileEditor(QWidget):
+class ProfileEditor(FormState, QWidget):
     """Edit a profile; every change is re-validated and re-applied to the latest bytes."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {"device": "device", "raw_mode": "raw_mode"}
+    STATE_IGNORED = ("editor", "raw")  # the profile's text lives in its file; raw bytes view
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pyqtgraph as pg
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from twinbench.timelike import epoch_seconds, timelike_columns
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.plot_lane import color_for
 from twinbench.widgets.plot_options import TimeAxis
@@ -33,8 +34,10 @@ DEFAULT_SQL = (
 )
 
 
-class QueryPanel(QWidget):
+class QueryPanel(FormState, QWidget):
     """Sessions (paths separated by ';'), a query box, a result table and a plot of it."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {"sessions": "sessions", "sql": "sql"}
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()

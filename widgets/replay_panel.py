@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -17,13 +17,16 @@ from PySide6.QtWidgets import (
 )
 
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 
 SPEEDS = ("0.1x", "0.5x", "1x", "2x", "5x", "10x", "100x", "fastest")
 
 
-class ReplayPanel(QWidget):
+class ReplayPanel(FormState, QWidget):
     """Drives the runtime's replay driver (the first one, or one it adds for a chosen session)."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {"speed": "speed"}
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()

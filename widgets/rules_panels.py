@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel, QTextCharFormat, QTextCursor
@@ -29,6 +29,7 @@ from twinbench.errors import ConfigError
 from twinbench.model import Chunk
 from twinbench.rules.alarms import SEVERITY_RANK
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 
 COLUMNS = ("Severity", "Rule", "Device", "State", "Value", "Raised at", "Message")
@@ -42,8 +43,15 @@ def _fmt_time(t_ns: int) -> str:
     return time.strftime("%H:%M:%S", time.localtime(t_ns / 1e9)) + f".{t_ns % 10**9 // 10**6:03d}"
 
 
-class AlarmPanel(QWidget):
+class AlarmPanel(FormState, QWidget):
     """Every alarm of the attached rules; refreshed on the GUI tick when something changed."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {
+        "filter": "filter",
+        "min_severity": "min_severity",
+        "only_attention": "only_attention",
+        "shelve_minutes": "shelve_minutes",
+    }
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -196,8 +204,10 @@ class AlarmPanel(QWidget):
             self.refresh(force=True)
 
 
-class RulesEditor(QWidget):
+class RulesEditor(FormState, QWidget):
     """Edit a rule file with validation as you type; dry-run it over recent data; apply it."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {"text": "editor"}
 
     def __init__(self, ctx: AppContext, keep_s: float = 300.0) -> None:
         super().__init__()
@@ -322,6 +332,9 @@ class RulesEditor(QWidget):
         if old is not None:
             old.close()
         self.ctx.services[SERVICE] = attach(self.ctx.runtime, self.rules)
+        model = self.ctx.services.get("bench_model")
+        if model is not None:  # the bench keeps the applied text (it replaced the files' rules)
+            model.set_rules(files=[], text=self.editor.toPlainText())
         self.status.setText(
             f"<span style='color:#2e9d4f'>applied {len(self.rules.rules)} rule(s)</span>"
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 
 COLUMNS = ("Name", "Started (UTC)", "Duration", "State", "Devices", "Size", "Note")
@@ -35,8 +36,10 @@ def _human(n: float) -> str:
     return f"{n:.1f} TiB"
 
 
-class SessionsPanel(QWidget):
+class SessionsPanel(FormState, QWidget):
     """A table of the sessions under a folder, with the actions of `twinbench sessions`."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {"folder": "folder"}
 
     def __init__(self, ctx: AppContext, folder: str | None = None) -> None:
         super().__init__()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox
@@ -16,6 +18,9 @@ SIZES = [256, 512, 1024, 2048, 4096, 8192, 16384, 32768]
 
 class SpectrumPanel(TapPanel):
     """Amplitude spectrum of one channel: window function, size, averaging, peak readout."""
+
+    # size, window and averages are saved by workspace_config()
+    STATE_IGNORED = (*TapPanel.STATE_IGNORED, "size_box", "window_box", "avg_box")
 
     capacity = 32768 * 8
 
@@ -77,6 +82,8 @@ class SpectrumPanel(TapPanel):
 
 class SpectrogramPanel(TapPanel):
     """A waterfall of successive spectra of one channel."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {"size": "size_box"}
 
     capacity = 65536
     rows = 120

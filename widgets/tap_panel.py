@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from twinbench.tap import ChannelTap
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 
 
 class TapPanel(QWidget):
@@ -140,6 +141,19 @@ class TapPanel(QWidget):
         """Restore what `config()` saved."""
         if cfg.get("device"):
             self.select(cfg["device"], *cfg.get("channels", []))
+
+    # the panel protocol (widgets/panel_state.py): selection, options, and the STATE_FIELDS
+    STATE_FIELDS: ClassVar[dict[str, str]] = {}
+    STATE_IGNORED: ClassVar[tuple[str, ...]] = ("device_box",)  # "device" of workspace_config
+
+    def state(self) -> dict[str, Any]:
+        """The device and channels chosen, and the panel's options."""
+        return {**self.workspace_config(), **FormState.state(self)}  # type: ignore[arg-type]
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Show a saved selection and options."""
+        FormState.restore(self, state)  # type: ignore[arg-type]
+        self.apply_workspace_config(state)
 
     # -- updates ---------------------------------------------------------------------------
     def _tick(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from twinbench.dtdl import Content, Interface
 from twinbench.twin import Binding, TwinDocument, TwinService, unit_symbol
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.twin_editors import ValueEditor
 from twinbench.widgets.twin_json import TwinJsonView, is_dark
@@ -198,8 +199,10 @@ class CommandRow(QWidget):
             self.response.setText(f"{result.get('status')}: {_fmt(result.get('payload'))}")
 
 
-class TwinPanel(QWidget):
+class TwinPanel(FormState, QWidget):
     """Device selector plus the sections generated from the bound model."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {"device": "devices"}
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()

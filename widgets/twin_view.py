@@ -10,7 +10,7 @@ import html
 import queue
 import threading
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QToolBar, QVBoxLayout, QWidget
@@ -27,6 +27,7 @@ from twinbench.visuals.lod import LodController
 from twinbench.visuals.meshes import MeshLoadError, Model, load_model
 from twinbench.widgets.binding_form import BindingForm
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 
 NO_GL_PLATFORMS = ("offscreen", "minimal")
@@ -70,8 +71,10 @@ class ModelLoader:
         self.threads.clear()
 
 
-class TwinViewPanel(QWidget):
+class TwinViewPanel(FormState, QWidget):
     """The twin view: toolbar, 3D canvas, picked-part details and a status line."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {}
 
     def __init__(self, ctx: AppContext, config: ViewConfig | None = None) -> None:
         super().__init__()
@@ -284,6 +287,13 @@ class TwinViewPanel(QWidget):
     def add_binding(self, binding: Binding) -> None:
         """Add a binding from the GUI; it is checked against the device's channels at once."""
         self.evaluator.bindings.append(binding)
+        model = self.ctx.services.get("bench_model")
+        if model is not None:  # kept in the bench: saved in workspaces and the session
+            from twinbench.widgets.bench_sync import binding_table
+
+            table = dict(model.bindings)
+            table["bindings"] = [*table.get("bindings", []), binding_table(binding)]
+            model.set_bindings(table)
         st = self.ctx.runtime.hub.devices.get(binding.device)
         if st is not None:
             self.evaluator.check_channels(binding.device, st.device.channel_names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.tap_panel import TapPanel
 
@@ -142,8 +144,10 @@ class LedPanel(ValuePanel):
     style = "led"
 
 
-class TablePanel(QWidget):
+class TablePanel(FormState, QWidget):
     """Latest value, unit, count and age of every channel of every device."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {}
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QSpinBox
@@ -14,6 +16,8 @@ from twinbench.widgets.tap_panel import TapPanel
 
 class XYPanel(TapPanel):
     """Any channel against any other, showing the last `trail` samples."""
+
+    STATE_IGNORED = (*TapPanel.STATE_IGNORED, "trail_box")  # "trail" of workspace_config()
 
     n_channels = 2
     capacity = 200_000
@@ -63,6 +67,8 @@ class XYPanel(TapPanel):
 
 class HistogramPanel(TapPanel):
     """Distribution of the latest samples of one channel."""
+
+    STATE_FIELDS: ClassVar[dict[str, str]] = {"bins": "bins_box", "samples": "span_box"}
 
     capacity = 100_000
     max_hz = 10.0

@@ -105,10 +105,13 @@ class BleLink:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- state -----------------------------------------------------------------------------
-    def _set_state(self, state: str, message: str = "") -> None:
-        if (state, message) != (self.state, self.message):
+    def _set_state(self, state: str, message: str = "", retry_in: float = 0.0) -> None:
+        if (state, message) != (self.state, self.message) or retry_in:
             self.state, self.message = state, message
-            self.sink.status(self.device_id, state, message)
+            if retry_in:  # the app's sink shows "reconnecting in N s"
+                self.sink.status(self.device_id, state, message, retry_in=retry_in)  # type: ignore[call-arg]
+            else:
+                self.sink.status(self.device_id, state, message)
 
     @property
     def connected(self) -> bool:
@@ -236,7 +239,9 @@ class BleLink:
             sub.active = False
         self._flush()
         self._set_state(
-            "disconnected", "link lost" + ("; reconnecting" if self.options.reconnect else "")
+            "disconnected",
+            "link lost" + ("; reconnecting" if self.options.reconnect else ""),
+            self.options.backoff_min if self.options.reconnect else 0.0,
         )
         if self.options.reconnect:
             self._spawn_reconnect()
@@ -254,8 +259,8 @@ class BleLink:
             except Exception as exc:
                 self.connect_failures += 1
                 state = "error" if self.connects == 0 else "disconnected"
-                self._set_state(state, f"reconnect failed: {_why(exc)}; retrying")
-            delay = min(delay * 2, self.options.backoff_max)
+                delay = min(delay * 2, self.options.backoff_max)
+                self._set_state(state, f"reconnect failed: {_why(exc)}; retrying", delay)
 
     async def _release_stale(self) -> None:
         while self._stale:

@@ -41,6 +41,11 @@ def _top_parser() -> argparse.ArgumentParser:
     p.add_argument("workspace", nargs="?", help="workspace file to open in the GUI")
     p.add_argument("--version", action="version", version=f"twinbench {__version__}")
     p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="open on the simulated board only, ignoring the last session's devices and panels",
+    )
+    p.add_argument(
         "--selftest",
         action="store_true",
         help="run a 2 s headless simulation and exit 0 on success",
@@ -71,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return selftest()
         from twinbench.gui.launch import launch
 
-        return launch(args.workspace)
+        return launch(args.workspace, fresh=args.fresh)
     except TwinBenchError as exc:
         print(f"twinbench: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -17,21 +17,37 @@ def add_parser(subs: Any) -> None:
         "export",
         help="export recorded sessions to Parquet or CSV",
         description="Export one or more recorded sessions. Without --partition, --out is one "
-        "file; with it, --out is a dataset folder (key=value/part-*.parquet) that DuckDB "
-        "(hive_partitioning=true), pyarrow.dataset and Spark read unchanged. Ctrl-C cancels "
-        "and removes the partial output.",
+        "file; with it, --out is a dataset folder (key=value/part-*.parquet) that Spark, "
+        "Databricks, DuckDB, pandas/pyarrow and Polars read unchanged, with the channels table "
+        "(units, sources) in its _channels/ folder. --format delta appends to a Delta "
+        "Lake table. Ctrl-C cancels and removes the partial output.",
     )
     p.add_argument("sessions", nargs="+", metavar="SESSION", help="session folder(s)")
-    p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    p.add_argument(
+        "--format",
+        choices=("parquet", "csv", "delta"),
+        default="parquet",
+        help="parquet (default), csv, or delta (appends to a Delta Lake table; needs deltalake)",
+    )
     p.add_argument("--out", required=True, metavar="PATH", help="output file or dataset folder")
     p.add_argument(
-        "--partition", default="", metavar="KEYS", help="comma list of date,device_id (Hive)"
+        "--partition",
+        default="",
+        metavar="KEYS",
+        help="comma list of date,device_id,session (Hive folders date=, safe_device_id=, "
+        "safe_session=; the exact ids stay in the device_id and session columns)",
     )
     p.add_argument("--from", dest="t_from", metavar="T", help="ISO time (UTC) or seconds")
     p.add_argument("--to", dest="t_to", metavar="T", help="ISO time (UTC) or seconds, exclusive")
     p.add_argument("--channels", default="", metavar="A,B", help="only these channels")
     p.add_argument("--devices", default="", metavar="A,B", help="only these devices")
-    p.add_argument("--time-unit", choices=("ns", "us"), default="ns", help="timestamp unit")
+    p.add_argument(
+        "--time-unit",
+        choices=("ns", "us"),
+        default="us",
+        help="timestamp unit: us (default, read by Spark 3/4, Databricks, every engine) or ns "
+        "(lossless, for pandas, pyarrow, DuckDB and Polars)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress line; log errors only")
     add_log_options(p, quiet=False)
 

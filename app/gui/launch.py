@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from twinbench.errors import ConfigError, TwinBenchError
+from twinbench.errors import ConfigError
 from twinbench.gui.session import SessionState, SessionStore
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.main_window import MainWindow
@@ -28,13 +28,6 @@ log = logging.getLogger(__name__)
 
 TICK_MS = 17  # the single GUI pump: <= 60 Hz (58.8)
 PROBE_ENV = "TWINBENCH_STARTUP_PROBE"  # print startup milestones and quit after the first frame
-DEFAULT_DEVICES: list[dict[str, Any]] = [{"driver": "sim", "settings": {}}]
-
-
-def saved_settings(driver: Any) -> dict[str, Any]:
-    """A driver's settings worth saving: everything but secrets (those live in the keyring)."""
-    secret = {s.key for s in type(driver).settings if s.secret}
-    return {k: v for k, v in driver.config.items() if k not in secret}
 
 
 class BenchApp(QObject):
@@ -54,11 +47,14 @@ class BenchApp(QObject):
         workspace: str | None = None,
         history_s: float = 600.0,
         t0: float | None = None,
+        fresh: bool = False,
     ) -> None:
         super().__init__()
+        self.fresh = fresh  # start with the default sim only, whatever the last session held
+        self._last_sync = 0.0  # device states are folded into the bench model 4 times a second
         self.t0 = time.perf_counter() if t0 is None else t0
         self.store = store or SessionStore()
-        self.state: SessionState = self.store.load()
+        self.state: SessionState = self.store.load()  # --fresh keeps geometry and theme only
         self.history_s = history_s
         self.ctx = AppContext(None)  # type: ignore[arg-type]  # runtime: see finish_startup
         self.ctx.services["workspace_path"] = workspace
@@ -112,38 +108,80 @@ class BenchApp(QObject):
         from twinbench.twin.service import TwinService
 
         self.ctx.services["twins"] = TwinService(self.runtime)
+        from twinbench.bench_control import BenchControl
+        from twinbench.widgets.bench_sync import BenchSync
+        from twinbench.widgets.device_actions import DeviceActions
+
         self.workspace_io = WorkspaceIO(self)
         self.ctx.services["workspace_io"] = self.workspace_io
         self.workspace_io.install_menu()
-        ws = None
         path = self.ctx.services.get("workspace_path")
-        if path:
-            ws = self.workspace_io.load(path)
-            if ws is not None:
-                self.workspace_io.apply_before_start(ws)
+        ws = self.workspace_io.load(path) if path else None
+        self.model = self._initial_model(ws)
+        self.control = BenchControl(self.model, self.runtime, self.problems)
+        self.sync = BenchSync(self, self.model)
+        self.ctx.services.update(
+            bench_model=self.model, bench_control=self.control, bench_sync=self.sync
+        )
+        self.device_actions = DeviceActions(self.window)
+        base = ws.path.parent if ws is not None and ws.path else None
+        self.sync.attach_analysis(base)  # before the devices declare themselves
         self.display = self.runtime.hub.subscribe("display", maxsize=4096, policy="drop")
         self.window.status.display = self.display
 
-        plot = PlotPanel(self.ctx, window_s=self.state.window_s)
+        plot = PlotPanel(self.ctx, window_s=self.model.plot.window_s)
         self.window.install_plot(plot)
-        self.window.install_panels(self.state.panels)
-        self.window.restore(self.state)
+        self.sync.open_panels()
+        if self.fresh:
+            self.window.default_layout()
+        elif not self.model.layout:
+            self.window.restore(self.state)  # the session's dock layout, or the default one
+        self.sync.apply_view()
         self.ctx.tick_callbacks.insert(0, self.window.on_tick)
-        devices = self.workspace_io.devices_of(ws) if ws is not None else None
-        self._start_devices(devices)
+        self.ctx.on_tick(self._sync_devices)
+        self._start_devices()
         if ws is not None:
-            self.workspace_io.apply_after_start(ws)
             self.workspace_io._remember(Path(path))
             self.window.setWindowTitle(f"TwinBench \u2014 {Path(path).name}")
+        self.sync.snapshot()
+        self.model.mark_saved()
         self.timer.start()
 
-    def _start_devices(self, specs: list[dict[str, Any]] | None = None) -> None:
-        specs = specs or self.state.devices or DEFAULT_DEVICES
-        for spec in specs:
-            try:
-                self.runtime.add_driver(str(spec["driver"]), dict(spec.get("settings") or {}))
-            except TwinBenchError as exc:
-                self.problems.append(f"device not restored: {exc}")
+    def _initial_model(self, ws: Any) -> Any:
+        """The bench to open: the workspace's, the last session's, or the default sim."""
+        from twinbench.benchmodel import DEFAULT_BENCH, BenchModel
+        from twinbench.workspace import to_model_dict
+
+        data: dict[str, Any] = {**DEFAULT_BENCH, "theme": self.state.theme}
+        if ws is not None:
+            data = to_model_dict(ws)
+        elif not self.fresh:
+            data = self.state.bench_data()
+        try:
+            model = BenchModel.from_dict(data)
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            self.problems.append(f"{self.store.path}: saved bench ignored ({exc!r})")
+            model = BenchModel.from_dict(DEFAULT_BENCH)
+        if not model.devices:
+            model.load({**model.to_dict(), "devices": DEFAULT_BENCH["devices"]})
+        return model
+
+    def _sync_devices(self) -> None:
+        now = time.monotonic()
+        if now - self._last_sync >= 0.25:
+            self._last_sync = now
+            self.control.sync()
+        if self.control.forgotten:  # removed, renamed or replaced devices leave the plot
+            gone, self.control.forgotten = self.control.forgotten, []
+            for dev in gone:
+                self.history.clear(dev)
+            if self.window.plot is not None:
+                self.window.plot.rebuild()
+
+    def _start_devices(self) -> None:
+        for rec in list(self.model.devices.values()):
+            if rec.connect:
+                self.control.start_record(rec)  # created now, opened once the runtime runs
         drivers = list(self.runtime.drivers)
         self.runtime.drivers.clear()
         if self.settle:
@@ -151,9 +189,11 @@ class BenchApp(QObject):
 
             settle_heap()
         self.runtime.start()
+        owner = {id(d): rid for rid, d in self.control.drivers.items()}
         for d in drivers:
             self.runtime.drivers.append(d)
-            fut = self.runtime.call(d.open())
+            fut = self.runtime.open_driver(d)
+            self.control.watch_open(owner.get(id(d), ""), fut)
             fut.add_done_callback(lambda f, d=d: self._opened(d, f))
 
     def _opened(self, driver: Any, fut: Any) -> None:
@@ -188,8 +228,11 @@ class BenchApp(QObject):
         if not self.ready or not self.save_enabled:
             return
         self.window.save_into(self.state)
+        self.control.sync()  # a device that failed to open is not kept
+        self.sync.snapshot()
+        self.state.bench = self.model.user_part()
         self.state.devices = [
-            {"driver": d.name, "settings": saved_settings(d)} for d in self.runtime.drivers
+            {"driver": d["driver"], "settings": d["settings"]} for d in self.state.bench["devices"]
         ]
         self.store.save(self.state)
 
@@ -245,8 +288,11 @@ def _log_to_file() -> None:
     root.addHandler(handler)
 
 
-def launch(workspace: str | None = None) -> int:
-    """Open the main window (sim board, or the devices of the last session); returns exit code."""
+def launch(workspace: str | None = None, fresh: bool = False) -> int:
+    """Open the main window (sim board, or the devices of the last session); returns exit code.
+
+    `fresh`: start with the default sim only, ignoring the last session.
+    """
     t0 = time.perf_counter()
     if workspace is not None and not Path(workspace).is_file():
         raise ConfigError(f"workspace {workspace}: no such file")
@@ -258,7 +304,7 @@ def launch(workspace: str | None = None) -> int:
 
     app.setWindowIcon(app_icon())
     _log_to_file()
-    bench = BenchApp(workspace=workspace, t0=t0)
+    bench = BenchApp(workspace=workspace, t0=t0, fresh=fresh)
     bench.settle = True  # the app's own process: freeze start-up objects before streaming
     if os.environ.get(PROBE_ENV):
 

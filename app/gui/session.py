@@ -25,6 +25,25 @@ class SessionState:
     panels: list[str] = field(default_factory=list)  # dock object names that were open
     window_s: float = 10.0  # plot time window
     theme: str = "system"  # system, light or dark (widgets/theme.py)
+    # the user's part of the bench model (twinbench.benchmodel): devices kept, panels with
+    # their state, plot, rules, derived channels, 3D bindings, theme; the fields above are
+    # the older form, read when this is empty
+    bench: dict[str, Any] = field(default_factory=dict)
+
+    def bench_data(self) -> dict[str, Any]:
+        """The bench model data to restore (from `bench`, or from the older fields)."""
+        if self.bench:
+            return self.bench
+        return {
+            "devices": [dict(d) for d in self.devices],
+            "panels": [
+                {"kind": n.removeprefix("panel:").split("#", 1)[0], "name": n, "state": {}}
+                for n in self.panels
+                if n.startswith("panel:")
+            ],
+            "plot": {"hidden": self.hidden, "window_s": self.window_s},
+            "theme": self.theme,
+        }
 
 
 class SessionStore:
@@ -54,6 +73,9 @@ class SessionStore:
         ):
             self.problem = f"{self.path}: key 'devices' ignored (expected a list of objects)"
             state.devices = []
+        if not isinstance(state.bench, dict):
+            self.problem = f"{self.path}: key 'bench' ignored (expected an object)"
+            state.bench = {}
         return state
 
     def save(self, state: SessionState) -> None:

@@ -6,19 +6,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 from twinbench.errors import TwinBenchError
-from twinbench.workspace import (
-    DerivedEntry,
-    DeviceEntry,
-    PanelEntry,
-    Workspace,
-    load_workspace,
-    save_workspace,
-)
+from twinbench.workspace import Workspace, load_workspace, save_workspace
 
 if TYPE_CHECKING:
     from twinbench.gui.launch import BenchApp
@@ -34,11 +26,8 @@ class WorkspaceIO:
         self.bench = bench
         # next to the session file, in the folder the app was started with
         self.recent_file = bench.store.folder / "recent.json"
-        self.derived_engine: Any = None
-        self.rules_files: list[str] = []
-        self.derived: list[DerivedEntry] = []
-        self.bindings: dict[str, Any] = {}
         self.recent_menu: QMenu | None = None
+        self.menu_actions: dict[str, QAction] = {}
 
     # -- recent list -----------------------------------------------------------------------
     def recent(self) -> list[str]:
@@ -68,8 +57,14 @@ class WorkspaceIO:
         open_act.triggered.connect(self._ask_open)
         save_act = QAction("&Save workspace as\u2026", win, shortcut="Ctrl+S")
         save_act.triggered.connect(self._ask_save)
+        add_act = QAction("&Add devices from workspace\u2026", win)
+        add_act.triggered.connect(self._ask_add)
+        fresh_act = QAction("Start &fresh\u2026", win)
+        fresh_act.setToolTip("Close every device and panel; open the simulated board only")
+        fresh_act.triggered.connect(lambda: self.start_fresh())
+        self.menu_actions = {"open": open_act, "save": save_act, "add": add_act, "fresh": fresh_act}
         self.recent_menu = QMenu("Open &recent", win)
-        for a in (open_act, save_act):
+        for a in (open_act, save_act, add_act, fresh_act):
             file_menu.insertAction(first, a)
         file_menu.insertMenu(first, self.recent_menu)
         file_menu.insertSeparator(first)
@@ -88,6 +83,13 @@ class WorkspaceIO:
         path, _ = QFileDialog.getOpenFileName(self.bench.window, "Open workspace", "", FILTER)
         if path:
             self.open(path)
+
+    def _ask_add(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.bench.window, "Add devices from workspace", "", FILTER
+        )
+        if path:
+            self.add_devices(path)
 
     def _ask_save(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -110,116 +112,106 @@ class WorkspaceIO:
             self.bench.problems.append(f"workspace {path}: missing {', '.join(missing)}")
         return ws
 
-    def devices_of(self, ws: Workspace) -> list[dict[str, Any]]:
-        """The device specs the workspace opens."""
-        return [{"driver": d.driver, "settings": dict(d.settings)} for d in ws.devices]
+    # -- replacing the bench ---------------------------------------------------------------
+    def ask_unsaved(self) -> str:
+        """'save', 'discard' or 'cancel' for unsaved changes (tests replace this)."""
+        from PySide6.QtWidgets import QMessageBox
 
-    def apply_before_start(self, ws: Workspace) -> None:
-        """Derived channels and rules: attached before the devices declare themselves."""
-        base = ws.path.parent if ws.path else Path.cwd()
-        self.derived = list(ws.derived)
-        self.bindings = dict(ws.bindings)
-        if ws.bindings:  # the 3D view's bindings, in the profile's [view3d] table format
-            from twinbench.visuals.bindings import parse_view_config
+        B = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self.bench.window,
+            "Unsaved changes",
+            "The bench has changes that are not saved in a workspace. Save them first?",
+            B.Save | B.Discard | B.Cancel,
+        )
+        return {B.Save: "save", B.Discard: "discard"}.get(answer, "cancel")
 
-            try:
-                self.bench.ctx.services["view3d"] = parse_view_config(
-                    ws.bindings, f"{ws.path}: [bindings]"
-                )
-            except TwinBenchError as exc:
-                self.bench.problems.append(str(exc))
-        if ws.derived:
-            self._attach_derived(ws.derived)
-        rules = [str(base / r) for r in ws.rules if (base / r).exists()]
-        if rules:
-            self._attach_rules(rules)
+    def settle_unsaved(self) -> bool:
+        """Ask about unsaved changes; False when the user cancels (or the save fails)."""
+        self.bench.sync.snapshot()
+        if not self.bench.model.unsaved:
+            return True
+        answer = self.ask_unsaved()
+        if answer == "cancel":
+            return False
+        if answer == "save":
+            path, _ = QFileDialog.getSaveFileName(
+                self.bench.window, "Save workspace", "bench.twb.toml", FILTER
+            )
+            return bool(path) and self.save(path)
+        return True
 
-    def _attach_derived(self, entries: list[DerivedEntry]) -> None:
-        from twinbench.derived.engine import DerivedChannel, DerivedEngine
+    def replace_with(self, data: dict[str, Any], base: Path | None = None) -> None:
+        """Make the running bench the one `data` (bench model data) describes."""
+        bench = self.bench
+        bench.control.remove_all()
+        bench.sync.close_panels()
+        bench.model.load(data)
+        bench.sync.attach_analysis(base or Path.cwd())
+        for rec in list(bench.model.devices.values()):
+            if rec.connect:
+                bench.control.start_record(rec)
+        bench.sync.open_panels()
+        if not bench.model.layout:
+            bench.window.default_layout()
+        bench.sync.apply_view()
+        bench.sync.snapshot()
+        bench.model.mark_saved()
 
-        specs = [DerivedChannel(d.name, d.expr, d.unit, d.device) for d in entries]
-        rt = self.bench.runtime
-        if self.derived_engine is not None:
-            self.derived_engine.specs.extend(specs)
-            self.derived_engine._per_layout.clear()
-        else:
-            self.derived_engine = DerivedEngine(rt, specs, on_error=self.bench.problems.append)
-        for st in list(rt.hub.devices.values()):  # already live: declare the new channels
-            rt.sink.declare(st.device)
-        self.bench.ctx.services["derived"] = self.derived_engine
-
-    def _attach_rules(self, files: list[str]) -> None:
-        from twinbench.rules import attach
-
-        try:
-            handle = attach(self.bench.runtime, files)
-        except TwinBenchError as exc:
-            self.bench.problems.append(str(exc))
-            return
-        old = self.bench.ctx.services.get("rules")
-        self.bench.ctx.services["rules"] = handle
-        self.rules_files = files
-        if old is not None and hasattr(old, "close"):
-            old.close()
-
-    def apply_after_start(self, ws: Workspace) -> None:
-        """Panels (with their contents) and the dock layout."""
-        win = self.bench.window
-        for p in ws.panels:
-            if p.type not in win.specs:
-                self.bench.problems.append(f"workspace: unknown panel kind {p.type!r} skipped")
-                continue
-            dock = win.open_panel(p.type, name=p.id or None)
-            widget = dock.widget()
-            if p.config and hasattr(widget, "apply_workspace_config"):
-                try:
-                    widget.apply_workspace_config(p.config)
-                except Exception as exc:  # a stale config must not stop the rest
-                    self.bench.problems.append(f"panel {p.id or p.type}: {exc}")
-        if ws.layout:
-            win.restoreState(QByteArray.fromBase64(ws.layout.encode()))
-
-    def open(self, path: str) -> bool:
-        """Open a workspace into the running app: add its devices, rules, channels and panels."""
+    def open(self, path: str, ask: bool = True) -> bool:
+        """Open a workspace: it replaces the running bench (after asking about unsaved changes)."""
+        if ask and not self.settle_unsaved():
+            return False
         ws = self.load(path)
         if ws is None:
             return False
-        rt = self.bench.runtime
-        self.apply_before_start(ws)
-        for spec in self.devices_of(ws):
-            try:
-                rt.add_driver(spec["driver"], spec["settings"])
-            except TwinBenchError as exc:
-                self.bench.problems.append(f"workspace device not opened: {exc}")
-        self.apply_after_start(ws)
+        from twinbench.workspace import to_model_dict
+
+        self.replace_with(to_model_dict(ws), ws.path.parent if ws.path else None)
         self._remember(Path(path))
         self.bench.window.setWindowTitle(f"TwinBench \u2014 {Path(path).name}")
         return True
 
+    def add_devices(self, path: str) -> list[str]:
+        """Add a workspace's devices to the running bench (ids in use get a free one)."""
+        from twinbench.benchmodel import free_id
+
+        ws = self.load(path)
+        if ws is None:
+            return []
+        ctl = self.bench.control
+        added = []
+        for d in ws.devices:
+            wanted = d.id or str(d.settings.get("device_id") or "") or None
+            from twinbench.bench_control import default_id
+
+            dev_id = free_id(wanted or default_id(d.driver, d.settings), ctl.taken_ids())
+            try:
+                ctl.connect(d.driver, dict(d.settings), device_id=dev_id, start=d.connect)
+            except TwinBenchError as exc:
+                self.bench.problems.append(f"workspace device not added: {exc}")
+                continue
+            added.append(dev_id)
+        self.bench.window.statusBar().showMessage(
+            f"added {len(added)} device(s) from {Path(path).name}: {', '.join(added)}", 6000
+        )
+        return added
+
+    def start_fresh(self, ask: bool = True) -> bool:
+        """Replace the bench by the default one: the simulated board and the default panels."""
+        from twinbench.benchmodel import DEFAULT_BENCH
+
+        if ask and not self.settle_unsaved():
+            return False
+        self.replace_with({**DEFAULT_BENCH, "theme": self.bench.model.theme})  # theme stays
+        self.bench.window.setWindowTitle("TwinBench")
+        return True
+
     def collect(self) -> Workspace:
         """The app's state as a workspace."""
-        from twinbench.gui.launch import saved_settings
+        from twinbench.workspace import from_model_dict
 
-        win = self.bench.window
-        panels = []
-        for name, dock in win.docks.items():
-            if not name.startswith("panel:") or not dock.isVisible():
-                continue
-            widget = dock.widget()
-            cfg = widget.workspace_config() if hasattr(widget, "workspace_config") else {}
-            panels.append(PanelEntry(name.removeprefix("panel:").split("#")[0], name, "", cfg))
-        return Workspace(
-            devices=[
-                DeviceEntry(d.name, saved_settings(d))
-                for d in self.bench.runtime.drivers
-                if d.name != "replay"
-            ],
-            panels=panels,
-            derived=self.derived,
-            rules=self.rules_files,
-            bindings=self.bindings,
-            layout=bytes(win.saveState().toBase64().data()).decode(),
-        )
+        return from_model_dict(self.bench.sync.snapshot().to_dict())
 
     def save(self, path: str) -> bool:
         """Write the app's state as a workspace file."""
@@ -228,5 +220,6 @@ class WorkspaceIO:
         except TwinBenchError as exc:
             self.bench.problems.append(str(exc))
             return False
+        self.bench.model.mark_saved()
         self._remember(Path(path))
         return True

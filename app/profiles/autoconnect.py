@@ -64,6 +64,7 @@ class AutoConnector:
         settings = {**transport, "port": port["device"], "device_id": device_id}
         settings["profile"] = str(prof.path) if prof.path else ""
         drv = self.runtime.add_driver(driver, settings)
+        drv.started_by = "autoconnect"  # recognised again at the next start: not restored
         ids = f"{port.get('vid') or 0:04X}:{port.get('pid') or 0:04X}"
         self.runtime.events.emit(
             "device",

@@ -93,6 +93,8 @@ class MqttConnection:
         self._connack = threading.Event()
         self._error: str | None = None
         self._v5 = cfg.get("protocol", "5") == "5"
+        self._delays = (float(cfg.get("reconnect_min", 1)), float(cfg.get("reconnect_max", 30)))
+        self.retry_in = 0.0  # seconds to paho's next reconnect try, after a lost connection
 
     # -- callbacks (paho thread) -----------------------------------------------------------
     def _on_connect(self, client: Any, userdata: Any, flags: Any, rc: Any, props: Any) -> None:
@@ -101,6 +103,7 @@ class MqttConnection:
             self._connack.set()
             return
         self.connects += 1
+        self.retry_in = 0.0
         if self.connects > 1:
             self.reconnects += 1
         qos = int(self.cfg.get("qos", 0))
@@ -112,6 +115,9 @@ class MqttConnection:
 
     def _on_disconnect(self, client: Any, userdata: Any, flags: Any, rc: Any, props: Any) -> None:
         if self._connack.is_set() and self._error is None:
+            # paho waits reconnect_min seconds first, doubling up to reconnect_max
+            self.retry_in = self.retry_in * 2 if self.retry_in else self._delays[0]
+            self.retry_in = min(self.retry_in, self._delays[1])
             self.on_state("disconnected", f"{rc}; reconnecting")
 
     # -- lifecycle (called from a worker thread) -------------------------------------------

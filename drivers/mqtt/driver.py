@@ -164,7 +164,11 @@ class MqttDriver(Driver):
         self._queue.append((msg.topic, msg.payload, msg.retain, time.time_ns()))
 
     def _on_state(self, state: str, message: str) -> None:
-        self.sink.status(self.device_id, state, message)
+        retry = self.conn.retry_in if state == "disconnected" else 0.0
+        if retry:  # the app's sink shows "reconnecting in N s"
+            self.sink.status(self.device_id, state, message, retry_in=retry)  # type: ignore[call-arg]
+        else:
+            self.sink.status(self.device_id, state, message)
 
     # -- decode thread ---------------------------------------------------------------------
     def _drain_loop(self) -> None:

@@ -26,8 +26,8 @@ def make_bench(qtbot, config_dir):
 
     made = []
 
-    def make(wait_data: bool = True, workspace: str | None = None):
-        bench = BenchApp(store=SessionStore(config_dir), workspace=workspace)
+    def make(wait_data: bool = True, workspace: str | None = None, fresh: bool = False):
+        bench = BenchApp(store=SessionStore(config_dir), workspace=workspace, fresh=fresh)
         made.append(bench)
         qtbot.addWidget(bench.window)
         bench.show()

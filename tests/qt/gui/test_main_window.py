@@ -23,7 +23,9 @@ def test_window_opens_with_sim_live_and_plot_gets_data(make_bench, qtbot):
     assert x.size > 10 and np.all(np.isfinite(x))
     assert not plot.hint.isVisible()
     # the tree lists channels with units, the status bar shows the rate
-    assert bench.window.tree.channel_item("sim", "temperature").text(1) == "degC"
+    tree = bench.window.tree
+    qtbot.waitUntil(lambda: tree.has_channel("sim", "temperature"), timeout=5000)
+    assert tree.cell("sim", "temperature", 1) == "degC"
     qtbot.waitUntil(lambda: "sim: " in bench.window.status.text(), timeout=5000)
 
 
@@ -33,11 +35,13 @@ def test_hiding_a_channel_in_the_tree_hides_its_curve(make_bench, qtbot):
     bench = make_bench()
     tree, plot = bench.window.tree, bench.window.plot
     qtbot.waitUntil(lambda: ("sim", "current") in plot.curves, timeout=5000)
-    qtbot.waitUntil(lambda: ("sim", "current") in tree._channels, timeout=5000)
-    tree.channel_item("sim", "current").setCheckState(0, Qt.CheckState.Unchecked)
+    qtbot.waitUntil(lambda: tree.has_channel("sim", "current"), timeout=5000)
+    tree.set_channel_shown("sim", "current", False)
     assert not plot.curves["sim", "current"].isVisible()
     assert plot.curves["sim", "rpm"].isVisible()
-    tree.channel_item("sim", "current").setCheckState(0, Qt.CheckState.Checked)
+    role = Qt.ItemDataRole.CheckStateRole
+    assert tree.cell("sim", "current", 0, role) == Qt.CheckState.Unchecked
+    tree.set_channel_shown("sim", "current", True)
     assert plot.curves["sim", "current"].isVisible()
 
 
@@ -79,7 +83,8 @@ def test_layout_devices_and_hidden_channels_restored_on_next_start(make_bench, q
 
     bench = make_bench()
     win = bench.window
-    win.tree.channel_item("sim", "vibration").setCheckState(0, _unchecked())
+    qtbot.waitUntil(lambda: win.tree.has_channel("sim", "vibration"), timeout=5000)
+    win.tree.set_channel_shown("sim", "vibration", False)
     win.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, win.docks["devices"])
     win.add_simulated_board()
     qtbot.waitUntil(lambda: "sim-2" in bench.runtime.hub.devices, timeout=5000)
@@ -92,8 +97,10 @@ def test_layout_devices_and_hidden_channels_restored_on_next_start(make_bench, q
     assert {d.config.get("device_id") for d in again.runtime.drivers} == {None, "sim-2"}
     qtbot.waitUntil(lambda: "sim-2" in again.runtime.hub.devices, timeout=5000)
     assert ("sim", "vibration") in again.window.plot.hidden
-    qtbot.waitUntil(lambda: ("sim", "vibration") in again.window.tree._channels, timeout=5000)
-    assert again.window.tree.channel_item("sim", "vibration").checkState(0) == _unchecked()
+    tree = again.window.tree
+    qtbot.waitUntil(lambda: tree.has_channel("sim", "vibration"), timeout=5000)
+    role = Qt.ItemDataRole.CheckStateRole
+    assert tree.cell("sim", "vibration", 0, role) == _unchecked()
 
 
 def _unchecked():

@@ -152,10 +152,13 @@ def test_system_theme_follows_the_colour_scheme():
 def test_tooltips_name_the_units(make_bench, qtbot):
     bench = make_bench()
     win = bench.window
-    qtbot.waitUntil(lambda: ("sim", "temperature") in win.tree._channels, timeout=5000)
-    item = win.tree._channels["sim", "temperature"]
-    assert "[degC]" in item.toolTip(0) and "winding" in item.toolTip(0)
-    assert item.toolTip(1) == "degC"
+    from PySide6.QtCore import Qt
+
+    qtbot.waitUntil(lambda: win.tree.has_channel("sim", "temperature"), timeout=5000)
+    tip = Qt.ItemDataRole.ToolTipRole
+    assert "[degC]" in win.tree.cell("sim", "temperature", 0, tip)
+    assert "winding" in win.tree.cell("sim", "temperature", 0, tip)
+    assert win.tree.cell("sim", "temperature", 1, tip) == "degC"
     qtbot.waitUntil(lambda: ("sim", "temperature") in win.plot.curves, timeout=5000)
     assert win.plot.curves["sim", "temperature"].toolTip() == "sim/temperature [degC]"
     lane = win.plot.lanes["degC"]

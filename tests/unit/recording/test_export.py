@@ -23,12 +23,13 @@ def test_hive_dataset_read_by_duckdb_and_pyarrow(session, tmp_path):
     res = export_sessions([session], ExportOptions(out=out, partition=("date", "device_id")))
     assert res.rows == 6000
     names = sorted(p.relative_to(out).parts[:2] for p in res.files)
-    # the recording crosses midnight UTC: two dates per device
+    # the recording crosses midnight UTC: two dates per device; the channels table beside them
     assert names == [
-        ("date=2025-12-31", "device_id=rig-a"),
-        ("date=2025-12-31", "device_id=rig-b"),
-        ("date=2026-01-01", "device_id=rig-a"),
-        ("date=2026-01-01", "device_id=rig-b"),
+        ("_channels", f"{session.name}.pq"),
+        ("date=2025-12-31", "safe_device_id=d_rig-a"),
+        ("date=2025-12-31", "safe_device_id=d_rig-b"),
+        ("date=2026-01-01", "safe_device_id=d_rig-a"),
+        ("date=2026-01-01", "safe_device_id=d_rig-b"),
     ]
     con = duckdb.connect()
     rows = con.sql(
@@ -42,21 +43,23 @@ def test_hive_dataset_read_by_duckdb_and_pyarrow(session, tmp_path):
         filter=ds.field("device_id") == "rig-a"
     )
     assert table.num_rows == 3000
+    assert set(table.column("session").to_pylist()) == {session.name}
 
 
 def test_parquet_schema_keeps_units_source_and_utc(session, tmp_path):
     out = tmp_path / "one.parquet"
     export_sessions([session], ExportOptions(out=out, devices=("rig-a",)))
     schema = pq.read_schema(out)
-    assert schema.field("time").type == pa.timestamp("ns", tz="UTC")
+    assert schema.field("time").type == pa.timestamp("us", tz="UTC")  # what Spark reads
     assert schema.field("c1").metadata[b"unit"] == b"u1"
     src = json.loads(schema.metadata[b"twinbench.source"])
-    assert src["device_id"] == "rig-a" and src["driver"] == "sim"
+    assert [s["session"] for s in src["sessions"]] == [session.name]
+    assert src["sessions"][0]["devices"] == {"rig-a": {"driver": "sim", "profile": ""}}
     df = pd.read_parquet(out)
     assert len(df) == 3000 and df["time"].iloc[0] == pd.Timestamp(T0, unit="ns", tz="UTC")
-    out_us = tmp_path / "us.parquet"
-    export_sessions([session], ExportOptions(out=out_us, time_unit="us"))
-    assert pq.read_schema(out_us).field("time").type == pa.timestamp("us", tz="UTC")
+    out_ns = tmp_path / "ns.parquet"
+    export_sessions([session], ExportOptions(out=out_ns, time_unit="ns"))
+    assert pq.read_schema(out_ns).field("time").type == pa.timestamp("ns", tz="UTC")
 
 
 def test_time_range_and_channels(session, tmp_path):
@@ -66,7 +69,7 @@ def test_time_range_and_channels(session, tmp_path):
     )
     res = export_sessions([session], opts)
     df = pd.read_csv(out)
-    assert list(df.columns) == ["time", "device_id", "c0"]
+    assert list(df.columns) == ["time", "device_id", "session", "c0"]
     # 10 s .. 60 s at 25 Hz, both devices
     assert res.rows == len(df) == 2 * (60 - 10) * 25
     with pytest.raises(SessionError, match="no recorded channel named nope"):
@@ -83,6 +86,7 @@ def test_sessions_from_two_instances_merge_as_one_dataset(tmp_path, make_session
     export_sessions([b], ExportOptions(out=out, partition=("date", "device_id")))
     files = list(out.rglob("*.parquet"))
     assert len({f.name for f in files}) == len(files) >= 2
+    assert pq.read_table(out / "_channels").num_rows == 4  # both exports' channels
     n = duckdb.sql(
         f"SELECT count(*) FROM read_parquet('{out}/**/*.parquet', hive_partitioning=true)"
     ).fetchall()[0][0]
