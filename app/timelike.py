@@ -58,3 +58,21 @@ def epoch_seconds(values: np.ndarray) -> np.ndarray:
     big = float(np.nanmax(np.abs(v))) if v.size else 0.0
     scale = 1.0 if big < 1e11 else 1e3 if big < 1e14 else 1e6 if big < 1e17 else 1e9
     return v / scale
+
+
+def most_dynamic(names: list[str] | tuple[str, ...], values: np.ndarray) -> str | None:
+    """The channel whose sample-to-sample change is largest for its size (a spectrum's best
+    default: vibration over a nearly constant temperature); time-like channels never win."""
+    v = np.asarray(values, dtype=np.float64)
+    if v.ndim != 2 or v.shape[0] < 8 or v.shape[1] != len(names):
+        return None
+    skip = timelike_channels(list(names), v)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        size = np.nanmax(np.abs(v), axis=0)
+        score = np.nanstd(np.diff(v, axis=0), axis=0) / np.where(size > 0, size, np.inf)
+    score = np.where(np.isfinite(score), score, -1.0)
+    for i, n in enumerate(names):
+        if n in skip:
+            score[i] = -1.0
+    best = int(np.argmax(score))
+    return names[best] if score[best] > 0 else None
