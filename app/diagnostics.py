@@ -85,6 +85,7 @@ class Diagnostics:
         return {
             "devices": devices,
             "process": {"cpu_percent": cpu, "rss_mb": mem / 2**20, "threads": threads},
+            "refused": self._refusals(),
         }
 
     def _base(self, now: float) -> _Mark | None:
@@ -93,6 +94,22 @@ class Diagnostics:
         while len(self._marks) > 1 and now - self._marks[0].t > RATE_WINDOW_S:
             self._marks.popleft()
         return self._marks[0] if self._marks else None
+
+    def _refusals(self) -> dict[str, dict[str, int]]:
+        """Devices refused over a cap: by the hub, and by drivers that create devices."""
+        hub = self.runtime.hub
+        out: dict[str, dict[str, int]] = {}
+        if hub.refused_devices:
+            out["hub"] = {"cap": hub.max_devices, "devices": hub.refused_devices,
+                          "samples": hub.refused_samples}  # fmt: skip
+        for drv in self.runtime.drivers:
+            stats = getattr(drv, "stats", None)
+            st = stats() if callable(stats) else {}
+            if st.get("refused_devices"):
+                key = str(getattr(drv, "device_id", drv.name))
+                out[key] = {"cap": st.get("max_devices", 0), "devices": st["refused_devices"],
+                            "samples": st.get("refused_samples", 0)}  # fmt: skip
+        return out
 
     def _driver_counters(self, device_id: str) -> dict[str, int]:
         for drv in self.runtime.drivers:

@@ -144,6 +144,9 @@ class DeviceStats:
         return out
 
 
+MAX_DEVICES = 2000  # devices one hub holds; more are refused and counted
+
+
 class Hub:
     """Publishes chunks to every subscriber and keeps per-device and per-channel statistics."""
 
@@ -153,12 +156,19 @@ class Hub:
         self.devices: dict[str, DeviceStats] = {}
         self._device_listeners: list[Callable[[Device], None]] = []
         self._byte_listeners: list[Callable[[str, bytes, int], None]] = []
+        # a backstop for drivers that create devices from traffic (each has its own, lower cap)
+        self.max_devices = MAX_DEVICES
+        self.refused_devices = 0
+        self.refused_samples = 0
 
     # -- devices ---------------------------------------------------------------------------
     def declare(self, device: Device) -> None:
-        """Announce a device and its channels before its first chunk."""
+        """Announce a device and its channels before its first chunk (refused beyond the cap)."""
         with self._lock:
             old = self.devices.get(device.id)
+            if old is None and len(self.devices) >= self.max_devices:
+                self.refused_devices += 1
+                return
             stats = DeviceStats(device=device)
             if old is not None:
                 stats.samples, stats.chunks = old.samples, old.chunks
@@ -228,7 +238,10 @@ class Hub:
                 self.declare(
                     Device(chunk.device, "unknown", tuple(Channel(c) for c in chunk.channels))
                 )
-                st = self.devices[chunk.device]
+                st = self.devices.get(chunk.device)
+                if st is None:  # refused: over the hub's device cap
+                    self.refused_samples += n
+                    return
             if st is not None:
                 st.samples += n
                 st.chunks += 1

@@ -178,6 +178,7 @@ class Runtime:
         fut = self.call(driver.open())
         if isinstance(driver.sink, OwnedSink):
             driver.sink.opened = fut
+        driver.open_future = fut  # type: ignore[attr-defined]  # how opening went (ConnectError)
         return fut
 
     def devices_of(self, driver: Driver) -> set[str]:

@@ -55,6 +55,11 @@ class DiagnosticsPanel(FormState, QWidget):
         self.process.setText(
             f"TwinBench: CPU {pr['cpu_percent']:.0f} %, memory {pr['rss_mb']:.0f} MB, "
             f"{pr['threads']} threads"
+            + "".join(
+                f"\n{who}: {r['devices']} devices refused (cap {r['cap']}), "
+                f"{r['samples']} samples dropped"
+                for who, r in sorted(snap.get("refused", {}).items())
+            )
         )
         self.tree.clear()
         for dev_id, d in sorted(snap["devices"].items()):

@@ -1,4 +1,8 @@
-"""MQTT dock panel: topic tree (capped refresh), payload view, one-click plot, message composer."""
+"""MQTT dock panel: connection profiles, topic tree (model/view), topic details, composer.
+
+The tree is a `TopicModel` fed by one `TreeFeeder` thread; the GUI tick only builds rows in a
+time-boxed slice and repaints the visible ones, so `#` on a busy broker does not freeze the window.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +10,37 @@ import json
 import time
 from typing import Any, ClassVar
 
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
-from twinbench.mqtt.topictree import numeric_fields, render_payload
+from twinbench.errors import TwinBenchError
+from twinbench.mqtt.rules import channel_for_path
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.mqtt_connection import ConnectionBox
+from twinbench.widgets.mqtt_details import TopicDetails
+from twinbench.widgets.mqtt_topic_model import PATH_ROLE, TopicModel, TreeFeeder
 from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 
-REFRESH_S = 0.25  # the tree is rebuilt at most 4 times a second, however busy the broker
-REFRESH_BIG_S = 1.0  # ... and once a second when it shows many topics
-MAX_SHOWN = 2000  # topics shown at once; the search narrows a bigger tree
+REFRESH_S = 0.25  # figures and the selected topic are redrawn at most 4 times a second
+EXPAND_BELOW = 20  # top-level rows are expanded while there are fewer than this
 
 
 class MqttPanel(FormState, QWidget):
-    """Browse topics seen by the MQTT driver(s) and publish messages."""
+    """Browse topics seen by the MQTT driver(s), inspect their history and publish."""
 
     STATE_FIELDS: ClassVar[dict[str, str]] = {
         "search": "search",
@@ -49,19 +56,41 @@ class MqttPanel(FormState, QWidget):
         super().__init__()
         self.ctx = ctx
         self._last = 0.0
-        self._version = -1
-        self._shown = 0
-        self._bad: dict[str, dict[str, int]] = {}
-        self.search = QLineEdit(placeholderText="search topics")
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["topic", "messages", "rate/s", "retained", "bad"])
-        self.payload = QPlainTextEdit(readOnly=True)
-        self.fields = QComboBox()
-        self.plot_btn = QPushButton("Plot field")
-        self.status = QLabel("")
-        self.insecure = QLabel("")
+        self._shown_count = -1
+        self.closed = False
+        self.model = TopicModel()
+        self.feeder = TreeFeeder(self.model, self.drivers)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setRecursiveFilteringEnabled(True)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterRole(PATH_ROLE)
+        self.insecure = QLabel("INSECURE: broker certificate not verified")
         self.insecure.setStyleSheet("color: white; background: #c62828; padding: 2px")
         self.insecure.hide()
+        self.connection = ConnectionBox(ctx.runtime, ctx.services.get("mqtt_profiles_path"))
+        self.connection.setChecked(not self.drivers())
+        self.search = QLineEdit(placeholderText="search topics")
+        self.view = QTreeView()
+        self.view.setUniformRowHeights(True)
+        self.view.setModel(self.model)
+        self.view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.view.setColumnWidth(0, 220)
+        self.details = TopicDetails()
+        self.plot_btn = QPushButton("Plot field")
+        self.plot_btn.setToolTip(
+            "plot the chosen numeric field (the device's channel if it is one)"
+        )
+        self.clear_btn = QPushButton("Clear retained")
+        self.clear_btn.setToolTip("publish an empty retained message: the broker forgets it")
+        self.delete_btn = QPushButton("Delete from view")
+        self.delete_btn.setToolTip("hide this topic and everything below until they send again")
+        self.make_btn = QPushButton("Make device")
+        self.make_btn.setToolTip("make this topic subtree one device (from now on)")
+        self.make_each_btn = QPushButton("Device per child")
+        self.make_each_btn.setToolTip("make each child of this subtree a device (from now on)")
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
         # composer
         self.c_topic = QLineEdit(placeholderText="topic")
         self.c_payload = QPlainTextEdit()
@@ -69,19 +98,40 @@ class MqttPanel(FormState, QWidget):
         self.c_retain = QCheckBox("retain")
         self.c_props = QLineEdit(placeholderText='MQTT 5 properties, JSON: {"ContentType": "..."}')
         self.c_send = QPushButton("Publish")
+        self._layout()
+        self.view.selectionModel().currentChanged.connect(lambda *_: self.show_selected())
+        self.search.textChanged.connect(self._search)
+        self.plot_btn.clicked.connect(self.plot_selected)
+        self.clear_btn.clicked.connect(self.clear_retained)
+        self.delete_btn.clicked.connect(self.delete_selected)
+        self.make_btn.clicked.connect(lambda: self.make_device(False))
+        self.make_each_btn.clicked.connect(lambda: self.make_device(True))
+        self.c_send.clicked.connect(self.publish)
+        self.feeder.start()
+        workers = getattr(ctx.runtime, "workers", None)
+        if isinstance(workers, list):
+            workers.append(self.feeder)  # runtime.stop() stops it with the consumers
+        ctx.on_tick(self.refresh)
+
+    def _layout(self) -> None:
         lay = QVBoxLayout(self)
         lay.addWidget(self.insecure)
+        lay.addWidget(self.connection)
         lay.addWidget(self.search)
         split = QSplitter()
-        split.addWidget(self.tree)
+        split.addWidget(self.view)
         right = QWidget()
         rl = QVBoxLayout(right)
-        rl.addWidget(self.payload)
-        row = QHBoxLayout()
-        row.addWidget(self.fields, 1)
-        row.addWidget(self.plot_btn)
-        rl.addLayout(row)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.details, 1)
+        for row_widgets in ((self.plot_btn, self.clear_btn, self.delete_btn),
+                            (self.make_btn, self.make_each_btn)):  # fmt: skip
+            row = QHBoxLayout()
+            for w in row_widgets:
+                row.addWidget(w)
+            rl.addLayout(row)
         split.addWidget(right)
+        split.setSizes([360, 360])
         lay.addWidget(split, 1)
         comp = QHBoxLayout()
         comp.addWidget(self.c_topic, 2)
@@ -93,102 +143,169 @@ class MqttPanel(FormState, QWidget):
         lay.addWidget(self.c_payload)
         lay.addWidget(self.c_props)
         lay.addWidget(self.status)
-        self.c_payload.setMaximumHeight(80)
-        self.tree.currentItemChanged.connect(lambda *_: self.show_selected())
-        self.search.textChanged.connect(lambda *_: self.refresh(force=True))
-        self.plot_btn.clicked.connect(self.plot_selected)
-        self.c_send.clicked.connect(self.publish)
-        ctx.on_tick(self.refresh)
+        self.c_payload.setMaximumHeight(60)
 
     def drivers(self) -> list[Any]:
         """The MQTT drivers now open."""
         return list(self.ctx.runtime.services.get("mqtt_drivers", []))
 
+    # -- tick ------------------------------------------------------------------------------
     def refresh(self, force: bool = False) -> None:
-        """Rebuild the tree from the model, at most every REFRESH_S seconds."""
+        """Build queued rows (a bounded slice) and, a few times a second, redraw the figures."""
+        if self.closed:
+            return
+        if force:  # now, figures included (tests, search, the user's refresh)
+            self.feeder.step(force_figures=True)
+            while self.model.pending:
+                self.model.apply(1.0)
+        elif self.model.apply():
+            self._expand_top()
+        self.connection.poll()
         now = time.monotonic()
-        period = REFRESH_BIG_S if self._shown > 500 else REFRESH_S
-        if not force and now - self._last < period:
+        if not force and now - self._last < REFRESH_S:
             return
         self._last = now
+        if force:
+            self._expand_top()
         drivers = self.drivers()
         self.insecure.setVisible(any(d.cfg.get("insecure") for d in drivers))
-        self.insecure.setText("INSECURE: broker certificate not verified")
-        trees = [d.tree for d in drivers if d.tree is not None]
-        version = sum(t.version for t in trees)
-        if not force and version == self._version:
-            return
-        self._version = version
-        for t in trees:
-            t.update_rates()
-        current = self.tree.currentItem()
-        keep = current.data(0, 256) if current is not None else None
-        self._bad = {}
-        for d in drivers:
-            self._bad.update(d.decoder.counters.snapshot())
-        self.tree.setUpdatesEnabled(False)
-        self.tree.clear()
-        for t in trees:
-            self._add(self.tree.invisibleRootItem(), t.tree(self.search.text(), MAX_SHOWN), keep)
-        self.tree.setUpdatesEnabled(True)
-        total = sum(len(t.topics) for t in trees)
-        self._shown = min(total, MAX_SHOWN)
-        bad = sum(sum(v.values()) for v in self._bad.values())
-        more = f" (showing {MAX_SHOWN}: search to narrow)" if total > MAX_SHOWN else ""
-        self.status.setText(f"{total} topics, {bad} bad messages{more}")
+        self.view.viewport().update()
+        self.show_selected(quiet=True)
+        total = sum(len(d.tree.topics) for d in drivers if d.tree is not None)
+        bad = sum(self.model.bad.values())
+        bits = [f"{total} topics", f"{bad} bad messages"]
+        if self.model.pending:
+            bits.append(f"{len(self.model.pending)} still to show")
+        refused = sum(d.decoder.cap.refused_devices for d in drivers)
+        if refused:
+            cap = drivers[0].decoder.cap.limit
+            bits.append(f"{refused} devices refused (cap {cap} per connection)")
+        if drivers and not any(d.decoder.rules for d in drivers):
+            bits.append("no device pattern: topics only (Make device, or set a pattern)")
+        self.status.setText(", ".join(bits))
 
-    def _add(self, parent: QTreeWidgetItem, node: Any, keep: str | None) -> None:
-        for name, child in sorted(node.children.items()):
-            st = child.stat
-            item = QTreeWidgetItem(
-                [
-                    name,
-                    str(child.total()),
-                    f"{st.rate_hz:.1f}" if st else "",
-                    "yes" if st and st.retained else "",
-                    str(sum(self._bad.get(child.path, {}).values()) or ""),
-                ]
-            )
-            item.setData(0, 256, child.path)
-            parent.addChild(item)
-            if child.path == keep:
-                self.tree.setCurrentItem(item)
-            if len(child.children) < 50:
-                item.setExpanded(True)
-            self._add(item, child, keep)
+    def _expand_top(self) -> None:
+        root = self.model.root
+        if len(root.children) < EXPAND_BELOW:
+            for child in root.children:
+                idx = self._view_index(self.model.index(child.row, 0))
+                if idx.isValid() and not self.view.isExpanded(idx):
+                    self.view.expand(idx)
+
+    def _view_index(self, src: QModelIndex) -> QModelIndex:
+        return self.proxy.mapFromSource(src) if self.view.model() is self.proxy else src
+
+    def _search(self, text: str) -> None:
+        if text:
+            self.proxy.setFilterFixedString(text)
+            if self.view.model() is not self.proxy:
+                self.view.setModel(self.proxy)
+                self.view.selectionModel().currentChanged.connect(lambda *_: self.show_selected())
+            self.view.expandAll()
+        elif self.view.model() is not self.model:
+            self.view.setModel(self.model)
+            self.view.selectionModel().currentChanged.connect(lambda *_: self.show_selected())
+            self._expand_top()
+
+    # -- selection -------------------------------------------------------------------------
+    def select(self, topic: str) -> bool:
+        """Select a topic path in the view (True when it is shown)."""
+        idx = self._view_index(self.model.index_of(topic))
+        if not idx.isValid():
+            return False
+        self.view.scrollTo(idx)
+        self.view.selectionModel().setCurrentIndex(
+            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        return True
+
+    def selected_path(self) -> str:
+        """The topic path of the selected row ('' when none)."""
+        idx = self.view.currentIndex()
+        return str(idx.data(PATH_ROLE) or "") if idx.isValid() else ""
 
     def _stat(self) -> tuple[Any, Any]:
-        item = self.tree.currentItem()
-        if item is None:
-            return None, None
-        topic = item.data(0, 256)
+        topic = self.selected_path()
         for d in self.drivers():
             if d.tree is not None and topic in d.tree.topics:
                 return d, d.tree.topics[topic]
         return None, None
 
-    def show_selected(self) -> None:
-        """Show the selected topic's last payload (pretty JSON, text or hex) and its fields."""
-        _, st = self._stat()
-        self.fields.clear()
-        if st is None:
-            self.payload.setPlainText("")
-            return
-        _kind, text = render_payload(st.last_payload)
-        bad = self._bad.get(st.topic)
-        if bad:
-            text = "bad: " + ", ".join(f"{k} {v}" for k, v in sorted(bad.items())) + "\n\n" + text
-        self.payload.setPlainText(text)
-        self.fields.addItems(list(numeric_fields(st.last_payload)))
-
-    def plot_selected(self) -> None:
-        """Emit the chosen numeric field of the selected topic as a channel."""
+    def show_selected(self, quiet: bool = False) -> None:
+        """Show the selected topic in the details pane (its history starts when first selected)."""
         drv, st = self._stat()
-        path = self.fields.currentText()
-        if drv is None or not path:
+        topic = self.selected_path()
+        if quiet and (st is None or (topic, st.count) == self._shown_count):
             return
+        self._shown_count = (topic, st.count) if st is not None else -1
+        msgs = []
+        if drv is not None:
+            msgs = drv.tree.messages(topic) if quiet else drv.tree.watch(topic)
+        bad = drv.decoder.counters.bad.get(topic, {}) if drv is not None else {}
+        self.details.show_topic(topic, st, msgs, bad)
+
+    # -- actions ---------------------------------------------------------------------------
+    def plot_selected(self) -> str:
+        """Plot the chosen field: the device channel when the topic is a device, else a new one."""
+        drv, st = self._stat()
+        path = self.details.fields.currentText()
+        if drv is None or not path:
+            return ""
+        hit = drv.decoder.route(st.topic)
+        hub = self.ctx.runtime.hub
+        if hit is not None:
+            rule, dev = hit
+            ch = channel_for_path(rule, path)
+            dst = hub.devices.get(dev)
+            if ch and dst is not None and ch in dst.device.channel_names:
+                plot = getattr(self.ctx.window, "plot", None)
+                if plot is not None:
+                    plot.set_channel_visible(dev, ch, True)
+                self.status.setText(f"{st.topic} is device {dev!r}: plotting its channel {ch!r}")
+                return f"{dev}/{ch}"
         dev = drv.decoder.watch(st.topic, path)
         self.status.setText(f"plotting {path} of {st.topic} as device {dev!r}")
+        return f"{dev}/{path}"
+
+    def clear_retained(self) -> None:
+        """Publish an empty retained message to the selected topic (the broker forgets it)."""
+        drv, st = self._stat()
+        if drv is None:
+            self.status.setText("select a topic first")
+            return
+        drv.publish(st.topic, b"", qos=1, retain=True)
+        self.status.setText(f"cleared the retained message of {st.topic}")
+
+    def delete_selected(self) -> int:
+        """Remove the selected subtree from the view (topics come back when they send again)."""
+        path = self.selected_path()
+        if not path:
+            return 0
+        for d in self.drivers():
+            if d.tree is not None:
+                d.tree.remove(path)
+        n = self.model.remove(path)
+        self.details.show_topic("", None, [], {})
+        self.status.setText(f"removed {path} ({n} rows) from the view")
+        return n
+
+    def make_device(self, per_child: bool) -> str:
+        """Make the selected subtree a device (or each of its children) from now on."""
+        path = self.selected_path()
+        drivers = self.drivers()
+        if not path or not drivers:
+            return ""
+        drv = self._stat()[0] or drivers[0]
+        try:
+            pattern = drv.make_device(path, per_child)
+        except TwinBenchError as exc:  # a topic that cannot be a pattern
+            self.status.setText(f"cannot make a device of {path}: {exc}")
+            return ""
+        self.status.setText(
+            f"devices from pattern {pattern!r} from now on "
+            "(add it to a profile or the pattern setting to keep it)"
+        )
+        return pattern
 
     def publish(self) -> None:
         """Publish the composed message through `mqtt_publish`."""
@@ -204,6 +321,23 @@ class MqttPanel(FormState, QWidget):
             self.status.setText(f"not published: {exc}")
             return
         self.status.setText(f"published to {self.c_topic.text()}")
+
+    # -- shutdown --------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Stop the feeder thread and the tick callback."""
+        if self.closed:
+            return
+        self.closed = True
+        self.ctx.off_tick(self.refresh)
+        self.feeder.stop()
+        workers = getattr(self.ctx.runtime, "workers", None)
+        if isinstance(workers, list) and self.feeder in workers:
+            workers.remove(self.feeder)
+
+    def closeEvent(self, event: Any) -> None:
+        """Release the feeder thread with the widget."""
+        self.shutdown()
+        super().closeEvent(event)
 
 
 PANELS = [PanelSpec("mqtt", "MQTT topics", MqttPanel, area="right")]

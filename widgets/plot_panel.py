@@ -22,6 +22,8 @@ from twinbench.widgets.plot_lane import Curve, Lane, color_for, format_time
 from twinbench.widgets.plot_measure import CursorPair, MeasureTable, measure
 from twinbench.widgets.plot_options import TIME_MODES, auto_hidden
 
+AUTO_CURVES = 32  # channels drawn without being asked for; the rest wait for the user
+AUTO_DEVICES = 8  # devices whose channels are drawn without being asked for
 EMPTY_HINT = (
     "No device is live.\n\nDevices \u25b8 Add simulated board starts a simulated motor rig;\n"
     "connected devices show up here as soon as they send data."
@@ -75,6 +77,7 @@ class PlotPanel(QWidget):
         self.legends = True
         self.time_mode = "wall"
         self.curves: dict[tuple[str, str], Curve] = {}
+        self.capped: set[tuple[str, str]] = set()  # new channels not drawn (past AUTO_CURVES)
         self.lanes: dict[str, Lane] = {}
         self.cursor_ns: int | None = None
         self.frames = 0
@@ -189,6 +192,9 @@ class PlotPanel(QWidget):
         """Show or hide one channel's curve."""
         key = (device, channel)
         (self.hidden.discard if visible else self.hidden.add)(key)
+        if visible and key in self.capped:  # the user asks for it: drawn from the next frame
+            self.capped.discard(key)
+            self._curve(device, channel)
         curve = self.curves.get(key)
         if curve is not None:
             curve.setVisible(visible)
@@ -447,6 +453,20 @@ class PlotPanel(QWidget):
             self.hidden |= keys
             self.timelikeHidden.emit(sorted(keys))
 
+    def _auto_curve(self, device: str, channel: str) -> None:
+        """Add a curve for new data, unless a handful are shown already (the user adds more)."""
+        devices = {d for d, _ in self.curves}
+        if len(self.curves) >= AUTO_CURVES or (
+            device not in devices and len(devices) >= AUTO_DEVICES
+        ):
+            self.capped.add((device, channel))
+            self.hidden.add((device, channel))
+            self.readout.setText(
+                f"{len(self.capped)} more channels not plotted: tick them in the device tree"
+            )
+            return
+        self._curve(device, channel)
+
     def _describe(self, device: str, channel: str) -> str:
         unit = self._unit(device, channel)
         return f"{device}/{channel}" + (f" [{unit}]" if unit else " (no unit)")
@@ -474,11 +494,15 @@ class PlotPanel(QWidget):
         self._drawn = state
         lane_of: dict[tuple[str, str], Lane] = {}
         for dev in h.devices():
-            new = [ch for ch in h.channels(dev) if (dev, ch) not in self.curves]
+            new = [
+                ch
+                for ch in h.channels(dev)
+                if (dev, ch) not in self.curves and (dev, ch) not in self.capped
+            ]
             if new:
                 self._leave_out_timelike(dev, new)
             for ch in new:
-                self._curve(dev, ch)
+                self._auto_curve(dev, ch)
         for lane in self.lanes.values():
             lane.lo, lane.hi = np.inf, -np.inf
             for key in lane.curves:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox
 from twinbench.analysis.spectrum import WINDOWS, Spectrum, amplitude_spectrum
 from twinbench.widgets.channel_pick import DynamicDefault
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.offthread import jobs_of
 from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.tap_panel import TapPanel
 
@@ -46,8 +47,12 @@ class SpectrumPanel(DynamicDefault, TapPanel):
         self.spectrum: Spectrum | None = None
 
     def refresh(self) -> None:
-        """Compute the spectrum of the latest samples and draw it with the peaks."""
+        """Queue the spectrum of the latest samples (worker thread); draw the last one done."""
         assert self.tap is not None
+        jobs = jobs_of(self.ctx)
+        done, spec = jobs.take(self)
+        if done:
+            self._draw(spec)
         size = int(self.size_box.currentText())
         avg = self.avg_box.value()
         fs = self.tap.sample_rate()
@@ -57,11 +62,14 @@ class SpectrumPanel(DynamicDefault, TapPanel):
         if fs <= 0 or x.size < size:
             self.readout.setText(f"waiting for {size} samples ({x.size} so far)")
             return
-        spec = amplitude_spectrum(x, fs, size, self.window_box.currentText(), avg)
+        jobs.submit(self, amplitude_spectrum, x, fs, size, self.window_box.currentText(), avg)
+
+    def _draw(self, spec: Spectrum) -> None:
         self.spectrum = spec
         self.curve.setData(spec.freqs, spec.amplitude, skipFiniteCheck=True)
         unit = self.unit(self.channel_boxes[0].currentText())
         peaks = ", ".join(f"{f:.1f} Hz: {a:.3g} {unit}".rstrip() for f, a in spec.peaks(3))
+        fs = 2.0 * float(spec.freqs[-1]) if len(spec.freqs) else 0.0  # even sizes: Nyquist
         self.readout.setText(f"fs {fs:.0f} Hz, {spec.segments} avg; peaks {peaks}")
 
     def workspace_config(self) -> dict:
@@ -112,8 +120,12 @@ class SpectrogramPanel(DynamicDefault, TapPanel):
         self._seen = 0
 
     def refresh(self) -> None:
-        """Add one spectrum row per `size` new samples and redraw."""
+        """Queue one spectrum per `size` new samples (worker thread); add the rows done."""
         assert self.tap is not None
+        jobs = jobs_of(self.ctx)
+        done, spec = jobs.take(self)
+        if done:
+            self._add_row(spec)
         size = int(self.size_box.currentText())
         if self.tap.total - self._seen < size:
             return
@@ -123,7 +135,9 @@ class SpectrogramPanel(DynamicDefault, TapPanel):
         x = v[:, 0]
         if fs <= 0 or np.isfinite(x).sum() < size:
             return
-        spec = amplitude_spectrum(x, fs, size)
+        jobs.submit(self, amplitude_spectrum, x.copy(), fs, size)
+
+    def _add_row(self, spec: Spectrum) -> None:
         row = 20 * np.log10(spec.amplitude + 1e-12)
         if self.waterfall.shape[1] != row.size:
             self.waterfall = np.full((self.rows, row.size), row.min())

@@ -22,6 +22,7 @@ from twinbench.visuals.bindings import (
     default_bindings,
     load_view_config,
 )
+from twinbench.visuals.frame_budget import FrameBudget
 from twinbench.visuals.live import Evaluator, FusionWorkers, hub_latest
 from twinbench.visuals.lod import LodController
 from twinbench.visuals.meshes import MeshLoadError, Model, load_model
@@ -32,43 +33,87 @@ from twinbench.widgets.panels import PanelSpec
 
 NO_GL_PLATFORMS = ("offscreen", "minimal")
 DEVICE_SPACING = 0.7  # metres between devices placed automatically
+AUTO_PLACE_MAX = 16  # devices placed automatically; more need a view config
+PLACE_PER_TICK = 2  # new devices placed (and their loads queued) per frame
+SOFTWARE_MAX_SIZE = (800, 600)  # canvas pixels on a software renderer
 
 
 class ModelLoader:
-    """Loads (and, on software renderers, reduces) models on worker threads."""
+    """Loads (and, on software renderers, reduces) models on one worker thread, in turn.
+
+    However many devices appear, there is one loading thread and a queue: trimesh's imports and
+    the loads themselves never run side by side (they would only wait on each other's locks).
+    """
 
     def __init__(self) -> None:
         # (device, full model, model to show, LOD note, error)
         self.results: queue.Queue[tuple[str, Model | None, Model | None, str, str]] = queue.Queue()
-        self.threads: list[threading.Thread] = []
+        self.jobs: queue.Queue[tuple[str, str | Model, int | None] | None] = queue.Queue()
+        self.thread: threading.Thread | None = None
+
+    @property
+    def threads(self) -> list[threading.Thread]:
+        """The loading thread, when running (at most one)."""
+        return [self.thread] if self.thread is not None and self.thread.is_alive() else []
 
     def start(self, device: str, source: str | Model, budget: int | None) -> None:
-        """Load `source` (a path, builtin:name, or an already loaded Model to reduce again)."""
+        """Queue a load of `source` (a path, builtin:name, or a loaded Model to reduce again)."""
+        self.jobs.put((device, source, budget))
+        if self.thread is None or not self.thread.is_alive():
+            self.thread = threading.Thread(target=self._run, name="twinbench-view3d-load",
+                                           daemon=True)  # fmt: skip
+            self.thread.start()
 
-        def work() -> None:
-            from twinbench.widgets.scene3d import reduce_model
+    def pending(self) -> int:
+        """Loads queued and not started."""
+        return self.jobs.qsize()
 
-            try:
-                full = source if isinstance(source, Model) else load_model(source)
-                shown, note = full, ""
-                if budget is not None:
-                    shown, note = reduce_model(full, budget)
-                self.results.put((device, full, shown, note, ""))
-            except MeshLoadError as exc:
-                self.results.put((device, None, None, "", str(exc)))
-            except Exception as exc:  # a broken file must never take the GUI down
-                self.results.put((device, None, None, "", f"{source}: {type(exc).__name__}: {exc}"))
+    def _run(self) -> None:
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                return
+            self.results.put(self._load(*job))
 
-        t = threading.Thread(target=work, name=f"twinbench-view3d-load-{device}", daemon=True)
-        self.threads = [th for th in self.threads if th.is_alive()]
-        self.threads.append(t)
-        t.start()
+    @staticmethod
+    def _load(
+        device: str, source: str | Model, budget: int | None
+    ) -> tuple[str, Model | None, Model | None, str, str]:
+        from twinbench.widgets.scene3d import reduce_model
+
+        try:
+            full = source if isinstance(source, Model) else load_model(source)
+            shown, note = full, ""
+            if budget is not None:
+                shown, note = reduce_model(full, budget)
+            return (device, full, shown, note, "")
+        except MeshLoadError as exc:
+            return (device, None, None, "", str(exc))
+        except Exception as exc:  # a broken file must never take the GUI down
+            return (device, None, None, "", f"{source}: {type(exc).__name__}: {exc}")
 
     def join(self, timeout: float = 10.0) -> None:
-        """Wait for loads in flight."""
-        for t in self.threads:
+        """Finish the queued loads and stop the thread."""
+        t = self.thread
+        if t is not None:
+            self.jobs.put(None)
             t.join(timeout)
-        self.threads.clear()
+            self.thread = None
+
+
+class StopWithRuntime:
+    """Looks like a consumer thread to `Runtime.stop`, which then calls `stop` (never `start`)."""
+
+    def __init__(self, stop: Any) -> None:
+        self._stop = stop
+
+    def is_alive(self) -> bool:
+        """Always: the runtime must not start it."""
+        return True
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Run the stop function."""
+        self._stop(timeout)
 
 
 class TwinViewPanel(FormState, QWidget):
@@ -85,6 +130,9 @@ class TwinViewPanel(FormState, QWidget):
         self.evaluator = Evaluator(bindings=list(cfg.bindings))
         self.fusion = FusionWorkers(ctx.runtime)
         self.loader = ModelLoader()
+        workers = getattr(ctx.runtime, "workers", None)
+        if isinstance(workers, list):
+            workers.append(StopWithRuntime(self.loader.join))  # runtime.stop() ends the loads
         self.placed: dict[str, DevicePlacement] = {d.device: d for d in cfg.devices}
         self._declared = {b.device for b in cfg.bindings}  # devices the profile binds itself
         self.loading: set[str] = set()
@@ -96,6 +144,10 @@ class TwinViewPanel(FormState, QWidget):
         self._status = ""
         self._press: tuple[float, float] | None = None
         self._last_info = 0.0
+        self._hub_seen = -1
+        self._backlog = False
+        self.not_placed: set[str] = set()
+        self.pacing: FrameBudget | None = None  # set on a software renderer
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.status_label = QLabel(self)
@@ -234,13 +286,26 @@ class TwinViewPanel(FormState, QWidget):
     # -- devices and bindings -------------------------------------------------------------
     def _discover(self) -> None:
         hub = self.ctx.runtime.hub
+        n_hub = len(hub.devices)
+        if n_hub == self._hub_seen and not self._backlog:
+            return  # nothing new: no walk over every device on every frame
+        self._hub_seen = n_hub
         auto = not self.config.devices
+        self._backlog = False
+        placed_now = 0
         for dev_id, st in list(hub.devices.items()):
             if dev_id in self.loading or dev_id in self.scene.devices or dev_id in self.errors:
                 continue
             if dev_id not in self.placed:
                 if not auto:
                     continue
+                if len(self.placed) >= AUTO_PLACE_MAX:
+                    self.not_placed.add(dev_id)
+                    continue
+                if placed_now >= PLACE_PER_TICK or self.loader.pending() >= PLACE_PER_TICK:
+                    self._backlog = True  # placed lazily, a few per frame
+                    break
+                placed_now += 1
                 n = len(self.placed)
                 self.placed[dev_id] = DevicePlacement(dev_id, position=(0.0, DEVICE_SPACING * n, 0))
             if dev_id not in self._declared:
@@ -307,6 +372,17 @@ class TwinViewPanel(FormState, QWidget):
         if self.scene is None:
             return self.status_label.text()
         bits = [self.scene.status()]
+        if self.pacing is not None:
+            p = self.pacing
+            bits.append(
+                f"software OpenGL: at most {p.fps():.0f} fps and {SOFTWARE_MAX_SIZE[0]}x"
+                f"{SOFTWARE_MAX_SIZE[1]} px, so drawing takes <= {p.share:.0%} of the GUI thread"
+            )
+        if self.not_placed:
+            bits.append(
+                f"showing {len(self.placed)} devices; {len(self.not_placed)} more not placed "
+                "(list them in a view config to show them)"
+            )
         bits += [f"cannot load model for {d}: {e}" for d, e in self.errors.items()]
         bits += list(dict.fromkeys(self.evaluator.messages.values()))
         bits += [f.error for f in self.evaluator.fusions.values() if f.error]
@@ -326,13 +402,16 @@ class TwinViewPanel(FormState, QWidget):
                     )
                 return
             self.scene.detect_renderer()
+            if self.scene.software:
+                self._pace_software()
         self._discover()
         self._collect()
         self._adapt_lod(time.monotonic())
         states = self.evaluator.evaluate(hub_latest(self.ctx.runtime.hub), time.monotonic())
         self.scene.apply(states)
-        self.scene.canvas.update()
         now = time.monotonic()
+        if self.pacing is None or self.pacing.due(now):
+            self.scene.canvas.update()
         if now - self._last_info > 0.25:
             self._last_info = now
             if self.picked is not None:
@@ -344,6 +423,16 @@ class TwinViewPanel(FormState, QWidget):
                 bar = getattr(self.ctx.window, "statusBar", None)
                 if callable(bar) and self.scene.lod_notes:
                     bar().showMessage("3D view: " + "; ".join(self.scene.lod_notes.values()), 10000)
+
+    def _pace_software(self) -> None:
+        """On a software renderer: a smaller canvas and paced frames (a share of the GUI)."""
+        pacing = self.pacing = FrameBudget()
+        canvas = self.scene.canvas
+        canvas.native.setMaximumSize(*SOFTWARE_MAX_SIZE)
+        canvas.events.draw.connect(lambda _e: pacing.draw_started(time.monotonic()),
+                                   position="first")  # fmt: skip
+        canvas.events.draw.connect(lambda _e: pacing.draw_finished(time.monotonic()),
+                                   position="last")  # fmt: skip
 
     # -- shutdown --------------------------------------------------------------------------
     def shutdown(self) -> None:

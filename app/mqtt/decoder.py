@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from twinbench.model import Channel, Chunk, Device
+from twinbench.mqtt.devicecap import DeviceCap
 from twinbench.mqtt.payloads import (
     BatchResult,
     Path,
@@ -69,6 +70,7 @@ class MqttDecoder:
         event: Callable[..., Any] | None = None,
         publish: Callable[[str, bytes], None] | None = None,
         max_payload: int = 256 * 1024,
+        max_devices: int = 0,
     ) -> None:
         self.rules = rules
         self.driver = driver
@@ -84,12 +86,15 @@ class MqttDecoder:
         self._route: dict[str, Any] = {}
         self._layouts: dict[str, set[tuple[str, ...]]] = {}
         self.messages = 0
+        self.cap = DeviceCap(max_devices, driver, event)
         self._iothub_on = any(r.format in ("iothub", "auto") for r in rules)
         self._sparkplug_on = any(r.format in ("sparkplug", "auto") for r in rules)
 
     def _device_status(self, dev: str, state: str, message: str) -> None:
         """Report a device's state, declaring it first when it has sent no data yet."""
         if dev not in self._layouts:
+            if not self.cap.admit(dev):
+                return
             self._layouts[dev] = set()
             if self.declare is not None:
                 self.declare(Device(dev, self.driver, (), "MQTT device"))
@@ -104,6 +109,12 @@ class MqttDecoder:
         parsed = () if key == "$" else parse_path(key)
         self.watches = {**self.watches, topic: {**self.watches.get(topic, {}), key: parsed}}
         return f"topic:{topic}"
+
+    def add_rule(self, rule: TopicRule) -> None:
+        """Make devices from topics matching `rule` from now on (checked before the others)."""
+        self.rules = [rule, *self.rules]
+        self._route = {}
+        self._iothub_on = self._iothub_on or rule.format in ("iothub", "auto")
 
     # -- routing ---------------------------------------------------------------------------
     def route(self, topic: str) -> tuple[TopicRule, str] | None:
@@ -128,7 +139,12 @@ class MqttDecoder:
 
     # -- batches ---------------------------------------------------------------------------
     def feed(
-        self, topics: list[str], payloads: list[bytes], t_ns: np.ndarray, retained: Any = None
+        self,
+        topics: list[str],
+        payloads: list[bytes],
+        t_ns: np.ndarray,
+        retained: Any = None,
+        qos: Any = None,
     ) -> list[Chunk]:
         """Decode one drained batch; returns the chunks (one per device and layout)."""
         self.messages += len(topics)
@@ -140,7 +156,7 @@ class MqttDecoder:
             else:
                 g.append(i)
         if self.tree is not None:
-            self.tree.update(groups, payloads, retained, t_ns)
+            self.tree.update(groups, payloads, retained, t_ns, qos)
         msgs = self.counters.messages
         oversize = bool(self.max_payload) and max(map(len, payloads), default=0) > self.max_payload
         res = BatchResult()
@@ -171,7 +187,8 @@ class MqttDecoder:
                 self._watch(topic, [payloads[i] for i in idx], t_ns[idx], res)
             hit = self.route(topic)
             if hit is None:
-                self.counters.add_bad(topic, "unmatched", len(idx))
+                if self.rules:  # without any rule topics only feed the tree: nothing is bad
+                    self.counters.add_bad(topic, "unmatched", len(idx))
                 continue
             rule, dev = hit
             fmt = rule.format
@@ -342,6 +359,8 @@ class MqttDecoder:
             if not len(t):
                 continue
             seen = self._layouts.get(dev)
+            if seen is None and not self.cap.admit(dev, len(t)):
+                continue
             if seen is None or names not in seen:
                 self._layouts.setdefault(dev, set()).add(names)
                 if self.declare is not None:

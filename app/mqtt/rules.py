@@ -12,6 +12,8 @@ from twinbench.mqtt.payloads import JsonSpec, PathError, parse_path
 from twinbench.mqtt.topics import PatternError, TopicPattern, compile_pattern
 
 FORMATS = ("auto", "json", "number", "csv", "iothub", "sparkplug")
+# formats whose protocol names the devices itself
+PROTOCOL_PATTERNS = {"iothub": "devices/{device}/messages/events/#", "sparkplug": "spBv1.0/#"}
 TIME_SCALES = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
 
 
@@ -126,16 +128,20 @@ def load_profile(path: str) -> list[TopicRule]:
 
 
 def rules_from_settings(cfg: dict[str, Any]) -> list[TopicRule]:
-    """Rules from driver settings: the profile's rules first, then the one the settings describe."""
+    """Rules from driver settings: the profile's rules first, then the one the settings describe.
+
+    Without `pattern` (and outside IoT Hub, Sparkplug and `device_field`) the settings describe
+    no rule: topics are shown in the topic tree and become devices only on purpose.
+    """
     rules: list[TopicRule] = []
     if cfg.get("profile"):
         rules.extend(load_profile(cfg["profile"]))
     fmt = cfg.get("format", "auto")
     pattern = cfg.get("pattern") or ""
     if not pattern:
-        pattern = {"iothub": "devices/{device}/messages/events/#", "sparkplug": "spBv1.0/#"}.get(
-            fmt, "#"
-        )
+        pattern = PROTOCOL_PATTERNS.get(fmt, "#" if cfg.get("device_field") else "")
+    if not pattern:  # no pattern says which topics are devices: the topics feed the tree only
+        return rules
     raw: dict[str, Any] = {"topic": pattern, "format": fmt}
     for src, dst in (
         ("device", "device"),
@@ -149,3 +155,31 @@ def rules_from_settings(cfg: dict[str, Any]) -> list[TopicRule]:
             raw[dst] = cfg[src]
     rules.append(make_rule(raw, "", "setting"))
     return rules
+
+
+def subtree_rule(path: str, per_child: bool, fmt: str = "auto") -> TopicRule:
+    """The rule of "Make device" on a topic subtree: one device named after it, or one per child."""
+    name = path.rstrip("/").rsplit("/", 1)[-1] or path
+    if per_child:
+        return make_rule({"topic": f"{path}/{{device}}/#", "format": fmt}, "", "make device")
+    return make_rule(
+        {"topic": f"{path}/#", "format": fmt, "device": name.replace("{", "(").replace("}", ")")},
+        "",
+        "make device",
+    )
+
+
+def channel_for_path(rule: TopicRule, path: str) -> str:
+    """The channel name a rule's JSON decoding gives the field at `path` ('' when none)."""
+    key = path.strip() or "$"
+    if key == "$":
+        return rule.channel or "value"
+    try:
+        keys = parse_path(key)
+    except PathError:
+        return ""
+    if rule.json.channels:
+        return next((n for n, p in rule.json.channels.items() if tuple(p) == keys), "")
+    if any(isinstance(k, int) for k in keys):
+        return ""  # list items are not discovered as channels
+    return ".".join(map(str, keys))

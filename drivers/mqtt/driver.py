@@ -16,11 +16,13 @@ from twinbench.drivers.base import Driver, Setting, SettingError, Sink
 from twinbench.drivers.mqtt.client import MqttConnection
 from twinbench.drivers.mqtt.tls import ConnectError
 from twinbench.mqtt.decoder import MqttDecoder
-from twinbench.mqtt.rules import FORMATS, rules_from_settings
+from twinbench.mqtt.devicecap import DEFAULT_MAX_DEVICES
+from twinbench.mqtt.rules import FORMATS, rules_from_settings, subtree_rule
 from twinbench.mqtt.topictree import TopicTree
 
 __all__ = ["ConnectError", "MqttDriver"]
 
+OWN_TOPICS_KEPT = 10_000  # own-publish topics remembered for the topic tree
 BUSY_BATCH = 1000  # messages per drain above which the decode period stretches
 
 
@@ -110,6 +112,14 @@ class MqttDriver(Driver):
         Setting("columns", "CSV column names", "str", ""),
         Setting("profile", "Profile file", "str", "", help="TOML with [[mqtt.devices]] rules"),
         Setting("max_payload", "Largest payload (bytes)", "int", 262_144, min=0),
+        Setting(
+            "max_devices",
+            "Most devices from traffic",
+            "int",
+            DEFAULT_MAX_DEVICES,
+            min=0,
+            help="new devices beyond this are refused and counted (0: no cap)",
+        ),
         Setting("batch_ms", "Decode batch period (ms)", "int", 20, min=1, max=1000),
         Setting("reconnect_min", "Reconnect delay min (s)", "int", 1, min=1, max=60),
         Setting("reconnect_max", "Reconnect delay max (s)", "int", 30, min=1, max=3600),
@@ -140,15 +150,17 @@ class MqttDriver(Driver):
             event=events.emit if events is not None else None,
             publish=self._publish_raw,
             max_payload=self.cfg["max_payload"],
+            max_devices=self.cfg["max_devices"],
         )
         self.tree = TopicTree() if self.cfg["tree"] else None
         self.decoder.tree = self.tree
         self.conn = MqttConnection(self.cfg, self._on_state)
         self.conn.on_message = self._on_message
-        self._queue: deque[tuple[str, bytes, bool, int]] = deque()
+        self._queue: deque[tuple[str, bytes, bool, int, int]] = deque()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.own_topics: dict[str, int] = {}  # topics this app published to (bounded)
         self.received = 0
         self.decoded = 0
         self.errors = 0
@@ -161,7 +173,7 @@ class MqttDriver(Driver):
 
     # -- paho thread -----------------------------------------------------------------------
     def _on_message(self, client: Any, userdata: Any, msg: Any) -> None:
-        self._queue.append((msg.topic, msg.payload, msg.retain, time.time_ns()))
+        self._queue.append((msg.topic, msg.payload, msg.retain, time.time_ns(), msg.qos))
 
     def _on_state(self, state: str, message: str) -> None:
         retry = self.conn.retry_in if state == "disconnected" else 0.0
@@ -189,11 +201,11 @@ class MqttDriver(Driver):
             return 0
         pop = q.popleft
         items = [pop() for _ in range(n)]
-        topics, payloads, retained, ts = zip(*items, strict=True)
+        topics, payloads, retained, ts, qos = zip(*items, strict=True)
         self.received += n
         try:
             chunks = self.decoder.feed(
-                list(topics), list(payloads), np.array(ts, np.int64), list(retained)
+                list(topics), list(payloads), np.array(ts, np.int64), list(retained), qos
             )
         except Exception as exc:  # a decoder bug must not kill the stream; count and report
             self.errors += 1
@@ -224,6 +236,14 @@ class MqttDriver(Driver):
             services["mqtt_publish"] = self.publish
             self._wire_twins(services)
             services.setdefault("mqtt_drivers", []).append(self)
+        events = getattr(self.sink, "events", None)
+        if not self.decoder.rules and events is not None:
+            events.emit(
+                "mqtt",
+                self.device_id,
+                "no device pattern: topics are shown in the topic tree only; set pattern "
+                "(e.g. lab/{device}/data), a profile, or use Make device in the MQTT panel",
+            )
 
     async def close(self) -> None:
         """Disconnect, then decode what is left."""
@@ -260,7 +280,16 @@ class MqttDriver(Driver):
         properties: dict[str, Any] | None = None,
     ) -> Any:
         """Publish a message (MQTT 5 properties by name, e.g. ContentType, UserProperty)."""
+        own = self.own_topics
+        if topic in own or len(own) < OWN_TOPICS_KEPT:
+            own[topic] = own.get(topic, 0) + 1
         return self.conn.publish(topic, payload, qos, retain, properties)
+
+    def make_device(self, path: str, per_child: bool = False) -> str:
+        """Make a device of a topic subtree (or one per child) from now on; returns the pattern."""
+        rule = subtree_rule(path, per_child, self.cfg["format"])
+        self.decoder.add_rule(rule)
+        return rule.pattern.text
 
     def _publish_raw(self, topic: str, payload: bytes) -> None:
         self.conn.publish(topic, payload, 0, False, None)
@@ -296,4 +325,5 @@ class MqttDriver(Driver):
             "bad": self.decoder.counters.snapshot(),
             "reconnects": self.conn.reconnects,
             "rebirths_requested": self.decoder.sparkplug.rebirths_requested,
+            **self.decoder.cap.stats(),
         }

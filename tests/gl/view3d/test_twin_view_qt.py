@@ -35,6 +35,10 @@ def test_default_launch_moves_heats_and_picks(tmp_path):
     rep = _run(str(png), "default")
     assert rep["platform"] == "xcb"
     assert rep["renderer"] and rep["renderer"] in rep["status"]
+    # llvmpipe here: the view keeps to a share of the GUI thread and says so
+    assert (
+        "software OpenGL: at most" in rep["status"] and "<= 25% of the GUI thread" in rep["status"]
+    )
     assert rep["parts"] == ["base", "imu-board", "motor", "shaft"]
     q = np.array(rep["rotation"])  # the sim quaternion drives the rig
     assert abs(np.linalg.norm(q) - 1) < 1e-6 and abs(q[0]) < 0.9999

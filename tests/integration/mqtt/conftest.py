@@ -266,3 +266,31 @@ def mq():
     return types.SimpleNamespace(
         publisher=publisher, close=close, wait_for=wait_for, start=start_runtime
     )
+
+
+PUBLISH_MANY = """
+import sys, paho.mqtt.client as mqtt
+port, qos, retain = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
+c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+c.max_inflight_messages_set(200)
+c.connect("127.0.0.1", port)
+c.loop_start()
+last = None
+for line in sys.stdin.buffer:
+    topic, _, payload = line.rstrip(b"\\n").partition(b" ")
+    last = c.publish(topic.decode(), payload, qos, retain)
+if last is not None:
+    last.wait_for_publish(60)
+c.disconnect()
+c.loop_stop()
+"""
+
+
+def publish_many(port: int, messages, qos: int = 1, retain: bool = False) -> None:
+    """Publish (topic, payload) pairs from a separate process (our GIL never slows it)."""
+    import sys
+
+    lines = b"".join(t.encode() + b" " + p + b"\n" for t, p in messages)
+    args = [sys.executable, "-c", PUBLISH_MANY, str(port), str(qos), "1" if retain else "0"]
+    r = subprocess.run(args, input=lines, capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode()[-500:]

@@ -35,7 +35,7 @@ def test_fft_panel_finds_the_plotjuggler_peaks(qtbot, ctx, fixtures_dir):
     )
     publish_csv(ctx.runtime.hub, fixtures_dir / "plotjuggler" / "simple_fft.csv")
     panel.max_hz = 1e9
-    tick(ctx)
+    qtbot.waitUntil(lambda: tick(ctx) or panel.spectrum is not None)  # FFT on the worker thread
     spec = panel.spectrum
     assert spec is not None
     peaks = sorted(spec.peaks(3))
