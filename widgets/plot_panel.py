@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from twinbench.widgets.channel_mime import channels_from
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.plot_alarms import AlarmMarkers
 from twinbench.widgets.plot_lane import Curve, Lane, color_for, format_time
@@ -57,6 +60,7 @@ class PlotPanel(QWidget):
     pausedChanged = Signal(bool)
     cursorsChanged = Signal(bool)
     timelikeHidden = Signal(list)  # [(device, channel)] left out as time-like at first sight
+    channelsDropped = Signal(list)  # [(device, channel)] dropped onto the plot (now shown)
 
     def __init__(
         self,
@@ -153,6 +157,8 @@ class PlotPanel(QWidget):
         self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._overlay = _Overlay(self.plot, self.hint)
         self._overlay.left.connect(lambda: self.set_cursor(None))
+        self.plot.setAcceptDrops(False)  # drops go to the panel (channels_mime)
+        self.setAcceptDrops(True)
 
     # -- state -----------------------------------------------------------------------------
     def set_paused(self, paused: bool) -> None:
@@ -334,6 +340,36 @@ class PlotPanel(QWidget):
                 return
         if self.cursor_ns is not None:  # over an axis or a legend: no stale readout
             self.set_cursor(None)
+
+    def dragEnterEvent(self, ev: Any) -> None:
+        """Accept dragged channels (the device tree, the latest-values table)."""
+        if channels_from(ev.mimeData()):
+            ev.acceptProposedAction()
+
+    def dragMoveEvent(self, ev: Any) -> None:
+        """Keep accepting channels while they move over the plot."""
+        if channels_from(ev.mimeData()):
+            ev.acceptProposedAction()
+
+    def dropEvent(self, ev: Any) -> None:
+        """Show the dropped channels."""
+        keys = self.add_channels(channels_from(ev.mimeData()))
+        if keys:
+            ev.acceptProposedAction()
+
+    def add_channels(self, keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Plot these channels (hidden, capped or time-like ones too); returns the ones known."""
+        known = [
+            k for k in keys if self.history is not None and k[1] in self.history.channels(k[0])
+        ]
+        for dev, ch in known:
+            self.set_channel_visible(dev, ch, True)
+            self._curve(dev, ch)
+        if known:
+            self._drawn = ()
+            self.refresh()
+            self.channelsDropped.emit(known)
+        return known
 
     def keyPressEvent(self, ev: object) -> None:
         """Space pauses, End goes live, Left/Right scroll half a window back or forth."""

@@ -11,12 +11,12 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QLabel,
     QSizePolicy,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from twinbench.widgets.channel_mime import ChannelDragTable
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
@@ -217,7 +217,7 @@ class TablePanel(FormState, QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.hub = ctx.runtime.hub
-        self.table = QTableWidget(0, 5)
+        self.table = ChannelDragTable(0, 5)  # rows drag onto plots as channels
         self.table.setHorizontalHeaderLabels(["device", "channel", "value", "unit", "samples"])
         self.table.verticalHeader().setVisible(False)
         lay = QVBoxLayout(self)
