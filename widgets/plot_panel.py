@@ -239,6 +239,8 @@ class PlotPanel(QWidget):
         lane.axis.set_mode(self.time_mode, origin / 1e9)
         label = {"start": "s since start", "cursor": "s since cursor", "index": "sample"}
         lane.item.setLabel("bottom", label.get(self.time_mode, ""))
+        lanes = list(self.lanes.values())
+        lane.item.showAxis("bottom", bool(lanes) and lane is lanes[-1])  # setLabel showed it
 
     def _index_of(self, t_s: float) -> int:
         """Sample number (from the oldest kept) at a time, on the first visible channel."""
@@ -294,6 +296,8 @@ class PlotPanel(QWidget):
             axis = lane.item.getAxis(name)
             axis.setPen(fg)
             axis.setTextPen(fg)
+        lane.legend.setLabelTextColor(fg)  # legend text in the theme's foreground
+        lane.sync_legend(self.hidden)
 
     def center_on(self, t_ns: int) -> None:
         """Pause and show the current window width centred on `t_ns`."""

@@ -15,7 +15,7 @@ T0 = 1_700_000_000_000_000_000  # ns, as in conftest.py
 def clocked(qtbot):
     """A plot of a device sending ts (epoch ms), seq (counter), rx (counter) and two signals."""
     from twinbench.history import DisplayHistory
-    from twinbench.model import Chunk
+    from twinbench.model import Channel, Chunk, Device
     from twinbench.runtime import Runtime
     from twinbench.widgets.context import AppContext
     from twinbench.widgets.plot_panel import PlotPanel
@@ -34,6 +34,8 @@ def clocked(qtbot):
     history = DisplayHistory(seconds=600)
     history.append([Chunk("dev", ("ts", "seq", "rx", "x", "temp"), t, cols)])
     ctx = AppContext(Runtime(), history=history)
+    units = {"ts": "ms", "seq": "", "rx": "", "x": "V", "temp": "degC"}
+    ctx.runtime.hub.declare(Device("dev", "x", tuple(Channel(c, u) for c, u in units.items())))
     p = PlotPanel(ctx, window_s=5.0)
     qtbot.addWidget(p)
     p.resize(900, 500)
@@ -58,8 +60,10 @@ def test_legends_sit_beside_the_data_and_toggle(qtbot, clocked):
     p = clocked
     p.refresh()
     QApplication.processEvents()
-    lanes = list(p.lanes.values())
-    assert lanes and all(lane.legend.isVisible() for lane in lanes)
+    lanes = [lane for lane in p.lanes.values() if set(lane.curves) - p.hidden]
+    assert len(lanes) == 2 and all(lane.legend.isVisible() for lane in lanes)
+    empty = [lane for lane in p.lanes.values() if lane not in lanes]  # only time-like curves
+    assert all(lane.legend_column.spacer.maximumWidth() == 0 for lane in empty)
     assert not any(lane.legend_column.covers_data() for lane in lanes)
     p.legend_button.click()
     assert not p.legends and not any(lane.legend.isVisible() for lane in lanes)
@@ -96,3 +100,28 @@ def test_time_axis_modes(qtbot, clocked):
     assert p.time_mode == "wall" and ":" in "".join(axis.tickStrings([t0], 1.0, 1.0))
     with pytest.raises(ValueError, match="not one of wall, start"):
         p.set_time_mode("days")
+
+
+def test_legend_text_follows_the_theme_and_is_legible(qtbot, clocked):
+    from twinbench.widgets.contrast import contrast_ratio
+    from twinbench.widgets.theme import PLOT_COLORS
+
+    p = clocked
+    p.refresh()
+    for mode in ("dark", "light"):
+        bg, fg = PLOT_COLORS[mode]
+        p.apply_colors(bg, fg)
+        bg_hex = "#ffffff" if bg == "w" else bg
+        labels = [label for lane in p.lanes.values() for _, label in lane.legend.items]
+        assert labels
+        for label in labels:
+            color = label.opts["color"]
+            assert contrast_ratio(color.name(), bg_hex) >= 4.5, (mode, color.name())
+
+
+def test_only_the_last_lane_shows_the_time_axis(qtbot, clocked):
+    p = clocked
+    p.refresh()
+    p.set_time_mode("start")
+    shown = [lane.item.getAxis("bottom").isVisible() for lane in p.lanes.values()]
+    assert len(shown) >= 2 and shown == [False] * (len(shown) - 1) + [True]
