@@ -68,7 +68,7 @@ class WritableRow(QWidget):
     ) -> None:
         super().__init__()
         self.panel, self.prop, self.path = panel, prop, path
-        lay = QHBoxLayout(self)
+        lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.editor = ValueEditor(prop.schema, rng)
         self.button = QPushButton("Set")
@@ -77,13 +77,18 @@ class WritableRow(QWidget):
         self.status.setWordWrap(True)
         self.hint = QLabel(self.editor.range_text())
         self.hint.setObjectName("rangeHint")
-        lay.addWidget(self.editor.widget, 2)
+        # editor, unit and Set on a line; the range (or why the value is refused) and the
+        # desired/reported status below, so that a narrow dock still shows them whole
+        top = QHBoxLayout()
+        top.addWidget(self.editor.widget, 1)
         unit = unit_symbol(prop.unit)
         if unit:
-            lay.addWidget(QLabel(unit))
+            top.addWidget(QLabel(unit))
+        top.addWidget(self.button)
+        lay.addLayout(top)
+        self.hint.setWordWrap(True)
         lay.addWidget(self.hint)
-        lay.addWidget(self.button)
-        lay.addWidget(self.status, 3)
+        lay.addWidget(self.status)
         self.button.clicked.connect(self.submit)
         self._seeded = False  # shows a value from the twin
         self._touched = False  # the user changed it since

@@ -37,3 +37,26 @@ def test_highlighter_follows_the_palette(qapp):
         assert token_color("key").name() == _COLORS["key"][0]
     finally:
         qapp.setPalette(old)
+
+
+def test_sparklines_follow_the_theme(qapp, qtbot):
+    from PySide6.QtGui import QPalette
+
+    from twinbench.dtdl.model import Content
+    from twinbench.widgets.contrast import contrast_ratio
+    from twinbench.widgets.twin_plots import TelemetryPlot
+
+    old = qapp.palette()
+    try:
+        qapp.setPalette(dark_palette())
+        plot = TelemetryPlot(Content("Telemetry", "temperature", "dtmi:x:t;1"), ("temperature",))
+        qtbot.addWidget(plot)
+        bg = plot.plot.backgroundBrush().color().name()
+        axis = plot.plot.getAxis("left").textPen().color().name()
+        assert bg == dark_palette().base().color().name()
+        assert contrast_ratio(axis, bg) >= 4.5
+        qapp.setPalette(QPalette("#efefef"))
+        qapp.processEvents()
+        assert plot.plot.backgroundBrush().color().lightness() > 200
+    finally:
+        qapp.setPalette(old)
