@@ -208,6 +208,46 @@ class PlotPanel(QWidget):
                 if key in lane.curves:
                     lane.sync_legend(self.hidden)
 
+    def state(self) -> dict[str, Any]:
+        """The plot's choices: channels left out, lanes, legends, time axis mode, window."""
+        return {
+            "hidden": sorted([d, c] for d, c in self.hidden),
+            "timelike": sorted([d, c] for d, c in self.timelike),  # decided: never re-hidden
+            "split_units": self.split_units,
+            "legends": self.legends,
+            "time_mode": self.time_mode,
+            "window_s": self.window_ns / 1e9,
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Apply what `state()` returned (unknown or malformed keys are left as they are)."""
+        hidden = state.get("hidden")
+        if isinstance(hidden, list):
+            keys = {
+                (str(k[0]), str(k[1]))
+                for k in hidden
+                if isinstance(k, list | tuple) and len(k) == 2
+            }
+            for key in set(self.hidden) - keys:
+                self.set_channel_visible(*key, True)
+            for key in keys:
+                self.set_channel_visible(*key, False)
+        decided = state.get("timelike")
+        if isinstance(decided, list):
+            self.timelike |= {
+                (str(k[0]), str(k[1]))
+                for k in decided
+                if isinstance(k, list | tuple) and len(k) == 2
+            }
+        if isinstance(state.get("split_units"), bool):
+            self.set_split_units(state["split_units"])
+        if isinstance(state.get("legends"), bool):
+            self.set_legends(state["legends"])
+        if state.get("time_mode") in TIME_MODES:
+            self.set_time_mode(state["time_mode"])
+        if isinstance(state.get("window_s"), int | float) and state["window_s"] > 0:
+            self.set_window(float(state["window_s"]))
+
     def set_legends(self, on: bool) -> None:
         """Show or hide the legend column of every lane."""
         self.legends = bool(on)

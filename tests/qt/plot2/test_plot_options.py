@@ -125,3 +125,25 @@ def test_only_the_last_lane_shows_the_time_axis(qtbot, clocked):
     p.set_time_mode("start")
     shown = [lane.item.getAxis("bottom").isVisible() for lane in p.lanes.values()]
     assert len(shown) >= 2 and shown == [False] * (len(shown) - 1) + [True]
+
+
+def test_state_round_trips(qtbot, clocked):
+    from twinbench.widgets.plot_panel import PlotPanel
+
+    p = clocked
+    p.refresh()
+    p.set_channel_visible("dev", "seq", True)
+    p.set_channel_visible("dev", "x", False)
+    p.set_legends(False)
+    p.set_time_mode("index")
+    p.set_window(2.5)
+    state = p.state()
+    assert ["dev", "x"] in state["hidden"] and ["dev", "seq"] not in state["hidden"]
+    q = PlotPanel(p.ctx, window_s=5.0)
+    qtbot.addWidget(q)
+    q.restore(state)
+    q.refresh()
+    assert q.state() == state
+    assert ("dev", "seq") in q.visible_keys() and ("dev", "x") not in q.visible_keys()
+    q.restore({"time_mode": "days", "hidden": "nope", "window_s": -1})  # ignored
+    assert q.state() == state
