@@ -410,8 +410,7 @@ class PlotPanel(QWidget):
             self.set_channel_visible(dev, ch, True)
             self._curve(dev, ch)
         if known:
-            self._drawn = ()
-            self.refresh()
+            self._drawn = ()  # the next tick draws them (one frame, not two)
             self.channelsDropped.emit(known)
         return known
 
