@@ -62,6 +62,9 @@ class Diagnostics:
             def rate(now_v: int, old: dict[str, int], key: str = dev_id) -> float:
                 return (now_v - old.get(key, 0)) / dt if mark and dt > 0 else 0.0
 
+            losses = self._driver_counters(dev_id)
+            # a driver that counts reconnects itself (BLE) knows better than the events
+            reconnects = losses.pop("reconnects", max(0, self.connects.get(dev_id, 0) - 1))
             devices[dev_id] = {
                 "state": st.state,
                 "message": st.message,
@@ -73,8 +76,8 @@ class Diagnostics:
                 "bytes_per_s": rate(nbytes, mark.bytes if mark else {}),
                 "rate_window_s": dt,  # 0: no earlier snapshot yet, the rates are not known
                 "latency_ms": (now_ns - st.last_t_ns) / 1e6 if st.last_t_ns else None,
-                "losses": dict(self._driver_counters(dev_id)),
-                "reconnects": max(0, self.connects.get(dev_id, 0) - 1),
+                "losses": losses,
+                "reconnects": reconnects,
                 "queue_drops": hub.drops_by_subscriber(dev_id),
             }
         self._marks.append(new)
@@ -113,9 +116,12 @@ class Diagnostics:
 
     def _driver_counters(self, device_id: str) -> dict[str, int]:
         for drv in self.runtime.drivers:
-            get = getattr(drv, "counters", None)
+            get = getattr(drv, "counters", None)  # drivers of several devices (BLE)
             if callable(get):
                 found = get().get(device_id)
                 if found:
                     return dict(found)
+            loss = getattr(drv, "loss", None)  # one device per driver (serial, network)
+            if callable(loss) and getattr(drv, "cfg", {}).get("device_id") == device_id:
+                return dict(loss())
         return {}

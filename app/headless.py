@@ -50,6 +50,9 @@ def build_summary(
         dev_id = getattr(drv, "cfg", {}).get("device_id")
         if callable(loss) and dev_id is not None:
             devices.setdefault(dev_id, {"channels": {}, "samples": 0, "drops": {}})["loss"] = loss()
+        counters = getattr(drv, "counters", None)  # drivers of several devices (BLE)
+        for dev_id, counts in (counters() if callable(counters) else {}).items():
+            devices.setdefault(dev_id, {"channels": {}, "samples": 0, "drops": {}})["loss"] = counts
     out: dict[str, Any] = {
         "twinbench": __version__,
         "duration_s": round(wall_s, 3),

@@ -9,7 +9,10 @@ a whole bucket is NaN. No Qt here: the GUI pump feeds it and the plot reads it.
 
 from __future__ import annotations
 
+import copy
+import itertools
 from collections.abc import Iterable
+from concurrent.futures import Executor
 
 import numpy as np
 
@@ -20,7 +23,16 @@ _INITIAL = 1 << 15
 
 
 def _fold(op: np.ufunc, a: np.ndarray) -> np.ndarray:
-    """Reduce the last (short) axis with a binary ufunc; numpy's reduce is slow on short axes."""
+    """Reduce the last (short) axis with a binary ufunc; numpy's reduce is slow on short axes.
+
+    A power-of-two axis folds in halves (each pass reads its input once, where a strided pass
+    per element would read the whole array each time); other lengths fold element by element.
+    """
+    n = a.shape[-1]
+    if n > 1 and not n & (n - 1):
+        while a.shape[-1] > 1:
+            a = op(a[..., 0::2], a[..., 1::2])
+        return a[..., 0]
     out = a[..., 0].copy()
     for i in range(1, a.shape[-1]):
         op(out, a[..., i], out=out)
@@ -101,6 +113,49 @@ class _Stream:
         self.count = c1
         self.last_t = int(t[-1])
         self._reduce(c0, c1)
+
+    def fill(self, t: np.ndarray, columns: list, pool: Executor | None = None) -> None:
+        """Write the next rows in place, one column per channel, and fold them into the levels;
+        for a stream sized to hold everything (no wrap, no clamping of late samples). With a
+        thread `pool`, groups of channels are copied and folded in parallel (numpy releases
+        the GIL)."""
+        n = int(t.shape[0])
+        c0, c1 = self.count, self.count + n
+        if n == 0:
+            return
+        if c1 > self.cap:
+            raise ValueError(f"stream holds {self.cap} samples, {c1} written")
+        self.t[c0:c1] = t
+        self.count = c1
+        self.last_t = int(t[-1])
+        parts = getattr(pool, "_max_workers", 1) if pool is not None else 1
+        parts = max(1, min(parts, self.k))
+        bounds = [self.k * i // parts for i in range(parts + 1)]
+        jobs = [self._rows(a, b) for a, b in itertools.pairwise(bounds)]
+
+        def work(job: tuple[_Stream, int]) -> None:
+            part, first = job
+            for i in range(part.k):
+                part.v[i, c0:c1] = columns[first + i]
+            part._reduce(c0, c1)
+
+        if pool is None or len(jobs) == 1:
+            for job in jobs:
+                work(job)
+        else:
+            for fut in [pool.submit(work, job) for job in jobs]:
+                fut.result()
+
+    def _rows(self, a: int, b: int) -> tuple[_Stream, int]:
+        """A view of channels a..b of this stream (same storage), and a."""
+        if a == 0 and b == self.k:
+            return self, 0
+        part = copy.copy(self)
+        part.k = b - a
+        part.v = self.v[a:b]
+        part.mins = [m[a:b] for m in self.mins]
+        part.maxs = [m[a:b] for m in self.maxs]
+        return part, a
 
     def _reduce(self, c0: int, c1: int) -> None:
         """Recompute the level buckets that samples [c0, c1) fall in, level by level."""
@@ -218,6 +273,26 @@ class _Stream:
         return t, y
 
 
+def sized_stream(device: str, names: tuple[str, ...], rows: int) -> _Stream:
+    """An empty stream that holds `rows` samples without wrapping (an opened file); fill it
+    with `_Stream.fill`. Any thread may build one; `DisplayHistory.adopt` then shows it."""
+    cap = max(int(rows), FACTOR * FACTOR)
+    while True:  # a multiple of the top bucket size, so every bucket of the levels is whole
+        top = FACTOR ** max(0, (cap.bit_length() - 1 - 3) // 3)
+        rounded = -(-cap // top) * top
+        if rounded == cap:
+            break
+        cap = rounded
+    return _Stream(device, names, cap, cap)
+
+
+def whole_stream(device: str, names: tuple[str, ...], t: np.ndarray, columns: list) -> _Stream:
+    """A stream holding all of `t` and `columns`, levels built (see `sized_stream`)."""
+    st = sized_stream(device, names, int(t.shape[0]))
+    st.fill(t, columns)
+    return st
+
+
 class DisplayHistory:
     """Recent samples of every device, kept for display with min/max levels for fast zoom-out."""
 
@@ -266,6 +341,14 @@ class DisplayHistory:
             v = np.concatenate([c.values for c in run], axis=0)
         st.append(t, v, int(self.seconds * 1e9))
         self.appended += t.shape[0]
+
+    def adopt(self, stream: _Stream) -> None:
+        """Show a stream built elsewhere (`whole_stream`), replacing one with the same layout."""
+        key = (stream.device, stream.names)
+        self._streams[key] = stream
+        for row, name in enumerate(stream.names):
+            self._where[(stream.device, name)] = (stream, row)
+        self.appended += stream.count
 
     def clear(self, device: str | None = None) -> None:
         """Forget the history of one device (or all)."""

@@ -39,6 +39,7 @@ class Subscription:
         self._space = threading.Condition(threading.Lock())
         self._waiting = False
         self.closed = False
+        self.paused = False  # a hidden panel's queue: chunks are skipped, not queued or dropped
 
     def __len__(self) -> int:
         """Number of chunks waiting."""
@@ -46,7 +47,7 @@ class Subscription:
 
     def offer(self, chunk: Chunk) -> None:
         """Queue a chunk, dropping (and counting) it or waiting for room as the policy says."""
-        if self.devices is not None and chunk.device not in self.devices:
+        if self.paused or (self.devices is not None and chunk.device not in self.devices):
             return
         if len(self._items) >= self.maxsize:
             if self.policy == "drop":

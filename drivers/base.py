@@ -121,6 +121,7 @@ class Driver(abc.ABC):
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
     settings: ClassVar[tuple[Setting, ...]] = ()
+    transient: ClassVar[bool] = False  # True: a source the GUI never restores (replay, file)
 
     def __init__(self, config: Mapping[str, Any], sink: Sink) -> None:
         self.config = dict(config)

@@ -52,6 +52,12 @@ def no_leaks():
 
 
 @pytest.fixture
+def dtdl_fixtures() -> Path:
+    """DTDL models, conformance cases and mutants kept in tests/fixtures/dtdl (MIT, see README)."""
+    return ROOT / "tests" / "fixtures" / "dtdl"
+
+
+@pytest.fixture
 def fixtures_dir() -> Path:
     """The shared public fixtures folder (skips when ../shared is absent)."""
     if not FIXTURES.is_dir():

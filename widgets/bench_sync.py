@@ -201,36 +201,10 @@ class BenchSync:
         win.actions.set_theme(m.theme)
         if m.layout:
             win.restoreState(QByteArray.fromBase64(m.layout.encode()))
+            win.dock_layout.fit_later()  # a saved layout may not leave the plot half
 
     def close_panels(self) -> None:
-        """Close every panel (the bench is replaced); each releases its taps and timers."""
+        """Close every panel (the bench is replaced); the window releases each one's work."""
         win = self.bench.window
         for name in [n for n in win.docks if n.startswith("panel:")]:
-            dock = win.docks.pop(name)
-            widget = dock.widget()
-            self._drop_tick_callbacks(widget)
-            shutdown = getattr(widget, "shutdown", None)
-            if callable(shutdown):
-                shutdown()
-            if widget is not None:
-                widget.close()  # closeEvent releases taps and tick callbacks
-            win.removeDockWidget(dock)
-            dock.deleteLater()
-
-    def _drop_tick_callbacks(self, widget: Any) -> None:
-        """Stop ticking the methods of a panel and of the objects inside it."""
-        ctx = self.bench.ctx
-
-        def inside(obj: Any) -> bool:
-            while obj is not None:
-                if obj is widget:
-                    return True
-                try:
-                    obj = obj.parent() if callable(getattr(obj, "parent", None)) else None
-                except (RuntimeError, TypeError):  # already deleted, or not a QObject
-                    return False
-            return False
-
-        for cb in list(ctx.tick_callbacks):
-            if inside(getattr(cb, "__self__", None)):
-                ctx.off_tick(cb)
+            win.close_panel(name)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from twinbench.ble.ops import explain
 from twinbench.ble.scanner import ScanFilter, Scanner
 from twinbench.ble.sig import uuid_label
 from twinbench.widgets.context import AppContext
@@ -71,12 +72,15 @@ class BleScannerPanel(FormState, QWidget):
         self.ctx = ctx
         self.scanner = Scanner()
         self.pending = _Pending()
+        self._connecting: Any = None  # the driver opened by Connect, until it fails or works
         self.name_edit = QLineEdit(placeholderText="name (glob or text)")
         self.service_edit = QLineEdit(placeholderText="service UUID, e.g. 180d")
         self.rssi_spin = QSpinBox(minimum=-127, maximum=20, value=-127, suffix=" dBm")
         self.scan_button = QPushButton("Scan")
         self.connect_button = QPushButton("Connect")
         self.status = QLabel("idle")
+        self.status.setWordWrap(True)  # error sentences say what to do: keep all of it visible
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = QTableWidget(0, len(SCAN_COLUMNS))
         self.table.setHorizontalHeaderLabels(SCAN_COLUMNS)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -120,7 +124,11 @@ class BleScannerPanel(FormState, QWidget):
 
     def _done(self, ok_text: str) -> Any:
         def cb(_result: Any, exc: BaseException | None) -> None:
-            self.status.setText(f"scan failed: {exc}" if exc else ok_text)
+            if exc is None:
+                self.status.setText(ok_text)
+                return
+            self.status.setText(explain(exc))  # the CLI's sentence, with what to do
+            self.scan_button.setText("Stop" if self.scanner.running else "Scan")
 
         return cb
 
@@ -138,12 +146,20 @@ class BleScannerPanel(FormState, QWidget):
             return
         if self.scanner.running:
             self.toggle_scan()
-        self.ctx.runtime.add_driver("ble", {"address": addr, "scan_s": 2.0})
+        try:
+            self._connecting = self.ctx.runtime.add_driver("ble", {"address": addr, "scan_s": 2.0})
+        except Exception as exc:  # shown, never raised into Qt
+            self.status.setText(f"cannot connect {addr}: {exc}")
+            return
         self.status.setText(f"connecting to {addr}")
 
     def refresh(self) -> None:
         """Pull the scanner table (GUI tick)."""
         self.pending.poll()
+        failed = getattr(self._connecting, "error", "")
+        if failed:
+            self.status.setText(failed)
+            self._connecting = None
         flt = self._filter()
         if flt is None:
             return
@@ -170,7 +186,7 @@ class BleScannerPanel(FormState, QWidget):
             if e.address == keep:
                 self.table.selectRow(r)
         if self.scanner.running:
-            self.status.setText(f"scanning: {len(entries)} device(s)")
+            self.status.setText(self.scanner.error or f"scanning: {len(entries)} device(s)")
 
 
 class BleGattPanel(FormState, QWidget):

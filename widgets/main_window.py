@@ -7,10 +7,11 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QDockWidget, QLabel, QMainWindow, QWidget
 
+from twinbench.widgets import layout, panel_life
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.device_tree import DeviceTree
 from twinbench.widgets.panels import PanelSpec, all_panels
@@ -23,13 +24,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-AREAS = {
-    "left": Qt.DockWidgetArea.LeftDockWidgetArea,
-    "right": Qt.DockWidgetArea.RightDockWidgetArea,
-    "top": Qt.DockWidgetArea.TopDockWidgetArea,
-    "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
-}
+AREAS = layout.AREAS
 TREE_DOCK = "devices"
+DATA_FILES = (".csv", ".tsv", ".parquet")
 
 
 def _b64(data: QByteArray) -> str:
@@ -62,6 +59,7 @@ class MainWindow(QMainWindow):
         self.plot: PlotPanel | None = None
         self.docks: dict[str, QDockWidget] = {}
         self.specs: dict[str, PanelSpec] = {}
+        self.dock_layout = layout.DockLayout(self)
         self._painted = False
         self._last_slow = 0.0
         self.installEventFilter(self)
@@ -117,13 +115,47 @@ class MainWindow(QMainWindow):
         return dlg
 
     def add_dock(self, name: str, title: str, widget: QWidget, area: str = "right") -> QDockWidget:
-        """Put a widget in a named dock (the name keys the saved layout)."""
-        dock = QDockWidget(title, self)
+        """Put a widget in a named dock (the name keys the saved layout); panels open as tabs."""
+        if not name.startswith("panel:"):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(name)
+            dock.setWidget(widget)
+            self.addDockWidget(AREAS.get(area, AREAS["right"]), dock)
+            self.docks[name] = dock
+            return dock
+        dock = panel_life.PanelDock(title, self)
         dock.setObjectName(name)
-        dock.setWidget(widget)
-        self.addDockWidget(AREAS.get(area, AREAS["right"]), dock)
+        dock.set_panel(widget)
+        dock.closed.connect(self.close_panel)
+        dock.visibilityChanged.connect(lambda shown, n=name: self._panel_shown(n, shown))
+        self.dock_layout.place(dock, area, self.docks.get(TREE_DOCK))
         self.docks[name] = dock
         return dock
+
+    def close_panel(self, name: str) -> None:
+        """Close panel `name` and stop all its work (ticks, taps, subscriptions, timers)."""
+        dock = self.docks.pop(name, None)
+        if dock is None:
+            return
+        panel_life.release(self.ctx, name, dock.widget())
+        self.removeDockWidget(dock)
+        dock.deleteLater()
+
+    def _panel_shown(self, name: str, shown: bool | None = None) -> None:
+        dock = self.docks.get(name)
+        if isinstance(dock, panel_life.PanelDock):
+            if shown is not None:  # a tab behind another is "visible" to Qt but not shown
+                dock.shown = shown
+            active = dock.shown and dock.isVisible() and not self.isMinimized()
+            panel_life.set_active(self.ctx, name, dock.widget(), active)
+
+    def reset_layout(self) -> None:
+        """View > Reset layout: tree left, open panels tabbed by kind, the plot keeps half."""
+        self.dock_layout.reset(self.specs, self.docks[TREE_DOCK])
+
+    def apply_preset(self, preset: str) -> None:
+        """Show the panels of a layout preset (Live plots, Twin, Analysis, Bench), close others."""
+        self.dock_layout.apply_preset(preset)
 
     def install_plot(self, plot: PlotPanel) -> None:
         """Make the live plot the central widget."""
@@ -146,13 +178,12 @@ class MainWindow(QMainWindow):
 
     def install_panels(self, open_names: list[str]) -> None:
         """Add a View menu entry per registered panel; open the defaults and `open_names`."""
-        for spec in all_panels():
-            self.specs[spec.id] = spec
-            action = QAction(spec.title, self)
-            if spec.shortcut:
-                action.setShortcut(QKeySequence(spec.shortcut))
-            action.triggered.connect(lambda _=False, s=spec: self.open_panel(s.id, new=s.multiple))
-            self.panels_menu.addAction(action)
+        specs = all_panels()
+        self.specs.update({spec.id: spec for spec in specs})
+        self.panels_menu.addSeparator()
+        self.panel_menus = layout.build_panel_menus(self, self.panels_menu, specs)
+        self.panels_menu.addSeparator()
+        self.layout_actions = layout.build_layout_menu(self, self.panels_menu)
         wanted = [n for n in open_names if n.startswith("panel:")]
         if not open_names:
             wanted = [f"panel:{s.id}" for s in self.specs.values() if s.default_open]
@@ -177,7 +208,8 @@ class MainWindow(QMainWindow):
                 name = f"{name}#{n}"
         dock = self.docks.get(name)
         if dock is None:
-            widget = spec.factory(self.ctx)
+            with self.ctx.building(name):
+                widget = spec.factory(self.ctx)
             title = spec.title if "#" not in name else f"{spec.title} {name.split('#')[1]}"
             dock = self.add_dock(name, title, widget, spec.area)
         dock.show()
@@ -190,47 +222,22 @@ class MainWindow(QMainWindow):
         if geometry_only:
             if state.geometry:
                 self.restoreGeometry(_unb64(state.geometry))
+            layout.fit_window(self, first_start=not state.geometry)
             self.tree.set_hidden({(d, c) for d, c in state.hidden})
             self.actions.set_theme(state.theme)
             return
         if state.dock_state:
             self.restoreState(_unb64(state.dock_state))
+            self.dock_layout.fit_later()
         else:
-            self.default_layout()
-
-    def default_layout(self) -> None:
-        """First start: the plot in the middle, side panels tabbed, bottom panels short."""
-        by_area: dict[Qt.DockWidgetArea, list[QDockWidget]] = {}
-        for dock in self.docks.values():
-            if dock.isVisible():
-                by_area.setdefault(self.dockWidgetArea(dock), []).append(dock)
-        for area, docks in by_area.items():
-            if area in (
-                Qt.DockWidgetArea.RightDockWidgetArea,
-                Qt.DockWidgetArea.BottomDockWidgetArea,
-            ):
-                for other in docks[1:]:
-                    self.tabifyDockWidget(docks[0], other)
-                docks[-1].raise_()
-        QTimer.singleShot(0, lambda: self._default_sizes(by_area))
-
-    def _default_sizes(self, by_area: dict[Qt.DockWidgetArea, list[QDockWidget]]) -> None:
-        width = max(self.width(), 800)
-        for area, docks in by_area.items():
-            if area == Qt.DockWidgetArea.LeftDockWidgetArea:
-                self.resizeDocks(docks, [int(width * 0.18)] * len(docks), Qt.Orientation.Horizontal)
-            elif area == Qt.DockWidgetArea.RightDockWidgetArea:
-                self.resizeDocks(docks, [int(width * 0.3)] * len(docks), Qt.Orientation.Horizontal)
-            elif area == Qt.DockWidgetArea.BottomDockWidgetArea:
-                self.resizeDocks(docks, [170] * len(docks), Qt.Orientation.Vertical)
+            self.reset_layout()
+        layout.fit_window(self)
 
     def save_into(self, state: SessionState) -> None:
         """Record geometry, dock layout, open panels and hidden channels."""
         state.geometry = _b64(self.saveGeometry())
         state.dock_state = _b64(self.saveState())
-        state.panels = [
-            n for n, d in self.docks.items() if n.startswith("panel:") and d.isVisible()
-        ]
+        state.panels = [n for n in self.docks if n.startswith("panel:")]  # closed ones are gone
         hidden = self.plot.hidden if self.plot is not None else self.tree.hidden
         state.hidden = sorted([d, c] for d, c in hidden)
         if self.plot is not None:
@@ -276,7 +283,7 @@ class MainWindow(QMainWindow):
     # -- ticking ---------------------------------------------------------------------------
     def on_tick(self) -> None:
         """One GUI frame: redraw the plot; tree and status bar a few times a second."""
-        if self.plot is not None:
+        if self.plot is not None and not self.isMinimized():
             self.plot.refresh()
         now = time.monotonic()
         if now - self._last_slow >= 0.25:
@@ -292,22 +299,33 @@ class MainWindow(QMainWindow):
             self.firstPainted.emit()
         return False
 
+    def changeEvent(self, ev: QEvent) -> None:
+        """Minimised: every panel idles; restored: the visible ones run again."""
+        if ev.type() == QEvent.Type.WindowStateChange:
+            for name in [n for n in self.docks if n.startswith("panel:")]:
+                self._panel_shown(name)
+        super().changeEvent(ev)
+
     def dragEnterEvent(self, ev: Any) -> None:
-        """Accept dragged .toml files (workspaces)."""
+        """Accept dragged .toml files (workspaces) and data files."""
         urls = ev.mimeData().urls() if ev.mimeData().hasUrls() else []
-        if any(u.toLocalFile().endswith(".toml") for u in urls):
+        if any(u.toLocalFile().endswith((".toml", *DATA_FILES)) for u in urls):
             ev.acceptProposedAction()
 
     def dropEvent(self, ev: Any) -> None:
-        """Open each dropped workspace."""
+        """Open each dropped workspace or data file."""
         io = self.ctx.services.get("workspace_io")
         for url in ev.mimeData().urls():
             path = url.toLocalFile()
             if io is not None and path.endswith(".toml"):
                 io.open(path)
+            elif path.endswith(DATA_FILES):  # a data file opens for browsing (File > Open data)
+                self.actions.opener.open_path(path)
         ev.acceptProposedAction()
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         """Let the application save the session and stop the runtime."""
         self.closing.emit()
+        for name in [n for n in self.docks if n.startswith("panel:")]:  # saved: now stop them
+            panel_life.release(self.ctx, name, self.docks[name].widget())
         super().closeEvent(ev)

@@ -24,6 +24,33 @@ class PanelSpec:
     default_open: bool = False
     multiple: bool = False
     shortcut: str = ""
+    group: str = ""  # View menu section (one of GROUPS); empty: see DEFAULT_GROUPS
+
+
+# The View menu's sections, in order, and where the built-in panels go when they name none.
+GROUPS: tuple[str, ...] = (
+    "Plots and analysis",
+    "Devices and links",
+    "Twin, rules and alarms",
+    "Data",
+)
+DEFAULT_GROUPS: dict[str, str] = {
+    **dict.fromkeys(
+        ("spectrum", "spectrogram", "xy", "histogram", "gauge", "bar", "led", "table"),
+        "Plots and analysis",
+    ),
+    **dict.fromkeys(
+        ("diagnostics", "mqtt", "ble-scanner", "ble-gatt", "ports", "console", "profile-editor"),
+        "Devices and links",
+    ),
+    **dict.fromkeys(("twin", "twin-view", "alarms", "rules-editor"), "Twin, rules and alarms"),
+    **dict.fromkeys(("sessions", "sql", "replay"), "Data"),
+}
+
+
+def group_of(spec: PanelSpec) -> str:
+    """The View menu section a panel kind is listed in."""
+    return spec.group or DEFAULT_GROUPS.get(spec.id, GROUPS[0])
 
 
 # Modules that define panels, each exposing `PANELS: list[PanelSpec]`; add one line per module.

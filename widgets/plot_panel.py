@@ -135,6 +135,7 @@ class PlotPanel(QWidget):
         self.scroll.setToolTip("Scroll back through the display history")
         self.scroll.valueChanged.connect(self._on_scroll)
         self._scroll_by_us = False
+        self._scroll_unit = 1_000_000  # ns per scroll bar step
 
         top = QHBoxLayout()
         top.setContentsMargins(4, 2, 4, 0)
@@ -346,6 +347,13 @@ class PlotPanel(QWidget):
         self._set_x(int(t_ns) - half, int(t_ns) + half)
         self.refresh()
 
+    def show_range(self, t0_ns: int, t1_ns: int) -> None:
+        """Pause and show [t0_ns, t1_ns] (an opened file's whole span, say)."""
+        self.set_paused(True)
+        self.window_ns = max(1_000_000, int(t1_ns) - int(t0_ns))
+        self._set_x(int(t0_ns), int(t0_ns) + self.window_ns)
+        self.refresh()
+
     def x_range_ns(self) -> tuple[int, int]:
         """The time range shown now."""
         return self._x
@@ -373,7 +381,7 @@ class PlotPanel(QWidget):
         if span is None:
             return
         self.set_paused(True)
-        x0 = span[0] + value * 1_000_000
+        x0 = span[0] + value * self._scroll_unit
         self._set_x(x0, x0 + self.window_ns)
         self.refresh()
 
@@ -608,11 +616,15 @@ class PlotPanel(QWidget):
         self.frames += 1
 
     def _sync_scroll(self, span: tuple[int, int], x0: int) -> None:
-        total_ms = max(0, (span[1] - span[0] - self.window_ns) // 1_000_000)
+        # one scroll step is 1 ms, or more when the span would overflow the bar's int range
+        # (an opened file from years ago beside live data)
+        total_ns = max(0, span[1] - span[0] - self.window_ns)
+        unit = self._scroll_unit = max(1_000_000, -(-total_ns // 2_000_000_000))
+        total = total_ns // unit
         self._scroll_by_us = True
         try:
-            self.scroll.setRange(0, int(total_ms))
-            self.scroll.setPageStep(max(1, self.window_ns // 1_000_000))
-            self.scroll.setValue(int(min(total_ms, max(0, (x0 - span[0]) // 1_000_000))))
+            self.scroll.setRange(0, int(total))
+            self.scroll.setPageStep(int(min(2_000_000_000, max(1, self.window_ns // unit))))
+            self.scroll.setValue(int(min(total, max(0, (x0 - span[0]) // unit))))
         finally:
             self._scroll_by_us = False

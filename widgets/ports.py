@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from twinbench.drivers.serial.ports import PortWatcher, list_ports
+from twinbench.oserrors import explain
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
@@ -67,6 +68,10 @@ class PortsPanel(FormState, QWidget):
     def close_watcher(self) -> None:
         """Stop the watcher thread."""
         self.watcher.stop()
+
+    def shutdown(self) -> None:
+        """Closing the panel stops its watcher thread (the window calls this)."""
+        self.close_watcher()
 
     def _on_change(self, added: list[dict[str, Any]], removed: list[dict[str, Any]]) -> None:
         with self._lock:
@@ -133,7 +138,8 @@ class PortsPanel(FormState, QWidget):
                         "serial", {"port": port["device"], "device_id": dev}
                     )
         except Exception as exc:  # shown, never raised into Qt
-            self.status.setText(f"cannot connect {port['device']}: {exc}")
+            why = explain(exc, port["device"], "serial")
+            self.status.setText(f"cannot connect {port['device']}: {why}")
             return
         self.status.setText(f"connected {port['device']}")
 

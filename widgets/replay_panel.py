@@ -1,4 +1,7 @@
-"""Replay controls: open a session into the live pipeline, play/pause, speed and seek."""
+"""Replay controls: open a session as `replay:<device>` sources, play/pause, speed and seek.
+
+Replayed devices never take a live device's id, and the controls act on the chosen replay only.
+"""
 
 from __future__ import annotations
 
@@ -24,9 +27,10 @@ SPEEDS = ("0.1x", "0.5x", "1x", "2x", "5x", "10x", "100x", "fastest")
 
 
 class ReplayPanel(FormState, QWidget):
-    """Drives the runtime's replay driver (the first one, or one it adds for a chosen session)."""
+    """Drives one replay driver of the runtime (the one chosen in `source`, else the newest)."""
 
     STATE_FIELDS: ClassVar[dict[str, str]] = {"speed": "speed"}
+    STATE_IGNORED: ClassVar[tuple[str, ...]] = ("source",)  # replays are not restored
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -43,8 +47,11 @@ class ReplayPanel(FormState, QWidget):
         self.slider.setRange(0, 1000)
         self.slider.sliderReleased.connect(self._seek_from_slider)
         self.pos = QLabel("no replay")
+        self.source = QComboBox()  # which replay the controls act on
+        self.source.setToolTip("The replay these controls act on (its devices are replay:<id>)")
+        self.source.setMinimumContentsLength(14)
         row = QHBoxLayout()
-        for w in (self.open_btn, self.play_btn, self.speed):
+        for w in (self.open_btn, self.source, self.play_btn, self.speed):
             row.addWidget(w)
         lay = QVBoxLayout(self)
         lay.addLayout(row)
@@ -52,11 +59,30 @@ class ReplayPanel(FormState, QWidget):
         lay.addWidget(self.pos)
         ctx.on_tick(self.tick)
 
-    def driver(self) -> Any:
-        """The replay driver being controlled, if any."""
+    def replays(self) -> list[Any]:
+        """Every replay driver of the runtime, oldest first."""
         from twinbench.drivers.replay import ReplayDriver
 
-        return next((d for d in self.ctx.runtime.drivers if isinstance(d, ReplayDriver)), None)
+        return [d for d in self.ctx.runtime.drivers if isinstance(d, ReplayDriver)]
+
+    def driver(self) -> Any:
+        """The replay driver the controls act on (the one chosen, else the newest), if any."""
+        replays = self.replays()
+        i = self.source.currentIndex()
+        if 0 <= i < len(replays):
+            return replays[i]
+        return replays[-1] if replays else None
+
+    def _sync_sources(self) -> None:
+        replays = self.replays()
+        names = [", ".join(dev.id for dev in d.devices) or d.session_path for d in replays]
+        if names != [self.source.itemText(i) for i in range(self.source.count())]:
+            keep = self.source.currentIndex()
+            self.source.blockSignals(True)
+            self.source.clear()
+            self.source.addItems(names)
+            self.source.setCurrentIndex(keep if 0 <= keep < len(names) else len(names) - 1)
+            self.source.blockSignals(False)
 
     def open_session(self, path: str) -> None:
         """Add a replay of `path` to the runtime (it starts playing when the runtime runs)."""
@@ -64,6 +90,9 @@ class ReplayPanel(FormState, QWidget):
             self.ctx.runtime.add_driver("replay", {"session": path})
         except Exception as exc:
             self.pos.setText(str(exc))
+            return
+        self._sync_sources()
+        self.source.setCurrentIndex(self.source.count() - 1)
 
     def _choose(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Session folder")
@@ -103,6 +132,7 @@ class ReplayPanel(FormState, QWidget):
 
     def tick(self) -> None:
         """Refresh the position and the buttons."""
+        self._sync_sources()
         d = self.driver()
         if d is None:
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import time
 from typing import Any, ClassVar
 
 from PySide6.QtWidgets import (
@@ -29,6 +30,9 @@ from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.twin_editors import ValueEditor
 from twinbench.widgets.twin_json import TwinJsonView, is_dark
 from twinbench.widgets.twin_plots import TelemetryGrid
+
+MAX_HZ = 15.0  # values, tables and property states redraw at most this often
+PLOT_HZ = 5.0  # the telemetry sparklines, at most this often
 
 _STATE_COLORS = {  # (on a light background, on a dark one), each >= 4.5:1 contrast
     "accepted": ("#1b5e20", "#81c784"),
@@ -161,10 +165,10 @@ class WritableRow(QWidget):
 class CommandRow(QWidget):
     """A command button with its request form and the last response."""
 
-    def __init__(self, panel: TwinPanel, cmd: Content, name: str = "") -> None:
+    def __init__(self, panel: TwinPanel, cmd: Content, address: str = "") -> None:
         super().__init__()
         self.panel, self.cmd = panel, cmd
-        self.name = name or cmd.name  # as IoT Hub names it: "imu*zeroGyro" in a component
+        self.address = address or cmd.name  # "imu*calibrate" for a component's command
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.editor = ValueEditor(cmd.request[1]) if cmd.request else None
@@ -172,7 +176,7 @@ class CommandRow(QWidget):
             lay.addWidget(QLabel(cmd.request[0]))
             lay.addWidget(self.editor.widget, 1)
         self.button = QPushButton(cmd.display_name or cmd.name)
-        self.button.setToolTip(self.name)
+        self.button.setToolTip(self.address)
         self.response = QLabel("")
         self.response.setWordWrap(True)
         lay.addWidget(self.button)
@@ -188,10 +192,10 @@ class CommandRow(QWidget):
             return
         self.response.setText("running…")
         self.panel.submit(
-            f"cmd {self.name}",
+            f"cmd {self.address}",
             self.panel.service.invoke,
             self.panel.device,
-            self.name,
+            self.address,
             payload,
             target=self,
         )
@@ -216,6 +220,8 @@ class TwinPanel(FormState, QWidget):
         self.device = ""
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
         self.jobs: list[tuple[str, concurrent.futures.Future[Any], Any]] = []
+        self._drawn = 0.0
+        self._plotted = 0.0
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
         self.devices = QComboBox()
@@ -247,6 +253,10 @@ class TwinPanel(FormState, QWidget):
         self.destroyed.connect(lambda *_: self.pool.shutdown(wait=False, cancel_futures=True))
         ctx.on_tick(self.refresh)
         self.refresh()
+
+    def shutdown(self) -> None:
+        """Closing the panel stops its worker pool (the window calls this)."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
     # -- building --------------------------------------------------------------------------
     def show_device(self, device: str) -> None:
@@ -326,9 +336,8 @@ class TwinPanel(FormState, QWidget):
                 form.addRow(c.display_name or c.name, row)
             inner.addLayout(form)
         for c in iface.of("Command"):
-            name = f"{prefix[:-1]}*{c.name}" if prefix else c.name
-            row = CommandRow(self, c, name)
-            self.commands[name] = row
+            row = CommandRow(self, c, f"{prefix[:-1]}*{c.name}" if prefix else c.name)
+            self.commands[prefix + c.name] = row
             inner.addWidget(row)
         lay.addWidget(box)
 
@@ -360,6 +369,10 @@ class TwinPanel(FormState, QWidget):
             self.message.setText(f"{what}: {err}" if err else "")
         if not self.device or self.body is None:
             return
+        now = time.monotonic()
+        if now - self._drawn < 1.0 / MAX_HZ:  # a dashboard is read, not animated: <= 15 Hz
+            return
+        self._drawn = now
         twin = self.service.twin(self.device)
         if twin.version != self._seen_version:
             self._seen_version = twin.version
@@ -368,8 +381,10 @@ class TwinPanel(FormState, QWidget):
                 f" · reported $version {twin.reported.version}"
             )
             self.json_view.show_doc(twin.to_json())
-        for grid in self.grids:
-            grid.update_from(twin)
+        if now - self._plotted >= 1.0 / PLOT_HZ:  # each sparkline repaint costs milliseconds
+            self._plotted = now
+            for grid in self.grids:
+                grid.update_from(twin)
         reported = twin.reported.values
         for table, paths in self.tables:
             for i, path in enumerate(paths):

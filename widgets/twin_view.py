@@ -121,7 +121,9 @@ class TwinViewPanel(FormState, QWidget):
 
     STATE_FIELDS: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, ctx: AppContext, config: ViewConfig | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, config: ViewConfig | None = None, lazy: bool = False
+    ) -> None:
         super().__init__()
         self.ctx = ctx
         self.setObjectName("twin-view")
@@ -155,6 +157,7 @@ class TwinViewPanel(FormState, QWidget):
         self.info_label = QLabel(self)
         self.info_label.setWordWrap(True)
         self.scene: Any = None
+        self._lazy = False
         platform = QGuiApplication.platformName()
         if platform in NO_GL_PLATFORMS:
             self.status_label.setText(
@@ -163,20 +166,34 @@ class TwinViewPanel(FormState, QWidget):
             )
             layout.addWidget(self.status_label)
             return
+        self._lazy = lazy
+        ctx.runtime.events.listen(self.evaluator.alarms.on_event)
+        ctx.on_tick(self.tick)
+        if lazy:  # in a dock: the GL canvas is made on the first tick with its tab shown
+            self.status_label.setText("3D view: starting\u2026")
+            layout.addWidget(self.status_label)
+            return
+        self._build_scene()
+
+    def _build_scene(self) -> None:
+        """Make the GL canvas and its toolbar (once). A window holding a GL canvas composites
+        every frame through OpenGL, so a 3D view tabbed away at start makes none until shown."""
         from twinbench.widgets.scene3d import TwinScene
 
+        self._lazy = False
+        layout = self.layout()
+        layout.removeWidget(self.status_label)
         self.scene = TwinScene(app="pyside6", parent=self)
         self.toolbar = self._make_toolbar()
         layout.addWidget(self.toolbar)
         layout.addWidget(self.scene.canvas.native, 1)
         layout.addWidget(self.info_label)
         layout.addWidget(self.status_label)
+        self.status_label.setText("")
         canvas = self.scene.canvas
         canvas.events.draw.connect(lambda _e: self.lod.frame(time.monotonic()), position="last")
         canvas.events.mouse_press.connect(self._on_press)
         canvas.events.mouse_release.connect(self._on_release)
-        ctx.runtime.events.listen(self.evaluator.alarms.on_event)
-        ctx.on_tick(self.tick)
 
     # -- toolbar ---------------------------------------------------------------------------
     def _make_toolbar(self) -> QToolBar:
@@ -391,6 +408,9 @@ class TwinViewPanel(FormState, QWidget):
     # -- frame -----------------------------------------------------------------------------
     def tick(self) -> None:
         """One display frame: new devices, finished loads, bindings, redraw."""
+        if self._lazy and not self.closed and self.isVisible():
+            self._build_scene()  # the window runs this tick only while the tab is shown
+            return
         if self.closed or self.scene is None or not self.isVisible():
             return
         if not self.scene.renderer:
@@ -461,8 +481,8 @@ def _config_from(ctx: AppContext) -> ViewConfig:
 
 
 def make_twin_view(ctx: AppContext) -> QWidget:
-    """Panel factory: the 3D twin view."""
-    return TwinViewPanel(ctx)
+    """Panel factory: the 3D twin view (its canvas waits for its tab to show, in the window)."""
+    return TwinViewPanel(ctx, lazy=ctx.building_panel is not None)
 
 
 PANELS = [PanelSpec("twin-view", "3D twin view", make_twin_view, "right", True, False, "Ctrl+3")]

@@ -12,6 +12,8 @@ from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QStyle, QSystemTrayIcon
 
 from twinbench.paths import ENV_DATA_DIR, data_dir  # noqa: F401  (re-exported)
+from twinbench.widgets.open_data import DataOpener
+from twinbench.widgets.status import RecordIndicator
 from twinbench.widgets.theme import THEMES, apply_theme
 
 if TYPE_CHECKING:
@@ -24,6 +26,8 @@ SHORTCUTS = {
     "export": "Ctrl+E",
     "copy_csv": "Ctrl+Shift+C",
     "cursors": "Ctrl+M",
+    "open_data": "Ctrl+Shift+O",
+    "open_data_folder": "",
 }
 
 
@@ -45,7 +49,16 @@ class WindowActions(QObject):
         self.file_menu = file_menu
         w = window
 
-        self._add(file_menu, "record", "Start &recording", self.toggle_record)
+        self.opener = DataOpener(w)
+        w.closing.connect(self.opener.shutdown)
+        op = self.opener
+        self._add(file_menu, "open_data", "Open &data\u2026", op.choose_file)
+        self._add(file_menu, "open_data_folder", "Open data &folder\u2026", op.choose_folder)
+        self._sep(file_menu)
+        rec = self._add(file_menu, "record", "Start &recording", self.toggle_record)
+        self.rec_indicator = RecordIndicator(w.ctx, rec)
+        w.statusBar().insertPermanentWidget(0, self.rec_indicator)
+        w.ctx.on_tick(self.rec_indicator.refresh)
         self._add(file_menu, "screenshot", "Save a screens&hot", self.screenshot)
         self._sep(file_menu)
         self._add(file_menu, "export", "&Export plot as PNG/SVG\u2026", self._export_dialog)
@@ -133,6 +146,7 @@ class WindowActions(QObject):
             self._say(f"recording: {exc}", 10_000)
         on = bool(rec.recording)
         self.actions["record"].setText("Stop &recording" if on else "Start &recording")
+        self.rec_indicator.refresh(force=True)
         return on
 
     # -- images and data -------------------------------------------------------------------

@@ -48,3 +48,22 @@ async def release() -> None:
                 await asyncio.wait_for(task, 2.0)
     except Exception as exc:  # bleak internals moved: leave it to bleak's lazy cleanup
         log.debug("releasing bleak's BlueZ bus failed: %s", exc)
+
+
+def reset() -> None:
+    """Forget bleak's cached BlueZ objects on the running loop (bluetoothd went away).
+
+    Closing the manager's bus makes bleak report every connected device as disconnected and
+    reload BlueZ's objects the next time it is used.
+    """
+    try:
+        from bleak.backends.bluezdbus import manager as bluez_manager
+    except ImportError:  # not Linux
+        return
+    mgr = getattr(bluez_manager, "_global_instances", {}).get(asyncio.get_running_loop())
+    bus = getattr(mgr, "_bus", None)
+    if bus is not None and getattr(bus, "connected", False):
+        try:
+            bus.disconnect()
+        except Exception as exc:  # bleak internals moved: links still reconnect on errors
+            log.debug("resetting bleak's BlueZ bus failed: %s", exc)

@@ -78,6 +78,7 @@ class Peripheral:
     services: list[tuple[str, str]] = field(default_factory=list)  # path, uuid
     chars: dict[str, Char] = field(default_factory=dict)  # path -> Char
     connected: bool = False
+    known: bool = True  # BlueZ has a Device1 object for it (False: forgotten, not seen since)
     away_until: float = 0.0
     refuse: bool = False
     stall_s: float = 0.0  # Connect answers only after this long (an unresponsive device)

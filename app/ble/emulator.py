@@ -4,8 +4,12 @@ There is no radio in CI, so tests and benchmarks run bleak's unmodified BlueZ ba
 process, which owns ``org.bluez`` on a private ``dbus-daemon`` and answers the calls bleak makes
 (GetManagedObjects, discovery, Connect, ReadValue, WriteValue, StartNotify...). Peripherals
 notify from a timer at a set rate; a controller drives it with JSON lines on stdin (add a
-device, drop its link, refuse connections, remove a characteristic, inject raw bytes), each
-answered by one JSON line on stdout. POSIX only (it needs ``dbus-daemon``).
+device, drop its link, forget it as BlueZ does some time after a disconnect, refuse connections,
+remove a characteristic, inject raw bytes, power the adapter off and on, unplug the adapter and
+plug it back, maybe as another hciN), each answered by one JSON line on stdout. A forgotten
+device gets a new object when it next advertises during discovery, as with BlueZ. Restarting
+bluetoothd is the controller killing this process and starting another. POSIX only (it needs
+``dbus-daemon``).
 
 Run as ``python -m twinbench.ble.emulator`` with ``DBUS_SYSTEM_BUS_ADDRESS`` set; see
 :mod:`twinbench.ble.privatebus` for the controller side.
@@ -36,6 +40,7 @@ ADAPTER = "/org/bluez/hci0"
 ERR_FAILED = "org.bluez.Error.Failed"
 ERR_NOT_CONNECTED = "org.bluez.Error.NotConnected"
 ERR_UNKNOWN = "org.freedesktop.DBus.Error.UnknownObject"
+ERR_NOT_READY = "org.bluez.Error.NotReady"
 ADVERTISE_S = 0.1
 
 
@@ -51,6 +56,8 @@ class Emulator:
         self.devices: dict[str, Peripheral] = {}  # address -> peripheral
         self.by_path: dict[str, Peripheral] = {}
         self.discovering = False
+        self.adapter: str | None = ADAPTER  # None while unplugged
+        self.up_since = time.monotonic()  # last start, power on or plug
         self.adapter_props = {
             "Address": _v("s", "00:1A:7D:DA:71:13"),
             "AddressType": _v("s", "public"),
@@ -73,7 +80,7 @@ class Emulator:
             "Address": _v("s", s["address"]),
             "AddressType": _v("s", s.get("address_type", "public")),
             "Alias": _v("s", s.get("name") or s["address"].replace(":", "-")),
-            "Adapter": _v("o", ADAPTER),
+            "Adapter": _v("o", self.adapter or ADAPTER),
             "Paired": _v("b", False),
             "Bonded": _v("b", False),
             "Trusted": _v("b", False),
@@ -139,8 +146,14 @@ class Emulator:
 
     def managed_objects(self) -> dict[str, dict[str, dict[str, Variant]]]:
         """Everything under /org/bluez, as GetManagedObjects returns it."""
-        out: dict[str, dict[str, dict[str, Variant]]] = {ADAPTER: {ADAPTER_IF: self.adapter_props}}
+        if self.adapter is None:
+            return {}
+        out: dict[str, dict[str, dict[str, Variant]]] = {
+            self.adapter: {ADAPTER_IF: self.adapter_props}
+        }
         for p in self.devices.values():
+            if not p.known:
+                continue
             out[p.path] = {DEV_IF: self.device_props(p)}
             if p.connected:
                 out.update(self.gatt_objects(p))
@@ -168,24 +181,94 @@ class Emulator:
             )
 
     # -- control commands --------------------------------------------------------------------
-    def add_device(self, spec: dict[str, Any]) -> Peripheral:
-        """Create a peripheral from a spec and announce it (it starts advertising)."""
-        p = build_peripheral(spec, ADAPTER)
+    def add_device(self, spec: dict[str, Any], announce: bool = True) -> Peripheral:
+        """Create a peripheral from a spec; announced now, or when it first advertises."""
+        p = build_peripheral(spec, self.adapter or ADAPTER)
+        old = self.devices.get(p.spec["address"])
+        if old is not None:
+            self.forget(old)
+            self.by_path.pop(old.path, None)
         self.devices[p.spec["address"]] = p
         self.by_path[p.path] = p
-        self.added({p.path: {DEV_IF: self.device_props(p)}})
+        p.known = False
+        if announce:
+            self.announce(p)
         return p
 
-    def link_down(self, p: Peripheral) -> None:
-        """The link is gone: GATT objects disappear and Connected turns false."""
-        if not p.connected:
+    def announce(self, p: Peripheral) -> None:
+        """BlueZ creates the device object (it was seen advertising)."""
+        if self.adapter is not None and not p.known:
+            p.known = True
+            self.added({p.path: {DEV_IF: self.device_props(p)}})
+
+    def forget(self, p: Peripheral) -> None:
+        """BlueZ removes the device object (after a disconnect, or with its adapter)."""
+        self.link_down(p)
+        if p.known:
+            p.known = False
+            self.removed({p.path: {DEV_IF: {}}})
+
+    @property
+    def powered(self) -> bool:
+        """Whether the adapter is present and powered."""
+        return self.adapter is not None and bool(self.adapter_props["Powered"].value)
+
+    def power(self, on: bool) -> None:
+        """Power the adapter on or off; powering off drops every link and stops discovery."""
+        if self.adapter is None or on == self.powered:
             return
+        if not on:
+            for p in self.devices.values():
+                self.link_down(p)
+            self.set_discovering(False)
+        else:
+            self.up_since = time.monotonic()
+        self.adapter_props["Powered"] = _v("b", on)
+        self.changed(self.adapter, ADAPTER_IF, {"Powered": _v("b", on)})
+
+    def unplug(self) -> None:
+        """The adapter disappears with every object under it; links die without a word."""
+        if self.adapter is None:
+            return
+        for p in self.devices.values():
+            if p.connected:  # a yanked dongle: no Connected=false, the objects just go
+                self.removed(self.gatt_objects(p))
+                self.stop_link(p)
+            if p.known:
+                p.known = False
+                self.removed({p.path: {DEV_IF: {}}})
+        self.discovering = False
+        self.adapter_props["Discovering"] = _v("b", False)
+        self.removed({self.adapter: {ADAPTER_IF: {}}})
+        self.adapter = None
+
+    def plug(self, name: str = "hci0") -> None:
+        """An adapter appears (maybe under another name); devices are unknown until seen."""
+        if self.adapter is not None:
+            return
+        self.adapter = f"/org/bluez/{name}"
+        self.up_since = time.monotonic()
+        self.adapter_props["Powered"] = _v("b", True)
+        old, self.devices, self.by_path = self.devices, {}, {}
+        for q in old.values():
+            p = self.add_device(q.spec, announce=False)
+            p.rate_hz, p.refuse, p.away_until = q.rate_hz, q.refuse, q.away_until
+        self.added({self.adapter: {ADAPTER_IF: self.adapter_props}})
+
+    def stop_link(self, p: Peripheral) -> None:
+        """Mark a peripheral disconnected and stop its notifications (no signals)."""
         p.connected = False
         for c in p.chars.values():
             c.notifying = False
         if p.task is not None:
             p.task.cancel()
             p.task = None
+
+    def link_down(self, p: Peripheral) -> None:
+        """The link is gone: GATT objects disappear and Connected turns false."""
+        if not p.connected:
+            return
+        self.stop_link(p)
         self.changed(p.path, DEV_IF, {"ServicesResolved": _v("b", False)})
         self.removed(self.gatt_objects(p))
         self.changed(p.path, DEV_IF, {"Connected": _v("b", False)})
@@ -202,17 +285,37 @@ class Emulator:
         """Apply one controller command and return its answer."""
         op = cmd.get("op")
         if op == "add":
-            p = self.add_device(cmd["device"])
+            p = self.add_device(cmd["device"], bool(cmd.get("announce", True)))
             return {"path": p.path}
         if op == "stats":
             return {
-                a: {"sent": p.sent, "connects": p.connects, "connected": p.connected}
+                a: {
+                    "sent": p.sent,
+                    "connects": p.connects,
+                    "connected": p.connected,
+                    "known": p.known,
+                    "path": p.path,
+                    "returned_at": max(p.away_until, self.up_since),
+                }
                 for a, p in self.devices.items()
             }
+        if op == "power":
+            self.power(bool(cmd["on"]))
+            return {}
+        if op == "unplug":
+            self.unplug()
+            return {}
+        if op == "plug":
+            self.plug(str(cmd.get("name", "hci0")))
+            return {"adapter": self.adapter}
         p = self.devices[cmd["address"].upper()]
         if op == "drop":
             p.away_until = time.monotonic() + float(cmd.get("away_s", 0.0))
             self.link_down(p)
+            if cmd.get("forget"):  # BlueZ removed the object while the device was away
+                self.forget(p)
+        elif op == "forget":
+            self.forget(p)
         elif op == "refuse":
             p.refuse = bool(cmd.get("on", True))
         elif op == "stall":
@@ -260,11 +363,14 @@ class Emulator:
         tick = 0
         while True:
             await asyncio.sleep(ADVERTISE_S)
-            if not self.discovering:
+            if not self.discovering or not self.powered:
                 continue
             tick += 1
             for p in list(self.devices.values()):
                 if p.present and not p.connected:
+                    if not p.known:  # seen again: BlueZ creates a new object
+                        self.announce(p)
+                        continue
                     rssi = int(p.spec.get("rssi", -60)) - (tick % 3)
                     self.changed(p.path, DEV_IF, {"RSSI": _v("n", rssi)})
 
@@ -278,7 +384,9 @@ class Emulator:
             return Message.new_method_return(msg, "a{oa{sa{sv}}}", [self.managed_objects()])
         if iface == PROPS:
             return self.handle_props(msg)
-        if path == ADAPTER and iface == ADAPTER_IF:
+        if path == self.adapter and iface == ADAPTER_IF:
+            if member == "StartDiscovery" and not self.powered:
+                return Message.new_error(msg, ERR_NOT_READY, "Resource Not Ready")
             if member == "StartDiscovery":
                 self.set_discovering(True)
             elif member == "StopDiscovery":
@@ -287,7 +395,7 @@ class Emulator:
                 return Message.new_error(msg, ERR_FAILED, f"{member} not emulated")
             return Message.new_method_return(msg)
         p = self.by_path.get(path)
-        if p is not None and iface == DEV_IF:
+        if p is not None and p.known and iface == DEV_IF:
             return self.handle_device(msg, p)
         dev_path = "/".join(path.split("/")[:5])
         p = self.by_path.get(dev_path)
@@ -305,19 +413,21 @@ class Emulator:
 
     def set_discovering(self, on: bool) -> None:
         """Start or stop discovery; on start every present device advertises at once."""
+        if self.adapter is None or on == self.discovering:
+            return
         self.discovering = on
         self.adapter_props["Discovering"] = _v("b", on)
-        self.changed(ADAPTER, ADAPTER_IF, {"Discovering": _v("b", on)})
+        self.changed(self.adapter, ADAPTER_IF, {"Discovering": _v("b", on)})
         if on:
             for p in self.devices.values():
-                if p.present and not p.connected:
+                if p.present and not p.connected and p.known:
                     self.changed(p.path, DEV_IF, {"RSSI": _v("n", int(p.spec.get("rssi", -60)))})
 
     def handle_props(self, msg: Message) -> Message:
         """org.freedesktop.DBus.Properties Get/GetAll/Set."""
-        if msg.path == ADAPTER:
+        if msg.path == self.adapter:
             props = self.adapter_props
-        elif msg.path in self.by_path:
+        elif msg.path in self.by_path and self.by_path[msg.path].known:
             props = self.device_props(self.by_path[msg.path])
         else:
             return Message.new_error(msg, ERR_UNKNOWN, f"no object {msg.path}")
@@ -336,6 +446,8 @@ class Emulator:
             )
             return True
         if msg.member == "Connect":
+            if not self.powered:
+                return Message.new_error(msg, ERR_NOT_READY, "Resource Not Ready")
             if p.refuse:
                 return Message.new_error(msg, ERR_FAILED, "Connection refused (111)")
             if not p.present:

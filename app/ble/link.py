@@ -5,6 +5,13 @@ its reception time to the characteristic's pending list and schedule one flush p
 the flush decodes each characteristic's batch with numpy and pushes one chunk per block. A lost
 link shows "disconnected", is retried with exponential backoff, and every subscription is
 re-enabled once the device is back.
+
+However the device went (out of range, forgotten by BlueZ, the adapter powered off or pulled
+out, bluetoothd restarted), the link keeps looking for it, as a phone's heart-rate app does:
+after a failed connect it searches for the address (whether BlueZ still has the device's object
+or not) and connects as soon as the device advertises; BlueZ, an adapter or the device coming
+back (see :mod:`twinbench.ble.watch`) ends the wait for the next try at once. The status
+message says what it is waiting for.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from twinbench.ble import errors, watch
 from twinbench.ble.decoders import Decoder, DecoderError, make_decoder
 from twinbench.ble.gatt import ServiceInfo, gatt_tree
 from twinbench.ble.profiles import NotifySpec
@@ -26,6 +34,7 @@ from twinbench.drivers.base import Channel, Chunk, Device, Sink
 
 log = logging.getLogger(__name__)
 Reporter = Callable[[str, str], None]  # (device_id, message)
+RATE_SPAN_NS = 200_000_000  # the notification rate is measured over at least this long
 
 
 @dataclass
@@ -38,6 +47,7 @@ class SubStats:
     unknown_flags: int = 0
     invalid: int = 0
     missing: int = 0
+    missed_while_reconnecting: int = 0  # estimated from the rate before the link was lost
     message: str = ""
 
 
@@ -52,6 +62,37 @@ class Subscription:
     t_ns: list[int] = field(default_factory=list)
     stats: SubStats = field(default_factory=SubStats)
     _reported_at: float = 0.0
+    # this connection's notification times (for the rate), and the gap left by a lost link
+    first_ns: int = 0
+    last_ns: int = 0
+    count: int = 0
+    rate_per_ns: float = 0.0  # notification rate seen over a stretch of at least RATE_SPAN_NS
+    gap_from: int = 0  # time of the last notification before the link was lost (0: no gap)
+
+    def link_lost(self) -> None:
+        """Remember where the stream stopped, to count the gap when it resumes."""
+        self._update_rate()
+        self.gap_from = self.last_ns if self.rate_per_ns > 0 else 0
+        self.count = 0
+
+    def _update_rate(self) -> None:
+        span = self.last_ns - self.first_ns
+        if self.count >= 5 and span >= RATE_SPAN_NS:
+            self.rate_per_ns = (self.count - 1) / span
+
+    def received(self, t_ns: np.ndarray) -> None:
+        """Account for a batch of notification times (one flush)."""
+        if not len(t_ns):
+            return
+        if self.gap_from:
+            missed = round((int(t_ns[0]) - self.gap_from) * self.rate_per_ns) - 1
+            self.stats.missed_while_reconnecting += max(0, missed)
+            self.gap_from = 0
+        if self.count == 0:
+            self.first_ns = int(t_ns[0])
+        self.last_ns = int(t_ns[-1])
+        self.count += len(t_ns)
+        self._update_rate()
 
 
 @dataclass
@@ -97,6 +138,10 @@ class BleLink:
         self.connects = 0
         self.connect_failures = 0
         self.link_losses = 0
+        self.first_value_at = 0.0  # monotonic time of the first value after the last connect
+        self._await_first = False
+        self._wake = asyncio.Event()  # set by BlueZ events that may end the wait for a retry
+        self._watching = False
         self._closing = False
         self._task: asyncio.Task[None] | None = None
         self._flush_pending = False
@@ -126,6 +171,9 @@ class BleLink:
         opening the driver never waits for a scan timeout.
         """
         self._loop = asyncio.get_running_loop()
+        if not self._watching:
+            await watch.subscribe(self._on_bluez)
+            self._watching = True
         if self.ble_device is None:
             self._set_state("error", f"{self.address} not seen advertising; still searching")
             if self.options.reconnect:
@@ -135,7 +183,7 @@ class BleLink:
             await self._connect()
         except Exception as exc:
             self.connect_failures += 1
-            self._set_state("error", f"connect to {self.address} failed: {_why(exc)}")
+            self._set_state("error", self._failed(exc, f"connect to {self.address} failed"))
             if self.options.reconnect and not self._closing:
                 self._spawn_reconnect()
 
@@ -143,9 +191,37 @@ class BleLink:
         if self._loop is not None and (self._task is None or self._task.done()):
             self._task = self._loop.create_task(self._reconnect_loop(), name=f"ble-{self.address}")
 
+    def _failed(self, exc: BaseException, what: str) -> str:
+        """Why a connect failed and what happens next; from now on, search by address."""
+        kind = errors.kind_of(exc)
+        # Look for the address from now on: bleak scans and connects as soon as the device
+        # advertises, whether BlueZ still has its object, forgot it, or restarted.
+        self.ble_device = None
+        if kind == errors.DEVICE_GONE:
+            return f"{self.address} is not in range; searching, connects when it advertises"
+        if kind in errors.UNAVAILABLE:
+            from twinbench.ble.ops import explain
+
+            return f"{explain(exc)}; waiting for it"
+        if not self.options.reconnect:
+            return f"{what}: {_why(exc)}"
+        return f"{what}: {_why(exc)}; retrying"
+
+    def _on_bluez(self, event: str, path: str) -> None:
+        """A BlueZ event from the watcher: a link it killed silently is lost; others wake us."""
+        mine = path.endswith("/dev_" + self.address.replace(":", "_"))
+        if self.client is not None and (
+            event == "bluez-lost" or (event == "device-removed" and mine)
+        ):
+            why = "bluetoothd stopped" if event == "bluez-lost" else "device removed by BlueZ"
+            self._on_disconnect(self.client, why)
+        if event in ("bluez-back", "adapter-added", "adapter-on") or (
+            event == "device-added" and mine
+        ):
+            self._wake.set()
+
     async def _connect(self) -> None:
         from bleak import BleakClient
-        from bleak.exc import BleakDeviceNotFoundError
 
         kw: dict[str, Any] = (
             {"bluez": {"adapter": self.options.adapter}} if self.options.adapter else {}
@@ -157,13 +233,7 @@ class BleLink:
             timeout=self.options.connect_timeout,
             **kw,
         )
-        try:
-            await client.connect()
-        except BleakDeviceNotFoundError:
-            if self.ble_device is None:
-                raise
-            self.ble_device = None  # BlueZ forgot it: find it again by address next time
-            raise
+        await client.connect()
         self.client = client
         self.connects += 1
         try:
@@ -179,6 +249,7 @@ class BleLink:
                 self._stale.append(client)  # disconnected (and its bus freed) before a retry
             raise
         self._declare()
+        self._await_first = True
         self._set_state("connected", "" if self.connects == 1 else f"reconnected ({self.connects})")
 
     def _add_decodable(self) -> None:
@@ -229,18 +300,20 @@ class BleLink:
                 )
             )
 
-    def _on_disconnect(self, client: Any) -> None:
+    def _on_disconnect(self, client: Any, why: str = "link lost") -> None:
         if self._closing or client is not self.client:
             return
         self.client = None
         self._stale.append(client)  # bleak keeps its D-Bus connection until disconnect()
         self.link_losses += 1
+        self.first_value_at = 0.0
+        self._flush()
         for sub in self.subs.values():
             sub.active = False
-        self._flush()
+            sub.link_lost()
         self._set_state(
             "disconnected",
-            "link lost" + ("; reconnecting" if self.options.reconnect else ""),
+            why + ("; reconnecting" if self.options.reconnect else ""),
             self.options.backoff_min if self.options.reconnect else 0.0,
         )
         if self.options.reconnect:
@@ -250,7 +323,12 @@ class BleLink:
         delay = self.options.backoff_min
         while not self._closing:
             await self._release_stale()
-            await asyncio.sleep(delay)
+            try:  # BlueZ, its adapter or the device coming back ends the wait early
+                await asyncio.wait_for(self._wake.wait(), delay)
+                delay = self.options.backoff_min
+            except TimeoutError:
+                pass
+            self._wake.clear()
             try:
                 await self._connect()
                 return
@@ -260,7 +338,7 @@ class BleLink:
                 self.connect_failures += 1
                 state = "error" if self.connects == 0 else "disconnected"
                 delay = min(delay * 2, self.options.backoff_max)
-                self._set_state(state, f"reconnect failed: {_why(exc)}; retrying", delay)
+                self._set_state(state, self._failed(exc, "reconnect failed"), delay)
 
     async def _release_stale(self) -> None:
         while self._stale:
@@ -272,6 +350,9 @@ class BleLink:
     async def close(self) -> None:
         """Stop reconnecting, flush what is pending and disconnect."""
         self._closing = True
+        if self._watching:
+            self._watching = False
+            await watch.unsubscribe(self._on_bluez)
         if self._task is not None:
             self._task.cancel()
             try:
@@ -314,6 +395,10 @@ class BleLink:
                 self.sink.push_bytes(self.device_id, b"".join(payloads), int(t_ns[-1]))
             for b in blocks:
                 self.sink.push(Chunk(self.device_id, b.channels, b.t_ns, b.values))
+            if blocks and self._await_first:
+                self._await_first = False
+                self.first_value_at = time.monotonic()
+            sub.received(t_ns)
             s = sub.stats  # counted after the push: a reader that sees the count sees the data
             s.samples += sum(len(b.t_ns) for b in blocks)
             s.bad_length += st.bad_length
@@ -392,10 +477,33 @@ class BleLink:
             "connects": self.connects,
             "connect_failures": self.connect_failures,
             "link_losses": self.link_losses,
+            "first_value_at": self.first_value_at,
             "characteristics": {
                 u: {"active": s.active, "decoder": s.decoder.key, **vars(s.stats)}
                 for u, s in self.subs.items()
             },
+        }
+
+    def loss(self) -> dict[str, int]:
+        """Loss counters for summaries and diagnostics: totals, then per characteristic."""
+        per: dict[str, int] = {}
+        totals = {"malformed": 0, "missing": 0, "missed_while_reconnecting": 0}
+        for u, sub in self.subs.items():
+            st = sub.stats
+            counts = {
+                "malformed": st.bad_length + st.unknown_flags + st.invalid,
+                "missing": st.missing,
+                "missed_while_reconnecting": st.missed_while_reconnecting,
+            }
+            for k, v in counts.items():
+                totals[k] += v
+                per[f"{k}: {uuid_label(u)}"] = v
+        return {
+            "reconnects": max(0, self.connects - 1),
+            "link_losses": self.link_losses,
+            "connect_failures": self.connect_failures,
+            **totals,
+            **per,
         }
 
 

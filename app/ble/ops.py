@@ -10,6 +10,7 @@ from twinbench.ble import bleakbus
 from twinbench.ble.gatt import ServiceInfo, gatt_tree
 from twinbench.ble.scanner import ScanEntry, ScanFilter, Scanner
 from twinbench.ble.sig import normalize_uuid
+from twinbench.oserrors import explain as explain_error
 
 
 async def scan(
@@ -84,10 +85,5 @@ async def write(
 
 
 def explain(exc: BaseException) -> str:
-    """A one-line reason for a BLE failure, naming the D-Bus system bus when it is unreachable."""
-    if isinstance(exc, FileNotFoundError | ConnectionRefusedError | PermissionError):
-        import os
-
-        where = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS", "the default system bus")
-        return f"Bluetooth is not available: cannot reach BlueZ on D-Bus ({where}): {exc}"
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    """A one-line reason for a BLE failure, with what to do when Bluetooth is unavailable."""
+    return explain_error(exc, transport="bluetooth")

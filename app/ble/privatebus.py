@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,7 @@ class EmulatedBluez:
         self._old_env = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS")
         self.daemon: subprocess.Popen[bytes] | None = None
         self.emu: subprocess.Popen[str] | None = None
+        self.specs: dict[str, dict[str, Any]] = {}  # address -> spec, re-added after a restart
         self._lock = threading.Lock()
         try:
             self.daemon = subprocess.Popen(
@@ -69,20 +71,23 @@ class EmulatedBluez:
             if not self.address:
                 raise UsageError("dbus-daemon did not start (no bus address printed)")
             os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = self.address
-            env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.address)
-            self.emu = subprocess.Popen(
-                [sys.executable, "-m", "twinbench.ble.emulator"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-                env=env,
-            )
-            ready = self._read()
-            if not ready.get("ready"):
-                raise UsageError(f"BlueZ emulator failed to start: {ready}")
+            self._start_emulator()
         except BaseException:
             self.close()
             raise
+
+    def _start_emulator(self) -> None:
+        env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.address)
+        self.emu = subprocess.Popen(
+            [sys.executable, "-m", "twinbench.ble.emulator"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        ready = self._read()
+        if not ready.get("ready"):
+            raise UsageError(f"BlueZ emulator failed to start: {ready}")
 
     def _read(self) -> dict[str, Any]:
         assert self.emu is not None and self.emu.stdout is not None
@@ -105,11 +110,50 @@ class EmulatedBluez:
 
     def add_device(self, spec: dict[str, Any]) -> str:
         """Add an advertising peripheral (see twinbench.ble.emulator for the spec)."""
+        self.specs[spec["address"].upper()] = spec
         return str(self.command("add", device=spec)["path"])
 
-    def drop(self, address: str, away_s: float = 0.0) -> None:
-        """Drop the link; the device stays out of range for `away_s` seconds."""
-        self.command("drop", address=address, away_s=away_s)
+    def drop(self, address: str, away_s: float = 0.0, forget: bool = False) -> None:
+        """Drop the link; the device stays out of range for `away_s` seconds.
+
+        With `forget`, BlueZ also removes the device object, as it does some 30 s after a
+        device disconnects: it exists again only once the device advertises during a scan.
+        """
+        self.command("drop", address=address, away_s=away_s, forget=forget)
+
+    def power(self, on: bool) -> None:
+        """Power the adapter on or off (off drops every link and stops discovery)."""
+        self.command("power", on=on)
+
+    def unplug(self) -> None:
+        """Pull the USB adapter out: it and every object under it disappear."""
+        self.command("unplug")
+
+    def plug(self, name: str = "hci0") -> None:
+        """Plug an adapter in as `name` (a dongle often comes back as hci1)."""
+        self.command("plug", name=name)
+
+    def stop_bluez(self) -> None:
+        """Kill bluetoothd: org.bluez vanishes from the bus without a signal of its own."""
+        if self.emu is not None:
+            self.emu.kill()
+            self.emu.wait(5)
+            for f in (self.emu.stdin, self.emu.stdout):
+                if f is not None:
+                    f.close()
+            self.emu = None
+
+    def restart_bluez(self, down_s: float = 0.0) -> None:
+        """Kill bluetoothd (org.bluez vanishes from the bus) and start it `down_s` s later.
+
+        The new one knows no device until it sees it advertise, as after a real restart.
+        """
+        self.stop_bluez()
+        if down_s > 0:
+            time.sleep(down_s)
+        self._start_emulator()
+        for spec in self.specs.values():
+            self.command("add", device=spec, announce=False)
 
     def stats(self) -> dict[str, Any]:
         """Per-device counts from the emulator: notifications sent, connects."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fnmatch
 import threading
 import time
@@ -10,7 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from twinbench.ble import watch
 from twinbench.ble.sig import normalize_uuid, uuid_label
+
+STOP_TIMEOUT_S = 2.0  # bleak's stop waits forever on a bus that bluetoothd's exit left dead
 
 
 @dataclass
@@ -94,7 +98,12 @@ def _is_glob(pat: str) -> bool:
 
 
 class Scanner:
-    """Runs bleak's scanner on the I/O loop and keeps a thread-safe table of what advertised."""
+    """Runs bleak's scanner on the I/O loop and keeps a thread-safe table of what advertised.
+
+    Like a phone's scanner, it keeps scanning across Bluetooth going away: when bluetoothd
+    stops or the adapter is powered off or pulled out, `error` says so, and the scan starts
+    again by itself once BlueZ and an adapter are back (events from :mod:`twinbench.ble.watch`).
+    """
 
     def __init__(self, adapter: str = "") -> None:
         self.adapter = adapter
@@ -102,8 +111,11 @@ class Scanner:
         self._devices: dict[str, Any] = {}  # address -> bleak BLEDevice, for connecting
         self._lock = threading.Lock()
         self._scanner: Any = None
+        self._switch_lock: asyncio.Lock | None = None
         self.listeners: list[Callable[[ScanEntry], None]] = []
-        self.error = ""
+        self.error = ""  # why scanning is interrupted ("" while it runs)
+        self._resume: asyncio.Task[None] | None = None
+        self._bluez_lost = False
 
     def _on_advert(self, device: Any, adv: Any) -> None:
         now = time.monotonic()
@@ -126,30 +138,91 @@ class Scanner:
 
     async def start(self) -> None:
         """Start scanning (on the running loop)."""
-        from bleak import BleakScanner
-
         from twinbench.ble import bleakbus
 
+        async with self._switch():  # a stop asked for while starting waits for the start
+            if self._scanner is not None:
+                return
+            scanner = self._bleak_scanner()
+            await watch.subscribe(self._on_bluez)  # listening before the first advert
+            bleakbus.acquire()
+            try:
+                await scanner.start()
+            except BaseException:
+                await watch.unsubscribe(self._on_bluez)
+                await bleakbus.release()
+                raise
+            self._scanner = scanner
+            self.error = ""
+
+    def _bleak_scanner(self) -> Any:
+        from bleak import BleakScanner
+
         kw: dict[str, Any] = {"bluez": {"adapter": self.adapter}} if self.adapter else {}
-        scanner = BleakScanner(self._on_advert, **kw)
-        bleakbus.acquire()
-        try:
-            await scanner.start()
-        except BaseException:
-            await bleakbus.release()
-            raise
-        self._scanner = scanner
+        return BleakScanner(self._on_advert, **kw)
+
+    def _on_bluez(self, event: str, path: str) -> None:
+        """Bluetooth went away (say so) or came back (scan again)."""
+        if event in ("bluez-lost", "adapter-removed", "adapter-off"):
+            self.error = "Bluetooth went away; scanning resumes when it is back"
+            self._bluez_lost = self._bluez_lost or event == "bluez-lost"
+        elif (
+            event in ("bluez-back", "adapter-added", "adapter-on")
+            and self._scanner is not None
+            and (self._resume is None or self._resume.done())
+        ):
+            self._resume = asyncio.get_running_loop().create_task(self._restart())
+
+    async def _restart(self) -> None:
+        """Replace bleak's scanner with a new one on whatever BlueZ and adapter are there now."""
+        from twinbench.ble.ops import explain
+
+        async with self._switch():
+            if self._scanner is None:  # stopped meanwhile
+                return
+            # bleak's stop drops its callbacks at once, then asks BlueZ; after bluetoothd died
+            # that question goes to a dead bus and is never answered
+            wait = 0.05 if self._bluez_lost else STOP_TIMEOUT_S
+            self._bluez_lost = False
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._scanner.stop(), wait)
+            scanner = self._bleak_scanner()
+            try:
+                await scanner.start()
+            except Exception as exc:  # not back yet: the next event tries again
+                self.error = f"{explain(exc)}; scanning resumes when it is back"
+                return
+            self._scanner = scanner
+            self.error = ""
 
     async def stop(self) -> None:
         """Stop scanning."""
-        if self._scanner is not None:
-            from twinbench.ble import bleakbus
+        if self._resume is not None:
+            self._resume.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._resume
+            self._resume = None
+        async with self._switch():
+            if self._scanner is not None:
+                from twinbench.ble import bleakbus
 
-            scanner, self._scanner = self._scanner, None
-            try:
-                await scanner.stop()
-            finally:
-                await bleakbus.release()
+                scanner, self._scanner = self._scanner, None
+                await watch.unsubscribe(self._on_bluez)
+                try:
+                    await asyncio.wait_for(
+                        scanner.stop(), 0.05 if self._bluez_lost else STOP_TIMEOUT_S
+                    )
+                except Exception:
+                    if not self.error:  # a scan Bluetooth took away cannot be stopped cleanly
+                        raise
+                finally:
+                    self.error, self._bluez_lost = "", False
+                    await bleakbus.release()
+
+    def _switch(self) -> asyncio.Lock:
+        if self._switch_lock is None:
+            self._switch_lock = asyncio.Lock()
+        return self._switch_lock
 
     @property
     def running(self) -> bool:

@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         )
         print(f"wrote {len(data)} byte(s)")
         return 0
-    except TwinBenchError:
+    except (TwinBenchError, BrokenPipeError):  # a closed stdout ends quietly in cli.main
         raise
     except ValueError as exc:
         raise UsageError(str(exc)) from None

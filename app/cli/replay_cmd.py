@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     open_session(args.session)  # clear errors (missing, newer version) before starting
     settings = {"session": args.session, "speed": args.speed, "fast": args.fast}
     settings["start"] = args.start
+    settings["prefix"] = ""  # headless: no live device to keep apart, the recorded ids stay
 
     def done(runtime: Any) -> bool:
         return all(getattr(d, "finished", True) for d in runtime.drivers)

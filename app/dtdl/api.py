@@ -32,12 +32,17 @@ class Result:
 def validate_documents(
     docs: Iterable[tuple[str, Any]],
     *,
-    allow_undefined_extensions: bool = True,
+    allow_undefined_extensions: bool | None = None,
     repository: Repository | None = None,
     resolve: Callable[[list[str]], list[tuple[str, Any]]] | None = None,
     max_version: int = 3,
 ) -> Result:
-    """Parse and check (file, JSON) documents, resolving references through a repository."""
+    """Parse and check (file, JSON) documents, resolving references through a repository.
+
+    `allow_undefined_extensions`: True or False as the official AllowUndefinedExtensions /
+    DisallowUndefinedExtensions options; None (default) allows them in DTDL v2 only, as the
+    official parser does by default. `max_version` is the official MaxDtdlVersion (2 or 3).
+    """
     if repository is not None:
         resolve = repository.fetch
     parser = parse_documents(
@@ -110,7 +115,11 @@ def _files(paths: Sequence[str | Path]) -> list[Path]:
 
 
 def check_paths(
-    paths: Sequence[str | Path], repository: str | Path | None = None
+    paths: Sequence[str | Path],
+    repository: str | Path | None = None,
+    *,
+    allow_undefined_extensions: bool | None = None,
+    max_version: int = 3,
 ) -> tuple[Result, list[Path]]:
     """Validate the models in files or folders; returns the result and the files read."""
     files = _files(paths)
@@ -122,14 +131,30 @@ def check_paths(
         except DtdlError as exc:
             issues.extend(exc.issues)
     repo = Repository(repository) if repository is not None else None
-    result = validate_documents(docs, repository=repo)
+    result = validate_documents(
+        docs,
+        repository=repo,
+        allow_undefined_extensions=allow_undefined_extensions,
+        max_version=max_version,
+    )
     result.issues[:0] = issues
     return result, files
 
 
-def load_models(paths: Sequence[str | Path], repository: str | Path | None = None) -> ModelSet:
+def load_models(
+    paths: Sequence[str | Path],
+    repository: str | Path | None = None,
+    *,
+    allow_undefined_extensions: bool | None = None,
+    max_version: int = 3,
+) -> ModelSet:
     """Load and validate models; raises DtdlError naming every problem (unresolved DTMIs too)."""
-    result, _files_read = check_paths(paths, repository)
+    result, _files_read = check_paths(
+        paths,
+        repository,
+        allow_undefined_extensions=allow_undefined_extensions,
+        max_version=max_version,
+    )
     return model_set_of(result)
 
 

@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
-from twinbench.dtdl.metamodel import COMPLEX, METAMODEL, NUMERIC
+from twinbench.dtdl.metamodel import COMPLEX, NUMERIC
 from twinbench.dtdl.parser import Element, Parser
 
 _SCHEMA_KEYS = {"Array": ("elementSchema",), "Map": ("mapValue",), "Object": ("fields",)}
 _SUB_SCHEMA = {"MapValue": "schema", "Field": "schema"}
+# the geospatial schemas are Objects holding nested Arrays: their depth, as the parser counts it
+_GEO_DEPTH = {
+    "point": 2,
+    "lineString": 3,
+    "multiPoint": 3,
+    "polygon": 4,
+    "multiLineString": 4,
+    "multiPolygon": 5,
+}
 
 
 def check_all(p: Parser, unresolved_ok: bool = False) -> list[str]:
-    """Apply the whole-model rules; returns the DTMIs that no document defines."""
-    unresolved = _references(p)
-    _extends(p)
+    """Apply the whole-model rules; returns the DTMIs that no document defines.
+
+    DTDLParser 1.1 works in stages and stops at the first that finds a problem: elements parsed
+    one by one (parser.py, and names here), then references resolved (an unresolved one is a
+    Resolution error) and checked for their types, then the rules on the whole model.
+    """
     _names(p)
+    parsed_clean = not p.issues
+    staged = len(p.issues)
+    p.issues.extend(p.deferred)
+    unresolved = _references(p)
+    referenced = len(p.issues)
+    _extends(p)
     _schemas(p)
     _components(p)
+    _narrow_recursion(p)
     _semantics(p)
     from twinbench.dtdl.extchecks import check_extensions
 
@@ -23,6 +42,15 @@ def check_all(p: Parser, unresolved_ok: bool = False) -> list[str]:
         p,
         {e.id: inherited_contents(p, e) for e in list(p.elements.values()) if e.cls == "Interface"},
     )
+    late = p.issues[staged:]
+    if unresolved or not parsed_clean:
+        # co-type pairs excepted: DTDLParser 1.1 checks those while parsing
+        p.issues[staged:] = [i for i in late if i.code == "missingCocotype"]
+    elif referenced > staged:
+        rest = p.issues[referenced:]
+        p.issues[referenced:] = [i for i in rest if i.code == "missingCocotype"]
+    if p.halted_at is not None:  # DTDLParser 1.1 stops at the first element it cannot identify
+        del p.issues[p.halted_at :]
     return unresolved
 
 
@@ -45,23 +73,15 @@ def _references(p: Parser) -> list[str]:
             continue
         if el.cls not in r.classes:
             p.file = r.file
+            src = p.elements.get(r.source)
+            v2 = src is not None and src.version == 2
             p.issue(
-                "badType",
+                ("notRequiredType" if v2 else "wrongParent") if r.prop == "unit" else "badType",
                 f"{r.prop!r} refers to {r.target}, a {el.cls}, not a {' or '.join(r.classes)}",
                 r.source,
                 r.path,
                 r.prop,
             )
-            src = p.elements.get(r.source)
-            spec = METAMODEL[src.version][src.cls].props.get(r.prop) if src else None
-            if spec is not None and spec.required and not spec.plural:
-                p.issue(
-                    "propertyCountBelowMin",
-                    f"{r.prop!r} has no valid value",
-                    r.source,
-                    r.path,
-                    r.prop,
-                )
             continue
         src = p.elements.get(r.source)
         if src is None:
@@ -71,13 +91,6 @@ def _references(p: Parser) -> list[str]:
             p.issue(
                 "disallowedVersionReference",
                 f"a DTDL v2 element refers to the v3 {el.id}",
-                r.source,
-                r.path,
-                r.prop,
-            )
-            p.issue(
-                "unrecognizedContextVersion",
-                f"DTDL v3 ({el.id}) is unknown to a v2 model",
                 r.source,
                 r.path,
                 r.prop,
@@ -201,8 +214,17 @@ def _names(p: Parser) -> None:
                     )
                     break
                 names[n] = c.id
+        dup_ids = {d.id for d in p.duplicates if d.explicit_id}
         for key in ("fields", "enumValues", "properties"):
-            kids = [p.elements[k] for k in dict.fromkeys(el.get(key) or []) if k in p.elements]
+            listed = list(el.get(key) or [])
+            if len(set(listed)) < len(listed) and not set(listed) & dup_ids:
+                # two children with one name got one generated @id
+                p.file = el.file
+                p.issue(
+                    "nonUniquePropertyValue", f"{el.id}: {key} repeat a name", el.id, el.path, key
+                )
+                continue
+            kids = [p.elements[k] for k in dict.fromkeys(listed) if k in p.elements]
             _unique(p, el, key, [k.get("name") for k in kids])
             if key == "enumValues":
                 _unique(p, el, key, [k.get("enumValue") for k in kids])
@@ -249,8 +271,11 @@ def _schema_children(p: Parser, el: Element) -> list[str]:
 
 
 def _schema_depth(p: Parser, sid: str, trail: tuple[str, ...]) -> int:
+    """Nesting depth of Arrays, Maps and Objects (an Enum adds none; geospatial ones do)."""
+    if sid in _GEO_DEPTH:
+        return _GEO_DEPTH[sid]
     el = p.elements.get(sid)
-    if el is None or el.cls not in COMPLEX:
+    if el is None or el.cls not in COMPLEX or el.cls == "Enum":
         return 0
     if sid in trail:
         raise RecursionError(sid)
@@ -260,6 +285,8 @@ def _schema_depth(p: Parser, sid: str, trail: tuple[str, ...]) -> int:
 
 def schema_contains(p: Parser, sid: str, cls: str, trail: tuple[str, ...] = ()) -> bool:
     """Whether schema `sid` is or contains a schema of class `cls`."""
+    if cls in ("Array", "Object") and sid in _GEO_DEPTH:
+        return True
     el = p.elements.get(sid)
     if el is None or sid in trail:
         return False
@@ -297,6 +324,80 @@ def _schemas(p: Parser) -> None:
                 )
 
 
+_NARROW_KEYS = ("contents", "fields", "enumValues", "request", "response", "properties")
+_NARROW_KEYS += ("schema", "elementSchema", "mapValue", "extends")
+
+
+def _cycle_members(graph: dict[str, list[str]]) -> set[str]:
+    """Nodes that lie on a cycle (strongly connected components of two or more, or self-loops)."""
+    order: list[str] = []
+    seen: set[str] = set()
+    for root in graph:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(graph[root]))]
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                stack.pop()
+                order.append(node)
+            elif nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, iter(graph[nxt])))
+    back: dict[str, list[str]] = {n: [] for n in graph}
+    for n, outs in graph.items():
+        for m in outs:
+            back[m].append(n)
+    out: set[str] = set()
+    done: set[str] = set()
+    for root in reversed(order):
+        if root in done:
+            continue
+        comp, todo = [], [root]
+        done.add(root)
+        while todo:
+            n = todo.pop()
+            comp.append(n)
+            for m in back[n]:
+                if m not in done:
+                    done.add(m)
+                    todo.append(m)
+        if len(comp) > 1 or root in graph[root]:
+            out.update(comp)
+    return out
+
+
+def _narrow_recursion(p: Parser) -> None:
+    """DTDL v3: no element may contain itself through contents, fields, schemas and the like."""
+    graph: dict[str, list[str]] = {}
+    for el in p.elements.values():
+        if el.version != 3:
+            continue
+        outs: list[str] = []
+        for key in _NARROW_KEYS:
+            val = el.get(key)
+            for v in val if isinstance(val, list) else [val]:
+                if isinstance(v, str) and v in p.elements and p.elements[v].version == 3:
+                    outs.append(v)
+        graph[el.id] = outs
+    # only what an Interface holds counts (a schema merely listed in `schemas` does not)
+    reach = {e for e in graph if p.elements[e].cls == "Interface"}
+    todo = list(reach)
+    while todo:
+        for nxt in graph[todo.pop()]:
+            if nxt in graph and nxt not in reach:
+                reach.add(nxt)
+                todo.append(nxt)
+    graph = {e: [v for v in outs if v in reach] for e, outs in graph.items() if e in reach}
+    members = _cycle_members(graph)
+    if members:  # reported once, on an Interface of the cycle where there is one
+        el = min((p.elements[m] for m in members), key=lambda e: (e.cls != "Interface", e.id))
+        p.file = el.file
+        p.issue("recursiveStructureNarrow", f"{el.id} contains itself", el.id, el.path, "contents")
+
+
 def _components(p: Parser) -> None:
     for el in list(p.elements.values()):
         if el.cls != "Component":
@@ -304,16 +405,6 @@ def _components(p: Parser) -> None:
         target = p.elements.get(el.get("schema") or "")
         if target is None:
             continue
-        parent = p.elements.get(el.parent or "")
-        if parent is not None and target.id == parent.id:
-            p.file = el.file
-            p.issue(
-                "recursiveStructureNarrow",
-                f"Component {el.id} contains its own Interface",
-                el.id,
-                el.path,
-                "schema",
-            )
         if any(c.cls == "Component" for c in inherited_contents(p, target)):
             p.file = el.file
             p.issue(
@@ -331,19 +422,15 @@ def _iotcentral(p: Parser, el: Element) -> None:
     for cot in el.cotypes:
         if cot not in IOTCENTRAL_SCHEMA_RULE or "iotcentral" not in el.context.extensions:
             continue
-        need = IOTCENTRAL_SCHEMA_RULE[cot]
+        need, code = IOTCENTRAL_SCHEMA_RULE[cot]
         s = el.get("schema")
         target = p.elements.get(s) if isinstance(s, str) else None
-        if need is None:
-            ok = s != "boolean"
-        else:
-            ok = s in need.split() or (target is not None and target.cls == need)
+        ok = s is None or s in need.split() or (target is not None and target.cls == need)
         if not ok:
             p.file = el.file
-            code = "notRequiredType" if need in (None, "Enum") else "notRequiredValue"
             p.issue(
                 code,
-                f"{el.id}: a {cot} needs schema {need or 'other than boolean'}",
+                f"{el.id}: a {cot} needs schema {' or '.join(need.split())}",
                 el.id,
                 el.path,
                 "schema",
@@ -351,9 +438,11 @@ def _iotcentral(p: Parser, el: Element) -> None:
 
 
 def _semantics(p: Parser) -> None:
+    from twinbench.dtdl.cotypes import IOTCENTRAL_UNIT_TYPES
+
     for el in list(p.elements.values()):
         _iotcentral(p, el)
-        if "unit" not in el.values:
+        if "unit" not in el.values or set(el.cotypes) & set(IOTCENTRAL_UNIT_TYPES):
             continue
         s = el.get("schema")
         if isinstance(s, str) and s not in NUMERIC:

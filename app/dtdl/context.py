@@ -41,7 +41,6 @@ class ContextResult:
 
     context: Context
     problems: list[tuple[str, str, Any]] = field(default_factory=list)  # (code, message, value)
-    local_terms: list[str] = field(default_factory=list)
 
 
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$")
@@ -79,14 +78,32 @@ def _local_terms(defs: dict[str, Any]) -> list[tuple[str, str, Any]]:
     return out
 
 
+# what the DTDL context entry itself can get wrong
+_DTDL_PROBLEMS = frozenset(
+    {
+        "unrecognizedContextVersion",
+        "disallowedContextVersion",
+        "invalidContextFragment",
+        "disallowedContextFragment",
+    }
+)
+
+
 def _short(base: str) -> str:
     return "iotcentral" if base.startswith("dtmi:iotcentral:") else base.rsplit(":", 1)[-1]
 
 
 def read_context(
-    value: Any, parent: Context | None, *, allow_undefined: bool = True, max_version: int = 3
+    value: Any,
+    parent: Context | None,
+    *,
+    allow_undefined: bool | None = None,
+    max_version: int = 3,
 ) -> ContextResult:
-    """Interpret an @context value, inheriting from the parent context."""
+    """Interpret an @context value, inheriting from the parent context.
+
+    `allow_undefined` None is the official default: undefined extensions allowed in DTDL v2 only.
+    """
     ctx = parent or Context()
     out = ContextResult(ctx)
     items = value if isinstance(value, list) else [value]
@@ -99,15 +116,18 @@ def read_context(
     incomplete = ctx.incomplete
     saw_affiliate = False
     saw_dtdl = False
+    premature = False
     for i, item in enumerate(items):
         if isinstance(item, dict):
+            # DTDLParser 1.1 names one problem: the misplacement, a malformed term definition,
+            # or else that local definitions are not allowed at all
+            specific = [p for p in _local_terms(item) if p[0].startswith("termDefinition")]
             if i != len(items) - 1:
-                out.problems.append(("localContextNotLast", "a local context must come last", None))
-            out.problems.append(
-                ("disallowedLocalContext", "local term definitions are not allowed", None)
+                specific.insert(0, ("localContextNotLast", "a local context must come last", None))
+            out.problems.extend(
+                specific
+                or [("disallowedLocalContext", "local term definitions are not allowed", None)]
             )
-            out.problems.extend(_local_terms(item))
-            out.local_terms.extend(t for t in item if isinstance(t, str))
             continue
         if not isinstance(item, str):
             out.problems.append(
@@ -118,15 +138,15 @@ def read_context(
         m = DTDL_CONTEXT.match(spec)
         if m:
             if frag:
-                out.problems.append(
-                    ("disallowedContextFragment", f"context {item!r} may not have a fragment", item)
-                )
+                known_frag = frag in ("limitless", "limits")
+                code = "disallowedContextFragment" if known_frag else "invalidContextFragment"
+                out.problems.append((code, f"context {item!r} may not have a fragment", item))
             ver = m.group(1)
             if ver is None or ver == "":
-                out.problems.append(
-                    ("invalidContextSpecifierForVersion", f"context {item!r} has no version", item)
+                code = (
+                    "invalidContextSpecifierForVersion" if version == 2 else "missingContextVersion"
                 )
-                out.problems.append(("missingContextVersion", f"{item!r} has no version", item))
+                out.problems.append((code, f"context {item!r} has no version", item))
                 continue
             if not ver.isdigit() or int(ver) not in (2, 3, 4):
                 out.problems.append(
@@ -136,9 +156,6 @@ def read_context(
             if ctx.version == 2 and int(ver) == 3:
                 out.problems.append(
                     ("disallowedVersionDefinition", "a DTDL v3 element inside a v2 one", item)
-                )
-                out.problems.append(
-                    ("unrecognizedContextVersion", "DTDL v3 is unknown to a v2 model", item)
                 )
                 continue
             if int(ver) > max_version:
@@ -159,6 +176,8 @@ def read_context(
             version = int(ver)
             continue
         saw_affiliate = True
+        if not saw_dtdl and EXTENSIONS.get(spec.partition(";")[0]) is None:
+            premature = True  # an unknown context before DTDL's: no DTDL context to read it by
         if not spec.startswith("dtmi:"):
             out.problems.append(
                 ("nonDtmiContextSpecifier", f"context {item!r} is not a DTMI", item)
@@ -171,15 +190,8 @@ def read_context(
             )
             continue
         if not semi:
-            if version == 2 or "." not in ver:
-                out.problems.append(
-                    (
-                        "invalidContextSpecifierForVersion",
-                        f"context {item!r} needs a version",
-                        item,
-                    )
-                )
-            out.problems.append(("missingContextVersion", f"context {item!r} has no version", item))
+            code = "invalidContextSpecifierForVersion" if version == 2 else "missingContextVersion"
+            out.problems.append((code, f"context {item!r} has no version", item))
             continue
         if "." in ver and version == 2:
             out.problems.append(
@@ -195,12 +207,19 @@ def read_context(
         if known is not None and major.isdigit() and int(major) in known[0]:
             exts.add(_short(base))
             continue
-        if not allow_undefined:
+        if not (version == 2 if allow_undefined is None else allow_undefined):
             code = "unresolvableContextVersion" if known else "unresolvableContextSpecifier"
             out.problems.append((code, f"context {item!r} cannot be resolved", item))
             continue
         incomplete = True
-    if version == 0 and parent is None:
-        out.problems.append(("missingDtdlContext", "@context does not name a DTDL version", None))
+    if parent is None:
+        # a document's context must open with the DTDL context; DTDLParser 1.1 reports a
+        # non-string entry, else a context that does not open so, else what the DTDL one holds
+        bad = [p for p in out.problems if p[0] == "invalidContext"]
+        dtdl = [p for p in out.problems if p[0] in _DTDL_PROBLEMS]
+        if bad or dtdl:
+            out.problems = bad or dtdl
+        elif version == 0 or premature:
+            out.problems = [("missingDtdlContext", "@context names no DTDL version first", None)]
     out.context = replace(ctx, version=version, extensions=frozenset(exts), incomplete=incomplete)
     return out

@@ -9,19 +9,24 @@ from twinbench.dtdl.units import V2_SEMANTIC_TYPES, V2_UNITS, V3_SEMANTIC_TYPES,
 
 IOTCENTRAL_TYPES = {
     "Location": ("Telemetry", "Property"),
-    "Event": ("Telemetry",),
-    "State": ("Telemetry",),
+    "Event": ("Telemetry", "Property"),
+    "State": ("Telemetry", "Property"),
     "AccelerationVector": ("Telemetry", "Property"),
     "VelocityVector": ("Telemetry", "Property"),
 }
-IOTCENTRAL_SCHEMAS = frozenset({"vector", "geopoint", "eventtype", "statetype"})
-# iotcentral semantic types constrain the schema: a required term, or a required class
+# the vectors take an optional unit of this unit type
+IOTCENTRAL_UNIT_TYPES = {"AccelerationVector": "AccelerationUnit", "VelocityVector": "VelocityUnit"}
+IOTCENTRAL_SCHEMAS = frozenset({"vector", "geopoint"})
+# iotcentral semantic types constrain the schema: (schema terms or a class, ValidationID)
 IOTCENTRAL_SCHEMA_RULE = {
-    "AccelerationVector": "vector",
-    "VelocityVector": "vector",
-    "Location": "geopoint point lineString polygon multiPoint multiLineString multiPolygon",
-    "Event": None,
-    "State": "Enum",
+    "AccelerationVector": ("vector", "notRequiredValue"),
+    "VelocityVector": ("vector", "notRequiredValue"),
+    "Location": (
+        "geopoint point lineString polygon multiPoint multiLineString multiPolygon",
+        "notRequiredValue",
+    ),
+    "Event": ("integer long float double string", "notRequiredType"),
+    "State": ("Enum", "notRequiredType"),
 }
 
 
@@ -35,7 +40,6 @@ class Cotype:
     props: tuple[Prop, ...] = ()
     dtdl_versions: tuple[int, ...] = (2, 3)
     unit_type: str | None = None  # semantic types: the unit type of `unit`
-    elsewhere: tuple[str, ...] = ()  # materials it fits in another version (both codes)
 
 
 _SEM_V2 = ("Telemetry", "Property")
@@ -49,13 +53,6 @@ _ADJUNCT = [
         ("Property", "Telemetry"),
         (),
         (3,),
-        elsewhere=(
-            "Property",
-            "Telemetry",
-            "Field",
-            "MapValue",
-            "CommandResponse",
-        ),
     ),
     Cotype(
         "Layer",
@@ -98,7 +95,7 @@ _ADJUNCT = [
     ),
     Cotype("Idempotent", "mqtt", ("Command",), (), (3,)),
     Cotype("Cacheable", "mqtt", ("Command",), (Prop("ttl", "string", required=True),), (3,)),
-    Cotype("Required", "requirement", ("Field",), (), (3,), elsewhere=("Property", "Telemetry")),
+    Cotype("Required", "requirement", ("Field",), (), (3,)),
 ]
 ADJUNCT = {c.name: c for c in _ADJUNCT}
 
@@ -129,8 +126,6 @@ def lookup(
     term: str, material: str, version: int, extensions: frozenset[str]
 ) -> Cotype | str | None:
     """Resolve a co-type term: a Cotype, None when undefined, or an error code."""
-    if version == 2 and term.startswith("SemanticType/"):
-        term = term.split("/", 1)[1]
     if term == "SemanticType":
         return "abstractSupplementalType"
     sem = semantic_types(version, extensions)
@@ -142,12 +137,11 @@ def lookup(
     if version == 2 and "iotcentral" in extensions and term in IOTCENTRAL_TYPES:
         if material not in IOTCENTRAL_TYPES[term]:
             return "invalidCotype"
-        return Cotype(term, "iotcentral", IOTCENTRAL_TYPES[term])
+        unit_type = IOTCENTRAL_UNIT_TYPES.get(term)
+        props = (Prop("unit", "term"),) if unit_type else ()
+        return Cotype(term, "iotcentral", IOTCENTRAL_TYPES[term], props, unit_type=unit_type)
     adj = ADJUNCT.get(term)
     if adj is not None and adj.extension in extensions:
-        fits = material in adj.applies and version in adj.dtdl_versions
-        if not fits and material in adj.elsewhere:
-            return "invalidCotype invalidCotypeVersion"
         if material not in adj.applies:
             return "invalidCotype"
         if version not in adj.dtdl_versions:
@@ -158,8 +152,6 @@ def lookup(
 
 def props_of(term: str, version: int, extensions: frozenset[str]) -> set[str]:
     """Properties a co-type would add (for telling apart properties of a rejected co-type)."""
-    if version == 2 and term.startswith("SemanticType/"):
-        term = term.split("/", 1)[1]
     if term in semantic_types(version, extensions) or term in V2_SEMANTIC_TYPES:
         return {"unit"}
     adj = ADJUNCT.get(term)

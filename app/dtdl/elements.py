@@ -25,6 +25,7 @@ class Element:
     context: Context = field(default_factory=Context)
     layer: bool = False
     inferred: bool = False  # its class was inferred (no @type)
+    open_terms: bool = False  # an undefined co-type may define the terms its values use
     fragment: str | None = None  # the layer name of a `dtmi:...;1#layer` identifier
     specs: dict[str, Any] = field(default_factory=dict)  # property specs, for layer merging
 

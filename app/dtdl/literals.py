@@ -18,9 +18,11 @@ def unwrap(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Problem]]:
     kind = prop.kind
     if isinstance(raw, list):
         if len(raw) != 1:
-            code = {"string": "stringMultipleValues", "boolean": "booleanMultipleValues"}.get(
-                kind, "integerMultipleValues"
-            )
+            code = {
+                "string": "stringMultipleValues",
+                "boolean": "booleanMultipleValues",
+                "literal": "literalMultipleValues",
+            }.get(kind, "integerMultipleValues")
             if len(raw) == 0:
                 if not prop.required:
                     return ABSENT, []
@@ -47,9 +49,17 @@ def unwrap(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Problem]]:
             if "@value" not in raw:
                 probs.append((f"{stem}ObjectNoValue", f"{prop.name!r}: no @value"))
             return None, probs
-        if isinstance(raw.get("@type"), list):
-            return None, [("literalTypeNotSingular", f"{prop.name!r}: @type must be one type")]
+        if "@type" in raw and not isinstance(raw["@type"], str):
+            probs = [("literalTypeNotSingular", f"{prop.name!r}: @type must be one type")]
+            if kind == "literal":
+                probs.insert(0, ("literalNotValid", f"{prop.name!r}: no literal type"))
+            return None, probs
         if "@value" not in raw:
+            if kind == "literal":
+                return None, [
+                    ("literalNotValid", f"{prop.name!r} must be an integer or a string"),
+                    ("literalObjectNoValue", f"{prop.name!r}: value object has no @value"),
+                ]
             stem = {"string": "string", "boolean": "boolean"}.get(kind, "integer")
             return None, [(f"{stem}ObjectNoValue", f"{prop.name!r}: value object has no @value")]
         t = raw.get("@type")
@@ -64,6 +74,8 @@ def unwrap(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Problem]]:
                 return None, [*bad, ("stringValueNotString", f"{prop.name!r}: {val!r}")]
             if t == "xsd:integer" and not isinstance(val, int):
                 return None, [*bad, ("integerValueNotInteger", f"{prop.name!r}: {val!r}")]
+            if t is not None and t not in _XSD.values():
+                return None, bad
             return val, []
         want = _XSD.get(kind)
         if t is not None and want is not None and t != want:
@@ -90,18 +102,19 @@ def _is(kind: str, val: Any) -> bool:
 def check_literal(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Problem]]:
     """Validate a string, boolean or integer property value; returns (value, problems)."""
     kind = prop.kind
-    if raw is None:
-        probs = [("propertyValueNull", f"{prop.name!r} may not be null")]
+    if raw is None:  # DTDLParser 1.1 names the type the null is not
         if kind in ("string", "boolean", "integer"):
-            probs.append((f"{kind}Not{kind.title()}", f"{prop.name!r} is null"))
-        if prop.required:
-            probs.append(("missingLiteralProperty", f"{prop.name!r} is required"))
-        return None, probs
+            return None, [(f"{kind}Not{kind.title()}", f"{prop.name!r} is null")]
+        if kind == "literal":
+            return None, [("literalNotValid", f"{prop.name!r} must be an integer or a string")]
+        return None, [("propertyValueNull", f"{prop.name!r} may not be null")]
     val, probs = unwrap(prop, raw, version)
     if probs or val is ABSENT:
         return val, probs
     if kind == "literal":
-        if isinstance(val, bool) or not isinstance(val, int | str):
+        if isinstance(val, bool | float):  # a JSON value, of a type an enum cannot hold
+            return None, [("nonConformantDatatype", f"{prop.name!r}: {val!r} is not allowed")]
+        if not isinstance(val, int | str):
             return None, [("literalNotValid", f"{prop.name!r} must be an integer or a string")]
         return val, []
     if not _is(kind, val):
@@ -122,10 +135,10 @@ def check_literal(prop: Prop, raw: Any, version: int = 3) -> tuple[Any, list[Pro
         if lo is not None and lo == hi and val != lo:
             return None, [("valueNotExact", f"{prop.name!r} must be {lo}, not {val}")]
         out: list[Problem] = []
-        if val < 0 and (lo is None or lo >= 0):
-            out.append(("valueBelowRange", f"{prop.name!r} {val} is negative"))
-        if lo is not None and val < lo:
-            out.append(("valueBelowMin", f"{prop.name!r} {val} is below {lo}"))
+        if (lo is not None and val < lo) or (val < 0 and (lo is None or lo >= 0)):
+            # DTDLParser 1.1 names it by version: below the range (v2), below the minimum (v3)
+            code = "valueBelowRange" if version == 2 else "valueBelowMin"
+            out.append((code, f"{prop.name!r} {val} is below {lo or 0}"))
         if hi is not None and val > hi:
             out.append(("valueAboveRange", f"{prop.name!r} {val} is above {hi}"))
         if out:
@@ -144,14 +157,24 @@ def check_langstring(
     elif isinstance(raw, dict):
         if set(raw) == {"@value", "@language"}:
             return None, [("langTagValueInLangMap", f"{prop.name!r}: use a language map")]
+        probs: dict[str, Problem] = {}  # each kind of problem once, as DTDLParser 1.1
         for code, text in raw.items():
             if code.startswith("@"):
-                return None, [("langMapObjKeyword", f"{prop.name!r}: {code!r} in a language map")]
+                msg = f"{prop.name!r}: {code!r} in a language map"
+                probs.setdefault("kw", ("langMapObjKeyword", msg))
+                continue
             if not _LANG.match(code):
-                return None, [("langStringInvalidCode", f"{prop.name!r}: bad language {code!r}")]
+                msg = f"{prop.name!r}: bad language {code!r}"
+                probs.setdefault("code", ("langStringInvalidCode", msg))
             if not isinstance(text, str):
-                return None, [("langStringValueNotString", f"{prop.name!r}[{code}] not a string")]
+                msg = f"{prop.name!r}[{code}] not a string"
+                probs.setdefault("text", ("langStringValueNotString", msg))
+            elif len(text) > limit:
+                msg = f"{prop.name!r}[{code}] is longer than {limit}"
+                probs.setdefault("long", ("langStringValueTooLong", msg))
             out[code] = text
+        if probs:
+            return None, list(probs.values())
     elif isinstance(raw, list):
         for item in raw:
             if isinstance(item, str):
@@ -194,10 +217,7 @@ def check_langstring(
                 return None, [("langStringElementCodeNotUnique", f"{prop.name!r}: {code} twice")]
             out[code] = text
     else:
-        return None, [
-            ("langStringNotLangString", f"{prop.name!r} is not a localizable string"),
-            ("langStringElementNotStringOrObject", f"{prop.name!r}: {raw!r}"),
-        ]
+        return None, [("langStringElementNotStringOrObject", f"{prop.name!r}: {raw!r}")]
     for code, text in out.items():
         if len(text) > limit:
             return None, [

@@ -18,7 +18,8 @@ PRIMITIVES_V2 = frozenset(
         "time",
     ]
 )
-PRIMITIVES_V3 = PRIMITIVES_V2 | frozenset(
+# DTDLParser 1.1 knows these only from DTDL v4: under v3 they are undefined terms (badDtmiOrTerm)
+PRIMITIVES_V4_ONLY = frozenset(
     [
         "byte",
         "bytes",
@@ -31,6 +32,8 @@ PRIMITIVES_V3 = PRIMITIVES_V2 | frozenset(
         "uuid",
     ]
 )
+PRIMITIVES_V3 = PRIMITIVES_V2
+ALL_PRIMITIVES = PRIMITIVES_V2 | PRIMITIVES_V4_ONLY
 GEOSPATIAL = frozenset(
     ["point", "lineString", "polygon", "multiPoint", "multiLineString", "multiPolygon"]
 )

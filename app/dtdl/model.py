@@ -30,6 +30,12 @@ class Schema:
     fields: tuple[tuple[str, Schema], ...] = ()  # Object
     element: Schema | None = None  # Array element / Map value
     id: str = ""
+    # Object: (field name, semantic type, unit) of each field that declares a semantic type
+    field_units: tuple[tuple[str, str, str], ...] = ()
+
+    def field_unit(self, name: str) -> tuple[str, str]:
+        """(semantic type, unit) of an Object field, ("", "") when it declares none."""
+        return next(((s, u) for n, s, u in self.field_units if n == name), ("", ""))
 
     @property
     def numeric(self) -> bool:
@@ -109,7 +115,9 @@ class Interface:
     id: str
     display_name: str = ""
     contents: list[Content] = field(default_factory=list)
-    extends: list[str] = field(default_factory=list)
+    extends: list[str] = field(default_factory=list)  # as written (direct parents)
+    version: int = 0  # DTDL language version (2 or 3)
+    description: str = ""
 
     def of(self, kind: str) -> list[Content]:
         """Contents of one kind (Telemetry, Property, Command, Component, Relationship)."""
@@ -153,12 +161,14 @@ def _schema(p: Parser, ref: Any, depth: int = 0) -> Schema:
         )
         return Schema("Enum", enum=vals, id=el.id)
     if el.cls == "Object":
-        flds = tuple(
-            (p.elements[f].get("name"), _schema(p, p.elements[f].get("schema"), depth + 1))
-            for f in el.get("fields") or []
-            if f in p.elements
+        kids = [p.elements[f] for f in el.get("fields") or [] if f in p.elements]
+        flds = tuple((f.get("name"), _schema(p, f.get("schema"), depth + 1)) for f in kids)
+        units = tuple(
+            (f.get("name"), _semantic(f), f.get("unit") or "")
+            for f in kids
+            if _semantic(f) or f.get("unit")
         )
-        return Schema("Object", fields=flds, id=el.id)
+        return Schema("Object", fields=flds, id=el.id, field_units=units)
     if el.cls == "Map":
         mv = p.elements.get(el.get("mapValue") or "")
         return Schema(
@@ -176,15 +186,20 @@ def _payload(p: Parser, ref: Any) -> tuple[str, Schema] | None:
     return (el.get("name") or "", _schema(p, el.get("schema")))
 
 
+def _semantic(el: Element) -> str:
+    """The semantic type among an element's co-types ("" when none)."""
+    return next((c for c in el.cotypes if c not in ("Historized", "Layer")), "")
+
+
 def _content(p: Parser, el: Element) -> Content:
-    sem = next((c for c in el.cotypes if c not in ("Historized", "Layer")), "")
+    sem = _semantic(el)
     return Content(
         kind=el.cls,
         name=el.get("name") or "",
         id=el.id,
         schema=_schema(p, el.get("schema")) if el.cls in ("Telemetry", "Property") else None,
         unit=el.get("unit") or "",
-        semantic=sem if el.get("unit") else "",
+        semantic=sem,
         writable=bool(el.get("writable")),
         display_name=_text(el.get("displayName")),
         description=_text(el.get("description")),
@@ -204,6 +219,11 @@ def build_model_set(p: Parser) -> ModelSet:
             continue
         contents = [_content(p, c) for c in inherited_contents(p, el)]
         out.interfaces[el.id] = Interface(
-            el.id, _text(el.get("displayName")), contents, list(el.get("extends") or [])
+            el.id,
+            _text(el.get("displayName")),
+            contents,
+            list(el.get("extends") or []),
+            el.version,
+            _text(el.get("description")),
         )
     return out

@@ -29,13 +29,17 @@ __all__ = ["Element", "Parser", "Reference", "parse_documents"]
 class Parser(ValueReader):
     """Walks JSON documents, building elements and collecting issues."""
 
-    def __init__(self, *, allow_undefined_extensions: bool = True, max_version: int = 3) -> None:
+    def __init__(
+        self, *, allow_undefined_extensions: bool | None = None, max_version: int = 3
+    ) -> None:
         self.allow_undefined = allow_undefined_extensions
         self.max_version = max_version
         self.elements: dict[str, Element] = {}
         self.duplicates: list[Element] = []
         self.refs: list[Reference] = []
         self.issues: list[Issue] = []
+        self.deferred: list[Issue] = []  # rules checked on the whole model (checks.py)
+        self.halted_at: int | None = None  # issues after the first unidentified element
         self.file = ""
         self._ctx_exts: frozenset[str] = frozenset()
         self._layer = False
@@ -44,6 +48,12 @@ class Parser(ValueReader):
     def issue(self, code: str, msg: str, element: str = "", path: str = "", prop: str = "") -> None:
         """Record a broken rule."""
         self.issues.append(Issue(code, msg, element, path, self.file, prop))
+
+    def unidentified(self, code: str, msg: str, element: str, path: str, prop: str = "") -> None:
+        """Record an element that cannot be identified: DTDLParser 1.1 stops at the first."""
+        self.issue(code, msg, element, path, prop)
+        if self.halted_at is None:
+            self.halted_at = len(self.issues)
 
     # -- documents -------------------------------------------------------------------------
     def add_document(self, doc: Any, file: str = "") -> None:
@@ -88,13 +98,6 @@ class Parser(ValueReader):
             )
             for code, msg, _val in res.problems:
                 self.issue(code, msg, path=path)
-            for term in res.local_terms:
-                if (term and known(term, res.context.version or 3, res.context)) or (
-                    term in ("topUnit", "bottomUnit")
-                    or term in UNIT_TYPES
-                    or term in ct.all_units(3)
-                ):
-                    self.issue("localTermReserved", f"local term {term!r} is reserved", path=path)
             if res.problems:
                 return None
             if (
@@ -119,13 +122,27 @@ class Parser(ValueReader):
             return None
         model = METAMODEL[version]
         pid = parent.id if parent else ""
+        if prop is not None and "@id" not in obj:
+            # DTDLParser 1.1 first needs an identifier: given, or made from the name
+            if prop.name in ("schemas", "extends") or prop.classes == ("Interface",):
+                self.issue("missingRequiredId", f"{prop.name!r} needs an @id", pid, path, prop.name)
+                return None
+            if prop.plural and "name" not in obj:
+                self.unidentified(
+                    "missingDtmiSegPropertyValue",
+                    f"{prop.name!r}: an element without @id needs a name",
+                    pid,
+                    path,
+                    prop.name,
+                )
+                return None
         # @type
         raw_type = obj.get("@type")
         types = (
             raw_type if isinstance(raw_type, list) else [raw_type] if raw_type is not None else []
         )
         material = [t for t in types if isinstance(t, str) and t in model]
-        if raw_type is None and prop is not None and prop.infer:
+        if "@type" not in obj and prop is not None and prop.infer:
             material = [prop.infer]
         if not material:
             other = METAMODEL[5 - version] if version in (2, 3) else {}
@@ -143,18 +160,27 @@ class Parser(ValueReader):
                     prop.name,
                 )
                 return None
-            if any(isinstance(t, str) and t in other for t in types):
+            if top and any(isinstance(t, str) and t in other for t in types):
                 return None
+            undefined = False
             for t in types:
+                if isinstance(t, str) and t.startswith("dtmi:") and not top:
+                    self.issue("typeIrrelevantDtmiOrTerm", f"{t!r} is no DTDL type", pid, path)
+                    undefined = True
+                    continue
+                if version == 2 or top:
+                    break  # v2 leaves undefined types alone; a root reports typeNotRootable
                 if isinstance(t, str) and ":" not in t and not known(t, version, ctx):
                     self.issue("typeUndefinedTerm", f"type {t!r} is not defined", pid, path)
-            self.issue(
-                "badType",
-                f"element at {path} has no DTDL type",
-                pid,
-                path,
-                prop.name if prop else "",
-            )
+                    undefined = True
+            if not top and not undefined:
+                self.issue(
+                    "badType",
+                    f"element at {path} has no DTDL type",
+                    pid,
+                    path,
+                    prop.name if prop else "",
+                )
             return None
         if len(material) > 1 and len(set(material)) > 1:
             self.issue("multipleMaterialTypes", f"types {material} conflict", pid, path)
@@ -180,7 +206,7 @@ class Parser(ValueReader):
                 return None
             eid, _sep, frag_text = eid.partition("#")
             frag: str | None = frag_text if _sep else None
-            if parent is not None and frag != parent.fragment:
+            if parent is not None and frag != parent.fragment and "layering" in self._ctx_exts:
                 self.issue(
                     "mismatchedLayers", f"{eid} and its parent are in different layers", pid, path
                 )
@@ -240,7 +266,11 @@ class Parser(ValueReader):
                 if t == "Override" and found == "invalidCotype" and "ValueAnnotation" in types:
                     found = ct.ADJUNCT[t]  # still read as an override, to check it fully
                 else:
-                    rejected |= ct.props_of(t, version, ctx.extensions)
+                    would_add = ct.props_of(t, version, ctx.extensions)
+                    rejected |= would_add
+                    if would_add == {"unit"} and "unit" not in obj:  # still named as missing
+                        msg = f"{cls.name} {eid} needs 'unit' for {t!r}"
+                        self.issue("missingSupplementalObjectProperty", msg, eid, path, "unit")
                     continue
             if found is None:
                 if t in UNIT_TYPES or t in CLASS_TERMS:
@@ -268,9 +298,7 @@ class Parser(ValueReader):
                             "typeNotDtmiNorTerm", f"co-type {t!r} is not a DTMI or term", eid, path
                         )
                         continue
-                elif (version == 3 and not ctx.incomplete) or (
-                    version == 2 and t in ct.IOTCENTRAL_TYPES
-                ):
+                elif version == 3 and not ctx.incomplete:
                     self.issue("typeUndefinedTerm", f"co-type {t!r} is not defined", eid, path)
                 undefined_cotype = True
                 cot.append(t)
@@ -290,12 +318,24 @@ class Parser(ValueReader):
                 elif not conflict:
                     unit_type = found.unit_type
         el.cotypes = tuple(cot)
+        el.open_terms = undefined_cotype and version == 3
         props = dict(cls.props)
         if not unit_type:
             props.pop("unit", None)
         props.update(extra_props)
         # properties
         seen_keys: set[str] = set()
+        skip: set[str] = set()
+        if not explicit and prop is not None and prop.plural and not _segment_ok(obj):
+            # the name would become a segment of the generated @id: DTDLParser 1.1 says so alone
+            self.unidentified(
+                "dtmiSegPropertyNotStringOrNumber",
+                f"{cls.name} 'name' must be a string to identify it",
+                eid,
+                path,
+                "name",
+            )
+            skip.add("name")
         for key0, raw in obj.items():
             key = alias(key0)
             if key != key0 and key not in props:
@@ -306,6 +346,8 @@ class Parser(ValueReader):
                 self.issue("duplicatePropertyName", f"{key!r} is given twice", eid, path, key)
                 continue
             seen_keys.add(key)
+            if key in skip:
+                continue
             if key.startswith("@"):
                 if key == "@graph" and not top:
                     self.issue("graphDisallowed", "@graph is not allowed here", eid, path)
@@ -315,10 +357,7 @@ class Parser(ValueReader):
                 continue
             p = props.get(key)
             if p is None and key in rejected:
-                self.issue(
-                    "noTypeThatAllows", f"{cls.name} has no property {key!r}", eid, path, key
-                )
-                continue
+                continue  # the co-type that would allow it is refused: reported once, above
             if p is None:
                 self._undefined_property(key, el, undefined_cotype, ctx, path)
                 continue
@@ -348,13 +387,12 @@ class Parser(ValueReader):
             unit = el.values["unit"]
             if unit not in ct.units_of(version, unit_type):
                 self.issue(
-                    "notRequiredType" if version == 2 else "badType",
+                    "notRequiredType" if version == 2 else "wrongParent",
                     f"unit {unit!r} is not a {unit_type}",
                     eid,
                     path,
                     "unit",
                 )
-                self.issue("wrongParent", f"unit {unit!r} is not a {unit_type}", eid, path, "unit")
         el.specs = props
         if not self._store(el):
             return None
@@ -363,22 +401,23 @@ class Parser(ValueReader):
     def _check_id(self, eid: str, cls: str, version: int, pid: str, path: str) -> bool:
         base = eid.split("#")[0]
         if "#" in eid and is_valid_for(base, version) and is_user_dtmi(base):
-            self.issue("invalidId", f"@id {eid!r}: fragments are not allowed", pid, path)
+            report = self.issue if "layering" in self._ctx_exts else self.unidentified
+            report("invalidId", f"@id {eid!r}: fragments are not allowed", pid, path)
             if "layering" in self._ctx_exts and not self._layer and not eid.endswith("#"):
                 self.issue(
                     "disallowedIdFragment", f"@id {eid!r} has a fragment but no Layer", pid, path
                 )
             return True
         if not is_valid_for(base, version) or not is_user_dtmi(base):
-            self.issue("invalidId", f"@id {eid!r} is not a valid DTMI", pid, path)
+            self.unidentified("invalidId", f"@id {eid!r} is not a valid DTMI", pid, path)
             return False
         if eid.startswith(RESERVED_PREFIXES) or (
             eid.startswith("dtmi:iotcentral:") and "iotcentral" in self._ctx_exts
         ):
-            self.issue("reservedId", f"@id {eid!r} uses a reserved prefix", pid, path)
+            self.unidentified("reservedId", f"@id {eid!r} uses a reserved prefix", pid, path)
             return False
         if len(eid) > MAX_USER_DTMI:
-            self.issue("idTooLong", f"@id is longer than {MAX_USER_DTMI}", pid, path)
+            self.unidentified("idTooLong", f"@id is longer than {MAX_USER_DTMI}", pid, path)
             return False
         if cls == "Interface" and len(eid) > MAX_INTERFACE_DTMI:
             self.issue(
@@ -386,8 +425,7 @@ class Parser(ValueReader):
                 f"an Interface @id is longer than {MAX_INTERFACE_DTMI}",
                 pid,
                 path,
-            )
-            return False
+            )  # the Interface is still read, and its other problems reported
         return True
 
     def _store(self, el: Element) -> bool:
@@ -404,10 +442,22 @@ class Parser(ValueReader):
         return True
 
 
+def _segment_ok(obj: dict[str, Any]) -> bool:
+    """Whether an element's `name` can serve as a segment of its generated @id."""
+    if "name" not in obj:
+        return True
+    v = obj["name"]
+    if isinstance(v, list) and len(v) == 1:
+        v = v[0]
+    if isinstance(v, dict) and "@value" in v:
+        return True
+    return isinstance(v, str | int | float) and not isinstance(v, bool)
+
+
 def parse_documents(
     docs: Iterable[tuple[str, Any]],
     *,
-    allow_undefined_extensions: bool = True,
+    allow_undefined_extensions: bool | None = None,
     resolve: Callable[[list[str]], list[tuple[str, Any]]] | None = None,
     max_version: int = 3,
 ) -> Parser:

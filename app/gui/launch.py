@@ -133,7 +133,7 @@ class BenchApp(QObject):
         self.window.install_plot(plot)
         self.sync.open_panels()
         if self.fresh:
-            self.window.default_layout()
+            self.window.reset_layout()
         elif not self.model.layout:
             self.window.restore(self.state)  # the session's dock layout, or the default one
         self.sync.apply_view()
@@ -210,12 +210,7 @@ class BenchApp(QObject):
         if chunks:
             self.history.append(chunks)
             self._mark("first-data")
-        for cb in list(self.ctx.tick_callbacks):
-            try:
-                cb()
-            except Exception:  # a broken panel must not stop the pump
-                log.exception("tick callback %r failed", cb)
-                self.ctx.tick_callbacks.remove(cb)
+        self.ctx.run_tick()  # hidden panels' callbacks wait; a broken one is dropped
         if chunks:
             self._mark("first-frame")
         if len(self.problems) > self._problems_shown:  # appended by any thread

@@ -153,7 +153,7 @@ class WorkspaceIO:
                 bench.control.start_record(rec)
         bench.sync.open_panels()
         if not bench.model.layout:
-            bench.window.default_layout()
+            bench.window.reset_layout()
         bench.sync.apply_view()
         bench.sync.snapshot()
         bench.model.mark_saved()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import threading
 import time
@@ -10,7 +11,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from twinbench.twin.merge import TwinError, check_keys, check_limits, merge_patch
+from twinbench.twin.merge import (
+    COMPONENT_MARKER,
+    TwinError,
+    check_keys,
+    check_limits,
+    merge_patch,
+)
 
 ACK_CODES = {200: "accepted", 202: "pending", 203: "default", 400: "rejected", 500: "failed"}
 
@@ -30,9 +37,17 @@ def parse_iso(text: str) -> float:
     return datetime.fromisoformat(head).replace(tzinfo=UTC).timestamp()
 
 
-def _touch_metadata(meta: dict[str, Any], patch: dict[str, Any], ts: str, version: int) -> None:
-    meta["$lastUpdated"] = ts
-    meta["$lastUpdatedVersion"] = version
+def _touch_metadata(
+    meta: dict[str, Any], patch: dict[str, Any], ts: str, version: int | None
+) -> None:
+    """Stamp what a patch touched; `version` None (reported) leaves out `$lastUpdatedVersion`,
+    which IoT Hub writes in the desired section's metadata only."""
+    stamp: dict[str, Any] = {"$lastUpdated": ts}
+    if version is not None:
+        stamp["$lastUpdatedVersion"] = version
+    if version is None:
+        meta.pop("$lastUpdatedVersion", None)
+    meta.update(stamp)
     for key, value in patch.items():
         if value is None:
             meta.pop(key, None)
@@ -43,7 +58,14 @@ def _touch_metadata(meta: dict[str, Any], patch: dict[str, Any], ts: str, versio
                 meta[key] = sub
             _touch_metadata(sub, value, ts, version)
         else:
-            meta[key] = {"$lastUpdated": ts, "$lastUpdatedVersion": version}
+            meta[key] = dict(stamp)
+
+
+def mark_components(values: dict[str, Any], patch: dict[str, Any], names: frozenset[str]) -> None:
+    """Give each component section a patch touched the `"__t": "c"` marker, as IoT Hub shows it."""
+    for key in patch:
+        if key in names and isinstance(values.get(key), dict):
+            values[key][COMPONENT_MARKER[0]] = COMPONENT_MARKER[1]
 
 
 @dataclass
@@ -61,22 +83,6 @@ class Section:
         out["$metadata"] = meta
         out["$version"] = self.version
         return out
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any], where: str) -> Section:
-        """Read a section back; `where` names it in errors."""
-        if not isinstance(data, dict):
-            raise TwinError(f"{where}: expected an object")
-        values = {k: v for k, v in data.items() if not k.startswith("$")}
-        version = data.get("$version", 1)
-        if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-            raise TwinError(f"{where}.$version: {version!r} is not a non-negative integer")
-        meta = data.get("$metadata", {})
-        if not isinstance(meta, dict):
-            raise TwinError(f"{where}.$metadata: expected an object")
-        check_keys(where, values)
-        check_limits(where, values)
-        return cls(copy.deepcopy(values), version, copy.deepcopy(meta))
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,10 @@ class TwinDocument:
         self.version = 1
         self.telemetry: dict[str, tuple[float, str, int]] = {}  # name -> (value, unit, t_ns)
         self.validator: Callable[[dict[str, Any]], None] | None = None  # checks desired patches
+        self.components: frozenset[str] = frozenset()  # component names of the bound model
+        self.status = "enabled"
+        self.connected = False
+        self.last_activity: float | None = None  # epoch seconds of the last message from it
         self._lock = threading.RLock()
 
     # -- updates ---------------------------------------------------------------------------
@@ -143,10 +153,14 @@ class TwinDocument:
 
     def _apply(self, sec: Section, where: str, patch: dict[str, Any], version: int | None) -> None:
         new_values = merge_patch(sec.values, patch)
+        mark_components(new_values, patch, self.components)
         check_limits(where, new_values)
         new_version = max(sec.version + 1, version or 0)
         meta = copy.deepcopy(sec.metadata)
-        _touch_metadata(meta, patch, iso_now(), new_version)
+        desired = sec is self.desired
+        _touch_metadata(meta, patch, iso_now(), new_version if desired else None)
+        if not desired:
+            self.last_activity = time.time()
         sec.values, sec.version, sec.metadata = new_values, new_version, meta
         self.version += 1
 
@@ -157,6 +171,7 @@ class TwinDocument:
         with self._lock:
             for i, name in enumerate(names):
                 self.telemetry[name] = (float(row[i]), units.get(name, ""), int(t_ns))
+            self.last_activity = time.time()
 
     # -- reading ---------------------------------------------------------------------------
     def property_status(self, name: str) -> PropertyStatus:
@@ -206,6 +221,10 @@ class TwinDocument:
             out: dict[str, Any] = {"deviceId": self.device_id}
             if self.model_id:
                 out["modelId"] = self.model_id
+            out["etag"] = base64.b64encode(self.version.to_bytes(8, "big")).decode()
+            out["status"] = self.status
+            out["connectionState"] = "Connected" if self.connected else "Disconnected"
+            out["lastActivityTime"] = iso_now(self.last_activity or 0)
             out["version"] = self.version
             out["tags"] = copy.deepcopy(self.tags)
             out["properties"] = {
@@ -215,7 +234,11 @@ class TwinDocument:
             return out
 
     def load_json(self, data: Any, where: str = "twin") -> None:
-        """Replace this twin's state with an exported document; on error nothing changes."""
+        """Import an exported twin: its desired properties and tags, all or nothing.
+
+        Reported properties are the device's alone and are never overwritten (the section in the
+        file is ignored); a `$`-prefixed key in desired or tags is refused with a TwinError.
+        """
         if not isinstance(data, dict):
             raise TwinError(f"{where}: a twin must be a JSON object")
         dev = data.get("deviceId", self.device_id)
@@ -224,20 +247,22 @@ class TwinDocument:
         props = data.get("properties", {})
         if not isinstance(props, dict):
             raise TwinError(f"{where}.properties: expected an object")
-        desired = Section.from_json(props.get("desired", {}), f"{where}.properties.desired")
-        reported = Section.from_json(props.get("reported", {}), f"{where}.properties.reported")
+        raw = props.get("desired", {})
+        if not isinstance(raw, dict):
+            raise TwinError(f"{where}.properties.desired: expected an object")
+        values = {k: v for k, v in raw.items() if k not in ("$metadata", "$version")}
+        check_keys(f"{where}.properties.desired", values)
         tags = data.get("tags", {}) or {}
         check_keys(f"{where}.tags", tags)
         check_limits("tags", tags)
-        if self.validator is not None:
-            self.validator(desired.values)
         with self._lock:
+            patch = {k: None for k in self.desired.values if k not in values}
+            patch.update(values)
+            check_limits(f"{where}.properties.desired", merge_patch(self.desired.values, patch))
+            if self.validator is not None:
+                self.validator(values)
             self.tags = copy.deepcopy(tags)
-            self.desired = Section(
-                desired.values, max(desired.version, self.desired.version), desired.metadata
-            )
-            self.reported = Section(
-                reported.values, max(reported.version, self.reported.version), reported.metadata
-            )
+            self.version += 1
+            if patch:
+                self._apply(self.desired, "properties.desired", patch, None)
             self.model_id = str(data.get("modelId", self.model_id) or "")
-            self.version = max(self.version + 1, int(data.get("version", 0) or 0))

@@ -9,6 +9,10 @@ from typing import Any
 MAX_SECTION_BYTES = 32 * 1024  # desired or reported
 MAX_TAGS_BYTES = 8 * 1024
 MAX_DEPTH = 10
+MAX_KEY_BYTES = 1024
+MAX_STRING_BYTES = 4 * 1024
+INT_MIN, INT_MAX = -(2**52), 2**52 - 1  # IoT Hub's integer range
+COMPONENT_MARKER = ("__t", "c")  # a component section, as Plug and Play devices write it
 
 
 class TwinError(ValueError):
@@ -43,9 +47,19 @@ def depth(value: Any) -> int:
     return 0
 
 
+def _utf8(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
 def size_bytes(value: Any) -> int:
-    """Size of the compact JSON encoding in bytes (UTF-8)."""
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+    """Size as IoT Hub counts it: UTF-8 bytes of every key plus every value (not the JSON)."""
+    if isinstance(value, dict):
+        return sum(_utf8(str(k)) + size_bytes(v) for k, v in value.items())
+    if isinstance(value, list):
+        return sum(size_bytes(v) for v in value)
+    if isinstance(value, str):
+        return _utf8(value)
+    return len(json.dumps(value))
 
 
 def check_limits(section: str, value: dict[str, Any]) -> None:
@@ -59,21 +73,47 @@ def check_limits(section: str, value: dict[str, Any]) -> None:
         raise TwinError(f"{section}: nesting depth {d} exceeds the limit of {MAX_DEPTH}")
 
 
+def _bad_key(key: Any) -> str | None:
+    if not isinstance(key, str) or not key:
+        return "keys must be non-empty strings"
+    if key.startswith("$"):
+        return "keys starting with '$' are reserved by IoT Hub"
+    for c in key:
+        if c in ". " or ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F:
+            return f"{c!r} is not allowed in keys (no '.', space or control characters)"
+    if _utf8(key) > MAX_KEY_BYTES:
+        return f"keys are limited to {MAX_KEY_BYTES} bytes (UTF-8)"
+    return None
+
+
+def _check_value(where: str, value: Any) -> None:
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+        raise TwinError(f"{where}: {value} is outside IoT Hub's integer range {INT_MIN}..{INT_MAX}")
+    if isinstance(value, float) and value != value:
+        raise TwinError(f"{where}: NaN is not valid JSON")
+    if isinstance(value, str) and _utf8(value) > MAX_STRING_BYTES:
+        raise TwinError(f"{where}: string values are limited to {MAX_STRING_BYTES} bytes (UTF-8)")
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            if isinstance(v, dict):
+                check_keys(where, v, f"[{i}]")
+            else:
+                _check_value(f"{where}[{i}]", v)
+
+
 def check_keys(section: str, patch: Any, path: str = "") -> None:
-    """Refuse non-object patches and keys that IoT Hub reserves ($, ., spaces)."""
+    """Refuse non-object patches, keys IoT Hub refuses, and values outside its limits."""
     if not isinstance(patch, dict):
         raise TwinError(
             f"{section}{path}: a patch must be a JSON object, not {type(patch).__name__}"
         )
     for key, value in patch.items():
-        if (
-            not isinstance(key, str)
-            or not key
-            or key.startswith("$")
-            or any(c in key for c in ". ")
-        ):
-            raise TwinError(f"{section}{path}: key {key!r} is not allowed")
+        why = _bad_key(key)
+        if why:
+            raise TwinError(f"{section}{path}: key {str(key)[:40]!r} is not allowed: {why}")
         if isinstance(value, dict):
             check_keys(section, value, f"{path}.{key}")
-        elif isinstance(value, float) and value != value:
-            raise TwinError(f"{section}{path}.{key}: NaN is not valid JSON")
+        else:
+            _check_value(f"{section}{path}.{key}", value)

@@ -16,6 +16,21 @@ if TYPE_CHECKING:
     from twinbench.runtime import Runtime
 
 
+def nest_components(patch: dict[str, Any]) -> dict[str, Any]:
+    """Turn `{"imu.sampleRate": 5}` into the component section `{"imu": {"sampleRate": 5}}`."""
+    out: dict[str, Any] = {}
+    for key, value in patch.items():
+        comp, dot, name = key.partition(".") if isinstance(key, str) else ("", "", "")
+        if dot and comp and name:
+            sec = out.setdefault(comp, {})
+            if not isinstance(sec, dict):
+                raise TwinError(f"desired {key!r}: {comp!r} is both a value and a component")
+            sec[name] = value
+        else:
+            out[key] = value
+    return out
+
+
 class TwinService:
     """Keeps each device's twin, binds models, applies desired patches and runs commands."""
 
@@ -43,6 +58,7 @@ class TwinService:
     # -- devices and models ----------------------------------------------------------------
     def _declared(self, device: Device) -> None:
         twin = self.twin(device.id)
+        twin.connected = True
         attach = getattr(self.transport, "attach", None)
         if callable(attach):
             attach(device.id)
@@ -69,6 +85,7 @@ class TwinService:
         self.bindings[device_id] = binding
         doc.model_id = binding.model_id
         doc.validator = binding.check_desired
+        doc.components = frozenset(binding.components)
         units = {c.name: unit_symbol(c.unit) for c in binding.interface.of("Telemetry") if c.unit}
         self._units.setdefault(device_id, {}).update(units)
 
@@ -96,6 +113,10 @@ class TwinService:
         board does not answer (the desired value stays, pending).
         """
         doc = self.twin(device_id)
+        patch = nest_components(patch)
+        for comp in doc.components & set(patch):
+            if isinstance(patch[comp], dict):  # the Plug and Play marker, as IoT Hub sends it
+                patch[comp] = {"__t": "c", **patch[comp]}
         doc.patch_desired(patch)
         version = doc.desired.version
         for name, value in patch.items():
@@ -157,9 +178,13 @@ class TwinService:
         """Run a command, checking the request against the model; returns status and payload."""
         b = self.bindings.get(device_id)
         if b is not None:
-            cmd = b.interface.get(name)
+            comp, star, short = name.rpartition("*")  # a component's command: "imu*calibrate"
+            iface = b.components.get(comp) if star else b.interface
+            if iface is None:
+                raise TwinError(f"{b.model_id} has no component {comp!r} (command {name!r})")
+            cmd = iface.get(short)
             if cmd is None or cmd.kind != "Command":
-                raise TwinError(f"{b.model_id} has no command {name!r}")
+                raise TwinError(f"{iface.id} has no command {short!r}")
             if cmd.request is not None and payload is not None:
                 err = cmd.request[1].check(payload, f"{name} request {cmd.request[0]!r}")
                 if err:

@@ -120,6 +120,7 @@ class BleDriver(Driver):
         self.twin_profiles: dict[str, Any] = {}  # device id -> BleTwinProfile
         self._twins: dict[str, Any] = {}
         self._acquired = False
+        self.error = ""  # why open() failed, in one sentence
         self._starting: list[asyncio.Task[None]] = []
         self.options = LinkOptions(
             reconnect=cfg["reconnect"],
@@ -198,7 +199,9 @@ class BleDriver(Driver):
             await self.scanner.scan(self.cfg["scan_s"], until=self._enough)
         except Exception as exc:  # no adapter, no BlueZ, no permission: one clear line
             await self.close()
-            raise BluetoothUnavailable(explain(exc)) from None
+            self.error = explain(exc)  # for the GUI, which does not wait for open()
+            self._report(self.cfg["device_id"] or "ble", self.error)
+            raise BluetoothUnavailable(self.error) from None
         targets = self._targets()
         if not targets:
             what = self.cfg["name"] or self.cfg["service"] or "a built-in profile"
@@ -267,6 +270,10 @@ class BleDriver(Driver):
 
         # setdefault: one transport per device even when two threads ask at once
         return self._twins.setdefault(device_id, BleTwinTransport(runtime, self, prof))
+
+    def counters(self) -> dict[str, dict[str, int]]:
+        """Loss counters per device (malformed, missing, missed while reconnecting, links)."""
+        return {dev_id: link.loss() for dev_id, link in list(self.links.items())}
 
     # -- commands ------------------------------------------------------------------------------
     def link(self, device_id: str) -> BleLink:

@@ -11,6 +11,7 @@ import numpy as np
 from twinbench.drivers.base import Channel, Chunk, Device, Driver, Setting, Sink, stop_task
 
 MAX_ROWS = 65_536
+PREFIX = "replay:"  # replayed devices are `replay:<recorded id>` next to the live ones
 
 
 class ReplayDriver(Driver):
@@ -25,7 +26,14 @@ class ReplayDriver(Driver):
         Setting("start", "Start at (s from session start)", "float", 0.0, min=0.0),
         Setting("loop", "Loop", "bool", False),
         Setting("block_ms", "Block period (ms)", "int", 20, min=1, max=1000),
+        Setting(
+            "prefix",
+            "Device id prefix (replayed data never uses a live device's id)",
+            "str",
+            PREFIX,
+        ),
     )
+    transient: ClassVar[bool] = True  # a replay is never restored at the next start
 
     def __init__(self, config: dict[str, Any], sink: Sink) -> None:
         super().__init__(config, sink)
@@ -39,6 +47,7 @@ class ReplayDriver(Driver):
         self.fast: bool = cfg["fast"]
         self.loop: bool = cfg["loop"]
         self.block_s: float = cfg["block_ms"] / 1000.0
+        self.prefix: str = cfg["prefix"]
         self._seek_to: float | None = cfg["start"]
         self.paused = False
         self.finished = False
@@ -99,7 +108,9 @@ class ReplayDriver(Driver):
                 )
                 for n in names
             )
-            device = Device(dev_id, meta.get("driver", "replay"), chans, f"replay of {s.id}")
+            device = Device(
+                self.prefix + dev_id, meta.get("driver", "replay"), chans, f"replay of {s.id}"
+            )
             t = table.column("time").combine_chunks().view(pa.int64()).to_numpy()
             cols = [table.column(n).to_numpy() for n in names]
             v = np.column_stack(cols) if cols else np.empty((len(t), 0))
@@ -111,7 +122,8 @@ class ReplayDriver(Driver):
             raw = s.raw(dev_id)
             if raw.num_rows:
                 rt = raw.column("time").combine_chunks().view(pa.int64()).to_numpy()
-                self._raw.append((dev_id, rt, raw.column("data").to_pylist()))
+                raw_data = raw.column("data").to_pylist()
+                self._raw.append((self.prefix + dev_id, rt, raw_data))
         self.t0_ns = min(firsts) if firsts else 0
         self.t1_ns = max(lasts) if lasts else 0
         self.pos_ns = self.t0_ns

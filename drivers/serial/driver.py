@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from twinbench.drivers.base import Channel, Device, Driver, Setting, Sink
 from twinbench.drivers.serial.reader import ByteStream
+from twinbench.oserrors import explain
 
 PARITIES = {"none": "N", "even": "E", "odd": "O", "mark": "M", "space": "S"}
 STOPBITS = {"1": 1, "1.5": 1.5, "2": 2}
@@ -292,7 +293,14 @@ class SerialDriver(Driver):
         dev = self.device()
         self.sink.declare(dev)
         self.stream = ByteStream(
-            "serial", dev.id, self.sink, self.decoder, self._connect, self._read, self._disconnect
+            "serial",
+            dev.id,
+            self.sink,
+            self.decoder,
+            self._connect,
+            self._read,
+            self._disconnect,
+            explain=lambda exc: explain(exc, self.cfg["port"], "serial"),
         )
         self.stream.start()
 

@@ -28,12 +28,14 @@ class ByteStream:
         read: Callable[[], bytes],
         disconnect: Callable[[], None],
         retry_s: float = 0.1,
+        explain: Callable[[BaseException], str] = str,
     ) -> None:
         self.device_id = device_id
         self.sink = sink
         self.decoder = decoder
         self._connect, self._read, self._disconnect = connect, read, disconnect
         self.retry_s = retry_s
+        self.explain = explain  # an OS error as one sentence with what to do
         self.state = "connecting"
         self.reconnects = 0
         self._stop = threading.Event()
@@ -76,7 +78,7 @@ class ByteStream:
                 try:
                     self._connect()
                 except (OSError, ValueError) as exc:
-                    msg = str(exc)
+                    msg = self.explain(exc)
                     if msg != last_error:
                         last_error = msg
                         self._set_state("disconnected", msg)

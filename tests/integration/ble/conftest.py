@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from twinbench.ble.privatebus import EmulatedBluez, custom_sensor, heart_rate_strap
+from twinbench.runtime import Runtime
 
 HR_ADDR = "AA:BB:CC:00:00:01"
 SENSOR_ADDR = "AA:BB:CC:00:00:02"
@@ -44,6 +45,14 @@ def bench(bluez: EmulatedBluez) -> EmulatedBluez:
     bluez.add_device(heart_rate_strap(HR_ADDR, rate_hz=50))
     bluez.add_device(custom_sensor(SENSOR_ADDR, rate_hz=50, name=None))
     return bluez
+
+
+@pytest.fixture
+def runtime() -> Iterator[Runtime]:
+    """A runtime for the test's drivers, stopped afterwards."""
+    rt = Runtime()
+    yield rt
+    rt.stop()
 
 
 def wait_for(pred: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:

@@ -62,6 +62,13 @@ def test_cli_errors_are_one_line(bench: EmulatedBluez, twinbench_exe: list[str])
     r = _run(twinbench_exe, "run", "--headless", "--driver", "ble", "--duration", "1", env=env)
     assert r.returncode == 1 and "Bluetooth is not available" in r.stderr
     assert "Traceback" not in r.stderr
+    r = _run(twinbench_exe, "ble", "scan", "--seconds", "1", env=env)
+    assert (r.returncode, r.stderr) == (
+        1,
+        "twinbench: error: ble scan: Bluetooth is not available: cannot reach BlueZ "
+        "(no D-Bus at unix:path=/nonexistent/bus); install BlueZ and start it "
+        "(sudo systemctl start bluetooth)\n",
+    )
 
 
 def test_headless_run_streams_ble_devices(
@@ -77,3 +84,21 @@ def test_headless_run_streams_ble_devices(
     dev = data["devices"]["twinhr"]
     assert dev["samples"] > 20
     assert {"hr_bpm", "battery_pct"} <= set(dev["channels"])
+
+
+def test_gatt_and_scan_piped_into_head_end_quietly(
+    bench: EmulatedBluez, twinbench_exe: list[str]
+) -> None:
+    from tests.integration.test_cli_closed_stdout import run_closed_stdout
+
+    for args in (["gatt", HR_ADDR, "--json"], ["scan", "--seconds", "0.5", "--json"]):
+        r = run_closed_stdout([*twinbench_exe, "ble", *args], dict(os.environ))
+        assert r.returncode == 0 and r.stderr == "", r.stderr
+    cmd = " ".join([*twinbench_exe, "ble", "gatt", HR_ADDR, "--json"])
+    r = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {cmd} | head -1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (r.returncode, r.stdout, r.stderr) == (0, "[\n", "")

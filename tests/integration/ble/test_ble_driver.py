@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,13 +12,6 @@ from twinbench.errors import UsageError
 from twinbench.runtime import Runtime
 
 SENSOR_NOTIFY = f"{SENSOR_CHAR}=struct:{SENSOR_STRUCT};2a6e"
-
-
-@pytest.fixture
-def runtime() -> Iterator[Runtime]:
-    rt = Runtime()
-    yield rt
-    rt.stop()
 
 
 def _samples(rt: Runtime, dev: str) -> int:
@@ -242,3 +234,27 @@ def test_raw_decoder_feeds_byte_listeners_and_write_sends_raw_bytes(
     assert runtime.call(drv.command("uart", "read", SENSOR_CMD)).result(5) == b"ping"
     stats = runtime.call(drv.command("uart", "stats")).result(5)["characteristics"]
     assert stats[SENSOR_CHAR]["decoder"] == "raw" and stats[SENSOR_CHAR]["notifications"] >= 5
+
+
+def test_every_loss_counter_reaches_the_summary_and_diagnostics(
+    bench: EmulatedBluez, runtime: Runtime
+) -> None:
+    from twinbench.diagnostics import Diagnostics
+    from twinbench.headless import build_summary
+    from twinbench.summary import SummaryStats
+
+    bench.command("rate", address=HR_ADDR, hz=0)  # only injected values from the strap
+    drv = runtime.add_driver("ble", {"address": HR_ADDR, "device_id": "hr"})
+    runtime.start()
+    wait_for(lambda: runtime.hub.devices["hr"].state == "connected")
+    bench.command("inject", address=HR_ADDR, uuid="2a37", hex="01")  # truncated
+    bench.command("inject", address=HR_ADDR, uuid="2a19", hex="6464")  # two-byte battery level
+    bench.command("inject", address=HR_ADDR, uuid="2a37", hex="1148")  # truncated energy field
+    wait_for(lambda: drv.counters()["hr"]["malformed"] == 3, what="three malformed")
+    diag = Diagnostics(runtime).snapshot()["devices"]["hr"]
+    runtime.stop()
+    loss = build_summary(runtime, SummaryStats(), 1.0)["devices"]["hr"]["loss"]
+    assert loss == {**diag["losses"], "reconnects": diag["reconnects"]}
+    assert loss["malformed: 0x2A37 Heart Rate Measurement"] == 2
+    assert loss["malformed: 0x2A19 Battery Level"] == 1
+    assert (loss["link_losses"], loss["reconnects"], loss["missed_while_reconnecting"]) == (0, 0, 0)

@@ -4,7 +4,6 @@ BlueZ emulator (bleak's real BlueZ backend on a private bus)."""
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
 
 import pytest
 
@@ -27,13 +26,6 @@ responses = {{ reboot = "{SENSOR_CMD}" }}
 encoding = "<H"
 read_back = true
 """
-
-
-@pytest.fixture
-def runtime() -> Iterator[Runtime]:
-    rt = Runtime()
-    yield rt
-    rt.stop()
 
 
 def test_desired_and_command_write_characteristics(

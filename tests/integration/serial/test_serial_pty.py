@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from twinbench.diagnostics import Diagnostics
 from twinbench.runtime import Runtime
 
 
@@ -81,6 +82,8 @@ def test_corrupt_bytes_are_counted_and_skipped(sim_board):
     assert loss["resync_bytes"] > 0
     assert got + loss["checksum_errors"] + loss["truncated"] + loss["malformed"] >= 4000 - 50
     assert np.isfinite(np.concatenate([c.values for c in chunks])).all()
+    # the same counters reach the diagnostics panel's snapshot
+    assert Diagnostics(r.rt).snapshot()["devices"]["board"]["losses"] == drv.loss()
 
 
 def test_unplug_shows_disconnected_then_reconnects(sim_board):

@@ -67,3 +67,47 @@ def test_desired_and_methods_over_mqtt(broker):
     finally:
         transport.close()
         board.close()
+
+
+class ComponentBoard(Board):
+    """A Plug and Play device with an `imu` component: acks inside the component section."""
+
+    def on_message(self, _c, _u, msg):
+        info = IotHubTopics.parse(msg.topic[len(self.device) + 1 :])
+        body = json.loads(msg.payload)
+        self.seen.append((info["kind"], info.get("name"), body))
+        if info["kind"] == "desired":
+            rid, version = body.pop("$rid"), body.pop("$version")
+            imu = {k: v for k, v in body.get("imu", {}).items() if k != "__t"}
+            acks = {k: {"value": v, "ac": 200, "av": version} for k, v in imu.items()}
+            reply = {"imu": {"__t": "c", **acks}}
+            topic = IotHubTopics.REPORTED.format(rid=rid)
+            self.c.publish(f"{self.device}/{topic}", json.dumps(reply), qos=1)
+        else:
+            topic = IotHubTopics.METHOD_RES.format(status=200, rid=info["rid"])
+            self.c.publish(f"{self.device}/{topic}", json.dumps({"ran": info["name"]}), qos=1)
+
+
+def test_component_properties_and_commands_over_mqtt(broker):
+    from tests.unit.twin.imu_models import IMU_BOARD
+    from twinbench.dtdl import loads
+    from twinbench.twin.binding import binding_from
+
+    ComponentBoard.seen = []
+    board = ComponentBoard(broker)
+    transport = MqttTwinTransport("127.0.0.1", broker, tls=False)
+    svc = TwinService(Runtime(), transport=transport, timeout=5.0, auto_bind=False)
+    try:
+        svc.bind("dev1", binding_from(loads(json.dumps(IMU_BOARD)), {"model": "dtmi:x:Board;1"}))
+        svc.set_desired("dev1", {"imu.sampleRate": 100})
+        assert svc.twin("dev1").property_status("imu.sampleRate").state == "accepted"
+        twin = svc.twin("dev1").to_json()["properties"]
+        assert twin["desired"]["imu"] == {"sampleRate": 100, "__t": "c"}
+        assert twin["reported"]["imu"]["__t"] == "c"
+        assert svc.invoke("dev1", "imu*calibrate")["payload"] == {"ran": "imu*calibrate"}
+        desired = [b for k, _n, b in board.seen if k == "desired"]
+        assert desired and desired[0]["imu"] == {"__t": "c", "sampleRate": 100}
+        assert "imu*calibrate" in [n for _k, n, _b in board.seen]
+    finally:
+        transport.close()
+        board.close()

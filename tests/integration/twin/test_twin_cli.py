@@ -27,14 +27,20 @@ def test_export_then_import_round_trip(twinbench_exe, clean_env, tmp_path):
     data = json.loads(out.read_text())
     assert data["properties"]["desired"]["mode"] == "idle"
     assert "$metadata" in data["properties"]["reported"]
+    assert data["status"] == "enabled" and data["connectionState"] == "Connected"
+    assert data["etag"] and data["lastActivityTime"].endswith("Z")
     data["properties"]["desired"]["targetSpeed"] = 900
-    data["properties"]["desired"]["$version"] = 7
+    data["properties"]["reported"]["forged"] = 1  # only the device writes reported
     out.write_text(json.dumps(data))
     res = _run(twinbench_exe, clean_env, "import", str(out), "--json")
     assert res.returncode == 0, res.stderr
     twin = json.loads(res.stdout)
     assert twin["properties"]["reported"]["targetSpeed"]["value"] == 900
-    assert twin["properties"]["desired"]["$version"] > 7
+    assert "forged" not in twin["properties"]["reported"]
+    data["properties"]["desired"]["$secret"] = 1
+    out.write_text(json.dumps(data))
+    res = _run(twinbench_exe, clean_env, "import", str(out))
+    assert res.returncode == 2 and "'$secret' is not allowed" in res.stderr
 
 
 def test_bad_inputs_give_one_line_errors(twinbench_exe, clean_env, tmp_path):

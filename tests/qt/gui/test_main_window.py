@@ -192,9 +192,10 @@ def test_view_menu_lists_registered_panels_and_restores_open_ones(make_bench, qt
     spec = PanelSpec("probe", "Probe panel", factory, area="bottom")
     monkeypatch.setattr(main_window, "all_panels", lambda: [spec])
     bench = make_bench(wait_data=False)
-    titles = [a.text() for a in bench.window.view_menu.actions()]
-    assert "Probe panel" in titles and not made
-    action = next(a for a in bench.window.view_menu.actions() if a.text() == "Probe panel")
+    # listed in its View menu section (no group named: "Plots and analysis")
+    section = bench.window.panel_menus["Plots and analysis"]
+    assert [a.text() for a in section.actions()] == ["Probe panel"] and not made
+    action = section.actions()[0]
     action.trigger()
     assert made == [bench.ctx] and bench.window.docks["panel:probe"].isVisible()
     bench.window.close()

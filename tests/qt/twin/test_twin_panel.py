@@ -100,12 +100,12 @@ def test_pending_desired_shows_waiting_time(qtbot, panel):
     assert " s" in row.status.text()
 
 
-def test_components_become_sections(qtbot, panel, fixtures_dir):
+def test_components_become_sections(qtbot, panel, dtdl_fixtures):
     from twinbench.dtdl import load_models
     from twinbench.twin.binding import binding_from
 
     p, _ticks = panel
-    repo = fixtures_dir / "dtdl" / "models"
+    repo = dtdl_fixtures / "models"
     models = load_models(
         [repo / "dtmi" / "com" / "example" / "temperaturecontroller-1.json"], repository=repo
     )
@@ -116,7 +116,9 @@ def test_components_become_sections(qtbot, panel, fixtures_dir):
     assert {"section:thermostat1.", "section:thermostat2."} <= sections
     paths = {r.path for r in p.rows}
     assert "thermostat1.targetTemperature" in paths
-    assert "reboot" in p.commands and "thermostat1*getMaxMinReport" in p.commands
+    assert "reboot" in p.commands and "thermostat1.getMaxMinReport" in p.commands
+    assert p.commands["thermostat1.getMaxMinReport"].address == "thermostat1*getMaxMinReport"
+    assert p.commands["reboot"].address == "reboot"
 
 
 def _rows(p):
@@ -225,6 +227,7 @@ def test_component_commands_are_named_as_iot_hub_names_them(qtbot, panel, tmp_pa
     b = binding_from(load_models(files), {"model": "dtmi:test:Rig;1"})
     p.service.bind("sim", b)
     p.show_device("sim")
-    assert set(p.commands) == {"reboot", "imu*zeroGyro"}
-    assert p.commands["imu*zeroGyro"].button.toolTip() == "imu*zeroGyro"
+    assert set(p.commands) == {"reboot", "imu.zeroGyro"}
+    assert p.commands["imu.zeroGyro"].address == "imu*zeroGyro"
+    assert p.commands["imu.zeroGyro"].button.toolTip() == "imu*zeroGyro"
     assert p.findChild(QGroupBox, "section:imu.") is not None

@@ -14,8 +14,8 @@ def test_model_path_follows_repository_layout():
         model_path("dtmi:com:example")
 
 
-def test_thermostat_resolves_from_repository(fixtures_dir):
-    repo = fixtures_dir / "dtdl" / "models"
+def test_thermostat_resolves_from_repository(dtdl_fixtures):
+    repo = dtdl_fixtures / "models"
     controller = repo / "dtmi" / "com" / "example" / "temperaturecontroller-1.json"
     models = load_models([controller], repository=repo)
     tc = models["dtmi:com:example:TemperatureController;1"]
@@ -31,16 +31,8 @@ def test_thermostat_resolves_from_repository(fixtures_dir):
     assert cmd is not None and cmd.request is not None and cmd.response is not None
 
 
-def test_unresolved_reference_names_the_dtmi(fixtures_dir, tmp_path):
-    src = (
-        fixtures_dir
-        / "dtdl"
-        / "models"
-        / "dtmi"
-        / "com"
-        / "example"
-        / "temperaturecontroller-1.json"
-    )
+def test_unresolved_reference_names_the_dtmi(dtdl_fixtures, tmp_path):
+    src = dtdl_fixtures / "models" / "dtmi" / "com" / "example" / "temperaturecontroller-1.json"
     f = tmp_path / "tc.json"
     f.write_text(src.read_text(encoding="utf-8-sig"))
     with pytest.raises(DtdlError) as err:
@@ -49,8 +41,8 @@ def test_unresolved_reference_names_the_dtmi(fixtures_dir, tmp_path):
     assert str(f) in str(err.value)
 
 
-def test_every_fixture_model_is_valid(fixtures_dir):
-    repo = fixtures_dir / "dtdl" / "models"
+def test_every_fixture_model_is_valid(dtdl_fixtures):
+    repo = dtdl_fixtures / "models"
     models = load_models([repo / "dtmi"], repository=repo)
     assert len(models.interfaces) >= 10
 

@@ -38,7 +38,9 @@ def reference(values: np.ndarray, t: np.ndarray, y: np.ndarray, last: int, view_
                 assert (lo, hi) == (np.nanmin(seg), np.nanmax(seg)), (m, s, e)
         else:  # the last bucket may be partial: it covers the view's end, within one width
             inside = values[int(s) : min(last, view_end)].astype(np.float32)
-            if np.isnan(seg).all():
+            if np.isnan(seg).all() or np.isnan(inside).all():
+                # NaN when every sample the bucket covers is NaN (a partial bucket covers
+                # `inside` only, which can be all NaN where the whole width is not)
                 assert np.isnan(lo) and np.isnan(hi)
                 continue
             assert lo in seg and hi in seg

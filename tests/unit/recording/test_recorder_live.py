@@ -102,7 +102,8 @@ def test_replay_driver_pause_seek_and_fast(tmp_path, make_session):
     finally:
         rt.stop()
     assert drv.replayed == 1500 and drv.duration_s == 9.99
-    d = stats.to_dict()["rig-a"]
+    assert "rig-a" not in stats.to_dict()  # replayed data never takes a live device's id
+    d = stats.to_dict()["replay:rig-a"]
     assert d["samples"] == 1500 and d["channels"]["c0"]["max"] == 999.0
 
 
@@ -174,8 +175,8 @@ def test_replay_plays_raw_bytes_back_in_time_order(tmp_path):
     finally:
         replay.stop()
     assert got == [
-        ("port", b"$1,2;", 0),
-        ("port", b"$3,4;", 3_000_000),
-        ("port", b"\xffgarbage", 6_000_000),
+        ("replay:port", b"$1,2;", 0),
+        ("replay:port", b"$3,4;", 3_000_000),
+        ("replay:port", b"\xffgarbage", 6_000_000),
     ]
     assert drv.replayed_bytes == 18 and drv.replayed == 10

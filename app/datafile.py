@@ -1,0 +1,431 @@
+"""Data files opened for browsing: a recorded session, a CSV file or Parquet (one file or a
+Hive-partitioned folder such as `twinbench export --partition date,device_id` writes).
+
+`inspect` reads only the schema (fast) and says which column is time; `load` reads the rows in
+batches into numpy columns (with progress and cancel), one block per device. Opened data lives
+in its own device namespace, `file:<name>` (`file:<name>:<device>` when the data holds several).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from twinbench.errors import ConfigError
+
+PREFIX = "file:"
+BATCH_ROWS = 1 << 20
+FOLD_THREADS = 2  # channels copied and folded into the display levels in parallel
+# column names that hold time, best first; a suffix gives the unit of a numeric column
+TIME_NAMES = ("time", "timestamp", "t", "ts", "datetime", "date_time", "epoch", "elapsed")
+UNIT_SUFFIX = {"_ns": 1, "_us": 1_000, "_ms": 1_000_000, "_s": 1_000_000_000}
+DEVICE_KEYS = ("device_id", "device")
+
+Progress = Callable[[float], None]
+
+
+@dataclass
+class DataInfo:
+    """What a data file holds, from its schema: kind, columns, time candidates, rows."""
+
+    path: Path
+    kind: str  # session, parquet, csv
+    name: str  # the namespace: file:<name>
+    columns: list[str]
+    time_candidates: list[str]
+    rows: int = 0  # 0: unknown until read (CSV)
+
+    @property
+    def time_column(self) -> str | None:
+        """The time column when there is exactly one candidate."""
+        return self.time_candidates[0] if len(self.time_candidates) == 1 else None
+
+    @property
+    def ambiguous(self) -> bool:
+        """Several columns could be time: ask which."""
+        return len(self.time_candidates) > 1
+
+
+@dataclass
+class DataBlock:
+    """One device's rows: times (ns, ascending) and one float32 column per channel."""
+
+    device: str
+    names: tuple[str, ...]
+    t_ns: np.ndarray
+    columns: list[np.ndarray]
+    units: dict[str, str] = field(default_factory=dict)
+    stream: Any = None  # the display history stream, when built while reading
+
+
+class Cancelled(Exception):
+    """The user cancelled the load."""
+
+
+def _name_of(path: Path) -> str:
+    stem = path.name
+    for ext in (".parquet", ".csv", ".tsv", ".txt", ".gz"):
+        stem = stem.removesuffix(ext)
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", stem) or "data"
+
+
+def _is_session(path: Path) -> bool:
+    from twinbench.recording import format as fmt
+
+    return path.is_dir() and (path / fmt.META).is_file()
+
+
+def time_candidates(schema: pa.Schema) -> list[str]:
+    """Columns that could be time: timestamp-typed ones, else numeric ones named like time."""
+    stamped = [f.name for f in schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)]
+    if len(stamped) > 1:  # a `date` partition beside `time`: the one named like time wins
+        named_stamped = [n for n in stamped if n.lower() in TIME_NAMES]
+        stamped = named_stamped if len(named_stamped) == 1 else stamped
+    if stamped:
+        return stamped
+    named = []
+    for f in schema:
+        low = f.name.lower()
+        base = next((low.removesuffix(s) for s in UNIT_SUFFIX if low.endswith(s)), low)
+        numeric = pa.types.is_integer(f.type) or pa.types.is_floating(f.type)
+        if numeric and (low in TIME_NAMES or base in TIME_NAMES):
+            named.append(f.name)
+    named.sort(key=lambda n: TIME_NAMES.index(n.lower()) if n.lower() in TIME_NAMES else 99)
+    return named
+
+
+def _dataset(path: Path) -> object:
+    import pyarrow.dataset as ds
+
+    if path.is_dir():
+        return ds.dataset(path, format="parquet", partitioning="hive")
+    return ds.dataset(path, format="parquet")
+
+
+def _csv_schema(path: Path) -> pa.Schema:
+    import pyarrow.csv as pacsv
+
+    try:
+        with pacsv.open_csv(path) as reader:
+            return reader.schema
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise ConfigError(f"{path}: not a readable CSV file ({exc})") from exc
+
+
+def inspect(path: str | Path) -> DataInfo:
+    """Read what `path` holds (schema only): kind, columns and the time column candidates."""
+    p = Path(path)
+    if not p.exists():
+        raise ConfigError(f"{p}: no such file or folder")
+    name = _name_of(p)
+    if _is_session(p):
+        return DataInfo(p, "session", name, ["time"], ["time"])
+    if p.suffix.lower() in (".csv", ".tsv", ".txt"):
+        schema = _csv_schema(p)
+        return DataInfo(p, "csv", name, schema.names, time_candidates(schema))
+    try:
+        dset = _dataset(p)
+        schema = dset.schema  # type: ignore[attr-defined]
+        rows = dset.count_rows()  # type: ignore[attr-defined]
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise ConfigError(
+            f"{p}: not a recorded session, CSV or Parquet data ({exc}); "
+            "valid: a session folder, .csv, .parquet or a folder of .parquet files"
+        ) from exc
+    return DataInfo(p, "parquet", name, schema.names, time_candidates(schema), rows)
+
+
+def to_ns(col: pa.Array | pa.ChunkedArray, name: str) -> np.ndarray:
+    """A time column as int64 nanoseconds (timestamps by their unit, numbers by name suffix)."""
+    typ = col.type
+    if pa.types.is_timestamp(typ) or pa.types.is_date(typ):
+        col = col.cast(pa.timestamp("ns")) if typ != pa.timestamp("ns") else col
+        arr = col.cast(pa.int64())
+        return np.asarray(arr.to_numpy(zero_copy_only=False), np.int64)
+    values = np.asarray(col.to_numpy(zero_copy_only=False))
+    low = name.lower()
+    scale = next((f for s, f in UNIT_SUFFIX.items() if low.endswith(s)), None)
+    if scale is None:
+        big = values.size and np.issubdtype(values.dtype, np.integer) and abs(values[0]) > 1e17
+        scale = 1 if big else 1_000_000_000  # plain numbers are seconds
+    if np.issubdtype(values.dtype, np.integer) and scale == 1:
+        return values.astype(np.int64, copy=False)
+    return (values.astype(np.float64) * scale).astype(np.int64)
+
+
+def _numeric(schema: pa.Schema, skip: set[str]) -> list[str]:
+    out = []
+    for f in schema:
+        if f.name in skip:
+            continue
+        t = f.type
+        if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
+            out.append(f.name)
+    return out
+
+
+def _units(schema: pa.Schema) -> dict[str, str]:
+    import json
+
+    units = {}
+    md = schema.metadata or {}
+    if b"twinbench.units" in md:
+        try:
+            units.update(json.loads(md[b"twinbench.units"]))
+        except ValueError:
+            pass
+    for f in schema:
+        if f.metadata and f.metadata.get(b"unit"):
+            units[f.name] = f.metadata[b"unit"].decode()
+    return units
+
+
+class _Filler:
+    """Preallocated columns filled batch by batch (no intermediate table)."""
+
+    def __init__(self, rows: int, names: list[str]) -> None:
+        self.n = 0
+        self.t = np.empty(rows, np.int64)
+        self.cols = [np.empty(rows, np.float32) for _ in names]
+
+    def _grow(self, need: int) -> None:
+        size = max(need, 2 * len(self.t))
+        self.t = np.resize(self.t, size)
+        self.cols = [np.resize(c, size) for c in self.cols]
+
+    def add(self, batch: pa.RecordBatch, time_col: str, names: list[str]) -> None:
+        m = batch.num_rows
+        if self.n + m > len(self.t):
+            self._grow(self.n + m)
+        lo, hi = self.n, self.n + m
+        self.t[lo:hi] = to_ns(batch.column(time_col), time_col)
+        for i, name in enumerate(names):
+            arr = batch.column(name)
+            if arr.null_count:
+                arr = arr.cast(pa.float64()).fill_null(float("nan"))
+            self.cols[i][lo:hi] = arr.to_numpy(zero_copy_only=False)
+        self.n = hi
+
+    def block(self, device: str, names: list[str], units: dict[str, str]) -> DataBlock:
+        t = self.t[: self.n]
+        # a device of a multi-device export has the other devices' columns, empty: drop them
+        keep = [i for i, c in enumerate(self.cols) if not np.isnan(c[: self.n]).all()]
+        names = [names[i] for i in keep]
+        cols = [self.cols[i][: self.n] for i in keep]
+        if t.size > 1 and np.any(t[1:] < t[:-1]):  # rows out of time order: sort once
+            order = np.argsort(t, kind="stable")
+            t = t[order]
+            cols = [c[order] for c in cols]
+        return DataBlock(device, tuple(names), t, cols, {n: units.get(n, "") for n in names})
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
+
+
+@contextmanager
+def _small_pages() -> Iterator[None]:
+    """Let the kernel back new arrays with ordinary pages while a file loads: numpy asks for
+    huge pages, and with the common THP `defrag=madvise` setting every first touch of such
+    memory waits for compaction (4x slower to fill a fresh 1 GB array on the test machine)."""
+    try:
+        from numpy._core import multiarray
+    except ImportError:  # older numpy
+        yield
+        return
+    setter = getattr(multiarray, "_set_madvise_hugepage", None)
+    if setter is None:
+        yield
+        return
+    before = setter(False)
+    try:
+        yield
+    finally:
+        setter(before)
+
+
+def load(
+    info: DataInfo,
+    time_column: str | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> list[DataBlock]:
+    """Read the data into one block per device (any thread); raises Cancelled or ConfigError."""
+    with _small_pages():
+        return _load(info, time_column, progress, cancel)
+
+
+def _load(
+    info: DataInfo,
+    time_column: str | None,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> list[DataBlock]:
+    if info.kind == "session":
+        return _load_session(info, progress, cancel)
+    time_col = time_column or info.time_column
+    if time_col is None:
+        if info.ambiguous:
+            raise ConfigError(
+                f"{info.path}: which column is time? candidates: {', '.join(info.time_candidates)}"
+            )
+    elif time_col not in info.columns:
+        raise ConfigError(f"{info.path}: no column {time_col!r}; valid: {', '.join(info.columns)}")
+    if info.kind == "csv":
+        return _load_csv(info, time_col, progress, cancel)
+    return _load_parquet(info, time_col, progress, cancel)
+
+
+def _device_id(info: DataInfo, device: str | None, several: bool) -> str:
+    return f"{PREFIX}{info.name}:{device}" if several and device else f"{PREFIX}{info.name}"
+
+
+def _batches_into(
+    batches: object,
+    schema: pa.Schema,
+    info: DataInfo,
+    time_col: str | None,
+    rows: int,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+    where: Callable[[], float] | None = None,
+) -> list[DataBlock]:
+    dev_key = next((k for k in DEVICE_KEYS if k in schema.names and k != time_col), None)
+    skip = {time_col or "", dev_key or ""}
+    names = _numeric(schema, skip)
+    units = _units(schema)
+    fillers: dict[str | None, _Filler] = {}
+    done = 0
+    for batch in batches:  # type: ignore[attr-defined]
+        _check(cancel)
+        if time_col is None:  # no time column: rows 1 ms apart
+            idx = pa.array(np.arange(done, done + batch.num_rows, dtype=np.int64) * 1_000_000)
+            batch = pa.RecordBatch.from_arrays(
+                [*batch.columns, idx], names=[*batch.schema.names, "__row_ns"]
+            )
+        key_col = "__row_ns" if time_col is None else time_col
+        if dev_key is None:
+            parts: list[tuple[str | None, pa.RecordBatch]] = [(None, batch)]
+        else:
+            devs = batch.column(dev_key).cast(pa.string()).to_numpy(zero_copy_only=False)
+            parts = []
+            for d in dict.fromkeys(devs.tolist()):
+                mask = devs == d
+                parts.append((str(d), batch.filter(pa.array(mask)) if not mask.all() else batch))
+        for dev, part in parts:
+            filler = fillers.get(dev)
+            if filler is None:
+                filler = fillers[dev] = _Filler(rows if dev_key is None else 0, names)
+            filler.add(part, key_col, names)
+        done += batch.num_rows
+        if progress is not None:
+            progress(where() if where is not None else (done / rows if rows else 0.0))
+    several = len(fillers) > 1
+    return [f.block(_device_id(info, d, several), names, units) for d, f in fillers.items() if f.n]
+
+
+def _load_parquet(
+    info: DataInfo, time_col: str | None, progress: Progress | None, cancel: threading.Event | None
+) -> list[DataBlock]:
+    dset = _dataset(info.path)
+    schema = dset.schema  # type: ignore[attr-defined]
+    batches = dset.to_batches(batch_size=BATCH_ROWS, use_threads=True)  # type: ignore[attr-defined]
+    one_device = not any(k in schema.names and k != time_col for k in DEVICE_KEYS)
+    if one_device and time_col is not None and info.rows:
+        return [_stream_parquet(batches, schema, info, time_col, progress, cancel)]
+    return _batches_into(batches, schema, info, time_col, info.rows, progress, cancel)
+
+
+def _column(batch: pa.RecordBatch, name: str) -> np.ndarray:
+    arr = batch.column(name)
+    if arr.null_count:
+        arr = arr.cast(pa.float64()).fill_null(float("nan"))
+    return arr.to_numpy(zero_copy_only=False)
+
+
+def _stream_parquet(
+    batches: Any,
+    schema: pa.Schema,
+    info: DataInfo,
+    time_col: str,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> DataBlock:
+    """One device, row count known: each batch goes straight into a display stream sized to
+    fit and is folded into its min/max levels while Arrow decodes the next (one copy)."""
+    from twinbench.history import sized_stream, whole_stream
+
+    names = _numeric(schema, {time_col})
+    device = _device_id(info, None, False)
+    st = sized_stream(device, tuple(names), info.rows)
+    ordered = True
+    with ThreadPoolExecutor(
+        max_workers=FOLD_THREADS, thread_name_prefix="ThreadPoolExecutor"
+    ) as pool:
+        for batch in batches:
+            _check(cancel)
+            t = to_ns(batch.column(time_col), time_col)
+            if t.size and ((st.count and t[0] < st.last_t) or np.any(t[1:] < t[:-1])):
+                ordered = False
+            st.fill(t, [_column(batch, n) for n in names], pool)
+            if progress is not None:
+                progress(st.count / info.rows)
+    n = st.count
+    t_ns = st.t[:n]
+    cols = [st.v[i, :n] for i in range(len(names))]
+    if not ordered:  # rows out of time order: sort once, rebuild the levels
+        order = np.argsort(t_ns, kind="stable")
+        t_ns, cols = t_ns[order], [c[order] for c in cols]
+        st = whole_stream(device, tuple(names), t_ns, cols)
+    return DataBlock(device, tuple(names), t_ns, cols, _units(schema), stream=st)
+
+
+def _load_csv(
+    info: DataInfo, time_col: str | None, progress: Progress | None, cancel: threading.Event | None
+) -> list[DataBlock]:
+    import pyarrow.csv as pacsv
+
+    size = max(1, info.path.stat().st_size)
+    raw = pa.OSFile(str(info.path), "rb")
+    try:
+        reader = pacsv.open_csv(raw, read_options=pacsv.ReadOptions(block_size=8 << 20))
+        return _batches_into(
+            reader, reader.schema, info, time_col, 0, progress, cancel, lambda: raw.tell() / size
+        )
+    except pa.ArrowInvalid as exc:
+        raise ConfigError(f"{info.path}: {exc}") from exc
+    finally:
+        raw.close()
+
+
+def _load_session(
+    info: DataInfo, progress: Progress | None, cancel: threading.Event | None
+) -> list[DataBlock]:
+    from twinbench.recording.session import open_session
+
+    s = open_session(info.path)
+    devices = s.devices
+    blocks = []
+    several = len(devices) > 1
+    for i, dev in enumerate(devices):
+        _check(cancel)
+        table = s.device_table(dev)
+        names = [n for n in _numeric(table.schema, {"time"})]
+        units = s.units(dev)
+        t = table.column("time").combine_chunks().cast(pa.int64()).to_numpy()
+        cols = [np.asarray(table.column(n).to_numpy(), np.float32) for n in names]
+        blk = DataBlock(_device_id(info, dev, several), tuple(names), t, cols, units)
+        blocks.append(blk)
+        if progress is not None:
+            progress((i + 1) / len(devices))
+    return blocks
