@@ -88,6 +88,14 @@ class LegendColumn:
         self.shown = bool(on)
         self.fit()
 
+    def detach(self) -> None:
+        """Stop following the column before the lane is deleted (pyqtgraph's anchor would
+        otherwise be called on a deleted widget when the layout is cleared)."""
+        try:
+            self.spacer.geometryChanged.disconnect()
+        except (RuntimeError, TypeError):  # already deleted, or nothing connected
+            pass
+
     def covers_data(self) -> bool:
         """Whether the legend overlaps the data area (the view box), in scene coordinates."""
         if not self.legend.isVisible():

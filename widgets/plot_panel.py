@@ -188,6 +188,8 @@ class PlotPanel(QWidget):
 
     def rebuild(self) -> None:
         """Drop every lane and curve and draw again from the history (devices went away)."""
+        for lane in self.lanes.values():
+            lane.legend_column.detach()
         self.plot.ci.clear()
         self.lanes.clear()
         self.cursors.detach_all()

@@ -60,3 +60,25 @@ def test_latest_values_table_drags_its_rows_as_channels(qtbot):
     mime = p.table.mimeData(items)
     assert channels_from(mime) == [("rig", "b")]
     assert CHANNELS_MIME in p.table.mimeTypes() and p.table.dragEnabled()
+
+
+def test_device_tree_drags_channels_and_whole_devices_onto_the_plot(make_bench, qtbot):
+    bench = make_bench()
+    tree, plot = bench.window.tree, bench.window.plot
+    model = tree.tree_model
+    qtbot.waitUntil(lambda: model.rowCount() >= 1 and model.rowCount(model.index(0, 0)) > 3)
+    dev_index = model.index(0, 0)
+    rpm = next(
+        model.index(r, 0, dev_index)
+        for r in range(model.rowCount(dev_index))
+        if model.key(model.index(r, 0, dev_index))[1] == "rpm"
+    )
+    assert tree.dragEnabled() and CHANNELS_MIME in model.mimeTypes()
+    assert model.flags(rpm) & Qt.ItemFlag.ItemIsDragEnabled
+    assert channels_from(model.mimeData([rpm])) == [("sim", "rpm")]
+    whole = channels_from(model.mimeData([dev_index]))
+    assert ("sim", "rpm") in whole and ("sim", "temperature") in whole
+    plot.set_channel_visible("sim", "rpm", False)
+    assert ("sim", "rpm") not in plot.visible_keys()
+    _drop(plot, model.mimeData([rpm]))
+    assert ("sim", "rpm") in plot.visible_keys()
