@@ -169,6 +169,64 @@ def run_pyqtgraph(app, k: int, n: int, per: int, frames: int, kind: str) -> tupl
     return secs, cpu
 
 
+def run_drop(app, k: int, n: int, per: int, frames: int) -> dict[str, float]:
+    """Frame times of a PlotPanel showing k channels x n points when one more channel is
+    dropped onto it (the drag-and-drop path: mime data, dropEvent, new curve, redraw)."""
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QDropEvent, QImage
+
+    from twinbench.history import DisplayHistory
+    from twinbench.runtime import Runtime
+    from twinbench.widgets.channel_mime import channels_mime
+    from twinbench.widgets.context import AppContext
+    from twinbench.widgets.plot_panel import PlotPanel
+
+    names = (*(f"ch{j}" for j in range(k)), "dropped")
+    rt = Runtime()
+    rt.hub.declare(Device("bench", "bench", tuple(Channel(c, "V") for c in names)))
+    hist = DisplayHistory(seconds=n / RATE, initial_capacity=n)
+    hist.append([Chunk("bench", names, stamps(0, n), signal(k + 1, 0, n))])
+    panel = PlotPanel(AppContext(rt, hist), window_s=n / RATE)
+    panel.set_channel_visible("bench", "dropped", False)  # not plotted until it is dropped
+    panel.resize(W, H)
+    panel.show()
+    app.processEvents()
+    image = QImage(W, H, QImage.Format.Format_ARGB32_Premultiplied)
+    times = []
+    at = frames // 2
+    for f in range(frames + 3):
+        hist.append(
+            [Chunk("bench", names, stamps(n + f * per, per), signal(k + 1, n + f * per, per))]
+        )
+        t = time.perf_counter()
+        if f == at + 3:
+            mime = channels_mime([("bench", "dropped")])
+            ev = QDropEvent(
+                QPointF(W / 2, H / 2),
+                Qt.DropAction.CopyAction,
+                mime,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+            )
+            panel.dropEvent(ev)
+            assert ev.isAccepted() and ("bench", "dropped") in panel.visible_keys()
+        panel.refresh()
+        render(panel.plot, image)
+        app.processEvents()
+        if f >= 3:
+            times.append(time.perf_counter() - t)
+    panel.close()
+    panel.deleteLater()
+    app.processEvents()
+    before, after = np.array(times[:at]), np.array(times[at + 1 :])
+    return {
+        "before_fps": 1 / float(np.median(before)),
+        "drop_frame_ms": times[at] * 1e3,
+        "after_fps": 1 / float(np.median(after)),
+        "worst_after_ms": float(after.max()) * 1e3,
+    }
+
+
 def main() -> None:
     """Print frames per second, TwinBench against the pyqtgraph baseline."""
     p = parser(__doc__ or "")
@@ -178,6 +236,7 @@ def main() -> None:
         action="store_true",
         help="zoomed-out history: 64 channels x 10M points each in view (10 min at 16 kHz)",
     )
+    p.add_argument("--drop-only", action="store_true", help="only the drag-and-drop measurement")
     args = p.parse_args()
     from PySide6.QtWidgets import QApplication
 
@@ -191,7 +250,7 @@ def main() -> None:
     print(f"{k} channels x {n:,} points in view, {per:,} new points per channel per frame, {W}x{H}")
     from twinbench.widgets.plot_lane import Curve
 
-    for kind in ("telemetry", "dense"):
+    for kind in () if args.drop_only else ("telemetry", "dense"):
         b_wall, b_cpu = run_pyqtgraph(app, k, n, per, base, kind)
         Curve.ENVELOPE = False  # the same panel drawing polylines through the min/max pairs
         _, p_cpu = run_twinbench(app, k, n, per, ours, kind)
@@ -206,6 +265,14 @@ def main() -> None:
         ]
         table(rows, rows[0][0])
         print(f"load average {os.getloadavg()}")
+    drop = run_drop(app, k, n, per, 20 if args.smoke else 40)
+    print(
+        f"drop a channel onto {k} channels x {n:,} points: {drop['before_fps']:.1f} fps before "
+        f"(baseline, median), the drop frame {drop['drop_frame_ms']:.1f} ms, "
+        f"{drop['after_fps']:.1f} fps after (median, ratio "
+        f"{drop['after_fps'] / drop['before_fps']:.2f}), "
+        f"worst frame after {drop['worst_after_ms']:.1f} ms"
+    )
 
 
 def history(app, args) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtGui import QPainter, QPolygonF, QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
 from twinbench.widgets.plot_envelope import envelope_rects, fill_rects, is_pairs
+from twinbench.widgets.plot_options import LegendColumn, TimeAxis
 from twinbench.widgets.plot_raster import LaneRaster
 
 PALETTE = [
@@ -168,7 +169,8 @@ class Lane:
 
     def __init__(self, unit: str) -> None:
         self.unit = unit
-        self.item = pg.PlotItem(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        self.axis = TimeAxis()
+        self.item = pg.PlotItem(axisItems={"bottom": self.axis})
         self.item.setClipToView(False)  # the history already clips to the view
         self.item.setMenuEnabled(False)
         self.item.getAxis("left").setWidth(AXIS_WIDTH)
@@ -178,6 +180,7 @@ class Lane:
         self.legend = self.item.addLegend(offset=(8, 4), labelTextSize="8pt")
         # the legend only changes when curves come or go: paint it from a cached pixmap
         self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.legend_column = LegendColumn(self.item, self.legend)  # beside the data, not on it
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#555", width=1))
         self.cursor.setVisible(False)
         self.item.addItem(self.cursor, ignoreBounds=True)
@@ -200,6 +203,7 @@ class Lane:
         if len(shown) <= LEGEND_MAX:
             for _, curve in shown:
                 self.legend.addItem(curve, curve.name())
+        self.legend_column.fit()
 
     def autoscale(self) -> None:
         """Fit y to what the curves showed this frame."""

@@ -80,4 +80,25 @@ def apply_theme(theme: str, plot: Any = None) -> str:
     pg.setConfigOption("foreground", fg)
     if plot is not None:
         plot.apply_colors(bg, fg)
+    if isinstance(app, QApplication):
+        restyle_plots(app, bg, fg)
     return mode
+
+
+def restyle_plots(app: QApplication, bg: str, fg: str) -> int:
+    """Give every open pyqtgraph plot (FFT, XY, SQL, twin...) the theme's colours; returns how
+    many. pyqtgraph reads its colours when a plot is made, so open panels kept the old theme."""
+    import pyqtgraph as pg
+
+    n = 0
+    for w in app.allWidgets():
+        if not isinstance(w, pg.PlotWidget):
+            continue
+        w.setBackground(bg)
+        item = w.getPlotItem()
+        for name in ("left", "bottom", "right", "top"):
+            axis = item.getAxis(name)
+            axis.setPen(fg)
+            axis.setTextPen(fg)
+        n += 1
+    return n
