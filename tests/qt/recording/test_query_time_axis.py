@@ -31,7 +31,8 @@ def test_timestamp_column_gives_a_wall_clock_axis(panel):
 
 def test_epoch_ms_numbers_also_read_as_time_and_plain_numbers_stay(panel):
     panel.sql.setPlainText(
-        "SELECT epoch_ms(time) AS ms, value FROM samples WHERE channel = 'a' ORDER BY time"
+        "SELECT epoch_ns(time) // 1000000 AS ms, value FROM samples WHERE channel = 'a' "
+        "ORDER BY time"
     )
     panel.run_query()
     assert panel.time_axis.mode == "wall"
