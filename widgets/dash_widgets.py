@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from twinbench.visuals.rotations import quat_to_euler
@@ -23,7 +23,23 @@ SKY, GROUND = QColor("#4a90d9"), QColor("#8b5a2b")
 
 
 def _fg(widget: QWidget) -> QColor:
-    return widget.palette().color(widget.foregroundRole())
+    pal = widget.palette()  # kept alive while its colour is copied
+    return QColor(pal.color(widget.foregroundRole()))
+
+
+def _path(x: np.ndarray, y: np.ndarray, most: int = 2000) -> QPainterPath:
+    """A polyline through (x, y), thinned to at most `most` points (a tile is a few hundred
+    pixels wide)."""
+    step = max(1, len(x) // most)
+    xs, ys = x[::step].tolist(), y[::step].tolist()
+    if step > 1:
+        xs.append(float(x[-1]))
+        ys.append(float(y[-1]))
+    path = QPainterPath()
+    path.moveTo(xs[0], ys[0])
+    for a, b in zip(xs[1:], ys[1:], strict=True):
+        path.lineTo(a, b)
+    return path
 
 
 class Spark(QWidget):
@@ -48,9 +64,10 @@ class Spark(QWidget):
             xs = r.left() + np.arange(len(y)) * (r.width() / (len(y) - 1))
             ys = r.bottom() - (y - lo) / span * r.height()
             p.setPen(QPen(QColor("#e8a33d"), 1.5))
-            p.drawPolyline(QPolygonF([QPointF(a, b) for a, b in zip(xs, ys, strict=True)]))
+            p.drawPath(_path(xs, ys))
         p.setPen(_fg(self))
         p.drawText(QRectF(self.rect()).adjusted(4, 0, -4, 0), Qt.AlignmentFlag.AlignTop, self.text)
+        p.end()
 
 
 class Attitude(QWidget):
@@ -107,6 +124,7 @@ class Attitude(QWidget):
         p.drawText(
             QRectF(0, self.height() - 20, self.width(), 20), Qt.AlignmentFlag.AlignCenter, text
         )
+        p.end()
 
 
 class Track(QWidget):
@@ -138,7 +156,7 @@ class Track(QWidget):
             px = r.center().x() + (x - cx) * s
             py = r.center().y() - (y - cy) * s
             p.setPen(QPen(QColor("#3d8fe8"), 2))
-            p.drawPolyline(QPolygonF([QPointF(a, b) for a, b in zip(px, py, strict=True)]))
+            p.drawPath(_path(px, py))
             p.setBrush(QColor("#d9534f"))
             p.drawEllipse(QPointF(px[-1], py[-1]), 4, 4)
             text = f"{lat[-1]:.5f}°, {lon[-1]:.5f}°"
@@ -146,6 +164,7 @@ class Track(QWidget):
         p.drawText(
             QRectF(0, self.height() - 22, self.width(), 20), Qt.AlignmentFlag.AlignCenter, text
         )
+        p.end()
 
 
 class TileFrame(QFrame):

@@ -29,7 +29,8 @@ from twinbench.widgets.dash_widgets import TileFrame
 from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.value_range import channel_range
 
-COLUMNS = 3
+COLUMNS = 4  # at most; fewer in a narrow dock
+TILE_WIDTH = 190  # px a tile needs to read
 TAIL = 512  # newest samples each tile reads (small plot length, observed range)
 TRACK_TAIL = 20_000  # a position track keeps more of its path
 
@@ -49,6 +50,8 @@ class DashboardPanel(QWidget):
         self.frames: list[TileFrame] = []
         self.scales: dict[str, tuple[str, float, float]] = {}
         self._layout_key: tuple = ()
+        self.grids: list[tuple[QGridLayout, list[TileFrame]]] = []
+        self._columns = 0
         self._last = 0.0
         self.device_box = QComboBox()
         self.device_box.currentTextChanged.connect(self.show_device)
@@ -90,8 +93,10 @@ class DashboardPanel(QWidget):
             self.device_box.addItems(devices)
             self.device_box.blockSignals(False)
             want = self.pending if self.pending in devices else self.device
-            if want not in devices:
-                want = devices[0] if devices else ""
+            if want not in devices:  # the device selected in the tree, else the first
+                tree = getattr(self.ctx.window, "tree", None)
+                current = tree.current_device() if tree is not None else None
+                want = current if current in devices else (devices[0] if devices else "")
             self.device_box.setCurrentText(want)
             self.show_device(want)
         elif self.pending in devices and self.pending != self.device:
@@ -118,19 +123,40 @@ class DashboardPanel(QWidget):
         box = QVBoxLayout(body)
         box.setContentsMargins(0, 0, 0, 0)
         self.frames = []
+        self.grids: list[tuple[QGridLayout, list[TileFrame]]] = []
         for group in self.groups:
             gb = QGroupBox(group.title)
-            grid = QGridLayout(gb)
-            for i, tile in enumerate(group.tiles):
-                frame = TileFrame(tile)
-                self.frames.append(frame)
-                grid.addWidget(frame, i // COLUMNS, i % COLUMNS)
+            frames = [TileFrame(tile) for tile in group.tiles]
+            self.frames += frames
+            self.grids.append((QGridLayout(gb), frames))
             box.addWidget(gb)
+        self._columns = 0
+        self._regrid()
         box.addStretch(1)
         lay = self.layout()
         lay.replaceWidget(self.body, body)
         self.body.deleteLater()
         self.body = body
+
+    def columns(self) -> int:
+        """Tiles per row for the panel's width."""
+        return max(1, min(COLUMNS, (self.width() - 30) // TILE_WIDTH))
+
+    def _regrid(self) -> None:
+        columns = self.columns()
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for grid, frames in self.grids:
+            for frame in frames:
+                grid.removeWidget(frame)
+            for i, frame in enumerate(frames):
+                grid.addWidget(frame, i // columns, i % columns)
+
+    def resizeEvent(self, event: Any) -> None:
+        """Lay the tiles out again when the number that fits in a row changes."""
+        super().resizeEvent(event)
+        self._regrid()
 
     def frame(self, kind: str, channel: str) -> TileFrame | None:
         """The tile of a kind that reads `channel` (None when there is none)."""
