@@ -139,8 +139,10 @@ class DashboardPanel(QWidget):
         self.body = body
 
     def columns(self) -> int:
-        """Tiles per row for the panel's width."""
-        return max(1, min(COLUMNS, (self.width() - 30) // TILE_WIDTH))
+        """Tiles per row for the width the panel is shown in (its dock's scroll area)."""
+        host = self.parentWidget()  # the scroll area's viewport in a dock
+        width = host.width() if host is not None else self.width()
+        return max(1, min(COLUMNS, (width - 30) // TILE_WIDTH))
 
     def _regrid(self) -> None:
         columns = self.columns()
@@ -174,6 +176,7 @@ class DashboardPanel(QWidget):
         self._sync_devices()
         if self.device:
             self.show_device(self.device)  # a no-op unless channels or the model changed
+        self._regrid()  # the dock may have narrowed below the tiles' width: no resize event
         self.refresh()
 
     def refresh(self) -> None:
