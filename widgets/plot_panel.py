@@ -609,11 +609,17 @@ class PlotPanel(QWidget):
         width = max(100, int(self.plot.width()) - 70)
         for dev in h.devices():
             shown = [ch for ch in h.channels(dev) if (dev, ch) not in self.hidden]
+            seconds: dict[int, np.ndarray] = {}  # channels of one stream share their times
             for ch, (t, y) in h.view_many(dev, shown, x0, x1, 2 * width).items():
-                ymin, ymax = self.curves[dev, ch].set_frame(t / 1e9, y)
+                x = seconds.get(id(t))
+                if x is None:
+                    x = seconds[id(t)] = t / 1e9
+                ymin, ymax = self.curves[dev, ch].set_frame(x, y)
                 if ymin == ymin:  # not all NaN
                     lane = lane_of[dev, ch]
                     lane.lo, lane.hi = min(lane.lo, ymin), max(lane.hi, ymax)
+        for lane in self.lanes.values():
+            lane.raster.sync()
         if self.auto_y:
             for lane in self.lanes.values():
                 lane.autoscale()
