@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from twinbench.widgets import plot_remove
-from twinbench.widgets.channel_mime import channels_from
+from twinbench.widgets.channel_mime import accept_channels, channels_from
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.plot_alarms import AlarmMarkers
 from twinbench.widgets.plot_lane import Curve, Lane, color_for, format_time
@@ -401,13 +401,11 @@ class PlotPanel(QWidget):
 
     def dragEnterEvent(self, ev: Any) -> None:
         """Accept dragged channels (the device tree, the latest-values table)."""
-        if channels_from(ev.mimeData()):
-            ev.acceptProposedAction()
+        accept_channels(ev)
 
     def dragMoveEvent(self, ev: Any) -> None:
         """Keep accepting channels while they move over the plot."""
-        if channels_from(ev.mimeData()):
-            ev.acceptProposedAction()
+        accept_channels(ev)
 
     def dropEvent(self, ev: Any) -> None:
         """Show the dropped channels."""

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QSpinBox
 
 from twinbench.analysis.histogram import histogram
-from twinbench.widgets.channel_mime import channels_from
+from twinbench.widgets.channel_mime import accept_channels, channels_from
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.tap_panel import TapPanel
@@ -43,13 +43,11 @@ class XYPanel(TapPanel):
     # -- dropped channels ------------------------------------------------------------------
     def dragEnterEvent(self, ev: Any) -> None:
         """Accept dragged channels (the device tree, the latest-values table)."""
-        if channels_from(ev.mimeData()):
-            ev.acceptProposedAction()
+        accept_channels(ev)
 
     def dragMoveEvent(self, ev: Any) -> None:
         """Keep accepting channels while they move over the panel."""
-        if channels_from(ev.mimeData()):
-            ev.acceptProposedAction()
+        accept_channels(ev)
 
     def dropEvent(self, ev: Any) -> None:
         """Put the dropped channel(s) on the axis under the drop (see `drop_channels`)."""
