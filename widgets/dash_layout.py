@@ -2,10 +2,11 @@
 
 With a bound model, each Telemetry becomes a tile: an orientation quaternion (an Object of
 qw qx qy qz, or the binding's composite) an attitude tile, a boolean an LED, a number with a
-semantic type (Temperature, Current...) a gauge, any other number a small plot; channels the
-model does not name follow as "Other channels". Without a model the channel names decide:
-qw/qx/qy/qz -> attitude, latitude/longitude -> track, alarm/fault/ok-like names -> LED, a
-channel with a unit -> gauge, the rest -> small plot. Time-like channels are left out.
+semantic type (Temperature, Current...) a gauge (a percentage a bar), any other number a small
+plot; channels the model does not name follow as "Other channels". Without a model the channel
+names decide: qw/qx/qy/qz -> attitude, latitude/longitude -> track, alarm/fault/ok-like names
+-> LED, a channel with a unit -> gauge (a bar for a percentage), the rest -> small plot.
+Time-like channels are left out.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ class Group:
     tiles: tuple[Tile, ...]
 
 
+def _scalar_kind(unit: str) -> str:
+    """A bar for a fill level (a percentage), a gauge for any other bounded scalar."""
+    return "bar" if unit in ("%", "percent") else "gauge"
+
+
 def _track(names: list[str]) -> Tile | None:
     low = {n.lower(): n for n in names}
     lat = next((low[n] for n in LAT_NAMES if n in low), None)
@@ -61,7 +67,7 @@ def _by_name(names: list[str], units: dict[str, str]) -> list[Group]:
     rest = [n for n in names if n not in used]
     leds = [Tile("led", n, (n,), units.get(n, "")) for n in rest if LED_NAME.search(n)]
     rest = [n for n in rest if not LED_NAME.search(n)]
-    gauges = [Tile("gauge", n, (n,), units[n]) for n in rest if units.get(n)]
+    gauges = [Tile(_scalar_kind(units[n]), n, (n,), units[n]) for n in rest if units.get(n)]
     plots = [Tile("plot", n, (n,)) for n in rest if not units.get(n)]
     groups = [
         Group("Position and orientation", tuple(special)),
@@ -111,8 +117,8 @@ def plan(binding: Any, channels: list[str], units: dict[str, str]) -> list[Group
         kind = c.schema.kind if c.schema is not None else ""
         if kind == "boolean":
             leds.append(Tile("led", title, (c.name,), unit, c.semantic))
-        elif c.semantic:
-            gauges.append(Tile("gauge", title, (c.name,), unit, c.semantic))
+        elif c.semantic or unit == "%":
+            gauges.append(Tile(_scalar_kind(unit), title, (c.name,), unit, c.semantic))
         else:
             plots.append(Tile("plot", title, (c.name,), unit))
     title = binding.interface.display_name or binding.interface.id

@@ -69,8 +69,8 @@ def test_without_a_model_the_channels_decide(qtbot):
     from twinbench.widgets.context import AppContext
     from twinbench.widgets.dashboard import DashboardPanel
 
-    names = ("ts", "lat", "lon", "qw", "qx", "qy", "qz", "pressure", "fault", "level")
-    units = {"pressure": "kPa"}
+    names = ("ts", "lat", "lon", "qw", "qx", "qy", "qz", "pressure", "fault", "level", "battery")
+    units = {"pressure": "kPa", "battery": "%"}
     rt = Runtime()
     rt.hub.declare(Device("gps", "x", tuple(Channel(n, units.get(n, "")) for n in names)))
     n = 200
@@ -82,6 +82,7 @@ def test_without_a_model_the_channels_decide(qtbot):
     v[:, 7] = np.linspace(99.0, 103.0, n)
     v[-1, 8] = 1.0  # the fault comes on
     v[:, 9] = np.sin(np.arange(n) / 10)
+    v[:, 10] = np.linspace(80, 76, n)
     hist = DisplayHistory(seconds=600)
     hist.append([Chunk("gps", names, (1.7e18 + np.arange(n) * 1e7).astype(np.int64), v)])
     ctx = AppContext(rt, history=hist)
@@ -97,6 +98,7 @@ def test_without_a_model_the_channels_decide(qtbot):
         ("gauge", ("pressure",)),
         ("led", ("fault",)),
         ("plot", ("level",)),
+        ("bar", ("battery",)),
     }  # ts (time-like) left out
     assert dash.source.text() == "from its channels"
     track = dash.frame("track", "lat").view
@@ -104,6 +106,9 @@ def test_without_a_model_the_channels_decide(qtbot):
     assert dash.frame("led", "fault").view.value == 1.0
     assert dash.frame("attitude", "qw").view.rpy == (0.0, 0.0, 0.0)
     assert dash.scales["pressure"] == ("observed", 99.0, 103.0)
+    bar = dash.frame("bar", "battery")
+    assert bar.view.style == "bar" and bar.view.value == pytest.approx(76.0)
+    assert dash.scales["battery"][0] == "observed" and bar.view.text == "76 %"
     assert dash.frame("plot", "level").view.text.startswith(f"{v[-1, 9]:.4g}"[:4])
     dash.grab()  # paints every tile without error
 
