@@ -80,20 +80,18 @@ def apply_theme(theme: str, plot: Any = None) -> str:
     pg.setConfigOption("foreground", fg)
     if plot is not None:
         plot.apply_colors(bg, fg)
-    if isinstance(app, QApplication):
-        restyle_plots(app, bg, fg)
     return mode
 
 
-def restyle_plots(app: QApplication, bg: str, fg: str) -> int:
-    """Give every open pyqtgraph plot (FFT, XY, SQL, twin...) the theme's colours; returns how
-    many. pyqtgraph reads its colours when a plot is made, so open panels kept the old theme."""
+def restyle_plots(window: Any, mode: str) -> int:
+    """Give the pyqtgraph plots (FFT, XY, SQL, twin...) in `window`'s panels the colours of
+    `mode`; returns how many. pyqtgraph reads its colours when a plot is made, so panels that
+    were open when the theme changed kept the old one."""
     import pyqtgraph as pg
 
+    bg, fg = PLOT_COLORS[mode]
     n = 0
-    for w in app.allWidgets():
-        if not isinstance(w, pg.PlotWidget):
-            continue
+    for w in window.findChildren(pg.PlotWidget):
         w.setBackground(bg)
         item = w.getPlotItem()
         for name in ("left", "bottom", "right", "top"):
