@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from PySide6.QtCore import QMimeData
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem
@@ -33,6 +34,12 @@ def channels_from(data: QMimeData | None) -> list[tuple[str, str]]:
         for d, c in (x for x in items if isinstance(x, list) and len(x) == 2)
         if isinstance(d, str) and isinstance(c, str)
     ]
+
+
+def accept_channels(ev: Any) -> None:
+    """Accept a drag-enter or drag-move event that carries channels (a drop target's helper)."""
+    if channels_from(ev.mimeData()):
+        ev.acceptProposedAction()
 
 
 class ChannelDragTable(QTableWidget):

@@ -174,6 +174,9 @@ class MainWindow(QMainWindow):
         plot.channelsDropped.connect(  # dropped onto the plot: ticked in the tree
             lambda keys: self.tree.set_hidden(set(self.tree.hidden) - {tuple(k) for k in keys})
         )
+        plot.channelsRemoved.connect(  # removed from the plot: unticked in the tree
+            lambda keys: self.tree.set_hidden(set(self.tree.hidden) | {tuple(k) for k in keys})
+        )
         self.actions.set_theme(self.actions.theme)
 
     def install_panels(self, open_names: list[str]) -> None:

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from twinbench.widgets.channel_mime import channels_from
+from twinbench.widgets import plot_remove
+from twinbench.widgets.channel_mime import accept_channels, channels_from
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.plot_alarms import AlarmMarkers
 from twinbench.widgets.plot_lane import Curve, Lane, color_for, format_time
@@ -61,6 +62,7 @@ class PlotPanel(QWidget):
     cursorsChanged = Signal(bool)
     timelikeHidden = Signal(list)  # [(device, channel)] left out as time-like at first sight
     channelsDropped = Signal(list)  # [(device, channel)] dropped onto the plot (now shown)
+    channelsRemoved = Signal(list)  # [(device, channel)] removed by Delete or the context menu
 
     def __init__(
         self,
@@ -87,6 +89,7 @@ class PlotPanel(QWidget):
         self.frames = 0
         self._x = (0, 0)
         self._drawn: tuple = ()
+        self.mouse_scene: Any = None  # the mouse's last point over the plot (Delete removes there)
 
         self.colors = ("w", "#333333")  # background, foreground (see widgets/theme.py)
         self.plot = pg.GraphicsLayoutWidget()
@@ -388,6 +391,7 @@ class PlotPanel(QWidget):
         self.refresh()
 
     def _on_mouse_moved(self, pos: object) -> None:
+        self.mouse_scene = pos
         for lane in self.lanes.values():
             if lane.vb.sceneBoundingRect().contains(pos):  # type: ignore[arg-type]
                 self.set_cursor(int(lane.vb.mapSceneToView(pos).x() * 1e9))
@@ -397,13 +401,11 @@ class PlotPanel(QWidget):
 
     def dragEnterEvent(self, ev: Any) -> None:
         """Accept dragged channels (the device tree, the latest-values table)."""
-        if channels_from(ev.mimeData()):
-            ev.acceptProposedAction()
+        accept_channels(ev)
 
     def dragMoveEvent(self, ev: Any) -> None:
         """Keep accepting channels while they move over the plot."""
-        if channels_from(ev.mimeData()):
-            ev.acceptProposedAction()
+        accept_channels(ev)
 
     def dropEvent(self, ev: Any) -> None:
         """Show the dropped channels."""
@@ -424,13 +426,19 @@ class PlotPanel(QWidget):
             self.channelsDropped.emit(known)
         return known
 
+    def contextMenuEvent(self, ev: Any) -> None:
+        """Right-click over a lane: Remove <channel> for its channels, nearest first."""
+        plot_remove.show_context_menu(self, ev)
+
     def keyPressEvent(self, ev: object) -> None:
-        """Space pauses, End goes live, Left/Right scroll half a window back or forth."""
+        """Space pauses, End goes live, Left/Right scroll, Delete removes the nearest channel."""
         key = ev.key()  # type: ignore[attr-defined]
         if key == Qt.Key.Key_Space:
             self.set_paused(not self.paused)
         elif key == Qt.Key.Key_End:
             self.set_paused(False)
+        elif key == Qt.Key.Key_Delete:
+            plot_remove.remove_under_mouse(self)
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             x0, x1 = self._x
             step = (x1 - x0) // 2 * (-1 if key == Qt.Key.Key_Left else 1)
