@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 import psutil
 
 from twinbench.runtime import Runtime
+
+RATE_WINDOW_S = 3.0  # rates are measured over up to this many seconds of snapshots
 
 
 @dataclass
@@ -26,7 +29,7 @@ class Diagnostics:
         self.runtime = runtime
         self.process = psutil.Process()
         self.process.cpu_percent(None)
-        self._mark: _Mark | None = None
+        self._marks: deque[_Mark] = deque(maxlen=64)  # earlier snapshots' counters
         self.byte_counts: dict[str, int] = {}
         self.connects: dict[str, int] = {}
         runtime.hub.on_bytes(self._count_bytes)
@@ -44,7 +47,7 @@ class Diagnostics:
         now = time.monotonic()
         now_ns = time.time_ns()
         hub = self.runtime.hub
-        mark = self._mark
+        mark = self._base(now)
         dt = (now - mark.t) if mark else 0.0
         new = _Mark(now)
         devices: dict[str, Any] = {}
@@ -72,12 +75,13 @@ class Diagnostics:
                 "chunks_per_s": rate(st.chunks, mark.chunks if mark else {}),
                 "bytes": nbytes,
                 "bytes_per_s": rate(nbytes, mark.bytes if mark else {}),
+                "rate_window_s": dt,  # 0: no earlier snapshot yet, the rates are not known
                 "latency_ms": (now_ns - st.last_t_ns) / 1e6 if st.last_t_ns else None,
                 "losses": losses,
                 "reconnects": reconnects,
                 "queue_drops": hub.drops_by_subscriber(dev_id),
             }
-        self._mark = new
+        self._marks.append(new)
         with self.process.oneshot():
             mem = self.process.memory_info().rss
             cpu = self.process.cpu_percent(None)
@@ -88,6 +92,13 @@ class Diagnostics:
             "process": {"cpu_percent": cpu, "rss_mb": mem / 2**20, "threads": threads},
             "refused": self._refusals(),
         }
+
+    def _base(self, now: float) -> _Mark | None:
+        """The snapshot to measure rates from: the oldest of the last RATE_WINDOW_S seconds, so
+        callers polling at any pace (or several at once) all see rates over a useful span."""
+        while len(self._marks) > 1 and now - self._marks[0].t > RATE_WINDOW_S:
+            self._marks.popleft()
+        return self._marks[0] if self._marks else None
 
     def _refusals(self) -> dict[str, dict[str, int]]:
         """Devices refused over a cap: by the hub, and by drivers that create devices."""

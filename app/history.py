@@ -427,6 +427,22 @@ class DisplayHistory:
             i -= 1
         return int(st.t[i % st.cap]), float(st.v[row, i % st.cap])
 
+    def tail(self, device: str, channels: list[str], n: int = 64) -> np.ndarray:
+        """The newest `n` raw samples of some channels as (rows, channels), oldest first."""
+        cols = []
+        for ch in channels:
+            st, row = self._lookup(device, ch)
+            g1 = st.count
+            g0 = max(st.lo, g1 - n)
+            cols.append(st.gather(st.v, g0, g1, 1, [row])[0])
+        m = min((len(c) for c in cols), default=0)
+        return np.column_stack([c[len(c) - m :] for c in cols]) if cols else np.empty((0, 0))
+
+    def index_at(self, device: str, channel: str, t_ns: int) -> int:
+        """How many samples of a channel's stream (since the oldest kept) come before `t_ns`."""
+        st, _row = self._lookup(device, channel)
+        return max(0, min(st.search(int(t_ns)), st.count) - st.lo)
+
     def latest(self, device: str, channel: str) -> tuple[int, float] | None:
         """The newest stored sample of a channel (time, value); None when empty."""
         st, row = self._lookup(device, channel)

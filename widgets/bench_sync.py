@@ -94,25 +94,29 @@ class BenchSync:
                 services["view3d"] = parse_view_config(m.bindings, "workspace: [bindings]")
             except TwinBenchError as exc:
                 bench.problems.append(str(exc))
-        self._attach_derived()
+        self.attach_derived()
         self._attach_rules()
 
-    def _attach_derived(self) -> None:
+    def attach_derived(self) -> None:
+        """(Re)attach the model's derived channels; live devices are declared again with them."""
+        from twinbench.derived.engine import DERIVED_PREFIX, DerivedChannel, DerivedEngine
+        from twinbench.model import Device
+
         rt = self.bench.runtime
         old = self.bench.ctx.services.pop("derived", None)
         if old is not None and old in rt.sink.transforms:
             rt.sink.transforms.remove(old)
         if not self.model.derived:
             return
-        from twinbench.derived.engine import DerivedChannel, DerivedEngine
-
         specs = [
             DerivedChannel(d["name"], d["expr"], d.get("unit", ""), d.get("device", ""))
             for d in self.model.derived
         ]
         engine = DerivedEngine(rt, specs, on_error=self.bench.problems.append)
         for st in list(rt.hub.devices.values()):  # already live: declare the new channels
-            rt.sink.declare(st.device)
+            d = st.device  # without the old engine's channels (they would clash with the new)
+            own = tuple(c for c in d.channels if not c.description.startswith(DERIVED_PREFIX))
+            rt.sink.declare(Device(d.id, d.driver, own, d.description, d.meta))
         self.bench.ctx.services["derived"] = engine
 
     def _attach_rules(self) -> None:

@@ -57,6 +57,10 @@ class DeviceActions(QObject):
             window.tree.addAction(act)
             menu_act = self.actions[key]  # the menu shows the key; the tree's action owns it
             menu_act.setText(f"{menu_act.text()}\t{act.shortcut().toString()}")
+        from twinbench.widgets.derived_dialog import install_action
+
+        menu.addSeparator()
+        install_action(window)
         menu.aboutToShow.connect(self.update_enabled)
         window.tree.selectionModel().currentChanged.connect(self.update_enabled)
         window.tree.menu_for = self.menu_for

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QMenu, QTreeView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeView, QWidget
 
 from twinbench.widgets.context import AppContext
 
@@ -198,11 +198,35 @@ class DeviceTreeModel(QAbstractItemModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        """Channel names are checkable."""
+        """Channel names are checkable; channels and devices drag onto plots."""
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.isValid():
+            base |= Qt.ItemFlag.ItemIsDragEnabled
         if index.isValid() and index.internalId() != TOP and index.column() == 0:
             base |= Qt.ItemFlag.ItemIsUserCheckable
         return base
+
+    def mimeTypes(self) -> list[str]:
+        """Dragged rows are channels (see widgets/channel_mime.py)."""
+        from twinbench.widgets.channel_mime import CHANNELS_MIME
+
+        return [CHANNELS_MIME, "text/plain"]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> Any:  # type: ignore[override]
+        """The dragged channels: a channel row itself, a device row all of its channels."""
+        from twinbench.widgets.channel_mime import channels_mime
+
+        keys: dict[tuple[str, str], None] = {}
+        for index in indexes:
+            if not index.isValid():
+                continue
+            dev, ch = self.key(index)
+            if ch is not None:
+                keys[(dev, ch)] = None
+            else:
+                for c in self.channels[index.row()]:
+                    keys[(dev, c.name)] = None
+        return channels_mime(list(keys))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Text, check state, colour swatch and tooltips of one cell."""
@@ -295,6 +319,9 @@ class DeviceTree(QTreeView):
         self.setRootIsDecorated(True)
         self.setColumnWidth(0, 150)
         self.setColumnWidth(1, 44)
+        self.setDragEnabled(True)  # channels drag onto plots (application/x-twinbench-channels)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         # the Devices menu's actions for a device, supplied by widgets/device_actions.py
         self.menu_for: Callable[[str], QMenu | None] | None = None
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
@@ -10,6 +11,8 @@ from twinbench.diagnostics import Diagnostics
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
+
+REFRESH_S = 0.5
 
 
 class DiagnosticsPanel(FormState, QWidget):
@@ -28,7 +31,8 @@ class DiagnosticsPanel(FormState, QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.process)
         lay.addWidget(self.tree)
-        self._frame = 0
+        self._next = 0.0  # monotonic time of the next refresh (twice a second, whatever the fps)
+        self.diag.snapshot()  # a first mark: the first figures shown are real rates
         self.last: dict = {}
         self.focus: str | None = None  # show_device(): that device expanded and selected
         ctx.on_tick(self._tick)
@@ -39,12 +43,12 @@ class DiagnosticsPanel(FormState, QWidget):
         self.refresh()
 
     def _tick(self) -> None:
-        self._frame += 1
-        if self._frame % 30 == 1:
+        if time.monotonic() >= self._next:
             self.refresh()
 
     def refresh(self) -> None:
         """Take a snapshot and show it."""
+        self._next = time.monotonic() + REFRESH_S
         snap = self.diag.snapshot()
         self.last = snap
         pr = snap["process"]
@@ -61,8 +65,9 @@ class DiagnosticsPanel(FormState, QWidget):
         for dev_id, d in sorted(snap["devices"].items()):
             top = QTreeWidgetItem([dev_id, d["state"]])
             lat = d["latency_ms"]
+            known = d.get("rate_window_s", 1.0) > 0
             figures = [
-                ("samples/s", f"{d['samples_per_s']:.0f}"),
+                ("samples/s", f"{d['samples_per_s']:.0f}" if known else "measuring…"),
                 ("frames (chunks)/s", f"{d['chunks_per_s']:.1f}"),
                 ("bytes/s", f"{d['bytes_per_s']:.0f}"),
                 ("latency source -> now", "-" if lat is None else f"{lat:.1f} ms"),

@@ -168,6 +168,15 @@ class MainWindow(QMainWindow):
         self.pause_action.setEnabled(True)
         plot.alarms.raised.connect(self.actions.on_alarm)
         plot.cursorsChanged.connect(self.actions.actions["cursors"].setChecked)
+        plot.timelikeHidden.connect(  # time/counter channels start unticked in the tree
+            lambda keys: self.tree.set_hidden(set(self.tree.hidden) | {tuple(k) for k in keys})
+        )
+        plot.channelsDropped.connect(  # dropped onto the plot: ticked in the tree
+            lambda keys: self.tree.set_hidden(set(self.tree.hidden) - {tuple(k) for k in keys})
+        )
+        plot.channelsRemoved.connect(  # removed from the plot: unticked in the tree
+            lambda keys: self.tree.set_hidden(set(self.tree.hidden) | {tuple(k) for k in keys})
+        )
         self.actions.set_theme(self.actions.theme)
 
     def install_panels(self, open_names: list[str]) -> None:

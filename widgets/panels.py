@@ -57,6 +57,7 @@ def group_of(spec: PanelSpec) -> str:
 PANEL_MODULES: list[str] = [
     "twinbench.widgets.spectrum_panels",
     "twinbench.widgets.xy_hist_panels",
+    "twinbench.widgets.dashboard",
     "twinbench.widgets.value_panels",
     "twinbench.widgets.diagnostics_panel",
     "twinbench.widgets.rules_panels",

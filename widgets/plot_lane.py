@@ -6,9 +6,13 @@ from datetime import datetime
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QPainter, QPolygonF
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainter, QPolygonF, QTransform
 from PySide6.QtWidgets import QGraphicsItem
+
+from twinbench.widgets.plot_envelope import envelope_rects, fill_rects, is_pairs
+from twinbench.widgets.plot_options import LegendColumn, TimeAxis
+from twinbench.widgets.plot_raster import LaneRaster
 
 PALETTE = [
     "#1f77b4",
@@ -47,15 +51,20 @@ def format_time(t_ns: int) -> str:
 
 
 class Curve(pg.PlotCurveItem):
-    """A curve drawn as polylines (one per run of finite points) straight from numpy, with its
-    bounds handed in with the data: no path building or NaN-aware scans per frame."""
+    """A curve drawn as polylines (one per run of finite points) straight from numpy, or as its
+    min/max envelope when it holds min/max pairs, with its bounds handed in with the data: no
+    path building or NaN-aware scans per frame."""
 
     MAX_RUNS = 256  # more gaps than this: let pyqtgraph build its path instead
+    ENVELOPE = True  # min/max pairs drawn as pixel columns (False: polylines, for comparison)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self._bounds: tuple[float, float, float, float] | None = None
         self._polys: list[QPolygonF] | None = None
+        self._pairs = False
+        self._rects: tuple[tuple[float, ...], np.ndarray | None] | None = None
+        self.raster: LaneRaster | None = None  # set when a lane fills its envelopes together
         self._rect = QRectF()
 
     def set_frame(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -68,6 +77,8 @@ class Curve(pg.PlotCurveItem):
             self._bounds = None
         self.setData(x, y, connect="finite", skipFiniteCheck=True)
         self._polys = None
+        self._pairs = is_pairs(x)
+        self._rects = None
         b = self._bounds
         if b is None or b[2] != b[2]:
             self._rect = QRectF()
@@ -104,10 +115,31 @@ class Curve(pg.PlotCurveItem):
             polys.append(poly)
         return polys
 
+    def as_envelope(self) -> bool:
+        """Whether this frame is painted as a min/max envelope (not polylines)."""
+        return self._pairs and self.ENVELOPE and self.opts["pen"].widthF() <= 1
+
+    def envelope_at(self, tr: QTransform) -> np.ndarray | None:
+        """Device-pixel rectangles of the min/max envelope, cached while the view stays."""
+        key = (tr.m11(), tr.m12(), tr.m21(), tr.m22(), tr.dx(), tr.dy())
+        if self._rects is None or self._rects[0] != key:
+            self._rects = (key, envelope_rects(self.xData, self.yData, tr))
+        return self._rects[1]
+
     def paint(self, p: QPainter, opt: object, widget: object) -> None:
-        """Draw the runs as polylines with the (cosmetic) pen."""
+        """Draw the min/max envelope, or the runs as polylines, with the (cosmetic) pen."""
         if self._bounds is None or self.xData is None:
             return
+        pen = self.opts["pen"]
+        if self.as_envelope():
+            rects = self.envelope_at(p.transform())
+            if rects is not None and self.raster is not None:
+                return  # the lane's raster fills it with the others
+            if rects is not None:
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(pen.color())
+                fill_rects(p, rects)
+                return
         if self._polys is None:
             self._polys = self._build()
             if self._polys is None:  # very gappy data: pyqtgraph's path handles it
@@ -137,7 +169,8 @@ class Lane:
 
     def __init__(self, unit: str) -> None:
         self.unit = unit
-        self.item = pg.PlotItem(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        self.axis = TimeAxis()
+        self.item = pg.PlotItem(axisItems={"bottom": self.axis})
         self.item.setClipToView(False)  # the history already clips to the view
         self.item.setMenuEnabled(False)
         self.item.getAxis("left").setWidth(AXIS_WIDTH)
@@ -147,15 +180,20 @@ class Lane:
         self.legend = self.item.addLegend(offset=(8, 4), labelTextSize="8pt")
         # the legend only changes when curves come or go: paint it from a cached pixmap
         self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.legend_column = LegendColumn(self.item, self.legend)  # beside the data, not on it
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#555", width=1))
         self.cursor.setVisible(False)
         self.item.addItem(self.cursor, ignoreBounds=True)
         self.curves: dict[tuple[str, str], Curve] = {}
+        self.raster = LaneRaster()
+        self.item.addItem(self.raster, ignoreBounds=True)
         self.lo = self.hi = float("nan")
 
     def add(self, key: tuple[str, str], curve: Curve) -> None:
         """Put a curve in this lane."""
         self.curves[key] = curve
+        curve.raster = self.raster
+        self.raster.curves.append(curve)
         self.item.addItem(curve)
 
     def sync_legend(self, hidden: set[tuple[str, str]]) -> None:
@@ -165,6 +203,7 @@ class Lane:
         if len(shown) <= LEGEND_MAX:
             for _, curve in shown:
                 self.legend.addItem(curve, curve.name())
+        self.legend_column.fit()
 
     def autoscale(self) -> None:
         """Fit y to what the curves showed this frame."""

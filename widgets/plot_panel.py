@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QScrollBar,
@@ -15,10 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from twinbench.widgets import plot_remove
+from twinbench.widgets.channel_mime import accept_channels, channels_from
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.plot_alarms import AlarmMarkers
 from twinbench.widgets.plot_lane import Curve, Lane, color_for, format_time
 from twinbench.widgets.plot_measure import CursorPair, MeasureTable, measure
+from twinbench.widgets.plot_options import TIME_MODES, auto_hidden
 
 AUTO_CURVES = 32  # channels drawn without being asked for; the rest wait for the user
 AUTO_DEVICES = 8  # devices whose channels are drawn without being asked for
@@ -29,7 +35,10 @@ EMPTY_HINT = (
 
 
 class _Overlay(QObject):
-    """Keeps the empty-state label centred over the plot as it resizes."""
+    """Keeps the empty-state label centred over the plot as it resizes; says when the mouse
+    leaves the plot (the hover readout then clears)."""
+
+    left = Signal()
 
     def __init__(self, host: QWidget, label: QLabel) -> None:
         super().__init__(host)
@@ -40,6 +49,8 @@ class _Overlay(QObject):
         """Re-centre on resize."""
         if ev.type() == QEvent.Type.Resize:
             self.label.setGeometry(obj.rect())  # type: ignore[attr-defined]
+        elif ev.type() == QEvent.Type.Leave:
+            self.left.emit()
         return False
 
 
@@ -49,6 +60,9 @@ class PlotPanel(QWidget):
 
     pausedChanged = Signal(bool)
     cursorsChanged = Signal(bool)
+    timelikeHidden = Signal(list)  # [(device, channel)] left out as time-like at first sight
+    channelsDropped = Signal(list)  # [(device, channel)] dropped onto the plot (now shown)
+    channelsRemoved = Signal(list)  # [(device, channel)] removed by Delete or the context menu
 
     def __init__(
         self,
@@ -65,6 +79,9 @@ class PlotPanel(QWidget):
         self.auto_y = True  # fit each lane's y axis to what it shows, until the user zooms y
         self.split_units = split_units
         self.hidden: set[tuple[str, str]] = set()
+        self.timelike: set[tuple[str, str]] = set()  # time/counter channels left out at first
+        self.legends = True
+        self.time_mode = "wall"
         self.curves: dict[tuple[str, str], Curve] = {}
         self.capped: set[tuple[str, str]] = set()  # new channels not drawn (past AUTO_CURVES)
         self.lanes: dict[str, Lane] = {}
@@ -72,6 +89,7 @@ class PlotPanel(QWidget):
         self.frames = 0
         self._x = (0, 0)
         self._drawn: tuple = ()
+        self.mouse_scene: Any = None  # the mouse's last point over the plot (Delete removes there)
 
         self.colors = ("w", "#333333")  # background, foreground (see widgets/theme.py)
         self.plot = pg.GraphicsLayoutWidget()
@@ -100,6 +118,17 @@ class PlotPanel(QWidget):
             "Two cursors: \u0394t and min/max/mean of each visible channel between them (Ctrl+M)"
         )
         self.cursor_button.toggled.connect(self.set_cursors)
+        self.legend_button = QToolButton(text="Legend", checkable=True)
+        self.legend_button.setChecked(True)
+        self.legend_button.setToolTip("Channel names in a column right of each lane")
+        self.legend_button.toggled.connect(self.set_legends)
+        self.time_box = QComboBox()
+        for mode, label in TIME_MODES.items():
+            self.time_box.addItem(label, mode)
+        self.time_box.setToolTip("Time axis: wall clock, seconds since start or cursor, samples")
+        self.time_box.currentIndexChanged.connect(
+            lambda i: self.set_time_mode(self.time_box.itemData(i))
+        )
         self.measure_table = MeasureTable()
         self.measure_table.setVisible(False)
         self._measure_dirty = False
@@ -115,6 +144,8 @@ class PlotPanel(QWidget):
         top.setContentsMargins(4, 2, 4, 0)
         for b in (self.pause_button, self.live_button, self.split_button, self.cursor_button):
             top.addWidget(b)
+        top.addWidget(self.legend_button)
+        top.addWidget(self.time_box)
         top.addWidget(self.readout, 1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -129,6 +160,9 @@ class PlotPanel(QWidget):
         self.hint.setStyleSheet("color: #666; font-size: 13pt; background: transparent;")
         self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._overlay = _Overlay(self.plot, self.hint)
+        self._overlay.left.connect(lambda: self.set_cursor(None))
+        self.plot.setAcceptDrops(False)  # drops go to the panel (channels_mime)
+        self.setAcceptDrops(True)
 
     # -- state -----------------------------------------------------------------------------
     def set_paused(self, paused: bool) -> None:
@@ -157,6 +191,8 @@ class PlotPanel(QWidget):
 
     def rebuild(self) -> None:
         """Drop every lane and curve and draw again from the history (devices went away)."""
+        for lane in self.lanes.values():
+            lane.legend_column.detach()
         self.plot.ci.clear()
         self.lanes.clear()
         self.cursors.detach_all()
@@ -177,6 +213,87 @@ class PlotPanel(QWidget):
             for lane in self.lanes.values():
                 if key in lane.curves:
                     lane.sync_legend(self.hidden)
+
+    def state(self) -> dict[str, Any]:
+        """The plot's choices: channels left out, lanes, legends, time axis mode, window."""
+        return {
+            "hidden": sorted([d, c] for d, c in self.hidden),
+            "timelike": sorted([d, c] for d, c in self.timelike),  # decided: never re-hidden
+            "split_units": self.split_units,
+            "legends": self.legends,
+            "time_mode": self.time_mode,
+            "window_s": self.window_ns / 1e9,
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Apply what `state()` returned (unknown or malformed keys are left as they are)."""
+        hidden = state.get("hidden")
+        if isinstance(hidden, list):
+            keys = {
+                (str(k[0]), str(k[1]))
+                for k in hidden
+                if isinstance(k, list | tuple) and len(k) == 2
+            }
+            for key in set(self.hidden) - keys:
+                self.set_channel_visible(*key, True)
+            for key in keys:
+                self.set_channel_visible(*key, False)
+        decided = state.get("timelike")
+        if isinstance(decided, list):
+            self.timelike |= {
+                (str(k[0]), str(k[1]))
+                for k in decided
+                if isinstance(k, list | tuple) and len(k) == 2
+            }
+        if isinstance(state.get("split_units"), bool):
+            self.set_split_units(state["split_units"])
+        if isinstance(state.get("legends"), bool):
+            self.set_legends(state["legends"])
+        if state.get("time_mode") in TIME_MODES:
+            self.set_time_mode(state["time_mode"])
+        if isinstance(state.get("window_s"), int | float) and state["window_s"] > 0:
+            self.set_window(float(state["window_s"]))
+
+    def set_legends(self, on: bool) -> None:
+        """Show or hide the legend column of every lane."""
+        self.legends = bool(on)
+        self.legend_button.blockSignals(True)
+        self.legend_button.setChecked(self.legends)
+        self.legend_button.blockSignals(False)
+        for lane in self.lanes.values():
+            lane.legend_column.set_shown(self.legends)
+
+    def set_time_mode(self, mode: str) -> None:
+        """Label the time axis as wall clock, since start, since the cursor or sample index."""
+        if mode not in TIME_MODES:
+            raise ValueError(f"time axis mode {mode!r} is not one of {', '.join(TIME_MODES)}")
+        self.time_mode = mode
+        i = self.time_box.findData(mode)
+        if i != self.time_box.currentIndex():
+            self.time_box.blockSignals(True)
+            self.time_box.setCurrentIndex(i)
+            self.time_box.blockSignals(False)
+        for lane in self.lanes.values():
+            self._time_axis(lane)
+
+    def _time_axis(self, lane: Lane) -> None:
+        span = self.history.span() if self.history is not None else None
+        origin = span[0] if span else 0
+        if self.time_mode == "cursor":
+            origin = self.cursors.span()[0] if self.cursors.enabled else (self.cursor_ns or origin)
+        lane.axis.index_of = self._index_of
+        lane.axis.set_mode(self.time_mode, origin / 1e9)
+        label = {"start": "s since start", "cursor": "s since cursor", "index": "sample"}
+        lane.item.setLabel("bottom", label.get(self.time_mode, ""))
+        lanes = list(self.lanes.values())
+        lane.item.showAxis("bottom", bool(lanes) and lane is lanes[-1])  # setLabel showed it
+
+    def _index_of(self, t_s: float) -> int:
+        """Sample number (from the oldest kept) at a time, on the first visible channel."""
+        keys = self.visible_keys()
+        if not keys or self.history is None:
+            return 0
+        return self.history.index_at(*keys[0], int(t_s * 1e9))
 
     def set_window(self, seconds: float) -> None:
         """Width of the followed time window."""
@@ -225,6 +342,8 @@ class PlotPanel(QWidget):
             axis = lane.item.getAxis(name)
             axis.setPen(fg)
             axis.setTextPen(fg)
+        lane.legend.setLabelTextColor(fg)  # legend text in the theme's foreground
+        lane.sync_legend(self.hidden)
 
     def center_on(self, t_ns: int) -> None:
         """Pause and show the current window width centred on `t_ns`."""
@@ -272,18 +391,54 @@ class PlotPanel(QWidget):
         self.refresh()
 
     def _on_mouse_moved(self, pos: object) -> None:
+        self.mouse_scene = pos
         for lane in self.lanes.values():
-            if lane.item.sceneBoundingRect().contains(pos):  # type: ignore[arg-type]
+            if lane.vb.sceneBoundingRect().contains(pos):  # type: ignore[arg-type]
                 self.set_cursor(int(lane.vb.mapSceneToView(pos).x() * 1e9))
                 return
+        if self.cursor_ns is not None:  # over an axis or a legend: no stale readout
+            self.set_cursor(None)
+
+    def dragEnterEvent(self, ev: Any) -> None:
+        """Accept dragged channels (the device tree, the latest-values table)."""
+        accept_channels(ev)
+
+    def dragMoveEvent(self, ev: Any) -> None:
+        """Keep accepting channels while they move over the plot."""
+        accept_channels(ev)
+
+    def dropEvent(self, ev: Any) -> None:
+        """Show the dropped channels."""
+        keys = self.add_channels(channels_from(ev.mimeData()))
+        if keys:
+            ev.acceptProposedAction()
+
+    def add_channels(self, keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Plot these channels (hidden, capped or time-like ones too); returns the ones known."""
+        known = [
+            k for k in keys if self.history is not None and k[1] in self.history.channels(k[0])
+        ]
+        for dev, ch in known:
+            self.set_channel_visible(dev, ch, True)
+            self._curve(dev, ch)
+        if known:
+            self._drawn = ()  # the next tick draws them (one frame, not two)
+            self.channelsDropped.emit(known)
+        return known
+
+    def contextMenuEvent(self, ev: Any) -> None:
+        """Right-click over a lane: Remove <channel> for its channels, nearest first."""
+        plot_remove.show_context_menu(self, ev)
 
     def keyPressEvent(self, ev: object) -> None:
-        """Space pauses, End goes live, Left/Right scroll half a window back or forth."""
+        """Space pauses, End goes live, Left/Right scroll, Delete removes the nearest channel."""
         key = ev.key()  # type: ignore[attr-defined]
         if key == Qt.Key.Key_Space:
             self.set_paused(not self.paused)
         elif key == Qt.Key.Key_End:
             self.set_paused(False)
+        elif key == Qt.Key.Key_Delete:
+            plot_remove.remove_under_mouse(self)
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             x0, x1 = self._x
             step = (x1 - x0) // 2 * (-1 if key == Qt.Key.Key_Left else 1)
@@ -354,6 +509,9 @@ class PlotPanel(QWidget):
             self.cursors.attach(lane)
             self.alarms.attach(lane)
             self._color_lane(lane)
+            lane.legend_column.set_shown(self.legends)
+            if self.time_mode != "wall":
+                self._time_axis(lane)
             lanes = list(self.lanes.values())
             for other in lanes:
                 other.item.showAxis("bottom", other is lanes[-1])
@@ -381,6 +539,16 @@ class PlotPanel(QWidget):
             curve.setVisible(key not in self.hidden)
             lane.sync_legend(self.hidden)
         return curve
+
+    def _leave_out_timelike(self, device: str, names: list[str]) -> None:
+        """Hide new time-like and counter channels (they stay channels; tick them to plot)."""
+        assert self.history is not None
+        found = auto_hidden(self.history, device, names)
+        keys = {(device, ch) for ch in found} - self.timelike
+        if keys:
+            self.timelike |= keys
+            self.hidden |= keys
+            self.timelikeHidden.emit(sorted(keys))
 
     def _auto_curve(self, device: str, channel: str) -> None:
         """Add a curve for new data, unless a handful are shown already (the user adds more)."""
@@ -423,9 +591,15 @@ class PlotPanel(QWidget):
         self._drawn = state
         lane_of: dict[tuple[str, str], Lane] = {}
         for dev in h.devices():
-            for ch in h.channels(dev):
-                if (dev, ch) not in self.curves and (dev, ch) not in self.capped:
-                    self._auto_curve(dev, ch)
+            new = [
+                ch
+                for ch in h.channels(dev)
+                if (dev, ch) not in self.curves and (dev, ch) not in self.capped
+            ]
+            if new:
+                self._leave_out_timelike(dev, new)
+            for ch in new:
+                self._auto_curve(dev, ch)
         for lane in self.lanes.values():
             lane.lo, lane.hi = np.inf, -np.inf
             for key in lane.curves:
@@ -433,11 +607,17 @@ class PlotPanel(QWidget):
         width = max(100, int(self.plot.width()) - 70)
         for dev in h.devices():
             shown = [ch for ch in h.channels(dev) if (dev, ch) not in self.hidden]
+            seconds: dict[int, np.ndarray] = {}  # channels of one stream share their times
             for ch, (t, y) in h.view_many(dev, shown, x0, x1, 2 * width).items():
-                ymin, ymax = self.curves[dev, ch].set_frame(t / 1e9, y)
+                x = seconds.get(id(t))
+                if x is None:
+                    x = seconds[id(t)] = t / 1e9
+                ymin, ymax = self.curves[dev, ch].set_frame(x, y)
                 if ymin == ymin:  # not all NaN
                     lane = lane_of[dev, ch]
                     lane.lo, lane.hi = min(lane.lo, ymin), max(lane.hi, ymax)
+        for lane in self.lanes.values():
+            lane.raster.sync()
         if self.auto_y:
             for lane in self.lanes.values():
                 lane.autoscale()

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,9 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from twinbench.timelike import epoch_seconds, timelike_columns
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
+from twinbench.widgets.plot_lane import color_for
+from twinbench.widgets.plot_options import TimeAxis
 
 MAX_ROWS_SHOWN = 1000
 DEFAULT_SQL = (
@@ -45,7 +49,8 @@ class QueryPanel(FormState, QWidget):
         run.clicked.connect(self.run_query)
         self.status = QLabel()
         self.table = QTableWidget(0, 0)
-        self.plot = pg.PlotWidget()
+        self.time_axis = TimeAxis()  # wall clock for time columns, plain numbers otherwise
+        self.plot = pg.PlotWidget(axisItems={"bottom": self.time_axis})
         self.plot.addLegend()
         self.plot.getAxis("bottom").setLabel("first column")
         top = QHBoxLayout()
@@ -54,10 +59,18 @@ class QueryPanel(FormState, QWidget):
         split = QSplitter()
         split.addWidget(self.table)
         split.addWidget(self.plot)
+        split.setSizes([500, 500])
+        self.splitter = QSplitter(Qt.Orientation.Vertical)  # the results get the room
+        self.splitter.addWidget(self.sql)
+        self.splitter.addWidget(split)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setSizes([90, 360])
+        self.sql.setMinimumHeight(48)
+        self.table.setMinimumHeight(120)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
-        lay.addWidget(self.sql)
-        lay.addWidget(split, 1)
+        lay.addWidget(self.splitter, 1)
         lay.addWidget(self.status)
         self.result: Any = None
 
@@ -97,12 +110,19 @@ class QueryPanel(FormState, QWidget):
         if t.num_rows == 0 or t.num_columns < 2:
             return
         x_col = t.column(0)
+        wall = False
         if pa.types.is_timestamp(x_col.type):
-            x = x_col.cast(pa.int64()).to_numpy(zero_copy_only=False) / 1e9
+            ns = pc.cast(x_col, pa.timestamp("ns", x_col.type.tz))
+            x = ns.cast(pa.int64()).to_numpy(zero_copy_only=False) / 1e9
+            wall = True
         elif pa.types.is_integer(x_col.type) or pa.types.is_floating(x_col.type):
             x = x_col.to_numpy(zero_copy_only=False).astype(float)
+            wall = bool(timelike_columns(x.reshape(-1, 1), min_rows=2)[0]) and x.min() > 1e8
+            x = epoch_seconds(x) if wall else x
         else:
             x = np.arange(t.num_rows, dtype=float)
+        self.time_axis.set_mode("wall" if wall else "start", 0.0)
+        self.plot.getAxis("bottom").setLabel(t.column_names[0] + (" (local time)" if wall else ""))
         group = next(
             (i for i in range(1, t.num_columns) if pa.types.is_string(t.column(i).type)), None
         )
@@ -111,7 +131,7 @@ class QueryPanel(FormState, QWidget):
             for i in range(1, t.num_columns)
             if pa.types.is_integer(t.column(i).type) or pa.types.is_floating(t.column(i).type)
         ]
-        colours = ["y", "c", "m", "g", "r", "b", "w"]
+        colours = [color_for(i) for i in range(7)]  # readable on light and dark backgrounds
         k = 0
         for i in ys:
             y = t.column(i).to_numpy(zero_copy_only=False).astype(float)

@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox
 
 from twinbench.analysis.spectrum import WINDOWS, Spectrum, amplitude_spectrum
+from twinbench.widgets.channel_pick import DynamicDefault
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.offthread import jobs_of
 from twinbench.widgets.panels import PanelSpec
@@ -17,7 +18,7 @@ from twinbench.widgets.tap_panel import TapPanel
 SIZES = [256, 512, 1024, 2048, 4096, 8192, 16384, 32768]
 
 
-class SpectrumPanel(TapPanel):
+class SpectrumPanel(DynamicDefault, TapPanel):
     """Amplitude spectrum of one channel: window function, size, averaging, peak readout."""
 
     # size, window and averages are saved by workspace_config()
@@ -88,7 +89,7 @@ class SpectrumPanel(TapPanel):
         super().apply_workspace_config(cfg)
 
 
-class SpectrogramPanel(TapPanel):
+class SpectrogramPanel(DynamicDefault, TapPanel):
     """A waterfall of successive spectra of one channel."""
 
     STATE_FIELDS: ClassVar[dict[str, str]] = {"size": "size_box"}

@@ -81,3 +81,22 @@ def apply_theme(theme: str, plot: Any = None) -> str:
     if plot is not None:
         plot.apply_colors(bg, fg)
     return mode
+
+
+def restyle_plots(window: Any, mode: str) -> int:
+    """Give the pyqtgraph plots (FFT, XY, SQL, twin...) in `window`'s panels the colours of
+    `mode`; returns how many. pyqtgraph reads its colours when a plot is made, so panels that
+    were open when the theme changed kept the old one."""
+    import pyqtgraph as pg
+
+    bg, fg = PLOT_COLORS[mode]
+    n = 0
+    for w in window.findChildren(pg.PlotWidget):
+        w.setBackground(bg)
+        item = w.getPlotItem()
+        for name in ("left", "bottom", "right", "top"):
+            axis = item.getAxis(name)
+            axis.setPen(fg)
+            axis.setTextPen(fg)
+        n += 1
+    return n

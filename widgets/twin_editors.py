@@ -42,16 +42,12 @@ class ValueEditor:
             self.widget = box
         elif kind in _INT_LIMITS:
             spin = QSpinBox()
-            lo, hi = _INT_LIMITS[kind]
-            if rng is not None:
-                lo, hi = max(lo, int(rng[0])), min(hi, int(rng[1]))
-            spin.setRange(lo, hi)
+            spin.setRange(*_INT_LIMITS[kind])  # the model's range is checked, never clamped to
             self.widget = spin
         elif self.schema.numeric and kind not in _WIDE_INTS:
             dspin = QDoubleSpinBox()
             dspin.setDecimals(3)
-            lo, hi = rng if rng is not None else (-1e12, 1e12)
-            dspin.setRange(lo, hi)
+            dspin.setRange(-1e12, 1e12)
             self.widget = dspin
         else:
             edit = QLineEdit()
@@ -60,8 +56,47 @@ class ValueEditor:
             self.widget = edit
         self.range = rng
 
+    def range_text(self) -> str:
+        """The model's range as shown next to the editor ('' when it has none)."""
+        return "" if self.range is None else f"{self.range[0]:g} … {self.range[1]:g}"
+
+    def error(self) -> str:
+        """Why the edited value cannot be sent ('' when it can)."""
+        try:
+            self.value()
+        except ValueError as exc:
+            return str(exc)
+        return ""
+
+    def on_change(self, callback: Any) -> None:
+        """Call `callback()` whenever the edited value changes."""
+        w = self.widget
+        if isinstance(w, QCheckBox):
+            w.toggled.connect(lambda *_: callback())
+        elif isinstance(w, QComboBox):
+            w.currentIndexChanged.connect(lambda *_: callback())
+        elif isinstance(w, QSpinBox | QDoubleSpinBox):
+            w.valueChanged.connect(lambda *_: callback())
+        elif isinstance(w, QLineEdit):
+            w.textChanged.connect(lambda *_: callback())
+
     def value(self) -> Any:
-        """The edited value, typed by the schema (raises ValueError on bad JSON)."""
+        """The edited value, typed by the schema; ValueError when out of range or badly typed."""
+        value = self._raw()
+        if (
+            self.range is not None
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and not (self.range[0] <= value <= self.range[1])
+        ):
+            raise ValueError(f"{value:g} is outside the model's range {self.range_text()}")
+        if self.schema.kind in ("Object", "Map", "Array") or self.schema.kind in _WIDE_INTS:
+            err = self.schema.check(value, "value") if value is not None else None
+            if err:
+                raise ValueError(err)
+        return value
+
+    def _raw(self) -> Any:
         w = self.widget
         if isinstance(w, QCheckBox):
             return w.isChecked()
@@ -74,7 +109,10 @@ class ValueEditor:
         assert isinstance(w, QLineEdit)
         text = w.text().strip()
         if self.schema.kind in ("Object", "Map", "Array") or self.schema.kind in _WIDE_INTS:
-            return json.loads(text) if text else None
+            try:
+                return json.loads(text) if text else None
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not JSON: {exc.msg} at column {exc.colno}") from None
         return text
 
     def set_value(self, value: Any) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -27,19 +28,26 @@ from twinbench.widgets.context import AppContext
 from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.twin_editors import ValueEditor
+from twinbench.widgets.twin_json import TwinJsonView, is_dark
 from twinbench.widgets.twin_plots import TelemetryGrid
 
 MAX_HZ = 15.0  # values, tables and property states redraw at most this often
 PLOT_HZ = 5.0  # the telemetry sparklines, at most this often
 
-_STATE_COLORS = {
-    "accepted": "#2e7d32",
-    "synced": "#2e7d32",
-    "default": "#546e7a",
-    "pending": "#ef6c00",
-    "rejected": "#c62828",
-    "failed": "#c62828",
+_STATE_COLORS = {  # (on a light background, on a dark one), each >= 4.5:1 contrast
+    "accepted": ("#1b5e20", "#81c784"),
+    "synced": ("#1b5e20", "#81c784"),
+    "default": ("#455a64", "#b0bec5"),
+    "pending": ("#a84300", "#ffb74d"),
+    "rejected": ("#b71c1c", "#ef9a9a"),
+    "failed": ("#b71c1c", "#ef9a9a"),
 }
+
+
+def state_color(state: str) -> str:
+    """The text colour of a property state in the current theme."""
+    light, dark = _STATE_COLORS.get(state, ("#000000", "#e0e0e0"))
+    return dark if is_dark() else light
 
 
 def twin_service(ctx: AppContext) -> TwinService:
@@ -64,54 +72,93 @@ class WritableRow(QWidget):
     ) -> None:
         super().__init__()
         self.panel, self.prop, self.path = panel, prop, path
-        lay = QHBoxLayout(self)
+        lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.editor = ValueEditor(prop.schema, rng)
         self.button = QPushButton("Set")
+        self.button.setEnabled(False)  # until the editor shows the twin's value (or is edited)
         self.status = QLabel("")
-        lay.addWidget(self.editor.widget, 2)
+        self.status.setWordWrap(True)
+        self.hint = QLabel(self.editor.range_text())
+        self.hint.setObjectName("rangeHint")
+        # editor, unit and Set on a line; the range (or why the value is refused) and the
+        # desired/reported status below, so that a narrow dock still shows them whole
+        top = QHBoxLayout()
+        top.addWidget(self.editor.widget, 1)
         unit = unit_symbol(prop.unit)
         if unit:
-            lay.addWidget(QLabel(unit))
-        lay.addWidget(self.button)
-        lay.addWidget(self.status, 3)
+            top.addWidget(QLabel(unit))
+        top.addWidget(self.button)
+        lay.addLayout(top)
+        self.hint.setWordWrap(True)
+        lay.addWidget(self.hint)
+        lay.addWidget(self.status)
         self.button.clicked.connect(self.submit)
-        self._seeded = False
+        self._seeded = False  # shows a value from the twin
+        self._touched = False  # the user changed it since
+        self._seeding = False
+        self.shown: Any = None  # the twin value the editor was last seeded with
+        self.state = ""
+        self.editor.on_change(self._edited)
+
+    def _edited(self) -> None:
+        if not self._seeding:
+            self._touched = True
+        self._validate()
+
+    def _validate(self) -> None:
+        err = self.editor.error()
+        self.hint.setText(err or self.editor.range_text())
+        self.hint.setStyleSheet(f"color: {state_color('rejected')}" if err else "")
+        self.button.setEnabled(not err and (self._seeded or self._touched))
 
     def submit(self) -> None:
-        """Send the edited value as a desired patch (off the GUI thread)."""
+        """Send the edited value as a desired patch (off the GUI thread); refuses bad input."""
         try:
             value = self.editor.value()
         except ValueError as exc:
-            self.status.setText(f"invalid: {exc}")
+            self.hint.setText(str(exc))
             return
         patch: dict[str, Any] = {self.prop.name: value}
         if "." in self.path:
             comp = self.path.split(".")[0]
             patch = {comp: {"__t": "c", self.prop.name: value}}
+        self._touched = False
         self.panel.submit(
             f"set {self.path}", self.panel.service.set_desired, self.panel.device, patch
         )
 
+    def seed(self, value: Any) -> None:
+        """Show a value from the twin unless the user is editing."""
+        if value is None or self._touched or (self._seeded and value == self.shown):
+            return
+        self._seeding = True
+        try:
+            self.editor.set_value(value)
+        finally:
+            self._seeding = False
+        self._seeded, self.shown = True, value
+        self._validate()
+
     def refresh(self, twin: TwinDocument) -> None:
-        """Show desired vs reported, the acknowledgement and how long a value has pended."""
+        """Show desired vs reported with versions, the acknowledgement and pending time."""
         st = twin.property_status(self.path)
-        if not self._seeded and st.reported is not None:
-            self.editor.set_value(st.desired if st.desired is not None else st.reported)
-            self._seeded = True
+        self.seed(st.desired if st.desired is not None else st.reported)
         text = f"reported {_fmt(st.reported)}"
         if st.desired is not None:
-            text = f"desired {_fmt(st.desired)} · " + text
+            text = f"desired {_fmt(st.desired)} (v{st.desired_version}) · " + text
+        if st.ack_code is not None:
+            text += f" · ack {st.ack_code} v{st.ack_version}"
+            if st.ack_description:
+                text += f" “{st.ack_description}”"
         if st.state == "pending":
             text += f" · pending {st.pending_for():.1f} s"
-        elif st.state in ("rejected", "failed"):
-            text += f" · {st.state} ({st.ack_code}: {st.ack_description})"
-        elif st.ack_code:
+        elif st.state in ("rejected", "failed", "accepted"):
             text += f" · {st.state}"
         if self.status.text() != text:
             self.status.setText(text)
-        if st.state != getattr(self, "state", None):  # restyling every tick costs milliseconds
-            self.status.setStyleSheet(f"color: {_STATE_COLORS.get(st.state, '#000')}")
+        if st.state != self.state:  # restyling every tick costs milliseconds
+            self.status.setStyleSheet(f"color: {state_color(st.state)}")
         self.state = st.state
 
 
@@ -129,6 +176,7 @@ class CommandRow(QWidget):
             lay.addWidget(QLabel(cmd.request[0]))
             lay.addWidget(self.editor.widget, 1)
         self.button = QPushButton(cmd.display_name or cmd.name)
+        self.button.setToolTip(self.address)
         self.response = QLabel("")
         self.response.setWordWrap(True)
         lay.addWidget(self.button)
@@ -178,17 +226,30 @@ class TwinPanel(FormState, QWidget):
         top = QHBoxLayout()
         self.devices = QComboBox()
         self.model_label = QLabel("no model bound")
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Ask the device for its reported properties")
         top.addWidget(QLabel("Device"))
         top.addWidget(self.devices, 1)
+        top.addWidget(self.refresh_button)
         outer.addLayout(top)
         outer.addWidget(self.model_label)
+        self.versions = QLabel("")
+        self.versions.setObjectName("twinVersions")
+        outer.addWidget(self.versions)
         self.message = QLabel("")
+        self.message.setWordWrap(True)
         outer.addWidget(self.message)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
-        outer.addWidget(self.scroll, 1)
+        self.json_view = TwinJsonView(self.apply_patch)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.scroll, "Properties")
+        self.tabs.addTab(self.json_view, "Twin JSON")
+        outer.addWidget(self.tabs, 1)
         self.body: QWidget | None = None
+        self._seen_version = -1
         self.devices.currentTextChanged.connect(self.show_device)
+        self.refresh_button.clicked.connect(self.load_reported)
         self.destroyed.connect(lambda *_: self.pool.shutdown(wait=False, cancel_futures=True))
         ctx.on_tick(self.refresh)
         self.refresh()
@@ -226,6 +287,20 @@ class TwinPanel(FormState, QWidget):
         lay.addStretch(1)
         self.scroll.setWidget(body)
         self.body = body
+        self._seen_version = -1
+        self.json_view.editor.document().setModified(False)
+        if binding is not None:
+            self.load_reported()
+
+    def load_reported(self) -> None:
+        """Ask the device for its reported properties (the panel shows them when they come)."""
+        if self.device:
+            self.submit("refresh", self.service.refresh, self.device)
+
+    def apply_patch(self, patch: dict[str, Any]) -> None:
+        """Send a desired merge patch (from the Twin JSON tab)."""
+        if self.device:
+            self.submit("save desired", self.service.set_desired, self.device, patch)
 
     def _section(
         self, lay: QVBoxLayout, b: Binding, iface: Interface, prefix: str, title: str
@@ -299,6 +374,13 @@ class TwinPanel(FormState, QWidget):
             return
         self._drawn = now
         twin = self.service.twin(self.device)
+        if twin.version != self._seen_version:
+            self._seen_version = twin.version
+            self.versions.setText(
+                f"twin v{twin.version} · desired $version {twin.desired.version}"
+                f" · reported $version {twin.reported.version}"
+            )
+            self.json_view.show_doc(twin.to_json())
         if now - self._plotted >= 1.0 / PLOT_HZ:  # each sparkline repaint costs milliseconds
             self._plotted = now
             for grid in self.grids:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from twinbench.dtdl import Content
@@ -34,6 +35,7 @@ class TelemetryPlot(QWidget):
         self.plot.setMouseEnabled(False, False)
         lay.addWidget(self.plot)
         lay.addWidget(self.value_label)
+        self.apply_palette()
         self.keep = keep
         self.data = np.full((keep, len(channels)), np.nan)
         self.count = 0
@@ -42,6 +44,22 @@ class TelemetryPlot(QWidget):
             self.plot.plot(pen=pg.mkPen(_PENS[i % len(_PENS)], width=1.5))
             for i in range(len(channels))
         ]
+
+    def apply_palette(self) -> None:
+        """Plot background and axes in the theme's base and text colours (dark stays dark)."""
+        pal = self.palette()
+        self.plot.setBackground(pal.base().color())
+        fg = pal.text().color()
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(fg)
+            axis.setTextPen(fg)
+
+    def changeEvent(self, ev: QEvent) -> None:
+        """Follow a theme switch."""
+        if ev.type() == QEvent.Type.PaletteChange:
+            self.apply_palette()
+        super().changeEvent(ev)
 
     def update_from(self, twin: TwinDocument) -> bool:
         """Append the twin's latest values when they are new; returns whether anything changed."""

@@ -6,21 +6,22 @@ import math
 from typing import ClassVar
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QLabel,
     QSizePolicy,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from twinbench.widgets.channel_mime import ChannelDragTable
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.tap_panel import TapPanel
+from twinbench.widgets.value_range import channel_range
 
 
 class _Dial(QWidget):
@@ -33,6 +34,8 @@ class _Dial(QWidget):
         self.lo, self.hi = 0.0, 100.0
         self.warn, self.alarm = 70.0, 90.0
         self.text = ""
+        self.text_rect = QRectF()
+        self.arc_rect = QRectF()  # the gauge's circle (its upper half is drawn)
         self.setMinimumSize(120, 90)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -58,33 +61,45 @@ class _Dial(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = QRectF(self.rect()).adjusted(8, 8, -8, -8)
         col = self.colour()
-        if self.style == "gauge":
-            side = min(r.width(), r.height() * 1.6)
-            box = QRectF(r.center().x() - side / 2, r.top(), side, side)
-            p.setPen(QPen(QColor("#cccccc"), 10))
-            p.drawArc(box.adjusted(10, 10, -10, -10), 0, 180 * 16)
-            p.setPen(QPen(col, 10))
-            p.drawArc(box.adjusted(10, 10, -10, -10), 180 * 16, -int(180 * 16 * self.fraction()))
-        elif self.style == "bar":
-            p.fillRect(r, QColor("#dddddd"))
-            p.fillRect(QRectF(r.left(), r.top(), r.width() * self.fraction(), r.height()), col)
-        else:
-            d = min(r.width(), r.height()) * 0.6
-            p.setBrush(col)
-            p.setPen(Qt.PenStyle.NoPen)
-            p.drawEllipse(QRectF(r.center().x() - d / 2, r.top(), d, d))
-        p.setPen(self.palette().text().color())
         f = QFont(self.font())
         f.setPointSize(14)
+        text_h = QFontMetricsF(f).height() + 4
+        if self.style == "gauge":
+            # the arc (a half circle, pen 10 px) sits above a line kept for the text
+            side = max(20.0, min(r.width(), (r.height() - text_h) * 2 - 10))
+            box = QRectF(r.center().x() - side / 2, r.top(), side, side).adjusted(10, 10, -10, -10)
+            p.setPen(QPen(QColor("#9e9e9e"), 10))
+            p.drawArc(box, 0, 180 * 16)
+            p.setPen(QPen(col, 10))
+            p.drawArc(box, 180 * 16, -int(180 * 16 * self.fraction()))
+            self.arc_rect = box
+            self.text_rect = QRectF(r.left(), box.center().y() + 8, r.width(), text_h)
+        elif self.style == "bar":
+            bar = r.adjusted(0, text_h, 0, -text_h)  # the scale above, the value below
+            p.fillRect(bar, QColor("#9e9e9e"))
+            p.fillRect(
+                QRectF(bar.left(), bar.top(), bar.width() * self.fraction(), bar.height()), col
+            )
+        else:
+            d = max(8.0, min(r.width(), r.height() - 2 * text_h))
+            p.setBrush(col)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.drawEllipse(QRectF(r.center().x() - d / 2, r.top() + text_h, d, d))
+        if self.style != "gauge":
+            self.text_rect = QRectF(r.left(), r.bottom() - text_h, r.width(), text_h)
+        p.setPen(self.palette().windowText().color())
         p.setFont(f)
-        p.drawText(r, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignHCenter, self.text)
+        p.drawText(self.text_rect, Qt.AlignmentFlag.AlignCenter, self.text)
+        scale = f"{self.lo:g} … {self.hi:g}"
+        p.setFont(self.font())
+        p.drawText(r, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft, scale)
         p.end()
 
 
 class ValuePanel(TapPanel):
     """One channel's latest value as a gauge, a bar or an LED with thresholds."""
 
-    capacity = 16
+    capacity = 4096  # recent samples: the observed range when the model gives none
     style = "gauge"
 
     def __init__(self, ctx: AppContext) -> None:
@@ -99,12 +114,56 @@ class ValuePanel(TapPanel):
         ):
             box = QDoubleSpinBox()
             box.setRange(-1e9, 1e9)
+            box.setDecimals(3)
             box.setValue(val)
             box.valueChanged.connect(self._thresholds)
+            box.valueChanged.connect(self._user_scale)
             self.boxes[key] = box
             self.controls.addWidget(QLabel(label))
             self.controls.addWidget(box)
         self.layout_.addWidget(self.dial, 1)
+
+    auto_scale = True  # min/max/warn/alarm follow the model or the observed range
+    scale_source = "default"
+    _scaling = False
+
+    def _user_scale(self) -> None:
+        if not self._scaling:
+            self.auto_scale = False  # the user set a scale: keep it
+
+    _scale_for: tuple[str, str] | None = None  # the channel the scale was chosen for
+
+    def on_selection(self) -> None:
+        """A new channel: its scale comes from the model or what it shows."""
+        super().on_selection()
+        key = (self.device_box.currentText(), self.channel_boxes[0].currentText())
+        if key != self._scale_for:
+            self._scale_for = key
+            self.auto_scale = True
+            self.scale_source = "default"
+
+    def _auto_scale(self) -> None:
+        assert self.tap is not None
+        name = self.channel_boxes[0].currentText()
+        _, v = self.tap.latest(self.tap.size)
+        src, lo, hi = channel_range(self.ctx, self.device_box.currentText(), name, v[:, 0])
+        if src == "observed" and self.scale_source == "observed":
+            lo, hi = min(lo, self.boxes["lo"].value()), max(hi, self.boxes["hi"].value())
+        self.scale_source = src
+        self._scaling = True
+        try:
+            for key, val in (
+                ("lo", lo),
+                ("hi", hi),
+                ("warn", lo + 0.7 * (hi - lo)),
+                ("alarm", lo + 0.9 * (hi - lo)),
+            ):
+                if self.boxes[key].value() != val:
+                    self.boxes[key].setValue(val)
+        finally:
+            self._scaling = False
+        if src == "model":
+            self.auto_scale = False  # the model's range does not move
 
     def _thresholds(self) -> None:
         for key, box in self.boxes.items():
@@ -114,6 +173,8 @@ class ValuePanel(TapPanel):
     def refresh(self) -> None:
         """Show the latest value with its unit."""
         assert self.tap is not None
+        if self.auto_scale:
+            self._auto_scale()
         _, v = self.tap.latest(1)
         self.dial.value = float(v[-1, 0])
         name = self.channel_boxes[0].currentText()
@@ -126,6 +187,10 @@ class ValuePanel(TapPanel):
 
     def apply_workspace_config(self, cfg: dict) -> None:
         """Restore selection and thresholds."""
+        if any(k in cfg for k in self.boxes):  # a saved scale is kept for the saved channel
+            self.auto_scale = False
+            chans = cfg.get("channels") or [""]
+            self._scale_for = (str(cfg.get("device", "")), str(chans[0]))
         for k, b in self.boxes.items():
             if k in cfg:
                 b.setValue(float(cfg[k]))
@@ -152,7 +217,7 @@ class TablePanel(FormState, QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.hub = ctx.runtime.hub
-        self.table = QTableWidget(0, 5)
+        self.table = ChannelDragTable(0, 5)  # rows drag onto plots as channels
         self.table.setHorizontalHeaderLabels(["device", "channel", "value", "unit", "samples"])
         self.table.verticalHeader().setVisible(False)
         lay = QVBoxLayout(self)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QStyle, QSystemTrayIcon
 from twinbench.paths import ENV_DATA_DIR, data_dir  # noqa: F401  (re-exported)
 from twinbench.widgets.open_data import DataOpener
 from twinbench.widgets.status import RecordIndicator
-from twinbench.widgets.theme import THEMES, apply_theme
+from twinbench.widgets.theme import THEMES, apply_theme, restyle_plots
 
 if TYPE_CHECKING:
     from twinbench.widgets.main_window import MainWindow
@@ -216,7 +216,9 @@ class WindowActions(QObject):
         act = self.actions.get(f"theme:{name}")
         if act is not None and not act.isChecked():
             act.setChecked(True)
-        return apply_theme(name, self.win.plot)
+        mode = apply_theme(name, self.win.plot)
+        restyle_plots(self.win, mode)
+        return mode
 
     def _on_system_scheme(self, *_: object) -> None:
         if self.theme == "system" and not self._following:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QSpinBox
 
 from twinbench.analysis.histogram import histogram
+from twinbench.widgets.channel_mime import accept_channels, channels_from
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.tap_panel import TapPanel
@@ -34,7 +35,62 @@ class XYPanel(TapPanel):
         self.head = pg.ScatterPlotItem(size=8, brush=pg.mkBrush("#d9534f"))
         self.plot.addItem(self.head)
         self.layout_.addWidget(self.plot, 1)
+        self.plot.setAcceptDrops(False)  # dropped channels go to the panel
+        self.setAcceptDrops(True)
+        self.next_axis = "x"  # a drop away from both axes sets X, then Y, then X...
         self.on_selection()
+
+    # -- dropped channels ------------------------------------------------------------------
+    def dragEnterEvent(self, ev: Any) -> None:
+        """Accept dragged channels (the device tree, the latest-values table)."""
+        accept_channels(ev)
+
+    def dragMoveEvent(self, ev: Any) -> None:
+        """Keep accepting channels while they move over the panel."""
+        accept_channels(ev)
+
+    def dropEvent(self, ev: Any) -> None:
+        """Put the dropped channel(s) on the axis under the drop (see `drop_channels`)."""
+        pos = ev.position().toPoint()
+        if self.drop_channels(channels_from(ev.mimeData()), self.axis_at(pos)):
+            ev.acceptProposedAction()
+
+    def axis_at(self, pos: Any) -> str | None:
+        """'x' over the bottom axis, 'y' over the left one, None elsewhere (panel coordinates)."""
+        view = self.plot
+        scene = view.mapToScene(view.viewport().mapFromGlobal(self.mapToGlobal(pos)))
+        item = view.getPlotItem()
+        for name, axis in (("x", "bottom"), ("y", "left")):
+            if item.getAxis(axis).sceneBoundingRect().contains(scene):
+                return name
+        return None
+
+    def drop_channels(self, keys: list[tuple[str, str]], axis: str | None = None) -> str:
+        """Two channels: X then Y; one: onto `axis`, or X then Y on successive drops.
+
+        The device becomes the dropped channels' device (the other axis keeps its channel when
+        that device has it). Returns the axes set ('x', 'y', 'xy') or '' when nothing was.
+        """
+        if not keys:
+            return ""
+        device = keys[0][0]
+        st = self.hub.devices.get(device)
+        names = list(st.device.channel_names) if st is not None else []
+        chans = [c for d, c in keys if d == device and c in names][:2]
+        if not chans:
+            return ""
+        x, y = (b.currentText() for b in self.channel_boxes)
+        if len(chans) == 2:
+            x, y, done = chans[0], chans[1], "xy"
+        else:
+            done = axis or self.next_axis
+            x, y = (chans[0], y) if done == "x" else (x, chans[0])
+            self.next_axis = "y" if done == "x" else "x"
+        other = [c for c in names if c not in (x, y)]
+        x = x if x in names else (other.pop(0) if other else x)
+        y = y if y in names else (other.pop(0) if other else y)
+        self.select(device, x, y)
+        return done
 
     def refresh(self) -> None:
         """Draw the trail and the latest point."""

@@ -31,6 +31,7 @@ FUNCTIONS: dict[str, tuple[int, int | None, Callable[..., Any] | None]] = {
 }
 _CONST_ARG = {"ma", "lowpass", "highpass"}  # second argument must be a number
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+DERIVED_PREFIX = "derived: "  # the description of a derived channel, before its expression
 
 
 class DerivedError(ValueError):
@@ -233,7 +234,9 @@ class DerivedEngine:
             specs = self._compiled(device.id, device.channel_names)
         if not specs:
             return device
-        extra = tuple(Channel(c.name, c.unit, description=f"derived: {c.expr}") for c in specs)
+        extra = tuple(
+            Channel(c.name, c.unit, description=f"{DERIVED_PREFIX}{c.expr}") for c in specs
+        )
         return Device(
             device.id, device.driver, device.channels + extra, device.description, device.meta
         )

@@ -54,3 +54,28 @@ def test_reconnects_are_counted_from_connection_events():
     for state in ("connected", "disconnected", "connected", "disconnected", "connected"):
         rt.sink.status("port", state)
     assert diag.snapshot()["devices"]["port"]["reconnects"] == 2
+
+
+def test_rates_span_a_window_whatever_the_polling_pace(monkeypatch):
+    from twinbench.model import Channel, Device
+
+    clock = SimpleNamespace(t=100.0, ns=2_000_000_000_000_000_000)
+    monkeypatch.setattr(
+        diagnostics, "time", SimpleNamespace(monotonic=lambda: clock.t, time_ns=lambda: clock.ns)
+    )
+    rt = Runtime()
+    rt.hub.declare(Device("d", "x", (Channel("a", "V"),)))
+    diag = Diagnostics(rt)
+    first = diag.snapshot()["devices"]["d"]
+    assert first["rate_window_s"] == 0.0
+    t = np.arange(1000, dtype=np.int64) * 1_000_000
+    rt.hub.publish(Chunk("d", ("a",), t, np.zeros((1000, 1))))
+    clock.t += 0.9
+    diag.snapshot()  # another caller (an attachment, say) polls in between
+    clock.t += 0.1
+    d = diag.snapshot()["devices"]["d"]  # no new samples in the last 0.1 s, still 1 kHz
+    assert d["samples_per_s"] == 1000.0 and d["rate_window_s"] == 1.0
+    clock.t += 5.0  # older snapshots fall out of the window: nothing came, 0 is the truth
+    diag.snapshot()
+    clock.t += 1.0
+    assert diag.snapshot()["devices"]["d"]["samples_per_s"] == 0.0

@@ -99,3 +99,58 @@ def test_led_colour_follows_thresholds(qtbot, ctx):
     for value, colour in ((5, "#5cb85c"), (15, "#f0ad4e"), (25, "#d9534f"), (np.nan, "#888888")):
         p.dial.value = value
         assert p.dial.colour().name() == colour
+
+
+def test_xy_panel_takes_dropped_channels(qtbot, ctx):
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QDropEvent
+
+    from twinbench.model import Channel, Device
+    from twinbench.widgets.channel_mime import channels_mime
+    from twinbench.widgets.xy_hist_panels import XYPanel
+
+    rt = ctx.runtime
+    for dev in ("rig", "arm"):
+        rt.hub.declare(Device(dev, "x", tuple(Channel(c) for c in ("a", "b", "c", "d"))))
+    xy = XYPanel(ctx)
+    qtbot.addWidget(xy)
+    xy.resize(500, 400)
+    xy.show()
+    xy.select("rig", "a", "b")
+    qtbot.waitUntil(lambda: xy.workspace_config()["channels"] == ["a", "b"])
+
+    def drop(keys, where):
+        mime = channels_mime(keys)  # kept alive: the event only points to it
+        ev = QDropEvent(
+            QPointF(where),
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        xy.dropEvent(ev)
+        return ev
+
+    item = xy.plot.getPlotItem()
+
+    def over(axis):  # the panel point at the middle of an axis
+        view = xy.plot
+        c = item.getAxis(axis).sceneBoundingRect().center()
+        return xy.mapFromGlobal(view.viewport().mapToGlobal(view.mapFromScene(c)))
+
+    middle = xy.mapFromGlobal(xy.plot.mapToGlobal(xy.plot.rect().center()))
+    assert xy.axis_at(over("left")) == "y" and xy.axis_at(over("bottom")) == "x"
+    assert xy.axis_at(middle) is None
+    assert drop([("rig", "c")], middle).isAccepted()  # first drop in the middle: X
+    assert xy.workspace_config()["channels"] == ["c", "b"]
+    drop([("rig", "d")], middle)  # second: Y
+    assert xy.workspace_config()["channels"] == ["c", "d"]
+    drop([("rig", "a")], over("left"))  # onto the left axis: Y, whatever came before
+    assert xy.workspace_config()["channels"] == ["c", "a"]
+    assert xy.plot.getPlotItem().getAxis("left").labelText == "a"
+    drop([("arm", "b"), ("arm", "d")], middle)  # two at once, of another device: X and Y
+    cfg = xy.workspace_config()
+    assert cfg["device"] == "arm" and cfg["channels"] == ["b", "d"]
+    assert not drop([("arm", "nope")], middle).isAccepted()  # unknown: nothing changes
+    assert xy.workspace_config()["channels"] == ["b", "d"]
+    xy.close()

@@ -93,6 +93,12 @@ def test_gui_tour(screen):
     assert data["asked"][:2] == ["timestamp", "t"] and data["opened"] == ["file:run42"]
     assert data["samples"] == 2000 and data["plot paused"]
     assert data["x range"] == [0, 19_990_000_000]
+    derived = s["derived-dialog"]
+    assert "did you mean current?" in derived["error"]
+    assert derived["ok enabled"] and derived["preview rows"] > 0
+    dash = s["dashboard"]
+    assert {"attitude:qw+qx+qy+qz", "gauge:temperature", "gauge:power"} <= set(dash["tiles"])
+    assert dash["temperature scale"] == ["model", 0.0, 120.0]
     shots = [p for st in s.values() for p in st["shots"]]
     assert len(shots) == 2 * len(s)
     for name in shots:
