@@ -47,7 +47,8 @@ class Attachments:
         return out
 
     def check_rules(self, files: Sequence[str]) -> None:
-        """Check rule files against the channels the devices declared (ConfigError if unknown)."""
+        """Check rule files and derived channels against the channels the devices declared."""
+        self.check_derived()
         if self.rules is None or not files:
             return
         from twinbench.rules import load_rules
@@ -55,6 +56,18 @@ class Attachments:
         channels = {c.name for st in self.runtime.hub.devices.values() for c in st.device.channels}
         if channels:
             load_rules(list(files), sorted(channels))
+
+    def check_derived(self) -> None:
+        """ConfigError (exit 2, saying why) for a derived channel that no device can compute."""
+        eng = self.derived
+        if eng is None:
+            return
+        devices = list(self.runtime.hub.devices)
+        for spec in eng.specs:
+            mine = [d for d in devices if spec.device in ("", d)]
+            errs = [eng.errors[(d, spec.name)] for d in mine if (d, spec.name) in eng.errors]
+            if mine and len(errs) == len(mine):
+                raise ConfigError(f"--derived: {errs[0].splitlines()[0]}")
 
     def close(self) -> None:
         """Detach the rules (the runtime stops the other consumers)."""
@@ -74,11 +87,17 @@ def attach_all(
     att = Attachments(runtime, diagnostics=Diagnostics(runtime))
     if derived:
         from twinbench.derived.engine import DerivedEngine, DerivedError, parse_definition
+        from twinbench.rules.expr import ExprError, parse
 
         try:
             specs = [parse_definition(d) for d in derived]
+            for spec in specs:
+                try:
+                    parse(spec.expr)
+                except ExprError as exc:
+                    raise DerivedError(f"derived channel {spec.name!r}: {exc}") from None
         except DerivedError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(f"--derived: {exc}") from None
         att.derived = DerivedEngine(runtime, specs)
     if rules:
         from twinbench.rules import attach

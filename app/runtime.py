@@ -142,7 +142,8 @@ class ChunkWorker(threading.Thread):
         """Ask the thread to finish and wait for it."""
         self._stop_evt.set()
         self.sub.close()
-        self.join(timeout)
+        if self.ident is not None:  # a runtime stopped before it started has nothing to join
+            self.join(timeout)
 
 
 class Runtime:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import tomli_w
 
 from twinbench.errors import ConfigError
+from twinbench.userfile import load_toml
 
 FORMAT_VERSION = 1
 _TOP_KEYS = {
@@ -124,16 +124,7 @@ def _in_settings(driver: Any) -> dict[str, str]:
 
 def read_toml(path: Path) -> dict[str, Any]:
     """Read a workspace file's TOML (the one place that reads it: limits go here)."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such workspace file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a folder, not a workspace file") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    return load_toml(path, "workspace file")[0]
 
 
 def _table_list(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
@@ -207,7 +198,10 @@ def load_workspace(path: str | os.PathLike[str]) -> Workspace:
             DerivedEntry(d["name"], d["expr"], str(d.get("unit", "")), str(d.get("device", "")))
         )
     rules = data.get("rules", [])
-    ws.rules = [rules] if isinstance(rules, str) else [str(r) for r in rules]
+    rules = [rules] if isinstance(rules, str) else rules
+    if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
+        raise ConfigError(f"{p}: rules: expected a rules file or a list of them, got {rules!r:.40}")
+    ws.rules = list(rules)
     ws.bindings = data.get("bindings", {}) if isinstance(data.get("bindings"), dict) else {}
     layout = data.get("layout", {})
     ws.layout = str(layout.get("state", "")) if isinstance(layout, dict) else ""

@@ -14,8 +14,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-FIXTURES = SHARED / "fixtures"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def _live_threads() -> set[threading.Thread]:
@@ -59,9 +58,7 @@ def dtdl_fixtures() -> Path:
 
 @pytest.fixture
 def fixtures_dir() -> Path:
-    """The shared public fixtures folder (skips when ../shared is absent)."""
-    if not FIXTURES.is_dir():
-        pytest.skip(f"shared fixtures not found at {FIXTURES}")
+    """The public fixtures folder, tests/fixtures (sources and licences in its README)."""
     return FIXTURES
 
 

@@ -82,8 +82,16 @@ class ProfileEditor(FormState, QWidget):
 
     def load(self, path: str | Path) -> None:
         """Edit a profile file."""
+        from twinbench.errors import ConfigError
+        from twinbench.userfile import read_text
+
+        try:
+            text = read_text(path, "device profile")  # size limit, UTF-8, not a folder
+        except ConfigError as exc:
+            self.status.setText(f"not opened: {exc}")
+            return
         self.path = Path(path)
-        self.editor.setPlainText(self.path.read_text(encoding="utf-8"))
+        self.editor.setPlainText(text)
 
     def _open_dialog(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Open profile", "", "Profiles (*.toml)")

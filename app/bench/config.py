@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from twinbench.errors import ConfigError
+from twinbench.userfile import load_toml
 
 SEVERITIES = ("info", "warning", "major", "critical")
 STATS = ("count", "min", "max", "mean", "nan")
@@ -134,14 +134,7 @@ def _err(path: Path, line: int, key: str, msg: str) -> ConfigError:
 def load_config(path: str | Path) -> BenchConfig:
     """Read and validate a bench config; errors name the file, line and key."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read bench config: {exc.strerror or exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    data, text = load_toml(path, "bench config")
     loc = _Locator(text)
     base = path.parent
 
@@ -216,6 +209,9 @@ def load_config(path: str | Path) -> BenchConfig:
         line = loc.key("device", i, "settings") if "settings" in d else loc.table("device", i)
         devices.append(DeviceSpec(drv, settings, line))
 
+    for key in ("assert", "command"):
+        if not isinstance(data.get(key, []), list):
+            raise _err(path, loc.table(key), key, f"expected [[{key}]] tables")
     assertions = []
     for i, a in enumerate(data.get("assert", [])):
         assertions.append(_assertion(a, i, path, loc))
@@ -226,7 +222,7 @@ def load_config(path: str | Path) -> BenchConfig:
     for i, c in enumerate(data.get("command", [])):
         _only(c, {"at", "name", "device", "payload"}, "command", i, path, loc)
         at = c.get("at", 0.0)
-        if not isinstance(at, int | float) or at < 0:
+        if not _finite(at) or at < 0:
             raise _err(
                 path,
                 loc.key("command", i, "at"),
@@ -254,6 +250,15 @@ def load_config(path: str | Path) -> BenchConfig:
     _only(record, {"dir", "name"}, "record", 0, path, loc)
     report = _table(data, "report", path, loc)
     _only(report, {"junit", "summary"}, "report", 0, path, loc)
+    for table, key in (
+        ("record", "dir"),
+        ("record", "name"),
+        ("report", "junit"),
+        ("report", "summary"),
+    ):
+        value = (record if table == "record" else report).get(key, "")
+        if not isinstance(value, str) or "\x00" in value:
+            raise _err(path, loc.key(table, 0, key), f"{table}.{key}", "expected a file name")
     return BenchConfig(
         path=path,
         name=str(bench.get("name", path.stem)),
@@ -269,6 +274,11 @@ def load_config(path: str | Path) -> BenchConfig:
         rules=[base / r for r in rules_raw],
         derived=list(derived),
     )
+
+
+def _finite(value: Any) -> bool:
+    """A real, finite number (not a boolean, not NaN or infinity)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _table(data: dict[str, Any], key: str, path: Path, loc: _Locator) -> dict[str, Any]:
@@ -299,7 +309,7 @@ def _assertion(a: Any, i: int, path: Path, loc: _Locator) -> Assertion:
     if not isinstance(a, dict):
         raise _err(path, line, where, "expected a table")
     check = a.get("check")
-    if check not in CHECK_KEYS:
+    if not isinstance(check, str) or check not in CHECK_KEYS:
         raise _err(
             path,
             loc.key("assert", i, "check") or line,
@@ -318,8 +328,10 @@ def _assertion(a: Any, i: int, path: Path, loc: _Locator) -> Assertion:
                 f"{where}.{key}",
                 f"unknown key for check {check!r}; valid: name, {', '.join(allowed)}",
             )
-        if not isinstance(value, allowed[key]) or (
-            isinstance(value, bool) and bool not in allowed[key]
+        if (
+            not isinstance(value, allowed[key])
+            or (isinstance(value, bool) and bool not in allowed[key])
+            or (isinstance(value, float) and not math.isfinite(value))
         ):
             kinds = "/".join(t.__name__ for t in allowed[key])
             raise _err(

@@ -86,23 +86,19 @@ def load_profiles(path: str) -> tuple[BleProfile, ...]:
         encoding = "<H"                  # json (default) or a struct format
         read_back = true
     """
-    import tomllib
 
     from twinbench.errors import ConfigError
+    from twinbench.userfile import load_toml
 
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read BLE profiles: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    data, _ = load_toml(path, "BLE profiles file")
     items = data.get("profile")
     if not isinstance(items, list) or not items:
         raise ConfigError(f"{path}: expected one or more [[profile]] tables")
     out = []
     for i, item in enumerate(items):
         where = f"{path}: profile[{i + 1}]"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where}: expected a [[profile]] table")
         unknown = set(item) - {"name", "match_name", "match_service", "notify", "twin"}
         if unknown:
             raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")

@@ -51,14 +51,17 @@ def _import(args: argparse.Namespace) -> int:
 
     import tomli_w
 
-    from twinbench.errors import UsageError
+    from twinbench.errors import ConfigError, UsageError
     from twinbench.profiles import loader
     from twinbench.profiles.ssproj import import_ssproj
 
     data = import_ssproj(args.file)
     text = tomli_w.dumps(data)
     out = Path(args.output) if args.output else loader.profiles_dir() / f"{data['name']}.toml"
-    loader.parse_profile(text, str(out))  # what we write must load back
+    try:
+        loader.parse_profile(text, str(out))  # what we write must load back
+    except ConfigError as exc:
+        raise ConfigError(f"{args.file}: cannot be imported: {exc}") from None
     if out.exists() and not args.force:
         raise UsageError(f"{out} exists (use --force to overwrite)")
     out.parent.mkdir(parents=True, exist_ok=True)

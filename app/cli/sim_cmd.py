@@ -1,8 +1,9 @@
 """`twinbench sim`: run the simulated rig as a peer that real transports can connect to.
 
-`--serial` puts the board behind a real pseudo-terminal (POSIX only). Each transport adds its
-options in its own argument group through a small function, so that more peers (`--mqtt`...)
-can join without touching the others.
+`--serial` puts the board behind a real pseudo-terminal (POSIX only), `--mqtt` publishes a fleet
+to a broker, `--ble` serves a virtual heart-rate strap and sensor on a private D-Bus system bus
+(POSIX only). Each transport adds its options in its own argument group through a small
+function, so that more peers can join without touching the others.
 """
 
 from __future__ import annotations
@@ -45,11 +46,21 @@ def _add_mqtt(p: argparse.ArgumentParser) -> None:
     g.add_argument("--client-id", default="", help="MQTT client id (default: generated)")
 
 
+def _add_ble(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("Bluetooth LE devices (--ble; POSIX only: needs dbus-daemon)")
+    g.add_argument(
+        "--ble",
+        action="store_true",
+        help="serve a virtual heart-rate strap and sensor through an emulated BlueZ on a "
+        "private system bus; prints DBUS_SYSTEM_BUS_ADDRESS=... to use",
+    )
+
+
 def add_parser(subs: Any) -> None:
     """Declare `sim` and its options."""
     p = subs.add_parser(
         "sim",
-        help="run the simulated rig as a peer (serial pty, MQTT fleet)",
+        help="run the simulated rig as a peer (serial pty, MQTT fleet, BLE devices)",
         description="Run the simulated motor rig behind a real transport so that TwinBench (or "
         "any tool) can connect to it. Prints the address (e.g. the pty path) on the first line.",
     )
@@ -58,21 +69,26 @@ def add_parser(subs: Any) -> None:
         type=float,
         default=None,
         help="serial: frames per second (default 1000, 0: flat out); mqtt: messages per second "
-        "per board (default 1)",
+        "per board (default 1); ble: notifications per second (default 10)",
     )
     p.add_argument("--count", type=int, help="stop after this many frames")
     p.add_argument("--duration", type=float, help="stop after this many seconds")
     p.add_argument("--seed", type=int, default=1, help="random seed")
     _add_serial(p)
     _add_mqtt(p)
+    _add_ble(p)
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute `twinbench sim`."""
     from twinbench.errors import UsageError
 
-    if args.serial and args.mqtt:
-        raise UsageError("choose one peer: --serial or --mqtt")
+    if sum(map(bool, (args.serial, args.mqtt, args.ble))) > 1:
+        raise UsageError("choose one peer: --serial, --mqtt or --ble")
+    if args.ble:
+        from twinbench.cli.sim_ble import run_ble
+
+        return run_ble(args)
     if args.serial:
         from twinbench.cli.sim_serial import run_serial
 
@@ -90,4 +106,4 @@ def run(args: argparse.Namespace) -> int:
                 + ", ".join(FLEET_FORMATS)
             )
         return run_fleet(args)
-    raise UsageError("choose a peer to simulate: --serial or --mqtt HOST:PORT")
+    raise UsageError("choose a peer to simulate: --serial, --mqtt HOST:PORT or --ble")

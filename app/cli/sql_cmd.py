@@ -33,6 +33,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("sql: give at least one SESSION and then the QUERY")
     *sessions, sql = args.args
     table = query(sessions, sql)
+    from twinbench.recording.session import open_session
+
+    for s in sessions:
+        if not open_session(s).devices:
+            print(
+                f"twinbench: note: {s}: the session is empty (no samples were recorded)",
+                file=sys.stderr,
+            )
     if args.format == "json":
         print(json_records(table))
         return 0

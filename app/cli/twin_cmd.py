@@ -107,12 +107,9 @@ def run(args: argparse.Namespace) -> int:
     imported = None
     if args.action == "import":
         path = Path(args.file)
-        try:
-            imported = json.loads(path.read_text(encoding="utf-8-sig"))
-        except OSError as exc:
-            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-        except ValueError as exc:
-            raise UsageError(f"{path}: invalid JSON: {exc}") from None
+        from twinbench.userfile import load_json
+
+        imported = load_json(path, "twin document")
     runtime = Runtime()
     runtime.add_driver(args.driver, parse_settings(args.option))
     service = TwinService(runtime, timeout=args.timeout)

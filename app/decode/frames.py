@@ -138,6 +138,8 @@ class Frames:
                     out[ends + k] = 32
                 out[ends + g - 1] = sep
             return out.tobytes()
+        if self.buf.shape[0] == 0:  # every frame empty (COBS/SLIP frames of no bytes)
+            return bytes([sep]) * n
         total = int(lens.sum()) + n
         ends = np.cumsum(lens + 1)
         offs = np.repeat(starts - (ends - lens - 1), lens + 1)

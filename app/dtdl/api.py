@@ -60,17 +60,25 @@ def validate_documents(
 
 def read_json(path: Path) -> Any:
     """Read a JSON file (BOM tolerated); bad JSON raises DtdlError naming file, line, column."""
+    from twinbench.errors import ConfigError
+    from twinbench.userfile import DOCUMENT_LIMIT, check_depth, read_text
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise DtdlError(
-            [Issue("fileUnreadable", exc.strerror or str(exc), file=str(path))]
-        ) from None
+        text = read_text(path, "DTDL model file", DOCUMENT_LIMIT)  # size, folder, UTF-8
+    except ConfigError as exc:
+        msg = str(exc).removeprefix(f"{path}: ")
+        raise DtdlError([Issue("fileUnreadable", msg, file=str(path))]) from None
     try:
-        return json.loads(text)
+        doc = json.loads(text)
+        check_depth(doc, str(path), 64)
+        return doc
     except json.JSONDecodeError as exc:
         msg = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         raise DtdlError([Issue("notJson", msg, file=str(path))]) from None
+    except (RecursionError, ConfigError):
+        raise DtdlError(
+            [Issue("notJson", "nested deeper than 64 levels", file=str(path))]
+        ) from None
 
 
 class Repository:

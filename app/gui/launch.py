@@ -91,10 +91,24 @@ class BenchApp(QObject):
         QTimer.singleShot(0, self.finish_startup)
 
     def finish_startup(self) -> None:
-        """Build the plot and panels, restore the layout, start the devices and the pump."""
+        """Build the plot and panels, restore the layout, start the devices and the pump.
+
+        A failure half way never leaves a half-built window behind: it is said in one line on
+        stderr and the app closes (exit code 1).
+        """
         if self.ready or self.stopped:
             return
         self.ready = True
+        try:
+            self._finish_startup()
+        except Exception as exc:
+            print(
+                f"twinbench: error: start-up failed: {type(exc).__name__}: {exc}", file=sys.stderr
+            )
+            self.failed = True
+            QTimer.singleShot(0, self.window.close)
+
+    def _finish_startup(self) -> None:
         from twinbench.history import DisplayHistory
         from twinbench.runtime import Runtime
         from twinbench.widgets.plot_panel import PlotPanel  # pyqtgraph: after the window shows
@@ -235,13 +249,15 @@ class BenchApp(QObject):
         """Save the session, stop the pump and the runtime (idempotent)."""
         if self.stopped:
             return
-        self.save_session()
+        if not getattr(self, "failed", False):  # a half-built window is not the user's session
+            self.save_session()
         self.stopped = True
         self.timer.stop()
-        if self.ready:
+        if self.ready and hasattr(self, "runtime"):
             self._stop_recording()
             self.runtime.stop()
-            self.runtime.hub.unsubscribe(self.display)
+            if hasattr(self, "display"):
+                self.runtime.hub.unsubscribe(self.display)
 
     def _stop_recording(self) -> None:
         rec = self.ctx.services.get("recorder")
@@ -255,6 +271,12 @@ class BenchApp(QObject):
 def _install_signal_handlers(bench: BenchApp) -> None:
     def on_signal(signum: int, frame: object) -> None:
         QTimer.singleShot(0, bench.window.close)
+
+    # Python runs signal handlers only when it gets control: a light timer gives it control even
+    # when nothing else runs (e.g. start-up stopped half way), so SIGTERM always closes the app
+    wake = QTimer(bench)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
@@ -289,6 +311,8 @@ def launch(workspace: str | None = None, fresh: bool = False) -> int:
     `fresh`: start with the default sim only, ignoring the last session.
     """
     t0 = time.perf_counter()
+    if workspace is not None and Path(workspace).is_dir():
+        raise ConfigError(f"workspace {workspace}: is a folder, expected a workspace file")
     if workspace is not None and not Path(workspace).is_file():
         raise ConfigError(f"workspace {workspace}: no such file")
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -314,4 +338,4 @@ def launch(workspace: str | None = None, fresh: bool = False) -> int:
     bench.show()
     rc = app.exec()
     bench.shutdown()
-    return int(rc)
+    return 1 if getattr(bench, "failed", False) else int(rc)

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from twinbench.errors import TwinBenchError
 from twinbench.workspace import Workspace, load_workspace, save_workspace
@@ -105,12 +106,30 @@ class WorkspaceIO:
             ws = load_workspace(path)
         except TwinBenchError as exc:
             self.bench.problems.append(str(exc))
+            self.tell("Workspace not opened", str(exc))
             return None
         self.bench.problems.extend(ws.warnings)
         missing = ws.missing_files()
         if missing:
             self.bench.problems.append(f"workspace {path}: missing {', '.join(missing)}")
         return ws
+
+    def tell(self, title: str, text: str) -> None:
+        """Say a problem in a dialog that does not block: the app keeps running with the rest."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, title, parent=self.bench.window)
+        box.setInformativeText(text)
+        box.setObjectName("problemDialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = box
+        # shown once start-up has finished building the window, on top of it
+        QTimer.singleShot(0, lambda: self._show_on_top(box))
+
+    @staticmethod
+    def _show_on_top(box: QMessageBox) -> None:
+        box.open()
+        if QGuiApplication.platformName() != "offscreen":  # offscreen cannot raise windows
+            box.raise_()
+            box.activateWindow()
 
     # -- replacing the bench ---------------------------------------------------------------
     def ask_unsaved(self) -> str:
@@ -190,6 +209,7 @@ class WorkspaceIO:
                 ctl.connect(d.driver, dict(d.settings), device_id=dev_id, start=d.connect)
             except TwinBenchError as exc:
                 self.bench.problems.append(f"workspace device not added: {exc}")
+                self.tell("Device not opened", str(exc))
                 continue
             added.append(dev_id)
         self.bench.window.statusBar().showMessage(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from twinbench.errors import ConfigError
 from twinbench.mqtt.payloads import JsonSpec, PathError, parse_path
 from twinbench.mqtt.topics import PatternError, TopicPattern, compile_pattern
+from twinbench.userfile import load_toml
 
 FORMATS = ("auto", "json", "number", "csv", "iothub", "sparkplug")
 # formats whose protocol names the devices itself
@@ -55,6 +55,8 @@ def make_rule(raw: dict[str, Any], source: str = "", key: str = "mqtt.devices") 
         "channel",
         "columns",
     }
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{_where(source, key)}: expected a table")
     for k in raw:
         if k not in known:
             raise ConfigError(
@@ -88,7 +90,7 @@ def make_rule(raw: dict[str, Any], source: str = "", key: str = "mqtt.devices") 
     except PathError as exc:
         raise ConfigError(f"{_where(source, key)}: {exc}") from None
     unit = raw.get("time_unit", "auto")
-    if unit not in TIME_SCALES:
+    if not isinstance(unit, str) or unit not in TIME_SCALES:
         raise ConfigError(
             f"{_where(source, key + '.time_unit')}: {unit!r} is not auto, s, ms, us or ns"
         )
@@ -117,13 +119,9 @@ def parse_assignments(text: str) -> dict[str, str]:
 def load_profile(path: str) -> list[TopicRule]:
     """Read `[[mqtt.devices]]` rules from a TOML profile; errors name the file, line and key."""
     p = FsPath(path)
-    try:
-        data = tomllib.loads(p.read_text())
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    devices = data.get("mqtt", {}).get("devices", [])
+    data, _ = load_toml(p, "MQTT profile")
+    mqtt = data.get("mqtt", {})
+    devices = mqtt.get("devices", []) if isinstance(mqtt, dict) else None
     if not isinstance(devices, list) or not devices:
         raise ConfigError(f"{path}: no [[mqtt.devices]] rules")
     return [make_rule(d, path, f"mqtt.devices[{i}]") for i, d in enumerate(devices)]

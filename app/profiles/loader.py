@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,8 @@ from typing import Any
 
 from twinbench.errors import ConfigError
 from twinbench.paths import config_dir
+from twinbench.profiles.schema import check_sections
+from twinbench.userfile import SchemaError, loads_toml, read_text
 
 TOP_KEYS = {
     "name",
@@ -27,10 +28,9 @@ TOP_KEYS = {
     "notes",
     "twin",
     "identity",
+    "view3d",
 }
 RECOGNITION_KEYS = {"vid", "pid", "serial", "description", "manufacturer"}
-COMMAND_KEYS = {"label", "data", "eol", "hex"}
-CHANNEL_KEYS = {"name", "unit", "scale", "offset", "range", "source", "description"}
 
 
 @dataclass
@@ -164,20 +164,17 @@ def validate(data: dict[str, Any], path: str, text: str = "") -> None:
     for key in data:
         if key not in TOP_KEYS:
             raise _error(path, text, key, f"unknown key; valid: {', '.join(sorted(TOP_KEYS))}")
-    for key in ("framing", "decoder", "transport", "recognition", "device"):
+    for key in ("framing", "decoder", "transport", "recognition", "device", "view3d"):
         if key in data and not isinstance(data[key], dict):
             raise _error(path, text, key, "expected a table")
     for key in ("channels", "commands"):
         if key in data and not isinstance(data[key], list):
             raise _error(path, text, key, "expected an array of tables ([[...]])")
-    for i, ch in enumerate(data.get("channels", [])):
-        for k in ch:
-            if k not in CHANNEL_KEYS:
-                raise _error(path, text, f"channels[{i}].{k}", "unknown channel key")
+    try:
+        check_sections(data)
+    except SchemaError as exc:
+        raise _error(path, text, exc.key, exc.detail) from None
     for i, cmd in enumerate(data.get("commands", [])):
-        for k in cmd:
-            if k not in COMMAND_KEYS:
-                raise _error(path, text, f"commands[{i}].{k}", "unknown command key")
         if not isinstance(cmd.get("label"), str) or "data" not in cmd:
             raise _error(path, text, f"commands[{i}]", "a command needs a label and data")
     rec = data.get("recognition", {})
@@ -192,6 +189,10 @@ def validate(data: dict[str, Any], path: str, text: str = "") -> None:
             if not 0 <= n <= 0xFFFF:
                 raise _error(path, text, f"recognition.{k}", f"{v!r} is out of range 0..FFFF")
     _check_twin_identity(data, path, text)
+    if "view3d" in data:
+        from twinbench.visuals.bindings import parse_view_config
+
+        parse_view_config(data["view3d"], path)
     transport = data.get("transport", {})
     if transport:
         _check_transport(transport, path, text)
@@ -240,10 +241,7 @@ def _check_transport(transport: dict[str, Any], path: str, text: str) -> None:
 
 def parse_profile(text: str, path: str = "<profile>") -> Profile:
     """Parse and validate profile text."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    data = loads_toml(text, path)
     validate(data, path, text)
     name = str(data.get("name") or Path(path).stem)
     return Profile(name, Path(path) if path != "<profile>" else None, data)
@@ -258,13 +256,9 @@ def load_profile(ref: str | os.PathLike[str]) -> Profile:
             if cand.exists():
                 p = cand
                 break
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{ref}: no such profile file or name") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{ref}: cannot read: {exc}") from None
-    return parse_profile(text, str(p))
+    if not p.exists():
+        raise ConfigError(f"{ref}: no such profile file or name")
+    return parse_profile(read_text(p, "device profile"), str(p))
 
 
 def all_profiles() -> list[Profile]:
@@ -294,8 +288,7 @@ def add_command(path: str | os.PathLike[str], label: str, data: str, eol: str, h
     import tomli_w
 
     p = Path(path)
-    text = p.read_text(encoding="utf-8")
-    doc = tomllib.loads(text)
+    doc = loads_toml(read_text(p, "device profile"), str(p))
     doc.setdefault("commands", []).append({"label": label, "data": data, "eol": eol, "hex": hex_})
     new = tomli_w.dumps(doc)
     parse_profile(new, str(p))

@@ -8,13 +8,13 @@ maps them to the nearest built-in decoder, and says so in `notes` for every data
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from twinbench.decode import checksums
 from twinbench.errors import ConfigError
+from twinbench.userfile import SchemaError, expect, load_json
 
 # Serial Studio enums (SerialStudio::FrameDetection, DecoderMethod, BusType)
 FRAME_DETECTION = {0: "end", 1: "start_end", 2: "none", 3: "start"}
@@ -51,27 +51,45 @@ def _parser_guess(code: str, method: str) -> tuple[dict[str, Any], str]:
     return {"type": "csv"}, "script parser not recognised: CSV assumed, check the channels"
 
 
+def _int(table: dict[str, Any], key: str, default: int) -> int:
+    """A whole number from the project (integral floats accepted), else SchemaError naming key."""
+    v = table.get(key, default)
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return int(expect(v, "a whole number", key, range(-(1 << 31), 1 << 31)))
+
+
+def _tables(table: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """A list of objects from the project, else SchemaError naming the key."""
+    items = expect(table.get(key) or [], "an array", key)
+    for i, item in enumerate(items):
+        expect(item, "a table", f"{key}[{i}]")
+    return items
+
+
 def import_ssproj(path: str | Path) -> dict[str, Any]:
     """Read a .ssproj file and return a profile dict (validated by the caller)."""
     p = Path(path)
-    try:
-        proj = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{p}: not a Serial Studio project (JSON): {exc}") from None
+    proj = load_json(p, "Serial Studio project")
     if not isinstance(proj, dict) or "groups" not in proj:
         raise ConfigError(f"{p}: not a Serial Studio project: no 'groups' key")
-    sources = proj.get("sources") or [proj]
-    src = sources[0] if isinstance(sources[0], dict) else {}
+    try:
+        return _convert(p, proj)
+    except SchemaError as exc:
+        raise ConfigError(f"{p}: not a valid Serial Studio project: {exc}") from None
+
+
+def _convert(p: Path, proj: dict[str, Any]) -> dict[str, Any]:
+    sources = _tables(proj, "sources") or [proj]
+    src = sources[0]
     notes: list[str] = []
     if len(sources) > 1:
         notes.append(
             f"project has {len(sources)} sources; only the first ({src.get('title')}) was imported"
         )
     hex_delims = bool(src.get("hexadecimalDelimiters", proj.get("hexadecimalDelimiters", False)))
-    detection = FRAME_DETECTION.get(int(src.get("frameDetection", 0)), "end")
-    method = DECODER_METHOD.get(int(src.get("decoderMethod", src.get("decoder", 0))), "text")
+    detection = FRAME_DETECTION.get(_int(src, "frameDetection", 0), "end")
+    method = DECODER_METHOD.get(_int(src, "decoderMethod", _int(src, "decoder", 0)), "text")
     start = str(src.get("frameStart", proj.get("frameStart", "")) or "")
     end = str(src.get("frameEnd", proj.get("frameEnd", "")) or "")
     decoder, why = _parser_guess(
@@ -80,9 +98,9 @@ def import_ssproj(path: str | Path) -> dict[str, Any]:
 
     # datasets: one channel per distinct frame index, in index order
     by_index: dict[int, dict[str, Any]] = {}
-    for g in proj.get("groups", []):
-        for ds in g.get("datasets", []):
-            idx = int(ds.get("index", 0))
+    for g in _tables(proj, "groups"):
+        for ds in _tables(g, "datasets"):
+            idx = _int(ds, "index", 0)
             if idx <= 0 or idx in by_index:
                 continue
             title = str(ds.get("title") or f"value{idx}")
@@ -137,8 +155,9 @@ def import_ssproj(path: str | Path) -> dict[str, Any]:
             ck_width = checksums.WIDTH_BYTES[canon]
             checksum = {"type": canon, "endian": "big"}
             notes.append(f"Serial Studio's {ck_name!r} is {canon} (RevEng name)")
+    newline = "0A" if hex_delims else "\\n"
     if detection == "end":
-        framing.update(type="end", end=end or "\\n")
+        framing.update(type="end", end=end or newline)
     elif detection == "start_end":
         framing.update(type="start_end", start=start, end=end)
     elif detection == "start":
@@ -147,7 +166,7 @@ def import_ssproj(path: str | Path) -> dict[str, Any]:
             framing.update(type="fixed", length=len(_delim_bytes(start, hex_delims)) + n + ck_width)
             notes.append(f"frames assumed fixed-length: {n} data bytes + checksum after the start")
     else:
-        framing.update(type="end", end="\\n")
+        framing.update(type="end", end=newline)
         notes.append("project has no frame delimiters (raw reads): newline framing assumed")
     if method in ("hex", "base64"):
         notes.append(f"frames are {method}-encoded text: decode them before this profile applies")
@@ -170,8 +189,7 @@ def import_ssproj(path: str | Path) -> dict[str, Any]:
             "eol": str(a.get("eol", "")),
             "hex": bool(a.get("binary", False)),
         }
-        for a in proj.get("actions", [])
-        if isinstance(a, dict)
+        for a in _tables(proj, "actions")
     ]
     if cmds:
         profile["commands"] = cmds
@@ -186,21 +204,21 @@ def _delim_bytes(text: str, hex_mode: bool) -> bytes:
 
 
 def _transport(src: dict[str, Any], notes: list[str]) -> dict[str, Any]:
-    bus = int(src.get("busType", 0))
-    conn = src.get("connection", {}) or {}
+    bus = _int(src, "busType", 0)
+    conn = expect(src.get("connection") or {}, "a table", "connection")
     if bus == 0:
-        out: dict[str, Any] = {"driver": "serial", "baudrate": int(conn.get("baudRate", 115200))}
-        out["bytesize"] = DATABITS.get(int(conn.get("dataBitsIndex", 3)), 8)
-        out["parity"] = PARITY.get(int(conn.get("parityIndex", 0)), "none")
-        out["stopbits"] = STOPBITS.get(int(conn.get("stopBitsIndex", 0)), "1")
-        flow = int(conn.get("flowControlIndex", 0))
+        out: dict[str, Any] = {"driver": "serial", "baudrate": _int(conn, "baudRate", 115200)}
+        out["bytesize"] = DATABITS.get(_int(conn, "dataBitsIndex", 3), 8)
+        out["parity"] = PARITY.get(_int(conn, "parityIndex", 0), "none")
+        out["stopbits"] = STOPBITS.get(_int(conn, "stopBitsIndex", 0), "1")
+        flow = _int(conn, "flowControlIndex", 0)
         out["rtscts"], out["xonxoff"] = flow == 1, flow == 2
         out["dtr"] = bool(conn.get("dtr", True))
         return out
     if bus == 1:
         host = str(conn.get("address", "127.0.0.1"))
-        if int(conn.get("socketTypeIndex", 0)) == 1:
-            return {"driver": "udp", "host": host, "port": int(conn.get("udpLocalPort", 9000))}
-        return {"driver": "tcp", "host": host, "port": int(conn.get("tcpPort", 23))}
+        if _int(conn, "socketTypeIndex", 0) == 1:
+            return {"driver": "udp", "host": host, "port": _int(conn, "udpLocalPort", 9000)}
+        return {"driver": "tcp", "host": host, "port": _int(conn, "tcpPort", 23)}
     notes.append(f"bus type {bus} (BLE, MQTT, Modbus...) has no byte transport here: set one")
     return {}

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from twinbench import __version__
+from twinbench.paths import safe_name
 from twinbench.recording import format as fmt
 from twinbench.recording.format import SessionError
 from twinbench.recording.session import Session, open_session
@@ -114,7 +115,7 @@ def partition_value(prefix: str, text: str) -> str:
     The prefix letter stops Spark, pyarrow and Polars from inferring `007` as the number 7; where
     making the text file-name safe changed it, a short hash keeps two ids from sharing a folder.
     """
-    safe = fmt.safe_name(text)
+    safe = safe_name(text)
     if safe != text:
         safe = f"{safe[:60]}-{hashlib.sha1(text.encode()).hexdigest()[:6]}"
     return f"{prefix}_{safe}"
@@ -291,7 +292,7 @@ def channel_files(
     files = []
     sids = table.column("session")
     for sid in dict.fromkeys(sids.to_pylist()):
-        path = out / CHANNELS_DIR / f"{fmt.safe_name(sid)}.pq"
+        path = out / CHANNELS_DIR / f"{safe_name(sid)}.pq"
         files.append((_merged_channels(table.filter(pc.equal(sids, sid)), path), path))
     return files
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,12 +38,6 @@ EVENT_SCHEMA = pa.schema(
 
 class SessionError(UsageError):
     """A session folder or file cannot be used; the message names the path."""
-
-
-def safe_name(text: str) -> str:
-    """A file-name-safe form of a device id (kept readable, never empty)."""
-    s = re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip(".") or "_"
-    return s[:80]
 
 
 def new_session_id(now_ns: int | None = None) -> str:

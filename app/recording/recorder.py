@@ -17,6 +17,7 @@ import pyarrow as pa
 from twinbench import __version__
 from twinbench.events import Event
 from twinbench.model import Chunk, Device
+from twinbench.paths import safe_name
 from twinbench.recording import format as fmt
 from twinbench.recording.format import SessionError
 from twinbench.recording.streams import StreamWriter, owner
@@ -268,7 +269,7 @@ class Recorder:
                     raw_dir = self.folder / fmt.RAW_DIR
                     raw_dir.mkdir(exist_ok=True)
                     schema = fmt.RAW_SCHEMA.with_metadata({"twinbench.device": device_id})
-                    path = self._unique(raw_dir, fmt.safe_name(device_id))
+                    path = self._unique(raw_dir, safe_name(device_id))
                     entry = self._raw[device_id] = (StreamWriter(path, schema), [])
                 except OSError as exc:
                     self._fail(f"opening raw stream for {device_id!r}: {exc.strerror or exc}")
@@ -386,7 +387,7 @@ class Recorder:
         chans = [units.get(n, {"name": n}) for n in c.channels]
         schema = fmt.device_schema(c.device, dev["driver"], chans)
         try:
-            path = self._unique(self.folder / fmt.DATA_DIR, fmt.safe_name(c.device))
+            path = self._unique(self.folder / fmt.DATA_DIR, safe_name(c.device))
             stream = StreamWriter(path, schema)
             self.meta["files"][f"{fmt.DATA_DIR}/{path.name}"] = {
                 "device": c.device,

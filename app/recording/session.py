@@ -134,7 +134,7 @@ def repair(folder: Path, meta: dict[str, Any] | None = None) -> list[str]:
     paths = [*fmt.stream_files(folder), *fmt.raw_files(folder)]
     if (folder / fmt.EVENTS).exists():
         paths.append(folder / fmt.EVENTS)
-    last_ns = 0
+    stamps = [p.stat().st_mtime_ns for p in paths if p.exists()] or [0]  # before repair moves any
     for path in paths:
         res = fmt.repair_stream(path)
         if not res.complete:
@@ -144,9 +144,7 @@ def repair(folder: Path, meta: dict[str, Any] | None = None) -> list[str]:
     meta["repair_notes"] = notes
     meta["owner"] = None
     if meta.get("stopped_ns") is None:
-        stamps = [p.stat().st_mtime_ns for p in paths] or [0]
-        last_ns = max(stamps)
-        meta["stopped_ns"] = last_ns
+        meta["stopped_ns"] = max(stamps)
     try:
         fmt.write_json_atomic(folder / fmt.META, meta)
     except OSError as exc:

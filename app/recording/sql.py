@@ -71,6 +71,12 @@ def connect(paths: Sequence[str | Path]) -> Any:
         )
     if parts:
         con.execute("CREATE VIEW samples AS " + " UNION ALL ".join(parts))
+    else:  # nothing recorded (e.g. killed before its first flush): an empty view, not an error
+        con.execute(
+            "CREATE VIEW samples AS SELECT NULL::TIMESTAMPTZ AS time, NULL::VARCHAR AS session, "
+            "NULL::VARCHAR AS device_id, NULL::VARCHAR AS channel, NULL::DOUBLE AS value "
+            "WHERE false"
+        )
     con.execute("CREATE VIEW events AS " + " UNION ALL ".join(f"SELECT * FROM {e}" for e in events))
     schema = pa.schema(
         [("session", pa.string()), ("source", pa.string()), ("counter", pa.string()),

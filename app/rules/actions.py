@@ -12,6 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from twinbench.paths import safe_name
 from twinbench.rules.alarms import AlarmRecord, render
 
 
@@ -183,7 +184,8 @@ class ActionRunner:
             fn(render(p["topic"], fields), text, int(p.get("qos", 0)), bool(p.get("retain", False)))
             return f"published to {p['topic']}"
         if action.kind == "log":
-            path = Path(render(p["path"], fields))
+            # data (device ids, rule names) fills the user's template as safe names only
+            path = Path(render(p["path"], {k: safe_name(v) for k, v in fields.items()}))
             with path.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(fields) + "\n")
             return f"logged to {path}"

@@ -104,6 +104,13 @@ DURATION_UNITS = {
     "h": 3_600_000_000_000,
 }
 
+MAX_TOKENS = 1000
+"""Most tokens (numbers, names, operators) in one expression."""
+MAX_DEPTH = 100
+"""Deepest nesting of one expression's tree (parentheses, calls and chained operators)."""
+MAX_DURATION_NS = 366 * 86_400_000_000_000
+"""Longest duration an expression may name (a year)."""
+
 # --- tokenizer ------------------------------------------------------------------------------
 
 _TOKEN = re.compile(
@@ -169,6 +176,8 @@ def tokenize(text: str) -> list[Token]:
                         m.start("unit"),
                         text,
                     )
+                if val * DURATION_UNITS[unit] > MAX_DURATION_NS:
+                    raise ExprError(f"{s} is longer than a year", i, text)
                 out.append(Token("dur", s, i, val * DURATION_UNITS[unit]))
             else:
                 out.append(Token("num", s, i, val))
@@ -197,6 +206,8 @@ def tokenize(text: str) -> list[Token]:
                 raise ExprError(f"unexpected {s!r}", i, text)
             out.append(Token("op", op, i))
         i = m.end()
+        if len(out) > MAX_TOKENS:
+            raise ExprError(f"expression longer than {MAX_TOKENS} terms", i, text)
     out.append(Token("end", "", n))
     return out
 
@@ -229,6 +240,7 @@ class _Parser:
         self.text = text
         self.toks = tokenize(text)
         self.i = 0
+        self.depth = 0
 
     def peek(self) -> Token:
         return self.toks[self.i]
@@ -255,9 +267,20 @@ class _Parser:
         tok = self.peek()
         if tok.kind != "end":
             raise self.err(f"unexpected {tok.text!r} after a complete expression", tok.pos)
+        if depth(node) > MAX_DEPTH:
+            raise self.err(f"expression nested deeper than {MAX_DEPTH} levels", 0)
         return node
 
     def expr(self, min_bp: int) -> Node:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise self.err(f"nested deeper than {MAX_DEPTH} levels", self.peek().pos)
+            return self._expr(min_bp)
+        finally:
+            self.depth -= 1
+
+    def _expr(self, min_bp: int) -> Node:
         left = self.prefix()
         while True:
             tok = self.peek()
@@ -338,6 +361,21 @@ def parse(text: str) -> Node:
     if not isinstance(text, str):
         raise ExprError("expression must be text", 0)
     return _Parser(text).parse()
+
+
+def depth(node: Node) -> int:
+    """How many levels the tree has (an iterative walk: safe on any tree)."""
+    best, stack = 0, [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        best = max(best, d)
+        if isinstance(n, Unary):
+            stack.append((n.operand, d + 1))
+        elif isinstance(n, Bin):
+            stack += [(n.left, d + 1), (n.right, d + 1)]
+        elif isinstance(n, Call):
+            stack += [(a, d + 1) for a in n.args]
+    return best
 
 
 def walk(node: Node):  # type: ignore[no-untyped-def]

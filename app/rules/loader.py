@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import math
 import re
-import tomllib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +12,9 @@ from typing import Any
 from twinbench.errors import ConfigError
 from twinbench.rules.expr import DURATION_UNITS, ExprError
 from twinbench.rules.typecheck import Checked, check
+from twinbench.userfile import loads_toml, read_text
 
+MAX_DURATION_S = 366 * 86400.0  # a year: holds, tolerances, timeouts
 SEVERITIES = ("info", "warning", "major", "critical")
 ACTION_KINDS = {
     "command": {"command": True, "args": False},
@@ -96,12 +98,16 @@ def parse_duration(value: Any, where: str) -> int:
     if isinstance(value, bool):
         raise ConfigError(f'{where}: expected a duration such as "10s", got {value!r}')
     if isinstance(value, int | float):
+        if not math.isfinite(value) or abs(value) > MAX_DURATION_S:
+            raise ConfigError(f"{where}: {value!r} is not a duration of at most a year")
         ns = round(float(value) * 1e9)
     elif isinstance(value, str):
         m = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*", value)
         if not m or (m.group(2) or "s") not in DURATION_UNITS:
             raise ConfigError(f'{where}: expected a duration such as "10s", got {value!r}')
         ns = round(float(m.group(1)) * DURATION_UNITS[m.group(2) or "s"])
+        if ns > MAX_DURATION_S * 1e9:
+            raise ConfigError(f"{where}: {value!r} is longer than a year")
     else:
         raise ConfigError(f'{where}: expected a duration such as "10s", got {value!r}')
     if ns < 0:
@@ -154,7 +160,7 @@ def _action(raw: Any, where: str) -> Action:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: each [[rule.action]] must be a table")
     kind = raw.get("type")
-    if kind not in ACTION_KINDS:
+    if not isinstance(kind, str) or kind not in ACTION_KINDS:
         raise ConfigError(f"{where}: action type must be one of {', '.join(ACTION_KINDS)}")
     spec = ACTION_KINDS[kind]
     params: dict[str, Any] = {}
@@ -169,7 +175,19 @@ def _action(raw: Any, where: str) -> Action:
     for key, required in spec.items():
         if required and key not in params:
             raise ConfigError(f"{where}: a {kind} action needs {key!r}")
+    for key in ("command", "property", "topic", "url", "path", "message", "payload", "do"):
+        if key in params and not isinstance(params[key], str):
+            raise ConfigError(f"{where}: {key} must be a string")
+    if not isinstance(params.get("args", {}), dict):
+        raise ConfigError(f"{where}: args must be a table")
+    if params.get("qos", 0) not in (0, 1, 2) or isinstance(params.get("qos"), bool):
+        raise ConfigError(f"{where}: qos must be 0, 1 or 2")
+    if not isinstance(params.get("retain", False), bool):
+        raise ConfigError(f"{where}: retain must be true or false")
     if kind == "webhook":
+        headers = params.get("headers", {})
+        if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+            raise ConfigError(f"{where}: headers must be a table of strings")
         params["timeout"] = parse_duration(params.get("timeout", 5), f"{where}: timeout") / 1e9
         retries = params.get("retries", 2)
         if not isinstance(retries, int) or not 0 <= retries <= 10:
@@ -181,7 +199,7 @@ def _action(raw: Any, where: str) -> Action:
         raise ConfigError(f'{where}: a record action has do = "start" or "stop"')
     on = raw.get("on", "raise")
     ons = {"raise": ("raised",), "clear": ("cleared",), "both": ("raised", "cleared")}
-    if on not in ons:
+    if not isinstance(on, str) or on not in ons:
         raise ConfigError(f"{where}: on must be raise, clear or both")
     return Action(kind, params, ons[on])
 
@@ -190,10 +208,7 @@ def parse_rules(
     text: str, source: str = "<rules>", channels: Collection[str] | None = None
 ) -> RuleSet:
     """Parse and check rule-file text; every error names the file, line, rule and column."""
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: invalid TOML: {exc}") from None
+    doc = loads_toml(text, source)
     lines = _rule_lines(text)
     out = RuleSet()
     settings = doc.pop("settings", {})
@@ -216,6 +231,8 @@ def parse_rules(
     seen: set[str] = set()
     for i, raw in enumerate(raw_rules):
         head, keys = lines[i] if i < len(lines) else (None, {})
+        if not isinstance(raw, dict):
+            raise ConfigError(_fmt(source, head, "", f"rule #{i + 1} must be a [[rule]] table"))
         name = raw.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(_fmt(source, head, "", f"rule #{i + 1} needs a name"))
@@ -231,6 +248,8 @@ def parse_rules(
                 raise ConfigError(
                     f"{where(key)}: unknown key (known: {', '.join(sorted(RULE_KEYS))})"
                 )
+        if not isinstance(raw.get("enabled", True), bool):
+            raise ConfigError(f"{where('enabled')}: expected true or false")
         if raw.get("enabled", True) is False:
             continue
 
@@ -264,6 +283,8 @@ def parse_rules(
         acts = raw.get("action", [])
         if isinstance(acts, dict):
             acts = [acts]
+        if not isinstance(acts, list):
+            raise ConfigError(f"{where('action')}: written as [[rule.action]] tables")
         actions = [_action(a, where("action")) for a in acts]
         message = raw.get("message", "{rule}: {value}")
         if not isinstance(message, str):
@@ -297,12 +318,7 @@ def load_rules(
     out = RuleSet()
     for path in paths:
         p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{p}: cannot read rules: {exc.strerror or exc}") from None
-        except UnicodeDecodeError as exc:
-            raise ConfigError(f"{p}: not UTF-8 text ({exc.reason})") from None
+        text = read_text(p, "rules file")
         rs = parse_rules(text, str(p), channels)
         names = {r.name for r in out.rules}
         for r in rs.rules:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 from twinbench.dtdl import Content, Interface, ModelSet, load_models
 from twinbench.errors import ConfigError
 from twinbench.twin.merge import TwinError
+from twinbench.userfile import load_toml
 
 UNIT_SYMBOLS = {
     "degreeCelsius": "°C",
@@ -95,12 +95,9 @@ def _models_root() -> Path:
 def load_bindings(root: Path | None = None) -> dict[str, dict[str, Any]]:
     """The driver -> binding table of a models folder (default: the shipped one)."""
     path = (root or _models_root()) / "bindings.toml"
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         return {}
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    return load_toml(path, "bindings file")[0]
 
 
 def binding_from(models: ModelSet, entry: dict[str, Any], where: str = "binding") -> Binding:

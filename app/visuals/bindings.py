@@ -17,6 +17,7 @@ channels = ["qw", "qx", "qy", "qz"]   # or form = "euler" with [roll, pitch, yaw
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,6 +89,11 @@ def _fail(origin: str, msg: str) -> ConfigError:
     return ConfigError(f"{origin}: {msg}")
 
 
+def _number(value: Any) -> bool:
+    """A finite int or float (not a boolean)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _str_list(value: Any, origin: str, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _fail(origin, f"{key!r} must be a list of channel names")
@@ -103,7 +109,7 @@ def parse_binding(item: Mapping[str, Any], origin: str) -> Binding:
         if key not in known:
             raise _fail(origin, f"unknown key {key!r} (known: {', '.join(sorted(known))})")
     kind = item.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise _fail(origin, f"'kind' must be one of {', '.join(KINDS)}, not {kind!r}")
     device = item.get("device")
     if not isinstance(device, str) or not device:
@@ -113,28 +119,33 @@ def parse_binding(item: Mapping[str, Any], origin: str) -> Binding:
         raise _fail(origin, "'part' must be a string")
     channels = _str_list(item.get("channels", []), origin, "channels")
     form = item.get("form", "quaternion")
-    if form not in ("quaternion", "euler"):
+    if not isinstance(form, str) or form not in ("quaternion", "euler"):
         raise _fail(origin, f"'form' must be 'quaternion' or 'euler', not {form!r}")
     units = item.get("units", "deg/s" if kind == "imu" else "rad")
-    if units not in ("rad", "deg", "deg/s", "rad/s"):
+    if not isinstance(units, str) or units not in ("rad", "deg", "deg/s", "rad/s"):
         raise _fail(origin, f"'units' must be rad, deg, deg/s or rad/s, not {units!r}")
     order = item.get("order", "zyx")
-    if order not in EULER_ORDERS:
+    if not isinstance(order, str) or order not in EULER_ORDERS:
         raise _fail(origin, f"'order' must be one of {', '.join(EULER_ORDERS)}, not {order!r}")
     cmap = item.get("colormap", "thermal")
-    if cmap not in COLORMAPS:
+    if not isinstance(cmap, str) or cmap not in COLORMAPS:
         raise _fail(origin, f"'colormap' must be one of {', '.join(COLORMAPS)}, not {cmap!r}")
     rng = item.get("range", [20.0, 90.0])
     if (
         not isinstance(rng, list)
         or len(rng) != 2
-        or not all(isinstance(v, int | float) for v in rng)
+        or not all(_number(v) for v in rng)
         or rng[0] == rng[1]
     ):
         raise _fail(origin, "'range' must be two different numbers [low, high]")
     mode = item.get("mode", "blink")
-    if mode not in ("blink", "hide"):
+    if not isinstance(mode, str) or mode not in ("blink", "hide"):
         raise _fail(origin, f"'mode' must be 'blink' or 'hide', not {mode!r}")
+    digits, scale = item.get("digits", 1), item.get("scale", 1.0)
+    if not isinstance(digits, int) or isinstance(digits, bool) or not 0 <= digits <= 12:
+        raise _fail(origin, "'digits' must be a whole number from 0 to 12")
+    if not _number(scale):
+        raise _fail(origin, "'scale' must be a finite number")
     want = _N_CHANNELS.get(kind)
     if kind == "orientation":
         want = 4 if form == "quaternion" else 3
@@ -156,8 +167,8 @@ def parse_binding(item: Mapping[str, Any], origin: str) -> Binding:
         range=(float(rng[0]), float(rng[1])),
         rule=str(item.get("rule", "")),
         mode=mode,
-        digits=int(item.get("digits", 1)),
-        scale=float(item.get("scale", 1.0)),
+        digits=digits,
+        scale=float(scale),
         origin=origin,
     )
 
@@ -168,12 +179,15 @@ def parse_view_config(data: Mapping[str, Any], source: str = "profile") -> ViewC
     for key in data:
         if key not in ("devices", "bindings"):
             raise _fail(f"{source}: [view3d]", f"unknown key {key!r} (known: devices, bindings)")
+    for key in ("devices", "bindings"):
+        if not isinstance(data.get(key, []), list):
+            raise _fail(f"{source}: [view3d]", f"{key!r} must be [[view3d.{key}]] tables")
     for i, item in enumerate(data.get("devices", [])):
         origin = f"{source}: [[view3d.devices]] #{i + 1}"
         if not isinstance(item, Mapping) or not isinstance(item.get("device"), str):
             raise _fail(origin, "'device' must name a device")
         pos = item.get("position", [0.0, 0.0, 0.0])
-        if not isinstance(pos, list) or len(pos) != 3:
+        if not isinstance(pos, list) or len(pos) != 3 or not all(_number(v) for v in pos):
             raise _fail(origin, "'position' must be [x, y, z]")
         model = item.get("model", DEFAULT_MODEL)
         if not isinstance(model, str):
@@ -188,15 +202,10 @@ def parse_view_config(data: Mapping[str, Any], source: str = "profile") -> ViewC
 
 def load_view_config(path: str) -> ViewConfig:
     """Read the `[view3d]` section of a TOML profile file."""
-    import tomllib
 
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    from twinbench.userfile import load_toml
+
+    data, _ = load_toml(path, "profile")
     section = data.get("view3d", {})
     if not isinstance(section, Mapping):
         raise ConfigError(f"{path}: [view3d] must be a table")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import threading
 import time
 import zlib
@@ -151,6 +152,7 @@ class MqttDriver(Driver):
     def __init__(self, config: dict[str, Any], sink: Sink) -> None:
         super().__init__(config, sink)
         self.cfg = self.parse_settings(config)
+
         self.partition = parse_partition(self.cfg["partition"])
         self._refuse_shared_sparkplug()
         # socket connect, then CONNACK, each within connect_timeout: the runtime waits for both
@@ -158,6 +160,18 @@ class MqttDriver(Driver):
         self.other_partition = 0
         self.device_id = f"mqtt:{self.cfg['host']}:{self.cfg['port']}"
         events = getattr(sink, "events", None)
+        if self.cfg["insecure"]:  # said where every run shows it: stderr and the event log
+            tls = self.cfg["tls"] or self.cfg["ca_file"] or self.cfg["cert_file"]
+            warning = (
+                f"{self.device_id}: insecure=true: the broker's certificate is NOT verified "
+                "(anyone on the path can read and change the data)"
+                if tls
+                else f"{self.device_id}: insecure=true does nothing without tls=true: "
+                "this connection is not encrypted at all"
+            )
+            print(f"twinbench: warning: {warning}", file=sys.stderr)
+            if events is not None:
+                events.emit("mqtt", self.device_id, warning)
         self.decoder = MqttDecoder(
             rules_from_settings(self.cfg),
             self.name,

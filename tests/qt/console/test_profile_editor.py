@@ -32,3 +32,22 @@ def test_preview_follows_the_text(qtbot, tmp_path):
     ed.raw_mode.setCurrentText("hex")
     ed.tick()
     assert "24 31 2C" in ed.raw.toPlainText()
+
+
+def test_a_binary_or_huge_file_is_refused_in_the_status_line(qtbot, tmp_path):
+    from twinbench.widgets.profile_editor import ProfileEditor
+
+    ed = ProfileEditor(AppContext(Runtime()))
+    qtbot.addWidget(ed)
+    good = tmp_path / "good.toml"
+    good.write_text('name = "g"\n')
+    ed.load(good)
+    for name, data, words in (
+        ("bin.toml", bytes(range(256)), "not UTF-8 text"),
+        ("big.toml", b"#" * 2_000_000, "byte limit"),
+    ):
+        bad = tmp_path / name
+        bad.write_bytes(data)
+        ed.load(bad)
+        assert words in ed.status.text() and name in ed.status.text()
+        assert ed.editor.toPlainText() == 'name = "g"\n' and ed.path == good  # kept

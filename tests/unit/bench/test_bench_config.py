@@ -70,7 +70,7 @@ def test_other_config_errors(tmp_path):
         load_config(write(tmp_path, GOOD.replace('[[device]]\ndriver = "sim"', "")))
     with pytest.raises(ConfigError, match=r":6: device\[0\].drivr"):
         load_config(write(tmp_path, GOOD.replace('driver = "sim"', 'drivr = "sim"')))
-    with pytest.raises(ConfigError, match="cannot read bench config"):
+    with pytest.raises(ConfigError, match="no such bench config"):
         load_config(tmp_path / "missing.toml")
 
 

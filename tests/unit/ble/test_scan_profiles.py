@@ -81,5 +81,5 @@ def test_load_profiles_and_errors_name_file_and_key(tmp_path) -> None:
         with pytest.raises(ConfigError, match=re.escape(msg)) as info:
             load_profiles(str(bad))
         assert str(bad) in str(info.value)
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError, match="no such BLE profiles file"):
         load_profiles(str(tmp_path / "missing.toml"))

@@ -74,5 +74,5 @@ def test_bad_files_are_clear(body: str, words: str) -> None:
 
 
 def test_unreadable_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="cannot read rules"):
+    with pytest.raises(ConfigError, match="no such rules file"):
         load_rules(tmp_path / "missing.toml")

@@ -49,8 +49,8 @@ def test_session_cut_at_maximum_duration() -> None:
     assert got == {10: 11, 20: 10, 30: 10}
 
 
-def test_worked_examples_in_the_shared_readme(fixtures_dir) -> None:
-    """The facts as written in ../shared/fixtures/README.md, parsed from the file itself."""
+def test_worked_examples_in_the_fixtures_readme(fixtures_dir) -> None:
+    """The facts as written in tests/fixtures/README.md, parsed from the file itself."""
     text = (fixtures_dir / "README.md").read_text()
     pairs = re.search(r"Input `\(t seconds, v\)`: ((?:\(\d+,\d+\) ?)+)", text)
     assert pairs

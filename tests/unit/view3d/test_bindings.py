@@ -90,7 +90,7 @@ def test_bad_toml_and_unknown_section_key(tmp_path):
         load_view_config(str(bad))
     with pytest.raises(ConfigError, match="unknown key 'binding'"):
         parse_view_config({"binding": []}, "x.toml")
-    with pytest.raises(ConfigError, match="file not found"):
+    with pytest.raises(ConfigError, match="no such profile"):
         load_view_config(str(tmp_path / "nope.toml"))
 
 
