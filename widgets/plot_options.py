@@ -3,6 +3,7 @@ channels left out by default."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -63,6 +64,10 @@ class TimeAxis(pg.DateAxisItem):
         return pg.AxisItem.generateDrawSpecs(self, p)
 
 
+# the legend columns of each plot layout (keyed by the layout item), so all lanes get one width
+_COLUMNS: dict[int, weakref.WeakSet[LegendColumn]] = {}
+
+
 class LegendColumn:
     """Keeps a lane's legend in a column right of the data, so it never covers a trace."""
 
@@ -71,17 +76,27 @@ class LegendColumn:
         self.spacer = QGraphicsWidget()
         item.layout.addItem(self.spacer, 2, 3)
         self.shown = True
+        self.natural = 0.0
         legend.setParentItem(self.spacer)  # moves with the column, not with the data area
         legend.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(2, 2))
         self.fit()
 
     def fit(self) -> None:
-        """Size the column to the legend (zero when hidden or empty)."""
+        """Size the column to the widest legend of the plot's lanes (zero when all are hidden
+        or empty): every lane's data area then ends at the same x, so one time lines up."""
         empty = not self.legend.items
         self.legend.setVisible(self.shown and not empty)
-        w = 0.0 if (empty or not self.shown) else self.legend.boundingRect().width() + 4
-        self.spacer.setMinimumWidth(w)
-        self.spacer.setMaximumWidth(w)
+        self.natural = 0.0 if (empty or not self.shown) else self.legend.boundingRect().width() + 4
+        group = _COLUMNS.setdefault(id(self.item.parentItem()), weakref.WeakSet())
+        group.add(self)
+        peers = list(group)
+        w = max(c.natural for c in peers)
+        for c in peers:
+            try:
+                c.spacer.setMinimumWidth(w)
+                c.spacer.setMaximumWidth(w)
+            except RuntimeError:  # a lane deleted without detach()
+                group.discard(c)
 
     def set_shown(self, on: bool) -> None:
         """Show or hide the legend column."""
@@ -91,6 +106,8 @@ class LegendColumn:
     def detach(self) -> None:
         """Stop following the column before the lane is deleted (pyqtgraph's anchor would
         otherwise be called on a deleted widget when the layout is cleared)."""
+        for group in _COLUMNS.values():
+            group.discard(self)
         try:
             self.spacer.geometryChanged.disconnect()
         except (RuntimeError, TypeError):  # already deleted, or nothing connected

@@ -63,8 +63,11 @@ def test_legends_sit_beside_the_data_and_toggle(qtbot, clocked):
     lanes = [lane for lane in p.lanes.values() if set(lane.curves) - p.hidden]
     assert len(lanes) == 2 and all(lane.legend.isVisible() for lane in lanes)
     empty = [lane for lane in p.lanes.values() if lane not in lanes]  # only time-like curves
-    assert all(lane.legend_column.spacer.maximumWidth() == 0 for lane in empty)
+    assert not any(lane.legend.isVisible() for lane in empty)
     assert not any(lane.legend_column.covers_data() for lane in lanes)
+    # every lane's data area ends at the same x (one time, one x), whatever its legend's width
+    rights = {round(lane.vb.sceneBoundingRect().right()) for lane in p.lanes.values()}
+    assert len(rights) == 1, rights
     p.legend_button.click()
     assert not p.legends and not any(lane.legend.isVisible() for lane in lanes)
     assert all(lane.legend_column.spacer.maximumWidth() == 0 for lane in lanes)
