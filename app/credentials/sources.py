@@ -103,7 +103,8 @@ def remember(secret: str) -> str:
 def redact(text: str) -> str:
     """`text` with every secret resolved in this process replaced by `***`."""
     with _seen_lock:
-        seen = list(_seen)
+        seen = sorted(_seen, key=len, reverse=True)
+    # Longest first: a secret that contains another one is masked whole.
     for s in seen:
         if s in text:
             text = text.replace(s, "***")

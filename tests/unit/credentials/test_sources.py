@@ -97,6 +97,14 @@ def test_resolved_secrets_are_masked_in_text(monkeypatch, no_keyring):
     assert redact("login with p4ss-w0rd-xyz failed") == "login with *** failed"
 
 
+def test_a_secret_containing_another_is_masked_whole(monkeypatch, no_keyring):
+    monkeypatch.setenv("TB_TEST_SHORT", "k3y9")
+    monkeypatch.setenv("TB_TEST_LONG", "pre-k3y9-post")
+    resolve(SecretSpec("short", env="TB_TEST_SHORT"))
+    resolve(SecretSpec("long", env="TB_TEST_LONG"))
+    assert redact("token pre-k3y9-post, then k3y9") == "token ***, then ***"
+
+
 def test_file_store_is_owner_only(tmp_path):
     store = FileSecretStore(tmp_path / "keys")
     path = store.set("dev/1 primary", "a2V5")
