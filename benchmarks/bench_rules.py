@@ -218,6 +218,71 @@ def cost_table(devices: int, rules: int, rate: float, chunk_s: float) -> None:
     )
 
 
+def _is_numpy(key: tuple) -> bool:
+    """Whether a cProfile entry is numpy's: its modules, ufunc and ndarray methods, builtins."""
+    file, _line, name = key
+    return "numpy" in file or "numpy" in name
+
+
+def call_counts(text: str, periods: list[list[Chunk]]) -> tuple[float, float, float]:
+    """Per device chunk, one chunk per pass as the worker gets them: (Python calls, numpy calls,
+    CPU us) after a warm-up, from cProfile (which sees numpy's functions and ndarray/ufunc
+    methods, not operators such as `a > b`; CPU us is without the profiler)."""
+    import cProfile
+    import pstats
+
+    from twinbench.rules import RuleEngine
+
+    rs = parse_rules(text, "bench.toml", ["x", "y"])
+    warm = len(periods) // 4
+    rest = [c for row in periods[warm:] for c in row]
+
+    def fresh() -> RuleEngine:
+        eng = RuleEngine(rs)
+        for row in periods[:warm]:
+            for c in row:
+                eng.process([c])
+        return eng
+
+    eng, prof = fresh(), cProfile.Profile()
+    prof.enable()
+    for c in rest:
+        eng.process([c])
+    prof.disable()
+    eng.close()
+    stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+    py = sum(v[1] for k, v in stats.items() if k[0] != "~")  # primitive calls of Python code
+    npc = sum(v[1] for k, v in stats.items() if k[0] == "~" and _is_numpy(k))
+    npc += sum(v[1] for k, v in stats.items() if k[0] != "~" and _is_numpy(k))
+    cpu = float("inf")
+    for _ in range(3):
+        eng = fresh()
+        c0 = time.thread_time()
+        for c in rest:
+            eng.process([c])
+        cpu = min(cpu, time.thread_time() - c0)
+        eng.close()
+    n = len(rest)
+    return py / n, npc / n, cpu / n * 1e6
+
+
+def calls_table(rate: float, chunk_s: float) -> None:
+    """Python and numpy calls per device chunk for the latency rows' rule sets."""
+    periods = make_chunks(10, rate / 10, chunk_s, 1.0)
+    print(
+        f"calls per device chunk ({int(rate / 10 * chunk_s)} samples), one chunk per pass, "
+        "cProfile (numpy: functions and ndarray/ufunc methods, not operators)"
+    )
+    print(f"{'rules':<44} {'Python calls':>12} {'numpy calls':>12} {'CPU us':>8}")
+    for what, text in (
+        ("100 mixed rules", rules_text(10, 10)),
+        ("100 alarm-level rules, shared windows", shared_rules_text(10, 10)),
+        ("100 mixed rules, long windows (2-4 s)", rules_text(10, 10, LONG_KINDS)),
+    ):
+        py, npc, cpu = call_counts(text, periods)
+        print(f"{what:<44} {py:>12.0f} {npc:>12.0f} {cpu:>8.0f}")
+
+
 def window_throughput(n: int, rate: float, chunk: int) -> None:
     """Tumbling and sliding aggregates, chunk by chunk, against pandas on the same data."""
     import pandas as pd
@@ -305,6 +370,9 @@ def main() -> None:
     p.add_argument("--rate", type=float, default=1_000_000.0, help="total samples/s")
     p.add_argument("--no-windows-table", action="store_true", help="skip the pandas comparison")
     p.add_argument("--cpu", type=int, default=None, help="pin to this core (default: one core)")
+    p.add_argument(
+        "--calls", action="store_true", help="only count Python and numpy calls per chunk"
+    )
     args = p.parse_args()
     if args.runs < 1:
         p.error("--runs: at least 1")
@@ -323,6 +391,9 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     chunk_s = args.chunk_ms / 1000
+    if args.calls:
+        calls_table(rate, chunk_s)
+        return
     cost_table(10, 100, rate, chunk_s)
     print()
     mixed = rules_text(10, 10)

@@ -149,8 +149,11 @@ class Blocks:
         p = self.end % self.cap
         k = vals.size
         m = min(k, self.cap - p)
-        self.col[p : p + m] = vals[:m]
-        self.col[: k - m] = vals[m:]
+        if m == k:  # the usual case: no wrap
+            self.col[p : p + k] = vals
+        else:
+            self.col[p : p + m] = vals[:m]
+            self.col[: k - m] = vals[m:]
         self.end += k
 
     def _prefixes(self, g0: int, g1: int) -> None:

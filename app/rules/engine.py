@@ -233,6 +233,7 @@ class RuleEngine:
         if windows is None:
             windows = self._windows[device] = {}
         emitted: dict = {}  # shared windows' emissions in this pass
+        facts: dict[str, Any] = {}  # what rules work out of this pass's times, once
         empty = not t.size
         prune = self.prune and not empty
         for run, used, keys in plan:
@@ -243,7 +244,8 @@ class RuleEngine:
                 continue
             cols = {c: column(c, i) for c, i in used}
             try:
-                got = run.step(t, cols, wm, nan_counts, (keys, windows, emitted) if keys else None)
+                shared = (keys, windows, emitted) if keys else None
+                got = run.step(t, cols, wm, nan_counts, shared, facts)
                 if got is not None:
                     self._report(run, device, *got)
             except Exception as exc:  # one bad rule never stops the others

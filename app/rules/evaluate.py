@@ -242,8 +242,11 @@ class Evaluation:
         watermark: int,
         nan_counts: dict[str, int] | None = None,
         shared: tuple[dict, dict, dict] | None = None,
+        facts: dict[str, Any] | None = None,
     ) -> None:
         self.c = checked
+        # facts of this pass's times, worked out once for every rule of the pass (spacing)
+        self.facts = facts
         # (id(aggregate) -> sharing key, key -> window state, key -> this pass's emissions)
         self.shared = shared
         self.nan_counts = nan_counts
@@ -271,6 +274,16 @@ class Evaluation:
         if fn is None:  # a node from outside the checked tree (tests, tools)
             fn = _compile(node, self.c, self.fns)
         return fn(self)
+
+    def spacing(self) -> int:
+        """The common gap of this pass's times when evenly spaced and increasing, else 0."""
+        facts = self.facts
+        if facts is None:
+            return spacing_of(self.t)
+        got = facts.get("spacing")
+        if got is None:
+            got = facts["spacing"] = spacing_of(self.t)
+        return got
 
     def _count_nan(self, name: str, col: np.ndarray) -> None:
         """Count a channel's NaN samples once per pass."""
@@ -343,6 +356,9 @@ class Evaluation:
             if f == "delta":
                 return dx
             t = self.t
+            step = self.spacing()
+            if step:  # every gap after the first is `step`: divide by it as a scalar
+                return self._rate_spaced(st, dx, step)
             dt = np.empty(t.size, np.int64)
             prev_t = st.get("pt")
             dt[0] = t[0] - prev_t if prev_t is not None else 0
@@ -356,7 +372,27 @@ class Evaluation:
                 self.maybe_nan = True
             return r
         conf, hist = self.c.params[id(node)]
-        return self.anomaly(st, x, conf, int(hist), f == "spike")
+        arg, counts = node.args[0], self.nan_counts
+        # a channel read as it is, whose NaNs the engine counted already: none to look for
+        clean = isinstance(arg, Name) and counts is not None and counts.get(arg.id) == 0
+        return self.anomaly(st, x, conf, int(hist), f == "spike", clean)
+
+    def _rate_spaced(self, st: dict, dx: np.ndarray, step: int) -> np.ndarray:
+        """rate over evenly spaced times: the values of `dx / dt * 1e9` with dt = step after
+        the first sample, in place over dx (the first gap is the one from the last pass)."""
+        t = self.t
+        prev_t = st.get("pt")
+        dt0 = int(t[0]) - prev_t if prev_t is not None else 0
+        st["pt"] = int(t[-1])
+        first = float(dx[0])
+        np.divide(dx, step, out=dx)
+        dx *= 1e9
+        if dt0 > 0:
+            dx[0] = first / dt0 * 1e9
+        else:
+            dx[0] = NAN
+            self.maybe_nan = True
+        return dx
 
     def truth(self, x: Any) -> np.ndarray:
         """`truth(x)`, without NaN handling while no value can be NaN."""
@@ -373,8 +409,13 @@ class Evaluation:
         st["hist"] = buf[-n:].copy()
         return buf[: x.size]
 
-    def anomaly(self, st: dict, x: np.ndarray, conf: float, hist: int, up: bool) -> np.ndarray:
-        """1 where x lies outside mean +/- z*std of the previous `hist` samples (one-sided)."""
+    def anomaly(
+        self, st: dict, x: np.ndarray, conf: float, hist: int, up: bool, x_clean: bool = False
+    ) -> np.ndarray:
+        """1 where x lies outside mean +/- z*std of the previous `hist` samples (one-sided).
+
+        x_clean: x is known to hold no NaN.
+        """
         prev = st.get("hist", _NO_HISTORY)
         p, n = prev.size, x.size
         buf = np.empty(p + n)
@@ -384,13 +425,18 @@ class Evaluation:
         z = st.get("z")
         if z is None:
             z = st["z"] = NormalDist().inv_cdf(conf / 100.0)
-        if p >= hist and not np.count_nonzero(np.isnan(buf)):
-            # steady state: every sample has a full history; running sums by slices
-            y = buf - buf[0]
+        # the history was checked when it was kept: only the new samples can bring a NaN in
+        clean = p >= hist and st.get("clean", False) and (x_clean or not np.isnan(x).any())
+        st["clean"] = clean or not np.isnan(st["hist"]).any()
+        if clean:
+            # steady state: every sample has a full history; running sums by slices, both
+            # rows accumulated in one call (the same additions, in the same order, as cumsum)
             c = np.empty((2, p + n + 1))
             c[:, 0] = 0.0
-            np.cumsum(y, out=c[0, 1:])
-            np.cumsum(y * y, out=c[1, 1:])
+            y = np.subtract(buf, buf[0], out=c[0, 1:])
+            np.multiply(y, y, out=c[1, 1:])
+            dev = x - buf[0]  # y[p:], before the accumulation overwrites y
+            np.add.accumulate(c[:, 1:], axis=1, out=c[:, 1:])
             s1, s2 = c[:, p : p + n] - c[:, p - hist : p - hist + n]
             mean = s1 / hist
             std = s1 * mean
@@ -398,12 +444,13 @@ class Evaluation:
             std /= hist - 1
             np.maximum(std, 0.0, out=std)
             np.sqrt(std, out=std)
-            dev = y[p:] - mean
+            dev -= mean
+            out = mean  # reused for the flags: 1.0 / 0.0 as (dev > std).astype(float)
             if up:
                 std *= z
-                return (dev > std).astype(np.float64)
+                return np.greater(dev, std, out=out)
             std *= -z
-            return (dev < std).astype(np.float64)
+            return np.less(dev, std, out=out)
         ok = np.isfinite(buf)
         ref = float(buf[ok][0]) if ok.any() else 0.0
         y = np.where(ok, buf - ref, 0.0)
@@ -438,12 +485,16 @@ class Evaluation:
                     win = shared[1].get(skey)
                     if win is None:
                         win = shared[1][skey] = self._window(node)
+                    if win.wants_spacing:
+                        win.spacing_hint = self.spacing()
                     got = shared[2][skey] = win.update(self.t, x, self.watermark)
                 out[key] = got
                 continue
             win = self.state.get(key)
             if win is None:
                 win = self.state[key] = self._window(node)
+            if win.wants_spacing:
+                win.spacing_hint = self.spacing()
             out[key] = win.update(self.t, x, self.watermark)
         return out
 
@@ -499,6 +550,20 @@ class Evaluation:
         if v.size:
             st["last"] = float(v[-1])
         return out
+
+
+def spacing_of(t: np.ndarray) -> int:
+    """The common gap of times `t` when there are two or more, evenly spaced, increasing; else 0."""
+    n = t.size
+    if n < 2:
+        return 0
+    first = int(t[0])
+    step = int(t[1]) - first
+    if step <= 0 or int(t[-1]) - first != (n - 1) * step:
+        return 0
+    if n > 2 and int(np.subtract(t[1:], t[:-1]).max()) != step:  # no gap above: all are step
+        return 0
+    return step
 
 
 def _agg_nodes(c: Checked) -> set[int]:

@@ -142,12 +142,16 @@ class RuleRun:
         wm: int,
         nan_counts: dict[str, int] | None = None,
         shared: tuple[dict, dict, dict] | None = None,
+        facts: dict[str, Any] | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """Evaluate one pass: (event times, up flags, values) of the alarm's changes, or None."""
+        """Evaluate one pass: (event times, up flags, values) of the alarm's changes, or None.
+
+        facts: a dict shared by the rules of one pass, for what they work out of its times.
+        """
         rule, shape, st = self.rule, self.shape, self.stats
-        ev = Evaluation(rule.condition, self.cond, t, cols, wm, nan_counts, shared)
+        ev = Evaluation(rule.condition, self.cond, t, cols, wm, nan_counts, shared, facts)
         evc = (
-            Evaluation(rule.clear, self.clear, t, cols, wm, nan_counts, shared)
+            Evaluation(rule.clear, self.clear, t, cols, wm, nan_counts, shared, facts)
             if rule.clear is not None
             else None
         )
@@ -179,7 +183,9 @@ class RuleRun:
         _count_faults(st, ev, evc)
         # fast paths: nothing can change
         if not self.active:
-            if not np.count_nonzero(cond == 1.0):
+            # a truth value without NaN is 1.0 or 0.0: any non-zero one is true (with a NaN
+            # the count only misses this shortcut: the latch below treats NaN as not true)
+            if not np.count_nonzero(cond if shape.cond_truth and not unknown else cond == 1.0):
                 self.true_since = None
                 return None
         elif evc is None and not np.count_nonzero(cond != 1.0):

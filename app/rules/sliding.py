@@ -23,6 +23,8 @@ EST_MAX = 1 << 24  # samples: a window's first estimate reserves at most this mu
 class SlidingWindow(WindowState):
     """Sliding windows: emit at each event and where an event leaves, if the window is not empty."""
 
+    wants_spacing = True
+
     def __init__(self, spec: WindowSpec, agg: str, p: float = 50.0) -> None:
         super().__init__(spec, agg, p)
         if agg == "percentile":
@@ -44,15 +46,16 @@ class SlidingWindow(WindowState):
         self.reg_from = 0
         self.reg_step = 0
         self._gaps = _EMPTY_T
+        self.spacing_hint = -1  # for the next update only (see WindowState.wants_spacing)
 
-    def _append(self, t: np.ndarray, v: np.ndarray) -> None:
+    def _append(self, t: np.ndarray, v: np.ndarray, hint: int = -1) -> None:
         k = t.size
         if self.n + k > self.cap or (self.reg_step and not self._sized):
             self._make_room(k)
         n0 = self.n
         self._write_t(self.o + n0, t)
         self.n = n0 + k
-        self._track_spacing(n0, k)
+        self._track_spacing(n0, k, hint)
         if self.stacks:
             d = v - self._ref_of(v)
             self.stacks[0].append(d)
@@ -102,17 +105,24 @@ class SlidingWindow(WindowState):
         for s in self.stacks:
             s.forget(o)
 
-    def _track_spacing(self, n0: int, k: int) -> None:
-        """Keep `t[reg_from:n]` evenly spaced by `reg_step` once t[n0:n0 + k] is written."""
+    def _track_spacing(self, n0: int, k: int, hint: int = -1) -> None:
+        """Keep `t[reg_from:n]` evenly spaced by `reg_step` once t[n0:n0 + k] is written.
+
+        hint: the spacing of those times if the caller knows it (WindowState.wants_spacing).
+        """
         tb = self.t
-        first, last = int(tb[n0]), int(tb[n0 + k - 1])
-        step = int(tb[n0 + 1]) - first if k > 1 else 0
-        if k > 2:  # every gap is `step` iff the gaps add up and none is larger
+        first = int(tb[n0])
+        if k > 2 and hint >= 0:  # the caller knows: evenly spaced by hint > 0, or not (0)
+            step, even = hint, hint > 0
+        elif k > 2:  # every gap is `step` iff the gaps add up and none is larger
+            last = int(tb[n0 + k - 1])
+            step = int(tb[n0 + 1]) - first
             if self._gaps.size < k:
                 self._gaps = np.empty(2 * k, np.int64)
             gaps = np.subtract(tb[n0 + 1 : n0 + k], tb[n0 : n0 + k - 1], out=self._gaps[: k - 1])
             even = last - first == (k - 1) * step and int(gaps.max()) == step
         else:
+            step = int(tb[n0 + 1]) - first if k > 1 else 0
             even = True
         if even and n0 > self.reg_from:  # does the chunk carry the run before it on?
             join = first - int(tb[n0 - 1])
@@ -125,8 +135,11 @@ class SlidingWindow(WindowState):
         else:
             self.reg_from, self.reg_step = n0 + k, 0
 
-    def _update_regular(self, k: int, watermark: int) -> tuple[np.ndarray, np.ndarray] | None:
-        """The common case in O(1) searches: evenly spaced new samples, exits all on events."""
+    def _update_regular(
+        self, t: np.ndarray, watermark: int
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The common case in O(1) searches: evenly spaced new samples (t), exits all on events."""
+        k = t.size
         step = self.reg_step
         start = self.n - k
         if not k or not step or self.reg_from > start:
@@ -149,7 +162,8 @@ class SlidingWindow(WindowState):
         ):
             return None
         self.watermark = watermark
-        times = tb[start:n].copy()  # the buffer is reused
+        # the new samples' times as written at tb[start:n] (a copy: the buffer is reused)
+        times = t if t.dtype == np.int64 else tb[start:n].copy()
         agg = self.agg
         ref = self.ref or 0.0
         if agg == "count":
@@ -174,9 +188,10 @@ class SlidingWindow(WindowState):
         """Add samples and emit at their times, and at exits that the watermark has passed."""
         size = self.spec.size
         old_wm = self.watermark
+        hint, self.spacing_hint = self.spacing_hint, -1
         if t.size:
-            self._append(t, v)
-            fast = self._update_regular(t.size, watermark)
+            self._append(t, v, hint)
+            fast = self._update_regular(t, watermark)
             if fast is not None:
                 return fast
         start = self.n - t.size  # after any compaction

@@ -139,6 +139,10 @@ def _max(a: float, b: float) -> float:
 class WindowState:
     """Base of the incremental window states: feed ordered samples, get emissions back."""
 
+    # a state that uses the spacing of the times (sliding) takes it from the caller, who may
+    # know it already: `spacing_hint` before `update` (the common gap, 0 for uneven; -1 unknown)
+    wants_spacing = False
+
     def __init__(self, spec: WindowSpec, agg: str, p: float = 50.0) -> None:
         if agg not in AGGREGATES:
             raise ValueError(f"unknown aggregate {agg!r}")
