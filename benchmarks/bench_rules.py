@@ -9,7 +9,10 @@ Throughput: tumbling and sliding aggregates fed chunk by chunk, against pandas `
 
 from __future__ import annotations
 
+import argparse
 import os
+import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -373,9 +376,37 @@ def main() -> None:
     p.add_argument(
         "--calls", action="store_true", help="only count Python and numpy calls per chunk"
     )
+    p.add_argument(
+        "--load",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run `stress-ng --cpu N` beside the benchmark (the machine loaded to N + 1)",
+    )
     args = p.parse_args()
     if args.runs < 1:
         p.error("--runs: at least 1")
+    if args.load < 0:
+        p.error("--load: 0 or more CPU hogs")
+    if args.load and shutil.which("stress-ng") is None:
+        print("bench_rules.py: --load needs stress-ng (apt-get install stress-ng)", file=sys.stderr)
+        raise SystemExit(2)
+    hog = None
+    if args.load:  # started before pinning: the hogs may run on any core
+        cmd = ["stress-ng", "--cpu", str(args.load), "--quiet"]
+        hog = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(3.0)  # let the load average climb a little before the first row
+        print(f"load: {' '.join(cmd)} beside the benchmark (pid {hog.pid})")
+    try:
+        run_all(args)
+    finally:
+        if hog is not None:
+            hog.terminate()
+            hog.wait(5)
+
+
+def run_all(args: argparse.Namespace) -> None:
+    """Everything `main` parsed the options for."""
     if hasattr(os, "sched_setaffinity"):
         cpu = args.cpu if args.cpu is not None else sorted(os.sched_getaffinity(0))[-1]
         os.sched_setaffinity(0, {cpu})

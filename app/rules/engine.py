@@ -21,6 +21,7 @@ from twinbench.rules.typecheck import closest
 from twinbench.rules.windows import INF_NS
 
 _LAT_KEEP = 8192
+_min, _max = np.minimum.reduce, np.maximum.reduce  # col.min() and col.max() without a wrapper
 
 
 class _Ring:
@@ -217,7 +218,7 @@ class RuleEngine:
                 if not col.size:  # an empty pass (windows closing at the end)
                     nan_counts[name], ranges[name] = 0, None
                     return col
-                lo, hi = float(col.min()), float(col.max())
+                lo, hi = float(_min(col)), float(_max(col))
                 if lo == lo and hi == hi:
                     nan_counts[name], ranges[name] = 0, (lo, hi)
                 else:
@@ -233,7 +234,7 @@ class RuleEngine:
         if windows is None:
             windows = self._windows[device] = {}
         emitted: dict = {}  # shared windows' emissions in this pass
-        facts: dict[str, Any] = {}  # what rules work out of this pass's times, once
+        facts: dict[Any, Any] = {}  # what the rules of this pass work out once (times, ranges)
         empty = not t.size
         prune = self.prune and not empty
         for run, used, keys in plan:

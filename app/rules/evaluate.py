@@ -242,7 +242,7 @@ class Evaluation:
         watermark: int,
         nan_counts: dict[str, int] | None = None,
         shared: tuple[dict, dict, dict] | None = None,
-        facts: dict[str, Any] | None = None,
+        facts: dict[Any, Any] | None = None,
     ) -> None:
         self.c = checked
         # facts of this pass's times, worked out once for every rule of the pass (spacing)

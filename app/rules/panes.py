@@ -109,15 +109,15 @@ class PaneWindow(WindowState):
             s = sq = mn = mx = 0.0
         elif agg == "min":  # v - ref rounds monotonically: min(v - ref) == min(v) - ref
             s = sq = mx = 0.0
-            mn = float(v.min()) - self._ref_of(v)
+            mn = float(np.minimum.reduce(v)) - self._ref_of(v)
         elif agg == "max":
             s = sq = mn = 0.0
-            mx = float(v.max()) - self._ref_of(v)
+            mx = float(np.maximum.reduce(v)) - self._ref_of(v)
         else:
             if self._scratch.size < n:
                 self._scratch = np.empty(2 * n)
             x = np.subtract(v, self._ref_of(v), out=self._scratch[:n])
-            s = float(x.sum())
+            s = float(np.add.reduce(x))  # x.sum() without its wrapper
             if agg == "stdev":
                 dev = np.subtract(x, s / n, out=x)
                 sq = float(np.dot(dev, dev))

@@ -21,6 +21,7 @@ from twinbench.rules.loader import Rule
 from twinbench.rules.windows import cat, distinct_sorted
 
 _NO_CHANGES = np.empty(0, np.intp)
+_min, _max = np.minimum.reduce, np.maximum.reduce  # v.min() and v.max() without their wrapper
 
 
 @dataclass
@@ -119,12 +120,25 @@ class RuleRun:
             and certainly(shape.clear_bounds, ranges, 0.0)
         )
 
-    def _emissions_settle(self, em: dict) -> bool:
-        """Whether the range of the one window's emissions proves the alarm cannot change."""
+    def _emissions_settle(
+        self, em: dict, shared: tuple[dict, dict, dict] | None, facts: dict[Any, Any] | None
+    ) -> bool:
+        """Whether the range of the one window's emissions proves the alarm cannot change.
+
+        The range of a shared window's emissions is worked out once per pass (in `facts`),
+        however many rules (alarm levels) compare it.
+        """
         assert self.shape.emission is not None
         key, fn = self.shape.emission
         v = em[key][1]
-        lo, hi = float(v.min()), float(v.max())
+        skey = shared[0].get(key) if shared is not None else None
+        memo = facts if skey is not None else None
+        got = memo.get(("range", skey)) if memo is not None else None
+        if got is None:
+            got = float(_min(v)), float(_max(v))
+            if memo is not None:
+                memo[("range", skey)] = got
+        lo, hi = got
         if lo != lo or hi != hi:  # NaN emitted: evaluate value by value
             return False
         b = fn({AGG: (lo, hi)}.get)
@@ -142,7 +156,7 @@ class RuleRun:
         wm: int,
         nan_counts: dict[str, int] | None = None,
         shared: tuple[dict, dict, dict] | None = None,
-        facts: dict[str, Any] | None = None,
+        facts: dict[Any, Any] | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """Evaluate one pass: (event times, up flags, values) of the alarm's changes, or None.
 
@@ -163,7 +177,11 @@ class RuleRun:
                 _count_faults(st, ev, evc)
                 return None
             te = times[0] if len(times) == 1 else distinct_sorted(np.sort(np.concatenate(times)))
-            if shape.emission is not None and self.prune and self._emissions_settle(em):
+            if (
+                shape.emission is not None
+                and self.prune
+                and self._emissions_settle(em, shared, facts)
+            ):
                 st.evaluations += te.size
                 _count_faults(st, ev, evc)
                 return None
