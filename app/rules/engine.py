@@ -234,7 +234,9 @@ class RuleEngine:
         if windows is None:
             windows = self._windows[device] = {}
         emitted: dict = {}  # shared windows' emissions in this pass
-        facts: dict[Any, Any] = {}  # what the rules of this pass work out once (times, ranges)
+        # what the rules of this pass work out once: the spacing of the times, the ranges of
+        # the channels (filled as columns are read) and of shared windows' emissions
+        facts: dict[Any, Any] = {"ranges": ranges}
         empty = not t.size
         prune = self.prune and not empty
         for run, used, keys in plan:

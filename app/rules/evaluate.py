@@ -470,9 +470,12 @@ class Evaluation:
         return np.where(np.isnan(x), NAN, r)
 
     # -- windowed (E) evaluation -----------------------------------------------------------
-    def emissions(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        """Feed every windowed aggregate and return what each emitted in this pass."""
-        out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    def emissions(self, defer: bool = False) -> dict[int, tuple[np.ndarray, Any]]:
+        """Feed every windowed aggregate and return what each emitted in this pass.
+
+        defer: values may come back as a sliding.Deferred (bounds now, values when asked for).
+        """
+        out: dict[int, tuple[np.ndarray, Any]] = {}
         shared = self.shared
         for node in self.c.aggregates:
             key = id(node)
@@ -485,18 +488,27 @@ class Evaluation:
                     win = shared[1].get(skey)
                     if win is None:
                         win = shared[1][skey] = self._window(node)
-                    if win.wants_spacing:
-                        win.spacing_hint = self.spacing()
-                    got = shared[2][skey] = win.update(self.t, x, self.watermark)
+                    got = shared[2][skey] = self._update(win, node, x, defer)
+                elif not defer and not isinstance(got[1], np.ndarray):  # deferred by another
+                    got = shared[2][skey] = (got[0], got[1].values())
                 out[key] = got
                 continue
             win = self.state.get(key)
             if win is None:
                 win = self.state[key] = self._window(node)
-            if win.wants_spacing:
-                win.spacing_hint = self.spacing()
-            out[key] = win.update(self.t, x, self.watermark)
+            out[key] = self._update(win, node, x, defer)
         return out
+
+    def _update(self, win: Any, node: Call, x: np.ndarray, defer: bool) -> tuple:
+        """Feed a window state this pass's values of its aggregate, with what is known of them."""
+        if win.wants_spacing:
+            win.spacing_hint = self.spacing()
+        if not win.can_defer:
+            return win.update(self.t, x, self.watermark)
+        arg, facts = node.args[0], self.facts
+        if isinstance(arg, Name) and facts is not None and "ranges" in facts:
+            win.range_hint = facts["ranges"].get(arg.id)  # a channel read as it is
+        return win.update(self.t, x, self.watermark, defer)
 
     def _window(self, node: Call) -> Any:
         key = id(node)

@@ -131,6 +131,11 @@ class RuleRun:
         assert self.shape.emission is not None
         key, fn = self.shape.emission
         v = em[key][1]
+        if not isinstance(v, np.ndarray):  # deferred (sliding min/max): try its bounds first
+            if v.bounds is not None and self._settles(fn, v.bounds):
+                return True
+            v = v.values()
+            em[key] = (em[key][0], v)
         skey = shared[0].get(key) if shared is not None else None
         memo = facts if skey is not None else None
         got = memo.get(("range", skey)) if memo is not None else None
@@ -141,7 +146,11 @@ class RuleRun:
         lo, hi = got
         if lo != lo or hi != hi:  # NaN emitted: evaluate value by value
             return False
-        b = fn({AGG: (lo, hi)}.get)
+        return self._settles(fn, got)
+
+    def _settles(self, fn: BoundsFn, emitted: tuple[float, float]) -> bool:
+        """Whether emissions within these bounds leave the alarm as it is."""
+        b = fn({AGG: emitted}.get)
         want = 1.0 if self.active else 0.0
         if b is None or not b[0] == b[1] == want:
             return False
@@ -170,21 +179,21 @@ class RuleRun:
             else None
         )
         if shape.windowed:
-            em = ev.emissions()
+            settle = shape.emission is not None and self.prune
+            em = ev.emissions(defer=settle)
             emc = evc.emissions() if evc is not None else {}
             times = [x[0] for x in (*em.values(), *emc.values()) if x[0].size]
             if not times:
                 _count_faults(st, ev, evc)
                 return None
             te = times[0] if len(times) == 1 else distinct_sorted(np.sort(np.concatenate(times)))
-            if (
-                shape.emission is not None
-                and self.prune
-                and self._emissions_settle(em, shared, facts)
-            ):
+            if settle and self._emissions_settle(em, shared, facts):
                 st.evaluations += te.size
                 _count_faults(st, ev, evc)
                 return None
+            for k, (et, ev_) in em.items():  # values deferred, and now needed
+                if not isinstance(ev_, np.ndarray):
+                    em[k] = (et, ev_.values())
             cond = full(ev.e(rule.condition.tree, te, em), te.size)
         else:
             te, em, emc = t, None, None

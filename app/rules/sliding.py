@@ -3,6 +3,8 @@ query in bulk, at a cost per chunk that does not grow with the window."""
 
 from __future__ import annotations
 
+from collections import deque
+
 import numpy as np
 
 from twinbench.rules import blocks
@@ -47,6 +49,11 @@ class SlidingWindow(WindowState):
         self.reg_step = 0
         self._gaps = _EMPTY_T
         self.spacing_hint = -1  # for the next update only (see WindowState.wants_spacing)
+        # min/max: (last time, min, max of the stored values) of each chunk that a window may
+        # still reach, for bounds on the emissions without computing them (Deferred)
+        self.can_defer = agg in ("min", "max")
+        self._ext: deque[tuple[int, float | None, float | None]] = deque()
+        self.range_hint: tuple[float, float] | None = None  # the next chunk's (min, max)
 
     def _append(self, t: np.ndarray, v: np.ndarray, hint: int = -1) -> None:
         k = t.size
@@ -135,10 +142,49 @@ class SlidingWindow(WindowState):
         else:
             self.reg_from, self.reg_step = n0 + k, 0
 
+    def _note_range(self, t: np.ndarray, rng: tuple[float, float] | None) -> None:
+        """Keep the stored range of the chunk just appended; forget chunks no window reaches."""
+        ext, ref = self._ext, self.ref or 0.0
+        first = int(t[0]) - self.spec.size  # windows from here on start after `first`
+        while ext and ext[0][0] <= first:
+            ext.popleft()
+        if rng is None:  # unknown (not a channel read as it is, or a NaN in it)
+            ext.append((int(t[-1]), None, None))
+        else:  # the stored values are v - ref, rounded monotonically: their range is this
+            ext.append((int(t[-1]), rng[0] - ref, rng[1] - ref))
+
+    def _bounds(self) -> tuple[float, float] | None:
+        """Bounds on every emission at the last chunk's sample times (the regular case).
+
+        Each window holds its own end sample and nothing older than the chunks kept in _ext:
+        a max lies between the chunk's min and the largest max kept (a min likewise).
+        """
+        ext = self._ext
+        cur_lo, cur_hi = ext[-1][1], ext[-1][2]
+        if cur_lo is None or cur_hi is None:
+            return None
+        ref = self.ref or 0.0
+        if self.agg == "max":
+            hi = cur_hi
+            for _, _, h in ext:
+                if h is None:
+                    return None
+                hi = hi if hi >= h else h
+            return cur_lo + ref, hi + ref
+        lo = cur_lo
+        for _, low, _ in ext:
+            if low is None:
+                return None
+            lo = lo if lo <= low else low
+        return lo + ref, cur_hi + ref
+
     def _update_regular(
-        self, t: np.ndarray, watermark: int
-    ) -> tuple[np.ndarray, np.ndarray] | None:
-        """The common case in O(1) searches: evenly spaced new samples (t), exits all on events."""
+        self, t: np.ndarray, watermark: int, defer: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | Deferred] | None:
+        """The common case in O(1) searches: evenly spaced new samples (t), exits all on events.
+
+        defer (min/max): hand back the values as a Deferred, computed only if asked for.
+        """
         k = t.size
         step = self.reg_step
         start = self.n - k
@@ -169,6 +215,10 @@ class SlidingWindow(WindowState):
         if agg == "count":
             vals = np.full(k, float(m))
         elif agg in ("min", "max"):
+            if defer:
+                if k1 > k0:
+                    self.head = k1
+                return times, Deferred(self, self.o + lo0, self.o + start + 1, k, self._bounds())
             vals = np.empty(k)
             self.stacks[0].query_run(self.o + lo0, self.o + start + 1, k, vals)
             vals += ref
@@ -184,14 +234,26 @@ class SlidingWindow(WindowState):
             self.head = k1
         return times, vals
 
-    def update(self, t: np.ndarray, v: np.ndarray, watermark: int) -> tuple[np.ndarray, np.ndarray]:
-        """Add samples and emit at their times, and at exits that the watermark has passed."""
+    def update(
+        self, t: np.ndarray, v: np.ndarray, watermark: int, defer: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | Deferred]:
+        """Add samples and emit at their times, and at exits that the watermark has passed.
+
+        defer: min/max over evenly spaced samples may hand back their values as a Deferred
+        (see `can_defer`), which bounds them until they are asked for.
+        """
         size = self.spec.size
         old_wm = self.watermark
         hint, self.spacing_hint = self.spacing_hint, -1
+        rng, self.range_hint = self.range_hint, None
         if t.size:
             self._append(t, v, hint)
-            fast = self._update_regular(t, watermark)
+            if self.can_defer:
+                self._note_range(t, rng)
+            if defer:
+                fast = self._update_regular(t, watermark, defer=True)
+            else:
+                fast = self._update_regular(t, watermark)
             if fast is not None:
                 return fast
         start = self.n - t.size  # after any compaction
@@ -272,3 +334,28 @@ class SlidingWindow(WindowState):
         head = int(self.t[: self.n].searchsorted(watermark - self.spec.size, "left"))
         if head > self.head:
             self.head = head
+
+
+class Deferred:
+    """The values a sliding min/max emitted in one pass, computed when first asked for.
+
+    `bounds` encloses every value (None if unknown), so a rule whose alarm those bounds settle
+    never has them computed. Valid only until the window's next update.
+    """
+
+    __slots__ = ("_vals", "bounds", "hi", "k", "lo", "win")
+
+    def __init__(
+        self, win: SlidingWindow, lo: int, hi: int, k: int, bounds: tuple[float, float] | None
+    ) -> None:
+        self.win, self.lo, self.hi, self.k, self.bounds = win, lo, hi, k, bounds
+        self._vals: np.ndarray | None = None
+
+    def values(self) -> np.ndarray:
+        """The emitted values (the window's query, once)."""
+        if self._vals is None:
+            vals = np.empty(self.k)
+            self.win.stacks[0].query_run(self.lo, self.hi, self.k, vals)
+            vals += self.win.ref or 0.0
+            self._vals = vals
+        return self._vals

@@ -142,6 +142,7 @@ class WindowState:
     # a state that uses the spacing of the times (sliding) takes it from the caller, who may
     # know it already: `spacing_hint` before `update` (the common gap, 0 for uneven; -1 unknown)
     wants_spacing = False
+    can_defer = False  # update(..., defer=True) may hand back values as a sliding.Deferred
 
     def __init__(self, spec: WindowSpec, agg: str, p: float = 50.0) -> None:
         if agg not in AGGREGATES:

@@ -142,6 +142,38 @@ def test_sliding_window_given_the_spacing_emits_what_it_finds_itself(
         start = int(t[-1])
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(1, 300), min_size=8, max_size=30),
+    st.integers(1, 100),
+    st.sampled_from(["max", "min"]),
+    st.floats(-1e12, 1e12),
+)
+def test_deferred_sliding_values_lie_within_their_bounds(
+    sizes: list[int], size_ms: int, agg: str, offset: float
+) -> None:
+    """A deferred pass's values are those of a plain window, and its bounds enclose them."""
+    rng = np.random.default_rng(len(sizes) * 7919 + size_ms)
+    spec = WindowSpec.sliding(size_ms * MS)
+    lazy, plain = SlidingWindow(spec, agg), SlidingWindow(spec, agg)
+    start, deferred = 0, 0
+    for n in sizes:
+        t = start + np.arange(1, n + 1, dtype=np.int64) * MS
+        v = offset + rng.normal(size=n) * rng.choice([1e-3, 1.0, 1e6])
+        lazy.range_hint = (float(v.min()), float(v.max()))
+        got_t, got = lazy.update(t, v, int(t[-1]), defer=True)
+        want_t, want = plain.update(t, v, int(t[-1]))
+        np.testing.assert_array_equal(got_t, want_t)
+        if not isinstance(got, np.ndarray):
+            deferred += 1
+            lo, hi = got.bounds
+            assert lo <= want.min() and want.max() <= hi
+            got = got.values()
+        np.testing.assert_array_equal(got, want)
+        start = int(t[-1])
+    assert deferred >= 1
+
+
 def test_spacing_of() -> None:
     assert spacing_of(np.array([5, 7, 9, 11])) == 2
     assert spacing_of(np.array([5, 7])) == 2
