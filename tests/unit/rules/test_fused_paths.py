@@ -144,7 +144,7 @@ def test_sliding_window_given_the_spacing_emits_what_it_finds_itself(
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.integers(1, 300), min_size=8, max_size=30),
+    st.lists(st.integers(20, 300), min_size=8, max_size=30),
     st.integers(1, 100),
     st.sampled_from(["max", "min"]),
     st.floats(-1e12, 1e12),
