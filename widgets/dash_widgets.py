@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 from twinbench.visuals.rotations import quat_to_euler
 from twinbench.widgets.dash_layout import Tile
 from twinbench.widgets.value_panels import _Dial
+from twinbench.widgets.value_range import Limits
 
 SKY, GROUND = QColor("#4a90d9"), QColor("#8b5a2b")
 
@@ -182,8 +183,11 @@ class TileFrame(QFrame):
         self.scale.setStyleSheet("color: #888")
         lay.addWidget(self.title)
         self.view: Any
+        self.scaled: tuple[str, float, float] | None = None  # set_scale's source, lo, hi
         if tile.kind in ("gauge", "bar", "led"):
             self.view = _Dial(tile.kind)
+            if tile.kind == "led":  # on (red) at 1, off (green) at 0 until thresholds are set
+                self.view.set_limits(0.0, 1.0, (-math.inf, 0.5, -math.inf, 0.5))
         elif tile.kind == "attitude":
             self.view = Attitude()
         elif tile.kind == "track":
@@ -194,11 +198,10 @@ class TileFrame(QFrame):
         if tile.kind in ("gauge", "bar"):
             lay.addWidget(self.scale)
 
-    def set_scale(self, source: str, lo: float, hi: float) -> None:
-        """A gauge's or bar's range (warn and alarm at 70 and 90 % of it)."""
-        d = self.view
-        d.lo, d.hi = lo, hi
-        d.warn, d.alarm = lo + 0.7 * (hi - lo), lo + 0.9 * (hi - lo)
+    def set_scale(self, source: str, lo: float, hi: float, limits: Limits) -> None:
+        """A gauge's, bar's or LED's range, where it came from, and its thresholds."""
+        self.view.set_limits(lo, hi, limits)
+        self.scaled = (source, lo, hi)
         self.scale.setText(f"{source} range")
 
     def show_values(self, cols: list[np.ndarray]) -> None:
@@ -215,8 +218,5 @@ class TileFrame(QFrame):
             v.text = f"{last:.4g} {self.tile.unit}".strip()
         else:
             v.value = float(cols[0][-1]) if len(cols[0]) else math.nan
-            if self.tile.kind == "led":
-                v.warn = v.alarm = 0.5  # on (red) at 1, off (green) at 0
-                v.lo, v.hi = 0.0, 1.0
             v.text = f"{v.value:.4g} {self.tile.unit}".strip()
         v.update()

@@ -21,7 +21,7 @@ from twinbench.widgets.context import AppContext
 from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.tap_panel import TapPanel
-from twinbench.widgets.value_range import channel_range
+from twinbench.widgets.value_range import Limits, channel_range, limits
 
 
 class _Dial(QWidget):
@@ -33,19 +33,27 @@ class _Dial(QWidget):
         self.value = math.nan
         self.lo, self.hi = 0.0, 100.0
         self.warn, self.alarm = 70.0, 90.0
+        self.warn_low = self.alarm_low = -math.inf  # a profile's low thresholds, if any
         self.text = ""
         self.text_rect = QRectF()
         self.arc_rect = QRectF()  # the gauge's circle (its upper half is drawn)
         self.setMinimumSize(120, 90)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
+    def set_limits(self, lo: float, hi: float, limits: Limits) -> None:
+        """The scale and the thresholds (warn low/high, alarm low/high)."""
+        self.lo, self.hi = lo, hi
+        self.warn_low, self.warn, self.alarm_low, self.alarm = limits
+
     def colour(self) -> QColor:
-        """Green, amber or red by the thresholds; grey with no value."""
-        if not math.isfinite(self.value):
+        """Green, amber or red by the thresholds (above the high, below the low ones); grey with
+        no value."""
+        v = self.value
+        if not math.isfinite(v):
             return QColor("#888888")
-        if self.value >= self.alarm:
+        if v >= self.alarm or v <= self.alarm_low:
             return QColor("#d9534f")
-        if self.value >= self.warn:
+        if v >= self.warn or v <= self.warn_low:
             return QColor("#f0ad4e")
         return QColor("#5cb85c")
 
@@ -115,6 +123,8 @@ class ValuePanel(TapPanel):
             box = QDoubleSpinBox()
             box.setRange(-1e9, 1e9)
             box.setDecimals(3)
+            if key in ("warn", "alarm"):
+                box.setSpecialValueText("off")  # at its minimum: no such threshold
             box.setValue(val)
             box.valueChanged.connect(self._thresholds)
             box.valueChanged.connect(self._user_scale)
@@ -146,28 +156,29 @@ class ValuePanel(TapPanel):
         assert self.tap is not None
         name = self.channel_boxes[0].currentText()
         _, v = self.tap.latest(self.tap.size)
-        src, lo, hi = channel_range(self.ctx, self.device_box.currentText(), name, v[:, 0])
+        device = self.device_box.currentText()
+        src, lo, hi = channel_range(self.ctx, device, name, v[:, 0])
         if src == "observed" and self.scale_source == "observed":
             lo, hi = min(lo, self.boxes["lo"].value()), max(hi, self.boxes["hi"].value())
         self.scale_source = src
+        warn_low, warn, alarm_low, alarm = limits(self.ctx, device, name, lo, hi)
+        self.dial.warn_low, self.dial.alarm_low = warn_low, alarm_low
         self._scaling = True
         try:
-            for key, val in (
-                ("lo", lo),
-                ("hi", hi),
-                ("warn", lo + 0.7 * (hi - lo)),
-                ("alarm", lo + 0.9 * (hi - lo)),
-            ):
-                if self.boxes[key].value() != val:
-                    self.boxes[key].setValue(val)
+            for key, val in (("lo", lo), ("hi", hi), ("warn", warn), ("alarm", alarm)):
+                box = self.boxes[key]
+                val = val if math.isfinite(val) else box.minimum()  # "off"
+                if box.value() != val:
+                    box.setValue(val)
         finally:
             self._scaling = False
-        if src == "model":
-            self.auto_scale = False  # the model's range does not move
+        if src in ("profile", "model"):
+            self.auto_scale = False  # a declared range does not move
 
     def _thresholds(self) -> None:
         for key, box in self.boxes.items():
-            setattr(self.dial, key, box.value())
+            off = key in ("warn", "alarm") and box.value() == box.minimum()
+            setattr(self.dial, key, math.inf if off else box.value())
         self.dial.update()
 
     def refresh(self) -> None:
