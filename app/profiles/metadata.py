@@ -108,7 +108,8 @@ def check_groups(data: Mapping[str, Any]) -> None:
         if need is not None and len(names) != len(need):
             raise SchemaError(
                 f"{where}.channels",
-                f"a {g['widget']} reads {len(need)} channels ({', '.join(need)}), got {len(names)}",
+                f"widget {g['widget']!r} reads {len(need)} channels ({', '.join(need)}), "
+                f"got {len(names)}",
             )
 
 
