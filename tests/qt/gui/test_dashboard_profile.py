@@ -1,0 +1,110 @@
+"""The Dashboard of a serial board opened with a profile that declares groups, ranges and
+thresholds (the shipped simboard-dashboard example, the simulated board on a real pty): the
+declared widget kinds, in the declared groups, on the declared ranges and thresholds; the
+Gauge and Bar panels take the same metadata."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from twinbench.model import ChannelGroup
+from twinbench.widgets import dash_layout
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+GREEN, AMBER, RED = "#5cb85c", "#f0ad4e", "#d9534f"
+
+
+def test_dashboard_from_a_serial_profile_with_groups(make_bench, qtbot, pty_board):
+    board = pty_board("csv", 200.0)
+    bench = make_bench()
+    win = bench.window
+    bench.control.connect(
+        "serial", {"port": board.path, "profile": "simboard-dashboard"}, device_id="board"
+    )
+    dash = win.open_panel("dashboard").widget()
+    dash.restore({"device": "board"})
+    qtbot.waitUntil(lambda: dash.device == "board" and bool(dash.frames), timeout=5000)
+    assert dash.source.text() == "from its profile's groups"
+    assert [g.title for g in dash.groups] == ["Motor", "Supply", "Status", "Orientation", "Bearing"]
+    tiles = [(f.tile.kind, f.tile.channels) for f in dash.frames]
+    assert tiles == [
+        ("gauge", ("temperature",)),
+        ("gauge", ("current",)),
+        ("gauge", ("rpm",)),
+        ("bar", ("voltage",)),
+        ("led", ("temperature",)),
+        ("led", ("voltage",)),
+        ("attitude", ("qw", "qx", "qy", "qz")),
+        ("plot", ("vibration",)),
+    ]  # seq (a counter) shows nowhere
+    qtbot.waitUntil(lambda: len(dash.scales) == 4, timeout=5000)
+    assert dash.scales == {
+        "temperature": ("profile", 0.0, 80.0),
+        "current": ("profile", 0.0, 12.0),
+        "rpm": ("profile", 0.0, 4000.0),
+        "voltage": ("profile", 20.0, 26.0),
+    }
+    temp = dash.frame("gauge", "temperature")
+    v = temp.view
+    assert (v.lo, v.hi, v.warn, v.alarm) == (0.0, 80.0, 45.0, 60.0)
+    assert v.warn_low == v.alarm_low == -math.inf and temp.scale.text() == "profile range"
+    rpm = dash.frame("gauge", "rpm").view
+    assert rpm.warn == math.inf and rpm.alarm == 3500.0  # no warning declared: none drawn
+    volts = dash.frame("bar", "voltage").view
+    assert (volts.warn_low, volts.warn, volts.alarm_low, volts.alarm) == (22.5, 25.0, 21.5, 25.5)
+    led = dash.frame("led", "voltage").view  # an LED with thresholds: they decide its colour
+    assert (led.lo, led.hi, led.warn_low) == (20.0, 26.0, 22.5)
+    qtbot.waitUntil(lambda: math.isfinite(led.value), timeout=5000)
+    assert 22.5 < led.value < 25.0 and led.colour().name() == GREEN
+    led.value = 22.0
+    assert led.colour().name() == AMBER
+    led.value = 21.0
+    assert led.colour().name() == RED
+    assert v.text.endswith("degC") and 0 < v.fraction() < 1
+
+    gauge = win.open_panel("gauge").widget()  # the Gauge panel: the same range and thresholds
+    gauge.max_hz = 1e9
+    gauge.select("board", "temperature")
+    qtbot.waitUntil(lambda: gauge.scale_source == "profile", timeout=5000)
+    assert {k: b.value() for k, b in gauge.boxes.items()} == {
+        "lo": 0.0,
+        "hi": 80.0,
+        "warn": 45.0,
+        "alarm": 60.0,
+    }
+    assert not gauge.auto_scale  # a declared range does not move
+    gauge.select("board", "rpm")
+    qtbot.waitUntil(lambda: gauge.boxes["hi"].value() == 4000.0, timeout=5000)
+    assert gauge.boxes["warn"].text() == "off" and gauge.dial.warn == math.inf
+    bar = win.open_panel("bar").widget()
+    bar.max_hz = 1e9
+    bar.select("board", "voltage")
+    qtbot.waitUntil(lambda: bar.scale_source == "profile", timeout=5000)
+    assert (bar.dial.lo, bar.dial.hi, bar.dial.warn_low, bar.dial.alarm_low) == (
+        20.0,
+        26.0,
+        22.5,
+        21.5,
+    )
+    dash.grab()  # paints every tile
+
+
+def test_plan_puts_declared_groups_first_and_the_rest_after():
+    groups = (
+        ChannelGroup("Engine", ("oil", "rpm"), "bar"),
+        ChannelGroup("Auto", ("fault", "speed"), ""),  # kinds by name and unit
+        ChannelGroup("Where", ("gps_lat", "gps_lon"), "track"),
+    )
+    channels = ["time", "oil", "rpm", "fault", "speed", "gps_lat", "gps_lon", "extra", "press"]
+    units = {"speed": "km/h", "press": "kPa"}
+    plan = dash_layout.plan(None, channels, units, groups)
+    assert [(g.title, [(t.kind, t.channels) for t in g.tiles]) for g in plan] == [
+        ("Engine", [("bar", ("oil",)), ("bar", ("rpm",))]),
+        ("Auto", [("led", ("fault",)), ("gauge", ("speed",))]),
+        ("Where", [("track", ("gps_lat", "gps_lon"))]),
+        ("Other channels: gauges", [("gauge", ("press",))]),
+        ("Other channels: trends", [("plot", ("extra",))]),
+    ]
