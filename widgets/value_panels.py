@@ -63,8 +63,26 @@ class _Dial(QWidget):
             return 0.0
         return min(1.0, max(0.0, (self.value - self.lo) / (self.hi - self.lo)))
 
+    def zones(self) -> list[tuple[float, float, QColor]]:
+        """The warn (amber) and alarm (red) stretches of the scale, as fractions of lo..hi."""
+        span = self.hi - self.lo
+        if not span > 0:
+            return []
+        out = []
+        for a, b, colour in (
+            (self.lo, self.alarm_low, "#d9534f"),
+            (self.alarm_low, self.warn_low, "#f0ad4e"),
+            (self.warn, self.alarm, "#f0ad4e"),
+            (self.alarm, self.hi, "#d9534f"),
+        ):
+            fa = min(1.0, max(0.0, (a - self.lo) / span))
+            fb = min(1.0, max(0.0, (b - self.lo) / span))
+            if fb > fa:
+                out.append((fa, fb, QColor(colour)))
+        return out
+
     def paintEvent(self, event: object) -> None:
-        """Draw the gauge, bar or LED and the value text."""
+        """Draw the gauge, bar or LED, its warn and alarm zones and the value text."""
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = QRectF(self.rect()).adjusted(8, 8, -8, -8)
@@ -80,14 +98,21 @@ class _Dial(QWidget):
             p.drawArc(box, 0, 180 * 16)
             p.setPen(QPen(col, 10))
             p.drawArc(box, 180 * 16, -int(180 * 16 * self.fraction()))
+            inner = box.adjusted(10, 10, -10, -10)  # the zones: a thin arc inside the scale
+            for fa, fb, zc in self.zones():
+                p.setPen(QPen(zc, 3))
+                p.drawArc(inner, int((180 - 180 * fa) * 16), -int(180 * 16 * (fb - fa)))
             self.arc_rect = box
             self.text_rect = QRectF(r.left(), box.center().y() + 8, r.width(), text_h)
         elif self.style == "bar":
-            bar = r.adjusted(0, text_h, 0, -text_h)  # the scale above, the value below
+            bar = r.adjusted(0, text_h, 0, -text_h - 6)  # scale above; zones, value below
             p.fillRect(bar, QColor("#9e9e9e"))
             p.fillRect(
                 QRectF(bar.left(), bar.top(), bar.width() * self.fraction(), bar.height()), col
             )
+            for fa, fb, zc in self.zones():  # a strip under the bar
+                w = bar.width()
+                p.fillRect(QRectF(bar.left() + w * fa, bar.bottom() + 1, w * (fb - fa), 4), zc)
         else:
             d = max(8.0, min(r.width(), r.height() - 2 * text_h))
             p.setBrush(col)
