@@ -40,6 +40,7 @@ DECODER: dict[str, Spec] = {
     "fields": "an array",
     "endian": ("a string", ENDIANS),
     "sequence": "a string",
+    "max_channels": ("a whole number", range(1, 1 << 20)),
 }
 CHANNEL: dict[str, Spec] = {
     "name": "a string",

@@ -3,6 +3,9 @@ gives the model, and one line naming file, line, key and the valid choices for e
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from twinbench.drivers.serial.driver import SerialDriver
@@ -10,6 +13,8 @@ from twinbench.errors import ConfigError
 from twinbench.model import Band, Channel, ChannelGroup
 from twinbench.profiles import loader
 from twinbench.profiles.metadata import profile_channels, profile_groups
+
+ROOT = Path(__file__).resolve().parents[3]
 
 GOOD = """\
 name = "motor"
@@ -192,3 +197,36 @@ def test_group_channels_checked_against_decoder_names_or_fields(tmp_path):
     assert "valid: x" in error(tmp_path, fields + 'channels = ["p"]\n')
     # names that only a header will bring: not checked
     assert load(tmp_path, '[[groups]]\ntitle = "G"\nchannels = ["from_header"]\n')
+
+
+DOC = ROOT / "docs" / "serial.md"
+
+
+def doc_blocks() -> list[str]:
+    """The TOML blocks of docs/serial.md (every one is a profile)."""
+    return re.findall(r"```toml\n(.*?)```", DOC.read_text(), re.S)
+
+
+def test_every_profile_in_the_serial_doc_loads(tmp_path):
+    blocks = doc_blocks()
+    assert len(blocks) >= 2
+    for text in blocks:
+        load(tmp_path, text)
+    groups = profile_groups(load(tmp_path, blocks[0]).data)
+    assert groups == (ChannelGroup("ADC", ("ch0",), "gauge"),)
+
+
+def test_the_serial_docs_dashboard_example_and_its_errors(tmp_path):
+    text = next(b for b in doc_blocks() if "rig-dashboard" in b)
+    prof = load(tmp_path, text)
+    assert [g.widget for g in profile_groups(prof.data)] == ["gauge", "led"]
+    volts = profile_channels(prof.data)[1]
+    assert volts.warn == Band(22.5, 25.0) and volts.alarm == Band(21.5, 25.5)
+    doc = " ".join(DOC.read_text().split())
+    for old, new in (
+        ("range = [0.0, 80.0]", "range = [80.0, 0.0]"),
+        ('widget = "led"', 'widget = "dial"'),
+        ('channels = ["temperature", "voltage"]', 'channels = ["temprature", "voltage"]'),
+    ):
+        msg = error(tmp_path, text.replace(old, new))
+        assert f"`{msg.replace(str(tmp_path / 'p.toml'), 'p.toml')}`" in doc, msg
