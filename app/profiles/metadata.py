@@ -113,22 +113,21 @@ def check_groups(data: Mapping[str, Any]) -> None:
             )
 
 
+def _channel(c: Mapping[str, Any]) -> Channel:
+    rng = c.get("range")
+    return Channel(
+        c["name"],
+        str(c.get("unit", "")),
+        description=str(c.get("description", "")),
+        range=None if rng is None else (float(rng[0]), float(rng[1])),
+        warn=_band(c["warn"], "warn") if "warn" in c else None,
+        alarm=_band(c["alarm"], "alarm") if "alarm" in c else None,
+    )
+
+
 def profile_channels(section: Mapping[str, Any]) -> tuple[Channel, ...]:
     """The model channels a (validated) profile's [[channels]] tables declare."""
-    out = []
-    for c in section.get("channels") or []:
-        rng = c.get("range")
-        out.append(
-            Channel(
-                c["name"],
-                str(c.get("unit", "")),
-                description=str(c.get("description", "")),
-                range=None if rng is None else (float(rng[0]), float(rng[1])),
-                warn=_band(c["warn"], "warn") if "warn" in c else None,
-                alarm=_band(c["alarm"], "alarm") if "alarm" in c else None,
-            )
-        )
-    return tuple(out)
+    return tuple(_channel(c) for c in section.get("channels") or [])
 
 
 def profile_groups(section: Mapping[str, Any]) -> tuple[ChannelGroup, ...]:
@@ -137,3 +136,55 @@ def profile_groups(section: Mapping[str, Any]) -> tuple[ChannelGroup, ...]:
         ChannelGroup(str(g["title"]), tuple(g["channels"]), str(g.get("widget", "")))
         for g in section.get("groups") or []
     )
+
+
+def channel_meta(ch: Channel) -> dict[str, Any]:
+    """A channel's range and thresholds as profile-style keys (none when it declares none)."""
+    out: dict[str, Any] = {}
+    if ch.range is not None:
+        out["range"] = list(ch.range)
+    for key in ("warn", "alarm"):
+        band = getattr(ch, key)
+        if band is not None:
+            out[key] = {k: v for k, v in (("low", band.low), ("high", band.high)) if v is not None}
+    return out
+
+
+def group_meta(group: ChannelGroup) -> dict[str, Any]:
+    """A dashboard group as a profile-style table."""
+    out: dict[str, Any] = {"title": group.title, "channels": list(group.channels)}
+    return out | ({"widget": group.widget} if group.widget else {})
+
+
+def channel_from_meta(name: str, meta: Mapping[str, Any]) -> Channel:
+    """A channel from stored metadata (unit, description, range, thresholds); metadata that
+    does not check out (an edited file) is left out, never an error."""
+    keys = ("unit", "description", "range", "warn", "alarm")
+    table = {k: meta[k] for k in keys if k in meta} | {"name": name}
+    try:
+        check_table(table, CHANNEL_META, "")
+        check_limits(table, "")
+        return _channel(table)
+    except SchemaError:
+        unit, text = meta.get("unit", ""), meta.get("description", "")
+        return Channel(name, unit if isinstance(unit, str) else "", description=str(text))
+
+
+CHANNEL_META: dict[str, Spec] = {
+    "name": "a string",
+    "unit": "a string",
+    "description": "a string",
+    "range": "an array",
+    "warn": "a table",
+    "alarm": "a table",
+}
+
+
+def groups_from_meta(groups: Any, channels: list[str]) -> tuple[ChannelGroup, ...]:
+    """Dashboard groups from stored metadata; none when they do not check out."""
+    data = {"groups": groups, "channels": [{"name": n} for n in channels]}
+    try:
+        check_groups(data)
+    except SchemaError:
+        return ()
+    return profile_groups(data)
