@@ -2,8 +2,9 @@
 or its channels.
 
 Groups a device's profile declares (`[[groups]]`, see docs/serial.md) come first, in their order
-and with their widget kind (one tile per channel; one for an attitude or a track); a group with
-no widget kind is planned by names and units as below. The channels they leave out follow.
+and with their widget kind (one tile per channel; one for an attitude, a track or a table); a
+group with no widget kind is planned by names and units as below. The channels they leave out
+follow.
 With a bound model, each Telemetry becomes a tile: an orientation quaternion (an Object of
 qw qx qy qz, or the binding's composite) an attitude tile, a boolean an LED, a number with a
 semantic type (Temperature, Current...) a gauge (a percentage a bar), any other number a small
@@ -32,11 +33,12 @@ LED_NAME = re.compile(r"(^|_)(alarm|fault|error|ok|on|enabled|active|led|warning
 class Tile:
     """One dashboard widget: its kind, title, the channels it reads, unit and semantic type."""
 
-    kind: str  # gauge, bar, led, plot, attitude, track (metadata.WIDGETS)
+    kind: str  # gauge, bar, led, plot, compass, table, attitude, track (metadata.WIDGETS)
     title: str
     channels: tuple[str, ...]
     unit: str = ""
     semantic: str = ""
+    units: tuple[str, ...] = ()  # a table's, one per channel
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,12 @@ def _declared(groups: tuple[ChannelGroup, ...], units: dict[str, str]) -> list[G
             tiles = tuple(t for sub in _by_name(list(g.channels), units) for t in sub.tiles)
         elif g.widget in ("attitude", "track"):
             tiles = (Tile(g.widget, g.title, g.channels, "°" if g.widget == "track" else ""),)
+        elif g.widget == "table":
+            tiles = (
+                Tile(
+                    "table", g.title, g.channels, units=tuple(units.get(n, "") for n in g.channels)
+                ),
+            )
         else:
             tiles = tuple(Tile(g.widget, n, (n,), units.get(n, "")) for n in g.channels)
         out.append(Group(g.title, tiles))

@@ -1,4 +1,5 @@
-"""The dashboard's tiles: gauge/bar/LED (the value panels' dial), small plot, attitude, track.
+"""The dashboard's tiles: gauge/bar/LED (the value panels' dial), small plot, compass, table of
+values, attitude, track.
 
 Tiles only paint: the dashboard hands each its newest values on its one tick (`show`), so no
 tile owns a timer. The small plot, attitude and track tiles paint with QPainter from numpy
@@ -168,6 +169,96 @@ class Track(QWidget):
         p.end()
 
 
+POINTS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+
+
+def compass_point(degrees: float) -> str:
+    """The nearest of the eight compass points to a heading in degrees."""
+    return POINTS[int(((degrees % 360.0) + 22.5) // 45.0) % 8]
+
+
+class Compass(QWidget):
+    """A heading in degrees (0 north, clockwise) as a needle on a compass rose."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heading = math.nan
+        self.setMinimumSize(150, 150)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def paintEvent(self, event: object) -> None:
+        """The rose (ticks every 30 degrees, N E S W), the needle and the heading."""
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fg = _fg(self)
+        side = max(20.0, min(self.width(), self.height() - 22) - 8)
+        c = QPointF(self.width() / 2, 4 + side / 2)
+        rad = side / 2
+        p.setPen(QPen(fg, 1.5))
+        p.drawEllipse(c, rad, rad)
+        for deg in range(0, 360, 30):
+            a = math.radians(deg)
+            d = QPointF(math.sin(a), -math.cos(a))
+            inner = rad - (8 if deg % 90 == 0 else 5)
+            p.drawLine(c + d * inner, c + d * rad)
+            if deg % 90 == 0:
+                at = c + d * (rad - 18)
+                p.drawText(QRectF(at.x() - 10, at.y() - 9, 20, 18), Qt.AlignmentFlag.AlignCenter,
+                           POINTS[deg // 45])  # fmt: skip
+        text = "no heading"
+        if math.isfinite(self.heading):
+            p.translate(c)
+            p.rotate(self.heading)
+            p.setPen(Qt.PenStyle.NoPen)
+            w, tip = max(4.0, rad / 9), rad - 22
+            p.setBrush(QColor("#d9534f"))  # north end
+            p.drawPolygon([QPointF(-w, 0), QPointF(0, -tip), QPointF(w, 0)])
+            p.setBrush(QColor("#9e9e9e"))
+            p.drawPolygon([QPointF(-w, 0), QPointF(0, tip), QPointF(w, 0)])
+            p.resetTransform()
+            text = f"{self.heading % 360:.1f}° {compass_point(self.heading)}"
+        p.setPen(fg)
+        p.drawText(
+            QRectF(0, self.height() - 20, self.width(), 20), Qt.AlignmentFlag.AlignCenter, text
+        )
+        p.end()
+
+
+class ValueTable(QWidget):
+    """The latest value of each of a group's channels, a row each (Serial Studio's data grid)."""
+
+    ROW = 20  # px
+
+    def __init__(self, names: tuple[str, ...], units: tuple[str, ...]) -> None:
+        super().__init__()
+        self.names, self.units = names, units or ("",) * len(names)
+        self.values = [math.nan] * len(names)
+        self.setMinimumSize(160, self.ROW * len(names) + 8)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(name, value with unit) per channel, as shown."""
+        return [
+            (n, f"{v:.6g} {u}".strip() if math.isfinite(v) else "no value")
+            for n, v, u in zip(self.names, self.values, self.units, strict=True)
+        ]
+
+    def paintEvent(self, event: object) -> None:
+        """Names on the left, values on the right, every other row shaded."""
+        p = QPainter(self)
+        fg, shade = _fg(self), QColor(_fg(self))
+        shade.setAlpha(24)
+        for i, (name, value) in enumerate(self.rows()):
+            r = QRectF(4, 4 + i * self.ROW, self.width() - 8, self.ROW)
+            if i % 2:
+                p.fillRect(r, shade)
+            p.setPen(fg)
+            left, right = Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight
+            p.drawText(r.adjusted(4, 0, 0, 0), left | Qt.AlignmentFlag.AlignVCenter, name)
+            p.drawText(r.adjusted(0, 0, -4, 0), right | Qt.AlignmentFlag.AlignVCenter, value)
+        p.end()
+
+
 class TileFrame(QFrame):
     """A titled frame around one tile's painter widget."""
 
@@ -192,6 +283,10 @@ class TileFrame(QFrame):
             self.view = Attitude()
         elif tile.kind == "track":
             self.view = Track()
+        elif tile.kind == "compass":
+            self.view = Compass()
+        elif tile.kind == "table":
+            self.view = ValueTable(tile.channels, tile.units)
         else:
             self.view = Spark()
         lay.addWidget(self.view, 1)
@@ -210,7 +305,11 @@ class TileFrame(QFrame):
         if self.tile.kind == "attitude":
             v.set_quaternion(np.array([c[-1] if len(c) else np.nan for c in cols]))
             return
-        if self.tile.kind == "track":
+        if self.tile.kind == "table":
+            v.values = [float(c[-1]) if len(c) else math.nan for c in cols]
+        elif self.tile.kind == "compass":
+            v.heading = float(cols[0][-1]) if len(cols[0]) else math.nan
+        elif self.tile.kind == "track":
             v.lat, v.lon = cols[0], cols[1]
         elif self.tile.kind == "plot":
             v.y = cols[0]

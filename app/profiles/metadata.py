@@ -15,7 +15,7 @@ from typing import Any
 from twinbench.model import Band, Channel, ChannelGroup
 from twinbench.userfile import SchemaError, Spec, check_table, expect
 
-WIDGETS = ("gauge", "bar", "led", "plot", "attitude", "track")
+WIDGETS = ("gauge", "bar", "led", "plot", "compass", "table", "attitude", "track")
 """Widget kinds a group may ask for (the dashboard's tile kinds)."""
 WIDGET_CHANNELS = {"attitude": ("qw", "qx", "qy", "qz"), "track": ("latitude", "longitude")}
 """Widgets that read several channels at once, and what those channels are, in order."""

@@ -32,8 +32,9 @@ GROUP_WIDGETS = {
     "gyro": "plot",
     "map": "track",
     "gps": "track",
+    "datagrid": "table",
 }
-DATASET_WIDGETS = {"gauge": "gauge", "bar": "bar", "compass": "gauge"}
+DATASET_WIDGETS = {"gauge": "gauge", "bar": "bar", "compass": "compass"}
 
 _SPLIT = re.compile(r"""\.split\(\s*(['"])(.+?)\1\s*\)""")
 _LUA_SPLIT = re.compile(r"""gmatch\(\s*"\(\[\^(.+?)\]\+\)"\s*\)""")
@@ -240,7 +241,7 @@ def _groups(
         if kind:
             out.append({"title": title, "widget": kind, "channels": names})
             continue
-        if widget and widget != "datagrid":
+        if widget:
             notes.append(f"group {title!r}: widget {widget!r} has no tile here; kinds by name")
         parts: dict[str, list[str]] = {}
         for ds in dsets:  # per-dataset widgets (gauge, bar, compass) and LEDs

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from twinbench.model import ChannelGroup
@@ -28,7 +29,14 @@ def test_dashboard_from_a_serial_profile_with_groups(make_bench, qtbot, pty_boar
     dash.restore({"device": "board"})
     qtbot.waitUntil(lambda: dash.device == "board" and bool(dash.frames), timeout=5000)
     assert dash.source.text() == "from its profile's groups"
-    assert [g.title for g in dash.groups] == ["Motor", "Supply", "Status", "Orientation", "Bearing"]
+    assert [g.title for g in dash.groups] == [
+        "Motor",
+        "Supply",
+        "Status",
+        "Readings",
+        "Orientation",
+        "Bearing",
+    ]
     tiles = [(f.tile.kind, f.tile.channels) for f in dash.frames]
     assert tiles == [
         ("gauge", ("temperature",)),
@@ -37,6 +45,7 @@ def test_dashboard_from_a_serial_profile_with_groups(make_bench, qtbot, pty_boar
         ("bar", ("voltage",)),
         ("led", ("temperature",)),
         ("led", ("voltage",)),
+        ("table", ("temperature", "current", "rpm", "vibration", "voltage")),
         ("attitude", ("qw", "qx", "qy", "qz")),
         ("plot", ("vibration",)),
     ]  # seq (a counter) shows nowhere
@@ -89,6 +98,9 @@ def test_dashboard_from_a_serial_profile_with_groups(make_bench, qtbot, pty_boar
         22.5,
         21.5,
     )
+    table = dash.frame("table", "rpm").view
+    assert [n for n, _ in table.rows()] == ["temperature", "current", "rpm", "vibration", "voltage"]
+    assert table.rows()[2][1].endswith(" rpm") and table.values[2] > 0
     dash.grab()  # paints every tile
 
 
@@ -108,3 +120,47 @@ def test_plan_puts_declared_groups_first_and_the_rest_after():
         ("Other channels: gauges", [("gauge", ("press",))]),
         ("Other channels: trends", [("plot", ("extra",))]),
     ]
+
+
+def test_compass_and_table_tiles_from_declared_groups(qtbot):
+    from twinbench.history import DisplayHistory
+    from twinbench.model import Channel, Chunk, Device
+    from twinbench.runtime import Runtime
+    from twinbench.widgets.context import AppContext
+    from twinbench.widgets.dash_widgets import compass_point
+    from twinbench.widgets.dashboard import DashboardPanel
+
+    names = ("heading", "depth", "salinity")
+    groups = (
+        ChannelGroup("Heading", ("heading",), "compass"),
+        ChannelGroup("Water", ("depth", "salinity"), "table"),
+    )
+    rt = Runtime()
+    chans = (Channel("heading", "deg"), Channel("depth", "m"), Channel("salinity", "PSU"))
+    rt.hub.declare(Device("boat", "x", chans, groups=groups))
+    hist = DisplayHistory(seconds=600)
+    v = np.column_stack([np.linspace(300, 412.5, 50), np.full(50, 12.25), np.full(50, 35.0)])
+    hist.append([Chunk("boat", names, (1.7e18 + np.arange(50) * 1e7).astype(np.int64), v)])
+    dash = DashboardPanel(AppContext(rt, history=hist))
+    qtbot.addWidget(dash)
+    dash.resize(900, 600)
+    dash.show()
+    dash.tick()
+    assert [(f.tile.kind, f.tile.channels) for f in dash.frames] == [
+        ("compass", ("heading",)),
+        ("table", ("depth", "salinity")),
+    ]
+    assert dash.frame("compass", "heading").view.heading == 412.5
+    assert dash.frame("table", "depth").view.rows() == [
+        ("depth", "12.25 m"),
+        ("salinity", "35 PSU"),
+    ]
+    assert [compass_point(d) for d in (0, 44, 46, 180, 412.5, -90)] == [
+        "N",
+        "NE",
+        "NE",
+        "S",
+        "NE",
+        "W",
+    ]
+    dash.grab()  # paints the rose, its needle and the rows

@@ -102,7 +102,7 @@ def test_gui_tour(screen):
     assert dash["temperature scale"] == ["model", 0.0, 120.0]
     prof = s["dashboard-profile"]
     assert prof["source"] == "from its profile's groups"
-    assert prof["groups"] == ["Motor", "Supply", "Status", "Orientation", "Bearing"]
+    assert prof["groups"] == ["Motor", "Supply", "Status", "Readings", "Orientation", "Bearing"]
     assert prof["tiles"][:4] == ["gauge:temperature", "gauge:current", "gauge:rpm", "bar:voltage"]
     assert prof["scales"]["temperature"] == ["profile", 0.0, 80.0]
     assert prof["scales"]["voltage"] == ["profile", 20.0, 26.0]

@@ -146,7 +146,7 @@ GROUP = CH + '[[channels]]\nname = "u"\n\n[[groups]]\ntitle = "G"\n'  # [[groups
         (
             'channels = ["t"]\nwidget = "dial"\n',
             ":11: groups[0].widget:",
-            "'dial' is not valid; valid: gauge, bar, led, plot, attitude, track",
+            "'dial' is not valid; valid: gauge, bar, led, plot, compass, table, attitude, track",
         ),
         (
             'channels = ["t", "tt"]\n',

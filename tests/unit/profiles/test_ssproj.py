@@ -84,7 +84,8 @@ def test_dataset_widgets_and_leds_split_a_group(fixtures_dir, tmp_path):
     import json
 
     proj = json.loads((fixtures_dir / "serial-studio" / "MPU6050.ssproj").read_text())
-    acc, gyro, _board = proj["groups"]
+    acc, gyro, board = proj["groups"]
+    board["widget"] = "datagrid"
     acc["widget"] = "plot3d"  # no such tile here: said in the notes
     for ds, w in zip(acc["datasets"], ("gauge", "compass", ""), strict=True):
         ds["widget"] = w
@@ -95,13 +96,11 @@ def test_dataset_widgets_and_leds_split_a_group(fixtures_dir, tmp_path):
     f.write_text(json.dumps(proj))
     d = import_ssproj(f)
     parse_profile(tomli_w.dumps(d), "p.toml")
-    assert d["groups"][:3] == [
-        {
-            "title": "Accelerometer (gauge)",
-            "widget": "gauge",
-            "channels": ["Accelerometer X", "Accelerometer Y"],
-        },
+    assert d["groups"] == [
+        {"title": "Accelerometer (gauge)", "widget": "gauge", "channels": ["Accelerometer X"]},
+        {"title": "Accelerometer (compass)", "widget": "compass", "channels": ["Accelerometer Y"]},
         {"title": "Accelerometer (led)", "widget": "led", "channels": ["Accelerometer Z"]},
         {"title": "Gyroscope", "widget": "track", "channels": ["Gyro Z", "Gyro Y"]},
+        {"title": "Board", "widget": "table", "channels": ["Temperature"]},
     ]
     assert "group 'Accelerometer': widget 'plot3d' has no tile here; kinds by name" in d["notes"]
