@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from twinbench.dtdl import Content
 from twinbench.twin import TwinDocument, unit_symbol
+from twinbench.widgets.theme import fit_pens
 
 _PENS = ("#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8")
 
@@ -44,6 +45,7 @@ class TelemetryPlot(QWidget):
             self.plot.plot(pen=pg.mkPen(_PENS[i % len(_PENS)], width=1.5))
             for i in range(len(channels))
         ]
+        fit_pens(self.plot)
 
     def apply_palette(self) -> None:
         """Plot background and axes in the theme's base and text colours (dark stays dark)."""
@@ -54,6 +56,7 @@ class TelemetryPlot(QWidget):
             axis = self.plot.getAxis(name)
             axis.setPen(fg)
             axis.setTextPen(fg)
+        fit_pens(self.plot)  # the pens in a shade that reaches 3:1 on this background
 
     def changeEvent(self, ev: QEvent) -> None:
         """Follow a theme switch."""
