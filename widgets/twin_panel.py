@@ -35,6 +35,7 @@ from twinbench.widgets.twin_plots import TelemetryGrid
 
 MAX_HZ = 15.0  # values, tables and property states redraw at most this often
 PLOT_HZ = 5.0  # the telemetry sparklines, at most this often
+EDITOR_MIN = 70  # px: spin boxes with a wide range would ask for more, and crowd a narrow dock
 
 _STATE_COLORS = {  # (on a light background, on a dark one), each >= 4.5:1 contrast
     "accepted": TEXT_COLORS["ok"],
@@ -77,6 +78,7 @@ class WritableRow(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.editor = ValueEditor(prop.schema, rng)
+        self.editor.widget.setMinimumWidth(EDITOR_MIN)
         self.button = QPushButton("Set")
         self.button.setEnabled(False)  # until the editor shows the twin's value (or is edited)
         self.status = QLabel("")
@@ -185,10 +187,13 @@ class CommandRow(QWidget):
         super().__init__()
         self.panel, self.cmd = panel, cmd
         self.address = address or cmd.name  # "imu*calibrate" for a component's command
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        lay = QHBoxLayout()  # request and button on a line, the response below (narrow docks)
+        outer.addLayout(lay)
         self.editor = ValueEditor(cmd.request[1]) if cmd.request else None
         if self.editor is not None and cmd.request is not None:
+            self.editor.widget.setMinimumWidth(EDITOR_MIN)
             lay.addWidget(QLabel(cmd.request[0]))
             lay.addWidget(self.editor.widget, 1)
         self.button = QPushButton(cmd.display_name or cmd.name)
@@ -196,7 +201,9 @@ class CommandRow(QWidget):
         self.response = QLabel("")
         self.response.setWordWrap(True)
         lay.addWidget(self.button)
-        lay.addWidget(self.response, 3)
+        if self.editor is None:
+            lay.addStretch(1)
+        outer.addWidget(self.response)
         self.button.clicked.connect(self.submit)
 
     def submit(self) -> None:
@@ -346,6 +353,7 @@ class TwinPanel(FormState, QWidget):
         rw = [c for c in iface.of("Property") if c.writable]
         if rw:
             form = QFormLayout()
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: label above
             for c in rw:
                 row = WritableRow(self, c, b.ranges.get(prefix + c.name), prefix + c.name)
                 self.rows.append(row)
