@@ -49,6 +49,17 @@ def text_color(kind: str) -> str:
     return dark if is_dark() else light
 
 
+def text_shade(color: str) -> QColor:
+    """`color` in a shade of its hue that reads (4.5:1) on the theme's Base and Window."""
+    from twinbench.widgets.contrast import legible
+
+    pal = QApplication.palette()
+    out = color
+    for role in (QPalette.ColorRole.Base, QPalette.ColorRole.Window):
+        out = legible(out, pal.color(role).name(), 4.5)
+    return QColor(out)
+
+
 def light_palette() -> QPalette:
     """The style's light palette, with a selection colour that white text is legible on."""
     app = QApplication.instance()

@@ -27,6 +27,11 @@ def _settle(n: int = 3) -> None:
         QApplication.processEvents()
 
 
+def _inner(dock):
+    w = dock.widget()
+    return w.widget() if isinstance(w, QScrollArea) else w
+
+
 def _audit_all(win, theme: str, opened: str) -> tuple[list, dict[str, int]]:
     """Raise each panel, audit it and save its screenshot; returns the failures and how many
     pairs of each kind were checked."""
@@ -42,8 +47,7 @@ def _audit_all(win, theme: str, opened: str) -> tuple[list, dict[str, int]]:
         bad += [f"{name}: {p}" for p in pairs if not p.ok]
         if not name.startswith("panel:"):
             continue
-        w = dock.widget()
-        inner = w.widget() if isinstance(w, QScrollArea) else w
+        inner = _inner(dock)
         tag = name.removeprefix("panel:")
         assert inner.grab().save(str(SHOTS / f"{tag}-{theme}{opened}.png"))
     central = audit(win.centralWidget()) + audit_app()
@@ -55,7 +59,7 @@ def _audit_all(win, theme: str, opened: str) -> tuple[list, dict[str, int]]:
 
 
 @pytest.mark.parametrize("first", ["light", "dark"])
-def test_every_panel_is_legible_in_both_themes(make_bench, qtbot, first):
+def test_every_panel_is_legible_in_both_themes(make_bench, qtbot, tmp_path, first):
     SHOTS.mkdir(parents=True, exist_ok=True)
     bench = make_bench()
     win = bench.window
@@ -64,6 +68,12 @@ def test_every_panel_is_legible_in_both_themes(make_bench, qtbot, first):
     ids = [spec.id for spec in all_panels()]
     for spec_id in ids:
         win.open_panel(spec_id)
+    port = str(tmp_path / "ttyGONE0")  # a device row in the tree's warning colour
+    bench.ctx.services["bench_control"].connect("serial", {"port": port}, device_id="gone")
+    qtbot.waitUntil(lambda: win.tree.status("gone").startswith("disconnected"), timeout=10_000)
+    rules = _inner(win.docks["panel:rules-editor"])
+    rules.editor.setPlainText("[[rule]]\nname = 'x'\nwhen = 'nope >'\n")
+    assert not rules.validate() and rules.status.kind == "error"  # an error in its colour
     _settle(10)
     assert {f"panel:{i}" for i in ids} <= set(win.docks)
     other = "dark" if first == "light" else "light"
@@ -96,6 +106,7 @@ COVERED = {
     "gauge text",
     "bar text",
     "led text",
+    "item colour",  # the tree's row of a disconnected device
 }
 
 
@@ -132,6 +143,25 @@ def test_audit_flags_low_contrast_text_items_and_pens(qtbot):
         assert all(p.ok for p in audit(spark))  # the amber line is legible on dark...
         apply_theme("light")
         assert [str(p) for p in audit(spark) if not p.ok] == []  # ...and a darker one on light
+    finally:
+        apply_theme("light")
+
+
+def test_alarm_and_status_colours_read_on_both_themes(qapp):
+    from twinbench.widgets.contrast import contrast_ratio
+    from twinbench.widgets.device_tree import STATUS_COLORS
+    from twinbench.widgets.rules_panels import COLOURS
+    from twinbench.widgets.theme import text_shade
+
+    colours = [*COLOURS.values(), *(c for _, c in STATUS_COLORS)]
+    try:
+        for mode in ("light", "dark"):
+            apply_theme(mode)
+            pal = QApplication.palette()
+            for c in colours:
+                shade = text_shade(c).name()
+                for bg in (pal.base().color().name(), pal.window().color().name()):
+                    assert contrast_ratio(shade, bg) >= 4.5, (mode, c, shade, bg)
     finally:
         apply_theme("light")
 
