@@ -74,6 +74,8 @@ def test_every_panel_is_legible_in_both_themes(make_bench, qtbot, tmp_path, firs
     rules = _inner(win.docks["panel:rules-editor"])
     rules.editor.setPlainText("[[rule]]\nname = 'x'\nwhen = 'nope >'\n")
     assert not rules.validate() and rules.status.kind == "error"  # an error in its colour
+    second = win.plot_area.split(win.plot)  # a plot made in this theme, with a dropped channel
+    second.add_channels([("sim", "rpm")])
     _settle(10)
     assert {f"panel:{i}" for i in ids} <= set(win.docks)
     other = "dark" if first == "light" else "light"
