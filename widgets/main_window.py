@@ -16,6 +16,7 @@ from twinbench.widgets.context import AppContext
 from twinbench.widgets.device_tree import DeviceTree
 from twinbench.widgets.panels import PanelSpec, all_panels
 from twinbench.widgets.status import StatusSummary
+from twinbench.widgets.theme import fit_all_pens
 from twinbench.widgets.window_actions import WindowActions
 
 if TYPE_CHECKING:
@@ -221,6 +222,7 @@ class MainWindow(QMainWindow):
         if dock is None:
             with self.ctx.building(name):
                 widget = spec.factory(self.ctx)
+            fit_all_pens(widget)  # curve colours legible on the theme's plot background
             title = spec.title if "#" not in name else f"{spec.title} {name.split('#')[1]}"
             dock = self.add_dock(name, title, widget, spec.area)
         dock.show()

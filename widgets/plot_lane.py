@@ -55,6 +55,7 @@ class Curve(pg.PlotCurveItem):
     min/max envelope when it holds min/max pairs, with its bounds handed in with the data: no
     path building or NaN-aware scans per frame."""
 
+    base_color = "#1f77b4"  # the palette colour it was given; its pen is a legible shade of it
     MAX_RUNS = 256  # more gaps than this: let pyqtgraph build its path instead
     ENVELOPE = True  # min/max pairs drawn as pixel columns (False: polylines, for comparison)
 

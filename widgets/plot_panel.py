@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from twinbench.widgets import plot_remove
 from twinbench.widgets.channel_mime import accept_channels, channels_from
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.contrast import legible
 from twinbench.widgets.plot_alarms import AlarmMarkers
 from twinbench.widgets.plot_lane import Curve, Lane, color_for, format_time
 from twinbench.widgets.plot_measure import CursorPair, MeasureTable, measure
@@ -165,7 +166,7 @@ class PlotPanel(QWidget):
 
         self.hint = QLabel(EMPTY_HINT if auto else DROP_HINT, self.plot)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setStyleSheet("color: #666; font-size: 13pt; background: transparent;")
+        self._style_hint()
         self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._overlay = _Overlay(self.plot, self.hint)
         self._overlay.left.connect(self._on_mouse_left)
@@ -368,11 +369,27 @@ class PlotPanel(QWidget):
         """Theme colours for the plot background, axes and labels."""
         self.colors = (background, foreground)
         self.plot.setBackground(background)
+        self._style_hint()
         for lane in self.lanes.values():
             self._color_lane(lane)
 
+    def _style_hint(self) -> None:
+        fg = self.colors[1]  # the theme's plot text colour (grey was 2.9:1 on the dark plot)
+        self.hint.setStyleSheet(f"color: {fg}; font-size: 13pt; background: transparent;")
+
+    def _pen_color(self, curve: Curve) -> str:
+        """A curve's colour made legible (3:1) on the plot background, hue kept."""
+        bg = pg.mkColor(self.colors[0]).name()
+        return legible(curve.base_color, bg)
+
     def _color_lane(self, lane: Lane) -> None:
         fg = self.colors[1]
+        bg = pg.mkColor(self.colors[0]).name()
+        lane.cursor.setPen(pg.mkPen(legible("#555555", bg), width=1))
+        for key in lane.curves:
+            curve = self.curves.get(key)
+            if curve is not None and curve.opts["pen"].color().name() != self._pen_color(curve):
+                curve.setPen(pg.mkPen(self._pen_color(curve), width=1))
         for name in ("left", "bottom"):
             axis = lane.item.getAxis(name)
             axis.setPen(fg)
@@ -575,12 +592,14 @@ class PlotPanel(QWidget):
             multi = len({d for d, _ in self.curves} | {device}) > 1
             name = f"{device}/{channel}" if multi else channel
             unit = self._unit(device, channel)
+            base = color_for(len(self.curves))
             curve = Curve(
-                pen=pg.mkPen(color_for(len(self.curves)), width=1),
+                pen=pg.mkPen(legible(base, pg.mkColor(self.colors[0]).name()), width=1),
                 name=f"{name} [{unit}]" if unit and not self.split_units else name,
                 connect="finite",
                 skipFiniteCheck=True,
             )
+            curve.base_color = base
             self.curves[key] = curve
             lane = self._lane(unit)
             lane.add(key, curve)
