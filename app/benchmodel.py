@@ -66,6 +66,8 @@ class PlotState:
     window_s: float = 10.0
     split_units: bool = True
     cursors: list[int] = field(default_factory=list)  # [] off, or [t0_ns, t1_ns]
+    # plot tabs and their split plots, each with its own channels (widgets/plot_area.py)
+    areas: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -361,6 +363,7 @@ class BenchModel:
             window_s=float(plot.get("window_s", 10.0)),
             split_units=bool(plot.get("split_units", True)),
             cursors=[int(t) for t in plot.get("cursors", [])],
+            areas=copy.deepcopy(plot["areas"]) if isinstance(plot.get("areas"), dict) else {},
         )
         self.rules = RulesState(list(rules.get("files", [])), str(rules.get("text", "")))
         self.derived = [dict(d) for d in data.get("derived", [])]

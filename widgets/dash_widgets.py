@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from twinbench.visuals.rotations import quat_to_euler
+from twinbench.widgets.contrast import legible
 from twinbench.widgets.dash_layout import Tile
 from twinbench.widgets.value_panels import _Dial
 from twinbench.widgets.value_range import Limits
@@ -54,6 +55,19 @@ class Spark(QWidget):
         self.setMinimumSize(140, 70)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
+    LINE = "#e8a33d"
+
+    def ink(self) -> tuple[QColor, QColor, QColor]:
+        """Text, line and background colours: the line in a shade of amber legible (3:1) on
+        the theme's background."""
+        bg = QColor(self.palette().color(self.backgroundRole()))
+        return _fg(self), QColor(legible(self.LINE, bg.name())), bg
+
+    def legible_pairs(self) -> list[tuple[str, QColor, QColor, float]]:
+        """What this tile paints on what (see widgets/legibility.py)."""
+        text, line, bg = self.ink()
+        return [("sparkline text", text, bg, 4.5), ("sparkline", line, bg, 3.0)]
+
     def paintEvent(self, event: object) -> None:
         """The line scaled to the box."""
         p = QPainter(self)
@@ -65,9 +79,9 @@ class Spark(QWidget):
             span = hi - lo or 1.0
             xs = r.left() + np.arange(len(y)) * (r.width() / (len(y) - 1))
             ys = r.bottom() - (y - lo) / span * r.height()
-            p.setPen(QPen(QColor("#e8a33d"), 1.5))
+            p.setPen(QPen(self.ink()[1], 1.5))
             p.drawPath(_path(xs, ys))
-        p.setPen(_fg(self))
+        p.setPen(self.ink()[0])
         p.drawText(QRectF(self.rect()).adjusted(4, 0, -4, 0), Qt.AlignmentFlag.AlignTop, self.text)
         p.end()
 
@@ -186,6 +200,11 @@ class Compass(QWidget):
         self.setMinimumSize(150, 150)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
+    def legible_pairs(self) -> list[tuple[str, QColor, QColor, float]]:
+        """The rose and its text on the widget's background (see widgets/legibility.py)."""
+        bg = QColor(self.palette().color(self.backgroundRole()))
+        return [("compass text", _fg(self), bg, 4.5)]
+
     def paintEvent(self, event: object) -> None:
         """The rose (ticks every 30 degrees, N E S W), the needle and the heading."""
         p = QPainter(self)
@@ -243,11 +262,24 @@ class ValueTable(QWidget):
             for n, v, u in zip(self.names, self.values, self.units, strict=True)
         ]
 
+    def shade(self) -> QColor:
+        """Every other row's background: the text colour at 10 % over the widget's."""
+        fg, bg = _fg(self), QColor(self.palette().color(self.backgroundRole()))
+        pairs = zip(fg.getRgb()[:3], bg.getRgb()[:3], strict=True)
+        return QColor(*[round(0.9 * b + 0.1 * f) for f, b in pairs])
+
+    def legible_pairs(self) -> list[tuple[str, QColor, QColor, float]]:
+        """Row text on both row backgrounds (see widgets/legibility.py)."""
+        bg = QColor(self.palette().color(self.backgroundRole()))
+        return [
+            ("table text", _fg(self), bg, 4.5),
+            ("shaded row text", _fg(self), self.shade(), 4.5),
+        ]
+
     def paintEvent(self, event: object) -> None:
         """Names on the left, values on the right, every other row shaded."""
         p = QPainter(self)
-        fg, shade = _fg(self), QColor(_fg(self))
-        shade.setAlpha(24)
+        fg, shade = _fg(self), self.shade()
         for i, (name, value) in enumerate(self.rows()):
             r = QRectF(4, 4 + i * self.ROW, self.width() - 8, self.ROW)
             if i % 2:
@@ -271,7 +303,9 @@ class TileFrame(QFrame):
         lay.setContentsMargins(4, 4, 4, 4)
         self.title = QLabel(f"<b>{tile.title}</b>")
         self.scale = QLabel("")  # a gauge's range and where it came from
-        self.scale.setStyleSheet("color: #888")
+        font = self.scale.font()  # smaller, not paler: grey text was 3:1 in both themes
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        self.scale.setFont(font)
         lay.addWidget(self.title)
         self.view: Any
         self.scaled: tuple[str, float, float] | None = None  # set_scale's source, lo, hi

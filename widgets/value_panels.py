@@ -57,6 +57,15 @@ class _Dial(QWidget):
             return QColor("#f0ad4e")
         return QColor("#5cb85c")
 
+    def legible_pairs(self) -> list[tuple[str, QColor, QColor, float]]:
+        """The value and scale text, painted on the widget's background (see legibility.py)."""
+        pal = self.palette()
+        text, bg = (
+            QColor(pal.color(self.foregroundRole())),
+            QColor(pal.color(self.backgroundRole())),
+        )
+        return [(f"{self.style} text", text, bg, 4.5)]
+
     def fraction(self) -> float:
         """Where the value sits between lo and hi, clipped to 0..1."""
         if not math.isfinite(self.value) or self.hi <= self.lo:
@@ -120,7 +129,7 @@ class _Dial(QWidget):
             p.drawEllipse(QRectF(r.center().x() - d / 2, r.top() + text_h, d, d))
         if self.style != "gauge":
             self.text_rect = QRectF(r.left(), r.bottom() - text_h, r.width(), text_h)
-        p.setPen(self.palette().windowText().color())
+        p.setPen(self.legible_pairs()[0][1])
         p.setFont(f)
         p.drawText(self.text_rect, Qt.AlignmentFlag.AlignCenter, self.text)
         scale = f"{self.lo:g} … {self.hi:g}"

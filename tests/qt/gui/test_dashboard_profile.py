@@ -129,6 +129,8 @@ def test_compass_and_table_tiles_from_declared_groups(qtbot):
     from twinbench.widgets.context import AppContext
     from twinbench.widgets.dash_widgets import compass_point
     from twinbench.widgets.dashboard import DashboardPanel
+    from twinbench.widgets.legibility import audit
+    from twinbench.widgets.theme import apply_theme
 
     names = ("heading", "depth", "salinity")
     groups = (
@@ -164,3 +166,7 @@ def test_compass_and_table_tiles_from_declared_groups(qtbot):
         "W",
     ]
     dash.grab()  # paints the rose, its needle and the rows
+    for theme in ("dark", "light"):  # legible in both themes
+        apply_theme(theme)
+        pairs = [p for p in audit(dash) if p.what.startswith(("compass", "table", "shaded"))]
+        assert len(pairs) == 3 and all(p.ok for p in pairs), [str(p) for p in pairs]

@@ -106,6 +106,13 @@ def test_gui_tour(screen):
     assert prof["tiles"][:4] == ["gauge:temperature", "gauge:current", "gauge:rpm", "bar:voltage"]
     assert prof["scales"]["temperature"] == ["profile", 0.0, 80.0]
     assert prof["scales"]["voltage"] == ["profile", 20.0, 26.0]
+    areas = s["plot-areas-split-and-drop"]
+    assert areas["plots"] == 2 and areas["dropped"]
+    assert areas["right channels"] == [["sim", "rpm"]] and areas["main channels"] > 1
+    assert areas["cursors on both"] == [True, True] and areas["same cursor times"]
+    tabs = s["plot-areas-second-tab"]
+    assert tabs["tabs"] == ["Plot 1", "Temperatures"]
+    assert tabs["tab plots"] == [[["sim", "temperature"]], [["sim", "current"]]]
     shots = [p for st in s.values() for p in st["shots"]]
     assert len(shots) == 2 * len(s)
     for name in shots:
