@@ -176,6 +176,23 @@ class ValueAxis(pg.AxisItem):
         super().setRange(mn, mx)
 
 
+class HoverLine(pg.InfiniteLine):
+    """The crosshair: while hidden it skips the geometry update pyqtgraph does on every view
+    change (every frame, as the time axis scrolls)."""
+
+    def viewTransformChanged(self) -> None:
+        """Recompute the geometry, when shown."""
+        if self.isVisible():
+            super().viewTransformChanged()
+
+    def setVisible(self, visible: bool) -> None:
+        """Show or hide; shown again, the geometry is brought up to date."""
+        was = self.isVisible()
+        super().setVisible(visible)
+        if visible and not was:
+            super().viewTransformChanged()
+
+
 class Lane:
     """A plot row: its own y axis (titled with the unit), legend and cursor line."""
 
@@ -195,7 +212,7 @@ class Lane:
         # the legend only changes when curves come or go: paint it from a cached pixmap
         self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.legend_column = LegendColumn(self.item, self.legend)  # beside the data, not on it
-        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#555", width=1))
+        self.cursor = HoverLine(angle=90, movable=False, pen=pg.mkPen("#555", width=1))
         self.cursor.setVisible(False)
         self.item.addItem(self.cursor, ignoreBounds=True)
         self.curves: dict[tuple[str, str], Curve] = {}
