@@ -721,6 +721,8 @@ class PlotPanel(QWidget):
             self.cursors.set_positions(x0 + w // 3, x0 + 2 * w // 3)
         if self.cursors.enabled and (self._measure_dirty or self.frames % 15 == 0):
             self.update_measurements()  # live data moves under the cursors: a few times a second
+        # move the views now: left to the paint, the new transforms ask for a second paint
+        self.plot.scene().prepareForPaint()
         self.frames += 1
 
     def _sync_scroll(self, span: tuple[int, int], x0: int) -> None:
