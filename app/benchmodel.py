@@ -106,6 +106,22 @@ def free_id(wanted: str, taken: set[str]) -> str:
             return candidate
 
 
+def remap_device(node: Any, old: str, new: str) -> Any:
+    """A copy of plot-area data whose `channels` lists name device `new` instead of `old`."""
+    if isinstance(node, list):
+        return [remap_device(x, old, new) for x in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: remap_device(v, old, new) for k, v in node.items()}
+    chans = node.get("channels")
+    if isinstance(chans, list):
+        out["channels"] = [
+            [new, k[1]] if isinstance(k, list | tuple) and len(k) == 2 and k[0] == old else k
+            for k in chans
+        ]
+    return out
+
+
 class BenchModel:
     """The bench as data; every change goes through a command that tells the listeners."""
 
@@ -199,6 +215,7 @@ class BenchModel:
 
     def _remap_channels(self, old: str, new: str) -> None:
         self.plot.hidden = sorted([new if d == old else d, c] for d, c in self.plot.hidden)
+        self.plot.areas = remap_device(self.plot.areas, old, new)
         for p in self.panels.values():
             if p.state.get("device") == old:
                 p.state["device"] = new
