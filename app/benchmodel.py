@@ -66,6 +66,8 @@ class PlotState:
     window_s: float = 10.0
     split_units: bool = True
     cursors: list[int] = field(default_factory=list)  # [] off, or [t0_ns, t1_ns]
+    # plot tabs and their split plots, each with its own channels (widgets/plot_area.py)
+    areas: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,6 +104,22 @@ def free_id(wanted: str, taken: set[str]) -> str:
         candidate = f"{base}-{n}"
         if candidate not in taken:
             return candidate
+
+
+def remap_device(node: Any, old: str, new: str) -> Any:
+    """A copy of plot-area data whose `channels` lists name device `new` instead of `old`."""
+    if isinstance(node, list):
+        return [remap_device(x, old, new) for x in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: remap_device(v, old, new) for k, v in node.items()}
+    chans = node.get("channels")
+    if isinstance(chans, list):
+        out["channels"] = [
+            [new, k[1]] if isinstance(k, list | tuple) and len(k) == 2 and k[0] == old else k
+            for k in chans
+        ]
+    return out
 
 
 class BenchModel:
@@ -197,6 +215,7 @@ class BenchModel:
 
     def _remap_channels(self, old: str, new: str) -> None:
         self.plot.hidden = sorted([new if d == old else d, c] for d, c in self.plot.hidden)
+        self.plot.areas = remap_device(self.plot.areas, old, new)
         for p in self.panels.values():
             if p.state.get("device") == old:
                 p.state["device"] = new
@@ -361,6 +380,7 @@ class BenchModel:
             window_s=float(plot.get("window_s", 10.0)),
             split_units=bool(plot.get("split_units", True)),
             cursors=[int(t) for t in plot.get("cursors", [])],
+            areas=copy.deepcopy(plot["areas"]) if isinstance(plot.get("areas"), dict) else {},
         )
         self.rules = RulesState(list(rules.get("files", [])), str(rules.get("text", "")))
         self.derived = [dict(d) for d in data.get("derived", [])]

@@ -8,13 +8,33 @@ import numpy as np
 
 
 @dataclass(frozen=True, slots=True)
+class Band:
+    """Thresholds on either side of a channel's normal values (None: none on that side)."""
+
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Channel:
-    """One measured quantity of a device."""
+    """One measured quantity of a device, with the display range and thresholds it declares."""
 
     name: str
     unit: str = ""
     dtype: str = "float64"
     description: str = ""
+    range: tuple[float, float] | None = None  # (minimum, maximum) a gauge spans
+    warn: Band | None = None  # amber beyond these
+    alarm: Band | None = None  # red beyond these
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelGroup:
+    """A titled group of a device's channels and the widget kind that shows them."""
+
+    title: str
+    channels: tuple[str, ...]
+    widget: str = ""  # "" lets the dashboard choose by the channels' names and units
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +46,7 @@ class Device:
     channels: tuple[Channel, ...] = ()
     description: str = ""
     meta: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    groups: tuple[ChannelGroup, ...] = ()  # dashboard groups a profile declares
 
     def channel(self, name: str) -> Channel:
         """Return the channel called `name`."""

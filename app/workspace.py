@@ -21,7 +21,7 @@ _HEAD_KEYS = {"version", "theme"}
 _DEVICE_KEYS = {"id", "driver", "settings", "profile", "model", "connect"}
 _PANEL_KEYS = {"type", "id", "title", "config"}
 _DERIVED_KEYS = {"name", "expr", "unit", "device"}
-_PLOT_KEYS = {"hidden", "window_s", "split_units", "cursors"}
+_PLOT_KEYS = {"hidden", "window_s", "split_units", "cursors", "areas"}
 _RULES_EDITOR_KEYS = {"text"}
 # where a misplaced key belongs, for the warning that names it
 _BELONGS = {

@@ -61,6 +61,8 @@ class BenchSync:
                 split_units=plot.split_units,
                 cursors=[int(t) for t in cursors],
             )
+        if win.plot_area is not None:
+            m.set_plot(areas=win.plot_area.state())
         m.set_theme(win.actions.theme)
         open_names = set()
         for name, dock in list(win.docks.items()):
@@ -199,6 +201,11 @@ class BenchSync:
             for dev, ch in hidden:
                 plot.set_channel_visible(dev, ch, False)
             win.tree.set_hidden(hidden)
+        area = win.plot_area
+        if area is not None:
+            area.restore(m.plot.areas)
+            self.bench.problems.extend(area.problems)
+        if plot is not None:
             plot.set_cursors(bool(m.plot.cursors))
             if len(m.plot.cursors) == 2:
                 plot.cursors.set_positions(*m.plot.cursors)

@@ -10,13 +10,13 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
 )
 
 from twinbench.errors import ConfigError
 from twinbench.visuals.bindings import KINDS, Binding, parse_binding
 from twinbench.visuals.rotations import COLORMAPS, EULER_ORDERS
+from twinbench.widgets.status_label import StatusLabel
 
 
 class BindingForm(QDialog):
@@ -58,9 +58,7 @@ class BindingForm(QDialog):
         self.rule.setPlaceholderText("alarm rule; empty: any")
         self.mode = QComboBox()
         self.mode.addItems(["blink", "hide"])
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #d33")
-        self.error.setWordWrap(True)
+        self.error = StatusLabel(kind="error")
         for label, w in (
             ("Kind", self.kind),
             ("Device", self.device),

@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from twinbench.widgets.context import AppContext
-
-ERROR_STYLE = "color: #c62828;"
+from twinbench.widgets.status_label import StatusLabel
 
 
 class SettingField(QWidget):
@@ -47,9 +46,7 @@ class SettingField(QWidget):
         if s.default not in (None, ""):
             tips.append(f"default {s.default}")
         self.editor.setToolTip("; ".join(tips) or s.label)
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
+        self.error = StatusLabel(kind="error")
         self.error.setVisible(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -118,9 +115,7 @@ class ConnectDialog(QDialog):
         self.form_host = QWidget()
         self.form = QFormLayout(self.form_host)
         self.fields: dict[str, SettingField] = {}
-        self.problem = QLabel()
-        self.problem.setStyleSheet(ERROR_STYLE)
-        self.problem.setWordWrap(True)
+        self.problem = StatusLabel(kind="error")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

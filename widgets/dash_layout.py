@@ -1,5 +1,10 @@
-"""What a dashboard shows for a device: groups of tiles planned from its DTDL model or channels.
+"""What a dashboard shows for a device: groups of tiles planned from its profile, its DTDL model
+or its channels.
 
+Groups a device's profile declares (`[[groups]]`, see docs/serial.md) come first, in their order
+and with their widget kind (one tile per channel; one for an attitude, a track or a table); a
+group with no widget kind is planned by names and units as below. The channels they leave out
+follow.
 With a bound model, each Telemetry becomes a tile: an orientation quaternion (an Object of
 qw qx qy qz, or the binding's composite) an attitude tile, a boolean an LED, a number with a
 semantic type (Temperature, Current...) a gauge (a percentage a bar), any other number a small
@@ -15,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from twinbench.model import ChannelGroup
 from twinbench.timelike import timelike_name
 
 QUAT = ("qw", "qx", "qy", "qz")
@@ -27,11 +33,12 @@ LED_NAME = re.compile(r"(^|_)(alarm|fault|error|ok|on|enabled|active|led|warning
 class Tile:
     """One dashboard widget: its kind, title, the channels it reads, unit and semantic type."""
 
-    kind: str  # gauge, bar, led, plot, attitude, track
+    kind: str  # gauge, bar, led, plot, compass, table, attitude, track (metadata.WIDGETS)
     title: str
     channels: tuple[str, ...]
     unit: str = ""
     semantic: str = ""
+    units: tuple[str, ...] = ()  # a table's, one per channel
 
 
 @dataclass(frozen=True)
@@ -86,8 +93,43 @@ def _object_fields(content: Any, composites: dict[str, tuple[str, ...]]) -> tupl
     return tuple(chans or ())
 
 
-def plan(binding: Any, channels: list[str], units: dict[str, str]) -> list[Group]:
-    """The dashboard's groups for a device (its bound model, or None, and its channels)."""
+def _declared(groups: tuple[ChannelGroup, ...], units: dict[str, str]) -> list[Group]:
+    """Groups a profile declares: its widget kind per channel (or for the whole group)."""
+    out = []
+    for g in groups:
+        if not g.widget:
+            tiles = tuple(t for sub in _by_name(list(g.channels), units) for t in sub.tiles)
+        elif g.widget in ("attitude", "track"):
+            tiles = (Tile(g.widget, g.title, g.channels, "°" if g.widget == "track" else ""),)
+        elif g.widget == "table":
+            tiles = (
+                Tile(
+                    "table", g.title, g.channels, units=tuple(units.get(n, "") for n in g.channels)
+                ),
+            )
+        else:
+            tiles = tuple(Tile(g.widget, n, (n,), units.get(n, "")) for n in g.channels)
+        out.append(Group(g.title, tiles))
+    return [g for g in out if g.tiles]
+
+
+def plan(
+    binding: Any,
+    channels: list[str],
+    units: dict[str, str],
+    groups: tuple[ChannelGroup, ...] = (),
+) -> list[Group]:
+    """The dashboard's groups for a device: its profile's groups, then its bound model (or None)
+    and its channels for the channels those leave out."""
+    if groups:
+        used = {c for g in groups for c in g.channels}
+        rest = [c for c in channels if c not in used]
+        if binding is not None:
+            return _declared(groups, units) + plan(binding, rest, units)
+        others = [
+            Group(f"Other channels: {g.title.lower()}", g.tiles) for g in _by_name(rest, units)
+        ]
+        return _declared(groups, units) + others
     if binding is None:
         return _by_name(channels, units)
     from twinbench.twin.binding import unit_symbol

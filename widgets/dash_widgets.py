@@ -1,4 +1,5 @@
-"""The dashboard's tiles: gauge/bar/LED (the value panels' dial), small plot, attitude, track.
+"""The dashboard's tiles: gauge/bar/LED (the value panels' dial), small plot, compass, table of
+values, attitude, track.
 
 Tiles only paint: the dashboard hands each its newest values on its one tick (`show`), so no
 tile owns a timer. The small plot, attitude and track tiles paint with QPainter from numpy
@@ -16,8 +17,10 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from twinbench.visuals.rotations import quat_to_euler
+from twinbench.widgets.contrast import legible
 from twinbench.widgets.dash_layout import Tile
 from twinbench.widgets.value_panels import _Dial
+from twinbench.widgets.value_range import Limits
 
 SKY, GROUND = QColor("#4a90d9"), QColor("#8b5a2b")
 
@@ -52,6 +55,19 @@ class Spark(QWidget):
         self.setMinimumSize(140, 70)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
+    LINE = "#e8a33d"
+
+    def ink(self) -> tuple[QColor, QColor, QColor]:
+        """Text, line and background colours: the line in a shade of amber legible (3:1) on
+        the theme's background."""
+        bg = QColor(self.palette().color(self.backgroundRole()))
+        return _fg(self), QColor(legible(self.LINE, bg.name())), bg
+
+    def legible_pairs(self) -> list[tuple[str, QColor, QColor, float]]:
+        """What this tile paints on what (see widgets/legibility.py)."""
+        text, line, bg = self.ink()
+        return [("sparkline text", text, bg, 4.5), ("sparkline", line, bg, 3.0)]
+
     def paintEvent(self, event: object) -> None:
         """The line scaled to the box."""
         p = QPainter(self)
@@ -63,9 +79,9 @@ class Spark(QWidget):
             span = hi - lo or 1.0
             xs = r.left() + np.arange(len(y)) * (r.width() / (len(y) - 1))
             ys = r.bottom() - (y - lo) / span * r.height()
-            p.setPen(QPen(QColor("#e8a33d"), 1.5))
+            p.setPen(QPen(self.ink()[1], 1.5))
             p.drawPath(_path(xs, ys))
-        p.setPen(_fg(self))
+        p.setPen(self.ink()[0])
         p.drawText(QRectF(self.rect()).adjusted(4, 0, -4, 0), Qt.AlignmentFlag.AlignTop, self.text)
         p.end()
 
@@ -167,6 +183,114 @@ class Track(QWidget):
         p.end()
 
 
+POINTS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+
+
+def compass_point(degrees: float) -> str:
+    """The nearest of the eight compass points to a heading in degrees."""
+    return POINTS[int(((degrees % 360.0) + 22.5) // 45.0) % 8]
+
+
+class Compass(QWidget):
+    """A heading in degrees (0 north, clockwise) as a needle on a compass rose."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heading = math.nan
+        self.setMinimumSize(150, 150)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def legible_pairs(self) -> list[tuple[str, QColor, QColor, float]]:
+        """The rose and its text on the widget's background (see widgets/legibility.py)."""
+        bg = QColor(self.palette().color(self.backgroundRole()))
+        return [("compass text", _fg(self), bg, 4.5)]
+
+    def paintEvent(self, event: object) -> None:
+        """The rose (ticks every 30 degrees, N E S W), the needle and the heading."""
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fg = _fg(self)
+        side = max(20.0, min(self.width(), self.height() - 22) - 8)
+        c = QPointF(self.width() / 2, 4 + side / 2)
+        rad = side / 2
+        p.setPen(QPen(fg, 1.5))
+        p.drawEllipse(c, rad, rad)
+        for deg in range(0, 360, 30):
+            a = math.radians(deg)
+            d = QPointF(math.sin(a), -math.cos(a))
+            inner = rad - (8 if deg % 90 == 0 else 5)
+            p.drawLine(c + d * inner, c + d * rad)
+            if deg % 90 == 0:
+                at = c + d * (rad - 18)
+                p.drawText(QRectF(at.x() - 10, at.y() - 9, 20, 18), Qt.AlignmentFlag.AlignCenter,
+                           POINTS[deg // 45])  # fmt: skip
+        text = "no heading"
+        if math.isfinite(self.heading):
+            p.translate(c)
+            p.rotate(self.heading)
+            p.setPen(Qt.PenStyle.NoPen)
+            w, tip = max(4.0, rad / 9), rad - 22
+            p.setBrush(QColor("#d9534f"))  # north end
+            p.drawPolygon([QPointF(-w, 0), QPointF(0, -tip), QPointF(w, 0)])
+            p.setBrush(QColor("#9e9e9e"))
+            p.drawPolygon([QPointF(-w, 0), QPointF(0, tip), QPointF(w, 0)])
+            p.resetTransform()
+            text = f"{self.heading % 360:.1f}° {compass_point(self.heading)}"
+        p.setPen(fg)
+        p.drawText(
+            QRectF(0, self.height() - 20, self.width(), 20), Qt.AlignmentFlag.AlignCenter, text
+        )
+        p.end()
+
+
+class ValueTable(QWidget):
+    """The latest value of each of a group's channels, a row each (Serial Studio's data grid)."""
+
+    ROW = 20  # px
+
+    def __init__(self, names: tuple[str, ...], units: tuple[str, ...]) -> None:
+        super().__init__()
+        self.names, self.units = names, units or ("",) * len(names)
+        self.values = [math.nan] * len(names)
+        self.setMinimumSize(160, self.ROW * len(names) + 8)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(name, value with unit) per channel, as shown."""
+        return [
+            (n, f"{v:.6g} {u}".strip() if math.isfinite(v) else "no value")
+            for n, v, u in zip(self.names, self.values, self.units, strict=True)
+        ]
+
+    def shade(self) -> QColor:
+        """Every other row's background: the text colour at 10 % over the widget's."""
+        fg, bg = _fg(self), QColor(self.palette().color(self.backgroundRole()))
+        pairs = zip(fg.getRgb()[:3], bg.getRgb()[:3], strict=True)
+        return QColor(*[round(0.9 * b + 0.1 * f) for f, b in pairs])
+
+    def legible_pairs(self) -> list[tuple[str, QColor, QColor, float]]:
+        """Row text on both row backgrounds (see widgets/legibility.py)."""
+        bg = QColor(self.palette().color(self.backgroundRole()))
+        return [
+            ("table text", _fg(self), bg, 4.5),
+            ("shaded row text", _fg(self), self.shade(), 4.5),
+        ]
+
+    def paintEvent(self, event: object) -> None:
+        """Names on the left, values on the right, every other row shaded."""
+        p = QPainter(self)
+        fg, shade = _fg(self), self.shade()
+        for i, (name, value) in enumerate(self.rows()):
+            r = QRectF(4, 4 + i * self.ROW, self.width() - 8, self.ROW)
+            if i % 2:
+                p.fillRect(r, shade)
+            p.setPen(fg)
+            left, right = Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight
+            p.drawText(r.adjusted(4, 0, 0, 0), left | Qt.AlignmentFlag.AlignVCenter, name)
+            p.drawText(r.adjusted(0, 0, -4, 0), right | Qt.AlignmentFlag.AlignVCenter, value)
+        p.end()
+
+
 class TileFrame(QFrame):
     """A titled frame around one tile's painter widget."""
 
@@ -179,26 +303,34 @@ class TileFrame(QFrame):
         lay.setContentsMargins(4, 4, 4, 4)
         self.title = QLabel(f"<b>{tile.title}</b>")
         self.scale = QLabel("")  # a gauge's range and where it came from
-        self.scale.setStyleSheet("color: #888")
+        font = self.scale.font()  # smaller, not paler: grey text was 3:1 in both themes
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        self.scale.setFont(font)
         lay.addWidget(self.title)
         self.view: Any
+        self.scaled: tuple[str, float, float] | None = None  # set_scale's source, lo, hi
         if tile.kind in ("gauge", "bar", "led"):
             self.view = _Dial(tile.kind)
+            if tile.kind == "led":  # on (red) at 1, off (green) at 0 until thresholds are set
+                self.view.set_limits(0.0, 1.0, (-math.inf, 0.5, -math.inf, 0.5))
         elif tile.kind == "attitude":
             self.view = Attitude()
         elif tile.kind == "track":
             self.view = Track()
+        elif tile.kind == "compass":
+            self.view = Compass()
+        elif tile.kind == "table":
+            self.view = ValueTable(tile.channels, tile.units)
         else:
             self.view = Spark()
         lay.addWidget(self.view, 1)
         if tile.kind in ("gauge", "bar"):
             lay.addWidget(self.scale)
 
-    def set_scale(self, source: str, lo: float, hi: float) -> None:
-        """A gauge's or bar's range (warn and alarm at 70 and 90 % of it)."""
-        d = self.view
-        d.lo, d.hi = lo, hi
-        d.warn, d.alarm = lo + 0.7 * (hi - lo), lo + 0.9 * (hi - lo)
+    def set_scale(self, source: str, lo: float, hi: float, limits: Limits) -> None:
+        """A gauge's, bar's or LED's range, where it came from, and its thresholds."""
+        self.view.set_limits(lo, hi, limits)
+        self.scaled = (source, lo, hi)
         self.scale.setText(f"{source} range")
 
     def show_values(self, cols: list[np.ndarray]) -> None:
@@ -207,7 +339,11 @@ class TileFrame(QFrame):
         if self.tile.kind == "attitude":
             v.set_quaternion(np.array([c[-1] if len(c) else np.nan for c in cols]))
             return
-        if self.tile.kind == "track":
+        if self.tile.kind == "table":
+            v.values = [float(c[-1]) if len(c) else math.nan for c in cols]
+        elif self.tile.kind == "compass":
+            v.heading = float(cols[0][-1]) if len(cols[0]) else math.nan
+        elif self.tile.kind == "track":
             v.lat, v.lon = cols[0], cols[1]
         elif self.tile.kind == "plot":
             v.y = cols[0]
@@ -215,8 +351,5 @@ class TileFrame(QFrame):
             v.text = f"{last:.4g} {self.tile.unit}".strip()
         else:
             v.value = float(cols[0][-1]) if len(cols[0]) else math.nan
-            if self.tile.kind == "led":
-                v.warn = v.alarm = 0.5  # on (red) at 1, off (green) at 0
-                v.lo, v.hi = 0.0, 1.0
             v.text = f"{v.value:.4g} {self.tile.unit}".strip()
         v.update()

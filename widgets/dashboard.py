@@ -1,10 +1,11 @@
 """The Dashboard panel (like Serial Studio's): a device's telemetry as a grid of widgets.
 
-The tiles are planned from the device's bound DTDL model, or from its channels without one
-(see `dash_layout.plan`); gauge scales come from the model's ranges, else from the values seen
-(`value_range.channel_range`). The panel registers one tick with the context (released with the
-panel) and reads every tile's values from the display history there, at most `max_hz` times a
-second: no timer and no subscription per tile.
+The tiles are planned from the groups the device's profile declares, its bound DTDL model, or
+its channels (see `dash_layout.plan`); gauge, bar and LED scales and thresholds come from the
+profile's channel metadata, else the model's ranges, else the values seen (`value_range`). The
+panel registers one tick with the context (released with the panel) and reads every tile's
+values from the display history there, at most `max_hz` times a second: no timer and no
+subscription per tile.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from twinbench.widgets.context import AppContext
 from twinbench.widgets.dash_layout import Group, plan
 from twinbench.widgets.dash_widgets import TileFrame
 from twinbench.widgets.panels import PanelSpec
-from twinbench.widgets.value_range import channel_range
+from twinbench.widgets.value_range import channel_range, has_limits, limits
 
 COLUMNS = 4  # at most; fewer in a narrow dock
 TILE_WIDTH = 190  # px a tile needs to read
@@ -109,15 +110,17 @@ class DashboardPanel(QWidget):
         st = self.ctx.runtime.hub.devices.get(device)
         channels = list(st.device.channel_names) if st is not None else []
         units = {c.name: c.unit for c in st.device.channels} if st is not None else {}
+        declared = st.device.groups if st is not None else ()
         binding = self._binding(device)
-        key = (device, tuple(channels), id(binding))
+        key = (device, tuple(channels), id(binding), declared)
         if key == self._layout_key:
             return
         self._layout_key, self.device = key, device
-        self.groups = plan(binding, channels, units)
-        self.source.setText(
-            f"from model {binding.model_id}" if binding is not None else "from its channels"
-        )
+        self.groups = plan(binding, channels, units, declared)
+        source = [f"model {binding.model_id}"] if binding is not None else []
+        if declared:
+            source.insert(0, "its profile's groups")
+        self.source.setText(f"from {' and '.join(source or ['its channels'])}")
         self.scales.clear()
         body = QWidget()
         box = QVBoxLayout(body)
@@ -194,7 +197,9 @@ class DashboardPanel(QWidget):
             if not len(values):
                 continue
             cols = [values[:, i] for i in range(values.shape[1])]
-            if tile.kind in ("gauge", "bar"):
+            if tile.kind in ("gauge", "bar") or (
+                tile.kind == "led" and has_limits(self.ctx, dev, tile.channels[0])
+            ):  # an LED without thresholds is on at 1, off at 0
                 self._scale(frame, cols[0])
             frame.show_values(cols)
 
@@ -206,7 +211,8 @@ class DashboardPanel(QWidget):
             lo, hi = min(lo, old[1]), max(hi, old[2])
         if old != (source, lo, hi):
             self.scales[ch] = (source, lo, hi)
-            frame.set_scale(source, lo, hi)
+        if frame.scaled != (source, lo, hi):  # a channel may have several tiles
+            frame.set_scale(source, lo, hi, limits(self.ctx, self.device, ch, lo, hi))
 
 
 PANELS = [

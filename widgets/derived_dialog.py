@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from twinbench.derived.engine import DERIVED_PREFIX, DerivedChannel
 from twinbench.model import Chunk
+from twinbench.widgets.status_label import StatusLabel
 
 if TYPE_CHECKING:
     from twinbench.widgets.main_window import MainWindow
@@ -61,10 +62,10 @@ class DerivedDialog(QDialog):
         self.unit = QLineEdit(placeholderText="W")
         self.channels = QLabel(wordWrap=True)
         self.channels.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.problem = QLabel(wordWrap=False)
+        self.problem = StatusLabel(kind="error")
+        self.problem.setWordWrap(False)
         self.problem.setFont(QFont("monospace"))
         self.problem.setObjectName("derivedProblem")
-        self.problem.setStyleSheet("color: #d0312d")
         self.preview = QTableWidget(0, 2)
         self.preview.setHorizontalHeaderLabels(["seconds ago", "value"])
         self.preview.horizontalHeader().setStretchLastSection(True)

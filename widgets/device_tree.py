@@ -24,6 +24,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeView, QWidget
 
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.theme import text_shade
 
 TOP = 0  # internalId of device rows; a channel row stores its device's row + 1
 COLUMNS = ("Device / channel", "Unit", "Value")
@@ -242,7 +243,7 @@ class DeviceTreeModel(QAbstractItemModel):
                 status = self.status(dev)
                 for word, color in STATUS_COLORS:
                     if status.startswith(word):
-                        return QColor(color)
+                        return text_shade(color)  # legible on this theme's base
                 return None
             if role == R.ToolTipRole:
                 st = self.ctx.runtime.hub.devices.get(dev)

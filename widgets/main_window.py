@@ -16,10 +16,12 @@ from twinbench.widgets.context import AppContext
 from twinbench.widgets.device_tree import DeviceTree
 from twinbench.widgets.panels import PanelSpec, all_panels
 from twinbench.widgets.status import StatusSummary
+from twinbench.widgets.theme import fit_all_pens
 from twinbench.widgets.window_actions import WindowActions
 
 if TYPE_CHECKING:
     from twinbench.gui.session import SessionState
+    from twinbench.widgets.plot_area import PlotArea
     from twinbench.widgets.plot_panel import PlotPanel
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,8 @@ class MainWindow(QMainWindow):
         self.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
         )
-        self.plot: PlotPanel | None = None
+        self.plot: PlotPanel | None = None  # the main plot (first tab of the plot area)
+        self.plot_area: PlotArea | None = None
         self.docks: dict[str, QDockWidget] = {}
         self.specs: dict[str, PanelSpec] = {}
         self.dock_layout = layout.DockLayout(self)
@@ -95,7 +98,9 @@ class MainWindow(QMainWindow):
         self.pause_action = QAction("&Pause plot", self, checkable=True)
         self.pause_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
         self.pause_action.setEnabled(False)
-        self.pause_action.toggled.connect(lambda on: self.plot and self.plot.set_paused(on))
+        self.pause_action.toggled.connect(
+            lambda on: (p := self.current_plot()) is not None and p.set_paused(on)
+        )
         self.view_menu.addAction(self.pause_action)
         self.view_menu.addSeparator()
         self.panels_menu = self.view_menu
@@ -158,9 +163,13 @@ class MainWindow(QMainWindow):
         self.dock_layout.apply_preset(preset)
 
     def install_plot(self, plot: PlotPanel) -> None:
-        """Make the live plot the central widget."""
+        """Make the plot area, with the live plot first, the central widget."""
+        from twinbench.widgets.plot_area import PlotArea, install_menu
+
         self.plot = plot
-        self.setCentralWidget(plot)
+        self.plot_area = PlotArea(self.ctx, plot)
+        self.setCentralWidget(self.plot_area)
+        install_menu(self, self.plot_area)
         plot.pausedChanged.connect(self._on_paused)
         self.tree.color_of = plot.color_of
         for dev, ch in self.tree.hidden:
@@ -213,6 +222,7 @@ class MainWindow(QMainWindow):
         if dock is None:
             with self.ctx.building(name):
                 widget = spec.factory(self.ctx)
+            fit_all_pens(widget)  # curve colours legible on the theme's plot background
             title = spec.title if "#" not in name else f"{spec.title} {name.split('#')[1]}"
             dock = self.add_dock(name, title, widget, spec.area)
         dock.show()
@@ -283,11 +293,15 @@ class MainWindow(QMainWindow):
         self.pause_action.setChecked(paused)
         self.pause_action.blockSignals(False)
 
+    def current_plot(self) -> PlotPanel | None:
+        """The plot the user last clicked in (the main plot at first)."""
+        return self.plot_area.current if self.plot_area is not None else self.plot
+
     # -- ticking ---------------------------------------------------------------------------
     def on_tick(self) -> None:
         """One GUI frame: redraw the plot; tree and status bar a few times a second."""
-        if self.plot is not None and not self.isMinimized():
-            self.plot.refresh()
+        if self.plot_area is not None and not self.isMinimized():
+            self.plot_area.refresh()
         now = time.monotonic()
         if now - self._last_slow >= 0.25:
             self._last_slow = now

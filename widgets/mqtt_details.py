@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from twinbench.mqtt.payloads import get_path, parse_path
 from twinbench.mqtt.topictree import Message, numeric_fields, render_payload
+from twinbench.widgets.theme import fit_pens
 
 PREVIEW = 80  # payload characters shown in a history row
 
@@ -95,6 +96,7 @@ class TopicDetails(QWidget):
     def set_colors(self, background: str, foreground: str) -> None:
         """Theme the value plot."""
         self.values.setBackground(background)
+        fit_pens(self.values)
         for ax in ("left", "bottom"):
             self.values.getAxis(ax).setTextPen(foreground)
             self.values.getAxis(ax).setPen(foreground)

@@ -21,6 +21,14 @@ SEVERITY_COLORS = {
 MAX_MARKERS = 500
 
 
+def _line_color(severity: str) -> str:
+    """The severity's colour in a shade legible (3:1) on the theme's plot background."""
+    from twinbench.widgets.contrast import legible
+
+    bg = pg.mkColor(pg.getConfigOption("background")).name()
+    return legible(SEVERITY_COLORS.get(severity, "#888888"), bg)
+
+
 def alarm_time_ns(ev: Event) -> int:
     """When an alarm happened: `t_event_ns` (sample time) when given, else the event time."""
     t = ev.data.get("t_event_ns")
@@ -69,7 +77,7 @@ class AlarmMarkers(QObject):
             pos=t / 1e9,
             angle=90,
             movable=False,
-            pen=pg.mkPen(SEVERITY_COLORS.get(sev, "#888"), width=1, style=pg.QtCore.Qt.DashLine),
+            pen=pg.mkPen(_line_color(sev), width=1, style=pg.QtCore.Qt.DashLine),
         )
         line.setToolTip(tip)
         line.setZValue(-5)

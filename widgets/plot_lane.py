@@ -55,6 +55,7 @@ class Curve(pg.PlotCurveItem):
     min/max envelope when it holds min/max pairs, with its bounds handed in with the data: no
     path building or NaN-aware scans per frame."""
 
+    base_color = "#1f77b4"  # the palette colour it was given; its pen is a legible shade of it
     MAX_RUNS = 256  # more gaps than this: let pyqtgraph build its path instead
     ENVELOPE = True  # min/max pairs drawn as pixel columns (False: polylines, for comparison)
 
@@ -164,24 +165,54 @@ class Curve(pg.PlotCurveItem):
         return (b[0], b[1]) if ax == 0 else (b[2], b[3])
 
 
+class ValueAxis(pg.AxisItem):
+    """A lane's y axis that repaints only when its own range changes (pyqtgraph redraws every
+    axis of a view whenever either range moves: each frame, as the time axis scrolls)."""
+
+    def setRange(self, mn: float, mx: float) -> None:
+        """Show [mn, mx]; nothing to do when it is what is shown."""
+        if [mn, mx] == list(getattr(self, "range", ())):
+            return
+        super().setRange(mn, mx)
+
+
+class HoverLine(pg.InfiniteLine):
+    """The crosshair: while hidden it skips the geometry update pyqtgraph does on every view
+    change (every frame, as the time axis scrolls)."""
+
+    def viewTransformChanged(self) -> None:
+        """Recompute the geometry, when shown."""
+        if self.isVisible():
+            super().viewTransformChanged()
+
+    def setVisible(self, visible: bool) -> None:
+        """Show or hide; shown again, the geometry is brought up to date."""
+        was = self.isVisible()
+        super().setVisible(visible)
+        if visible and not was:
+            super().viewTransformChanged()
+
+
 class Lane:
     """A plot row: its own y axis (titled with the unit), legend and cursor line."""
 
     def __init__(self, unit: str) -> None:
         self.unit = unit
         self.axis = TimeAxis()
-        self.item = pg.PlotItem(axisItems={"bottom": self.axis})
+        self.item = pg.PlotItem(axisItems={"bottom": self.axis, "left": ValueAxis("left")})
         self.item.setClipToView(False)  # the history already clips to the view
         self.item.setMenuEnabled(False)
         self.item.getAxis("left").setWidth(AXIS_WIDTH)
         self.item.setLabel("left", unit or "value")
         self.vb = self.item.getViewBox()
         self.vb.disableAutoRange()
+        for name in ("top", "right"):  # hidden, yet relabelled on every range change
+            self.item.getAxis(name).unlinkFromView()
         self.legend = self.item.addLegend(offset=(8, 4), labelTextSize="8pt")
         # the legend only changes when curves come or go: paint it from a cached pixmap
         self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.legend_column = LegendColumn(self.item, self.legend)  # beside the data, not on it
-        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#555", width=1))
+        self.cursor = HoverLine(angle=90, movable=False, pen=pg.mkPen("#555", width=1))
         self.cursor.setVisible(False)
         self.item.addItem(self.cursor, ignoreBounds=True)
         self.curves: dict[tuple[str, str], Curve] = {}
@@ -205,9 +236,19 @@ class Lane:
                 self.legend.addItem(curve, curve.name())
         self.legend_column.fit()
 
-    def autoscale(self) -> None:
-        """Fit y to what the curves showed this frame."""
+    def autoscale(self) -> bool:
+        """Fit y to what the curves showed this frame; True if the range changed.
+
+        The range changes only when the data leaves it or fills less than half of it, and then
+        with a 10 % margin each side: a drifting signal does not rescale (and repaint its axis)
+        every frame."""
         lo, hi = self.lo, self.hi
-        if lo <= hi:
-            pad = max((hi - lo) * 0.05, 1e-9 if hi == lo == 0 else abs(hi) * 1e-3)
-            self.vb.setYRange(lo - pad, hi + pad, padding=0)
+        if not lo <= hi:
+            return False
+        y0, y1 = self.vb.viewRange()[1]
+        span = hi - lo
+        if lo >= y0 and hi <= y1 and span >= 0.5 * (y1 - y0) and span > 0:
+            return False
+        pad = max(span * 0.1, 1e-9 if hi == lo == 0 else abs(hi) * 1e-3)
+        self.vb.setYRange(lo - pad, hi + pad, padding=0)
+        return True

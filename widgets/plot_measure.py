@@ -80,10 +80,18 @@ class CursorPair(QObject):
         super().__init__(parent)
         self.enabled = False
         self.pos_ns = [0, 0]
+        self._lanes: list[Lane] = []
+        self._owners: list[Lane] = []  # the lane of each pair of lines
         self._lines: list[tuple[pg.InfiniteLine, pg.InfiniteLine]] = []
 
     def attach(self, lane: Lane) -> None:
-        """Give a (new) lane its two cursor lines."""
+        """Give a (new) lane its two cursor lines (made while the cursors are shown: hidden
+        lines and their labels would still be moved on every frame)."""
+        self._lanes.append(lane)
+        if self.enabled:
+            self._add_lines(lane)
+
+    def _add_lines(self, lane: Lane) -> None:
         pair = []
         for i, color in enumerate(CURSOR_COLORS):
             line = pg.InfiniteLine(
@@ -94,14 +102,16 @@ class CursorPair(QObject):
                 label="AB"[i],
                 labelOpts={"position": 0.95, "color": color},
             )
-            line.setVisible(self.enabled)
             line.sigPositionChanged.connect(lambda ln, i=i: self._dragged(i, ln))
             lane.item.addItem(line, ignoreBounds=True)
             pair.append(line)
         self._lines.append((pair[0], pair[1]))
+        self._owners.append(lane)
 
     def detach_all(self) -> None:
-        """Forget the lines (their lanes were cleared)."""
+        """Forget the lanes and lines (the lanes were cleared)."""
+        self._lanes.clear()
+        self._owners.clear()
         self._lines.clear()
 
     def set_enabled(self, on: bool, x0_ns: int = 0, x1_ns: int = 0) -> None:
@@ -110,9 +120,15 @@ class CursorPair(QObject):
         if on and x1_ns > x0_ns:
             w = x1_ns - x0_ns
             self.set_positions(x0_ns + w // 3, x0_ns + 2 * w // 3)
-        for pair in self._lines:
-            for line in pair:
-                line.setVisible(self.enabled)
+        if self.enabled and not self._lines:
+            for lane in self._lanes:
+                self._add_lines(lane)
+        elif not self.enabled:
+            for lane, pair in zip(self._owners, self._lines, strict=True):
+                for line in pair:
+                    lane.item.removeItem(line)
+            self._owners.clear()
+            self._lines.clear()
         self.moved.emit()
 
     def set_positions(self, a_ns: int, b_ns: int) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from twinbench.widgets import plot_remove
 from twinbench.widgets.channel_mime import accept_channels, channels_from
 from twinbench.widgets.context import AppContext
+from twinbench.widgets.contrast import legible
 from twinbench.widgets.plot_alarms import AlarmMarkers
 from twinbench.widgets.plot_lane import Curve, Lane, color_for, format_time
 from twinbench.widgets.plot_measure import CursorPair, MeasureTable, measure
@@ -32,6 +33,7 @@ EMPTY_HINT = (
     "No device is live.\n\nDevices \u25b8 Add simulated board starts a simulated motor rig;\n"
     "connected devices show up here as soon as they send data."
 )
+DROP_HINT = "Drag channels here\nfrom the device tree or the latest-values table."
 
 
 class _Overlay(QObject):
@@ -63,6 +65,8 @@ class PlotPanel(QWidget):
     timelikeHidden = Signal(list)  # [(device, channel)] left out as time-like at first sight
     channelsDropped = Signal(list)  # [(device, channel)] dropped onto the plot (now shown)
     channelsRemoved = Signal(list)  # [(device, channel)] removed by Delete or the context menu
+    rangeChosen = Signal(object, object)  # ns: the time range the user chose (pan, zoom...)
+    hovered = Signal(object)  # the crosshair's time (ns) under the mouse, or None when it left
 
     def __init__(
         self,
@@ -70,9 +74,14 @@ class PlotPanel(QWidget):
         parent: QWidget | None = None,
         window_s: float = 10.0,
         split_units: bool = True,
+        auto: bool = True,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        # auto: every channel is drawn unless hidden (the main plot); otherwise only the
+        # channels put on it (a plot area of its own), `wanted` holding those not seen yet
+        self.auto = auto
+        self.wanted: set[tuple[str, str]] = set()
         self.history = ctx.history
         self.window_ns = int(window_s * 1e9)
         self.paused = False
@@ -140,7 +149,7 @@ class PlotPanel(QWidget):
         self._scroll_by_us = False
         self._scroll_unit = 1_000_000  # ns per scroll bar step
 
-        top = QHBoxLayout()
+        top = self.toolbar = QHBoxLayout()
         top.setContentsMargins(4, 2, 4, 0)
         for b in (self.pause_button, self.live_button, self.split_button, self.cursor_button):
             top.addWidget(b)
@@ -155,12 +164,12 @@ class PlotPanel(QWidget):
         lay.addWidget(self.scroll)
         lay.addWidget(self.measure_table)
 
-        self.hint = QLabel(EMPTY_HINT, self.plot)
+        self.hint = QLabel(EMPTY_HINT if auto else DROP_HINT, self.plot)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setStyleSheet("color: #666; font-size: 13pt; background: transparent;")
+        self._style_hint()
         self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._overlay = _Overlay(self.plot, self.hint)
-        self._overlay.left.connect(lambda: self.set_cursor(None))
+        self._overlay.left.connect(self._on_mouse_left)
         self.plot.setAcceptDrops(False)  # drops go to the panel (channels_mime)
         self.setAcceptDrops(True)
 
@@ -191,6 +200,9 @@ class PlotPanel(QWidget):
 
     def rebuild(self) -> None:
         """Drop every lane and curve and draw again from the history (devices went away)."""
+        if not self.auto:  # the channels put on it stay put, and come back with their data
+            self.wanted |= set(self.visible_keys())
+            self.capped.clear()
         for lane in self.lanes.values():
             lane.legend_column.detach()
         self.plot.ci.clear()
@@ -215,7 +227,16 @@ class PlotPanel(QWidget):
                     lane.sync_legend(self.hidden)
 
     def state(self) -> dict[str, Any]:
-        """The plot's choices: channels left out, lanes, legends, time axis mode, window."""
+        """The plot's choices: channels left out (or put on it), lanes, legends, time axis mode,
+        window."""
+        if not self.auto:
+            return {
+                "channels": [[d, c] for d, c in self.channels()],
+                "split_units": self.split_units,
+                "legends": self.legends,
+                "time_mode": self.time_mode,
+                "window_s": self.window_ns / 1e9,
+            }
         return {
             "hidden": sorted([d, c] for d, c in self.hidden),
             "timelike": sorted([d, c] for d, c in self.timelike),  # decided: never re-hidden
@@ -227,7 +248,11 @@ class PlotPanel(QWidget):
 
     def restore(self, state: dict[str, Any]) -> None:
         """Apply what `state()` returned (unknown or malformed keys are left as they are)."""
-        hidden = state.get("hidden")
+        chosen = state.get("channels")
+        if not self.auto and isinstance(chosen, list):
+            pairs = [k for k in chosen if isinstance(k, list | tuple) and len(k) == 2]
+            self.put_channels([(str(k[0]), str(k[1])) for k in pairs])
+        hidden = state.get("hidden") if self.auto else None
         if isinstance(hidden, list):
             keys = {
                 (str(k[0]), str(k[1]))
@@ -325,6 +350,17 @@ class PlotPanel(QWidget):
     def _measure_later(self) -> None:
         self._measure_dirty = True
 
+    def channels(self) -> list[tuple[str, str]]:
+        """The channels on this plot, drawn or put on it and not seen yet (sorted)."""
+        return sorted(set(self.visible_keys()) | (self.wanted - set(self.curves)))
+
+    def put_channels(self, keys: list[tuple[str, str]]) -> None:
+        """Put channels on the plot: drawn now if known, else as soon as they send data."""
+        self.add_channels(keys)
+        known = set(self.curves)
+        self.wanted |= {k for k in keys if k not in known}
+        self._drawn = ()
+
     def visible_keys(self) -> list[tuple[str, str]]:
         """(device, channel) of every curve shown, in curve order."""
         return [k for k in self.curves if k not in self.hidden]
@@ -333,11 +369,27 @@ class PlotPanel(QWidget):
         """Theme colours for the plot background, axes and labels."""
         self.colors = (background, foreground)
         self.plot.setBackground(background)
+        self._style_hint()
         for lane in self.lanes.values():
             self._color_lane(lane)
 
+    def _style_hint(self) -> None:
+        fg = self.colors[1]  # the theme's plot text colour (grey was 2.9:1 on the dark plot)
+        self.hint.setStyleSheet(f"color: {fg}; font-size: 13pt; background: transparent;")
+
+    def _pen_color(self, curve: Curve) -> str:
+        """A curve's colour made legible (3:1) on the plot background, hue kept."""
+        bg = pg.mkColor(self.colors[0]).name()
+        return legible(curve.base_color, bg)
+
     def _color_lane(self, lane: Lane) -> None:
         fg = self.colors[1]
+        bg = pg.mkColor(self.colors[0]).name()
+        lane.cursor.setPen(pg.mkPen(legible("#555555", bg), width=1))
+        for key in lane.curves:
+            curve = self.curves.get(key)
+            if curve is not None and curve.opts["pen"].color().name() != self._pen_color(curve):
+                curve.setPen(pg.mkPen(self._pen_color(curve), width=1))
         for name in ("left", "bottom"):
             axis = lane.item.getAxis(name)
             axis.setPen(fg)
@@ -369,6 +421,17 @@ class PlotPanel(QWidget):
         return None if curve is None else curve.opts["pen"].color().name()
 
     # -- events ----------------------------------------------------------------------------
+    def follow_range(self, x0_ns: int, x1_ns: int) -> None:
+        """Show [x0, x1] paused, as a plot beside this one was just panned or zoomed to."""
+        self.set_paused(True)
+        self.window_ns = max(int(1e6), int(x1_ns) - int(x0_ns))
+        self._set_x(int(x0_ns), int(x1_ns))
+        self.refresh()
+
+    def _on_mouse_left(self) -> None:
+        self.set_cursor(None)
+        self.hovered.emit(None)
+
     def _on_manual_range(self, vb: object, *args: object) -> None:
         # the user panned or zoomed: stop following and keep the width they chose
         mask = args[0] if args and isinstance(args[0], (list, tuple)) else (True, True)
@@ -378,6 +441,7 @@ class PlotPanel(QWidget):
         self._x = (int(x0 * 1e9), int(x1 * 1e9))
         self.window_ns = max(int(1e6), self._x[1] - self._x[0])
         self.set_paused(True)
+        self.rangeChosen.emit(*self._x)
 
     def _on_scroll(self, value: int) -> None:
         if self._scroll_by_us or self.history is None:
@@ -389,15 +453,18 @@ class PlotPanel(QWidget):
         x0 = span[0] + value * self._scroll_unit
         self._set_x(x0, x0 + self.window_ns)
         self.refresh()
+        self.rangeChosen.emit(*self._x)
 
     def _on_mouse_moved(self, pos: object) -> None:
         self.mouse_scene = pos
         for lane in self.lanes.values():
             if lane.vb.sceneBoundingRect().contains(pos):  # type: ignore[arg-type]
                 self.set_cursor(int(lane.vb.mapSceneToView(pos).x() * 1e9))
+                self.hovered.emit(self.cursor_ns)
                 return
         if self.cursor_ns is not None:  # over an axis or a legend: no stale readout
             self.set_cursor(None)
+            self.hovered.emit(None)
 
     def dragEnterEvent(self, ev: Any) -> None:
         """Accept dragged channels (the device tree, the latest-values table)."""
@@ -445,6 +512,7 @@ class PlotPanel(QWidget):
             self.set_paused(True)
             self._set_x(x0 + step, x1 + step)
             self.refresh()
+            self.rangeChosen.emit(*self._x)
         else:
             super().keyPressEvent(ev)  # type: ignore[arg-type]
 
@@ -524,12 +592,14 @@ class PlotPanel(QWidget):
             multi = len({d for d, _ in self.curves} | {device}) > 1
             name = f"{device}/{channel}" if multi else channel
             unit = self._unit(device, channel)
+            base = color_for(len(self.curves))
             curve = Curve(
-                pen=pg.mkPen(color_for(len(self.curves)), width=1),
+                pen=pg.mkPen(legible(base, pg.mkColor(self.colors[0]).name()), width=1),
                 name=f"{name} [{unit}]" if unit and not self.split_units else name,
                 connect="finite",
                 skipFiniteCheck=True,
             )
+            curve.base_color = base
             self.curves[key] = curve
             lane = self._lane(unit)
             lane.add(key, curve)
@@ -564,6 +634,18 @@ class PlotPanel(QWidget):
             return
         self._curve(device, channel)
 
+    def _chosen_curves(self, device: str, names: list[str]) -> None:
+        """A plot of chosen channels: draw the new ones put on it, keep the rest off."""
+        for ch in names:
+            key = (device, ch)
+            if key in self.wanted:
+                self.wanted.discard(key)
+                self.hidden.discard(key)
+                self._curve(device, ch)
+            else:
+                self.capped.add(key)
+                self.hidden.add(key)
+
     def _describe(self, device: str, channel: str) -> str:
         unit = self._unit(device, channel)
         return f"{device}/{channel}" + (f" [{unit}]" if unit else " (no unit)")
@@ -577,7 +659,10 @@ class PlotPanel(QWidget):
         h = self.history
         self.alarms.poll()
         span = h.span() if h is not None else None
-        self.hint.setVisible(span is None and not self.live_devices())
+        if self.auto:
+            self.hint.setVisible(span is None and not self.live_devices())
+        else:
+            self.hint.setVisible(not any(k not in self.hidden for k in self.curves))
         if span is None:
             return
         if not self.paused:
@@ -596,6 +681,9 @@ class PlotPanel(QWidget):
                 for ch in h.channels(dev)
                 if (dev, ch) not in self.curves and (dev, ch) not in self.capped
             ]
+            if not self.auto:
+                self._chosen_curves(dev, new)
+                continue
             if new:
                 self._leave_out_timelike(dev, new)
             for ch in new:
@@ -606,7 +694,11 @@ class PlotPanel(QWidget):
                 lane_of[key] = lane
         width = max(100, int(self.plot.width()) - 70)
         for dev in h.devices():
-            shown = [ch for ch in h.channels(dev) if (dev, ch) not in self.hidden]
+            shown = [
+                ch
+                for ch in h.channels(dev)
+                if (dev, ch) in self.curves and (dev, ch) not in self.hidden
+            ]
             seconds: dict[int, np.ndarray] = {}  # channels of one stream share their times
             for ch, (t, y) in h.view_many(dev, shown, x0, x1, 2 * width).items():
                 x = seconds.get(id(t))
@@ -629,6 +721,8 @@ class PlotPanel(QWidget):
             self.cursors.set_positions(x0 + w // 3, x0 + 2 * w // 3)
         if self.cursors.enabled and (self._measure_dirty or self.frames % 15 == 0):
             self.update_measurements()  # live data moves under the cursors: a few times a second
+        # move the views now: left to the paint, the new transforms ask for a second paint
+        self.plot.scene().prepareForPaint()
         self.frames += 1
 
     def _sync_scroll(self, span: tuple[int, int], x0: int) -> None:

@@ -26,6 +26,7 @@ from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.plot_lane import color_for
 from twinbench.widgets.plot_options import TimeAxis
+from twinbench.widgets.theme import fit_pens
 
 MAX_ROWS_SHOWN = 1000
 DEFAULT_SQL = (
@@ -131,7 +132,7 @@ class QueryPanel(FormState, QWidget):
             for i in range(1, t.num_columns)
             if pa.types.is_integer(t.column(i).type) or pa.types.is_floating(t.column(i).type)
         ]
-        colours = [color_for(i) for i in range(7)]  # readable on light and dark backgrounds
+        colours = [color_for(i) for i in range(7)]
         k = 0
         for i in ys:
             y = t.column(i).to_numpy(zero_copy_only=False).astype(float)
@@ -146,6 +147,7 @@ class QueryPanel(FormState, QWidget):
                     x[mask], y[mask], pen=colours[k % 7], name=f"{key} {t.column_names[i]}"
                 )
                 k += 1
+        fit_pens(self.plot)  # shades of the palette that reach 3:1 on this theme's background
 
 
 def make_panel(ctx: AppContext) -> QWidget:

@@ -31,6 +31,8 @@ from twinbench.rules.alarms import SEVERITY_RANK
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
+from twinbench.widgets.status_label import StatusLabel
+from twinbench.widgets.theme import text_color, text_shade
 
 COLUMNS = ("Severity", "Rule", "Device", "State", "Value", "Raised at", "Message")
 COLOURS = {"info": "#5b8def", "warning": "#e0b000", "major": "#ef7d22", "critical": "#d9342b"}
@@ -161,7 +163,7 @@ class AlarmPanel(FormState, QWidget):
                 it.setData(key, Qt.ItemDataRole.UserRole)
                 it.setEditable(False)
                 row.append(it)
-            row[0].setForeground(QColor(COLOURS.get(a.severity, "#888")))
+            row[0].setForeground(text_shade(COLOURS.get(a.severity, "#888888")))
             row[0].setData((a.rule, a.device), Qt.ItemDataRole.UserRole + 1)
             self.model.appendRow(row)
         active = sum(a.active for a in book.snapshot())
@@ -220,8 +222,7 @@ class RulesEditor(FormState, QWidget):
         self.editor.setPlaceholderText(
             '[[rule]]\nname = "hot"\ncondition = "avg(temperature, tumbling(5s)) > 60"'
         )
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
+        self.status = StatusLabel()
         self.dry_button = QPushButton("Dry run over recent data")
         self.dry_button.clicked.connect(self.dry_run)
         self.apply_button = QPushButton("Apply")
@@ -277,11 +278,11 @@ class RulesEditor(FormState, QWidget):
         except ConfigError as exc:
             self.rules = None
             msg = str(exc)
-            self.status.setText(f"<span style='color:#d9342b'>{msg}</span>")
+            self.status.say(msg, "error")
             self._mark(msg)
             return False
         n = len(self.rules.rules)
-        self.status.setText(f"<span style='color:#2e9d4f'>ok: {n} rule(s)</span>")
+        self.status.say(f"ok: {n} rule(s)", "ok")
         return True
 
     def _mark(self, msg: str) -> None:
@@ -296,7 +297,7 @@ class RulesEditor(FormState, QWidget):
         sel = QTextEdit.ExtraSelection()
         fmt = QTextCharFormat()
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        fmt.setUnderlineColor(QColor("#d9342b"))
+        fmt.setUnderlineColor(QColor(text_color("error")))
         sel.format = fmt
         cur = QTextCursor(block)
         cur.select(QTextCursor.SelectionType.LineUnderCursor)
@@ -335,9 +336,7 @@ class RulesEditor(FormState, QWidget):
         model = self.ctx.services.get("bench_model")
         if model is not None:  # the bench keeps the applied text (it replaced the files' rules)
             model.set_rules(files=[], text=self.editor.toPlainText())
-        self.status.setText(
-            f"<span style='color:#2e9d4f'>applied {len(self.rules.rules)} rule(s)</span>"
-        )
+        self.status.say(f"applied {len(self.rules.rules)} rule(s)", "ok")
 
 
 PANELS = [

@@ -7,9 +7,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from twinbench.twin.diff import merge_diff, strip_meta
+from twinbench.widgets.theme import is_dark
 
 _TOKEN = re.compile(
     r'(?P<key>"(?:[^"\\]|\\.)*")\s*:|(?P<str>"(?:[^"\\]|\\.)*")'
@@ -32,12 +33,6 @@ _COLORS = {
     "num": ("#b23c00", "#ffcc80"),
     "lit": ("#ad1457", "#f48fb1"),
 }
-
-
-def is_dark() -> bool:
-    """Whether the application palette has a dark base (text areas) colour."""
-    app = QApplication.instance()
-    return isinstance(app, QApplication) and app.palette().base().color().lightness() < 128
 
 
 def token_color(kind: str, dark: bool | None = None) -> QColor:
@@ -79,6 +74,7 @@ class TwinJsonView(QWidget):
         font.setStyleHint(QFont.StyleHint.Monospace)
         self.editor.setFont(font)
         self.highlighter = JsonHighlighter(self.editor.document())
+        self._dark = is_dark()
         lay.addWidget(self.editor, 1)
         row = QHBoxLayout()
         self.reload_button = QPushButton("Reload")
@@ -92,6 +88,15 @@ class TwinJsonView(QWidget):
         lay.addLayout(row)
         self.reload_button.clicked.connect(lambda: self.show_doc(self.doc, force=True))
         self.save_button.clicked.connect(self.save)
+
+    def changeEvent(self, ev: QEvent) -> None:
+        """Recolour the JSON when the theme changes (the text itself may not)."""
+        if ev.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            dark = is_dark()
+            if dark != self._dark:
+                self._dark = dark
+                self.highlighter.rehighlight()
+        super().changeEvent(ev)
 
     @property
     def edited(self) -> bool:

@@ -7,6 +7,7 @@ import json
 import time
 from typing import Any, ClassVar
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -27,20 +28,22 @@ from twinbench.twin import Binding, TwinDocument, TwinService, unit_symbol
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
+from twinbench.widgets.theme import TEXT_COLORS, is_dark
 from twinbench.widgets.twin_editors import ValueEditor
-from twinbench.widgets.twin_json import TwinJsonView, is_dark
+from twinbench.widgets.twin_json import TwinJsonView
 from twinbench.widgets.twin_plots import TelemetryGrid
 
 MAX_HZ = 15.0  # values, tables and property states redraw at most this often
 PLOT_HZ = 5.0  # the telemetry sparklines, at most this often
+EDITOR_MIN = 70  # px: spin boxes with a wide range would ask for more, and crowd a narrow dock
 
 _STATE_COLORS = {  # (on a light background, on a dark one), each >= 4.5:1 contrast
-    "accepted": ("#1b5e20", "#81c784"),
-    "synced": ("#1b5e20", "#81c784"),
-    "default": ("#455a64", "#b0bec5"),
-    "pending": ("#a84300", "#ffb74d"),
-    "rejected": ("#b71c1c", "#ef9a9a"),
-    "failed": ("#b71c1c", "#ef9a9a"),
+    "accepted": TEXT_COLORS["ok"],
+    "synced": TEXT_COLORS["ok"],
+    "default": TEXT_COLORS["muted"],
+    "pending": TEXT_COLORS["warn"],
+    "rejected": TEXT_COLORS["error"],
+    "failed": TEXT_COLORS["error"],
 }
 
 
@@ -75,6 +78,7 @@ class WritableRow(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.editor = ValueEditor(prop.schema, rng)
+        self.editor.widget.setMinimumWidth(EDITOR_MIN)
         self.button = QPushButton("Set")
         self.button.setEnabled(False)  # until the editor shows the twin's value (or is edited)
         self.status = QLabel("")
@@ -99,6 +103,7 @@ class WritableRow(QWidget):
         self._seeding = False
         self.shown: Any = None  # the twin value the editor was last seeded with
         self.state = ""
+        self._dark = is_dark()  # the theme the status colours were chosen for
         self.editor.on_change(self._edited)
 
     def _edited(self) -> None:
@@ -158,8 +163,21 @@ class WritableRow(QWidget):
         if self.status.text() != text:
             self.status.setText(text)
         if st.state != self.state:  # restyling every tick costs milliseconds
-            self.status.setStyleSheet(f"color: {state_color(st.state)}")
-        self.state = st.state
+            self.state = st.state
+            self._restyle()
+
+    def _restyle(self) -> None:
+        self._dark = is_dark()
+        self.status.setStyleSheet(f"color: {state_color(self.state)}")
+        self._validate()
+
+    def changeEvent(self, ev: QEvent) -> None:
+        """Status colours follow a theme switch."""
+        kinds = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+        if ev.type() in kinds and self.state and self._dark != is_dark():
+            self._dark = is_dark()
+            self._restyle()
+        super().changeEvent(ev)
 
 
 class CommandRow(QWidget):
@@ -169,10 +187,13 @@ class CommandRow(QWidget):
         super().__init__()
         self.panel, self.cmd = panel, cmd
         self.address = address or cmd.name  # "imu*calibrate" for a component's command
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        lay = QHBoxLayout()  # request and button on a line, the response below (narrow docks)
+        outer.addLayout(lay)
         self.editor = ValueEditor(cmd.request[1]) if cmd.request else None
         if self.editor is not None and cmd.request is not None:
+            self.editor.widget.setMinimumWidth(EDITOR_MIN)
             lay.addWidget(QLabel(cmd.request[0]))
             lay.addWidget(self.editor.widget, 1)
         self.button = QPushButton(cmd.display_name or cmd.name)
@@ -180,7 +201,9 @@ class CommandRow(QWidget):
         self.response = QLabel("")
         self.response.setWordWrap(True)
         lay.addWidget(self.button)
-        lay.addWidget(self.response, 3)
+        if self.editor is None:
+            lay.addStretch(1)
+        outer.addWidget(self.response)
         self.button.clicked.connect(self.submit)
 
     def submit(self) -> None:
@@ -330,6 +353,7 @@ class TwinPanel(FormState, QWidget):
         rw = [c for c in iface.of("Property") if c.writable]
         if rw:
             form = QFormLayout()
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: label above
             for c in rw:
                 row = WritableRow(self, c, b.ranges.get(prefix + c.name), prefix + c.name)
                 self.rows.append(row)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QSize
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from twinbench.dtdl import Content
 from twinbench.twin import TwinDocument, unit_symbol
+from twinbench.widgets.theme import fit_pens
 
 _PENS = ("#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8")
 
@@ -25,7 +27,9 @@ class TelemetryPlot(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         self.label = QLabel(self.title)
+        self.label.setWordWrap(True)
         self.value_label = QLabel("-")
+        self.value_label.setWordWrap(True)  # four quaternion values must not widen a narrow dock
         lay.addWidget(self.label)
         self.plot = pg.PlotWidget()
         self.plot.setMinimumHeight(70)
@@ -44,6 +48,7 @@ class TelemetryPlot(QWidget):
             self.plot.plot(pen=pg.mkPen(_PENS[i % len(_PENS)], width=1.5))
             for i in range(len(channels))
         ]
+        fit_pens(self.plot)
 
     def apply_palette(self) -> None:
         """Plot background and axes in the theme's base and text colours (dark stays dark)."""
@@ -54,6 +59,7 @@ class TelemetryPlot(QWidget):
             axis = self.plot.getAxis(name)
             axis.setPen(fg)
             axis.setTextPen(fg)
+        fit_pens(self.plot)  # the pens in a shade that reaches 3:1 on this background
 
     def changeEvent(self, ev: QEvent) -> None:
         """Follow a theme switch."""
@@ -84,20 +90,45 @@ class TelemetryPlot(QWidget):
 
 
 class TelemetryGrid(QWidget):
-    """The plots of an Interface's telemetry, two per row."""
+    """The plots of an Interface's telemetry, two per row, or one when the panel is narrow."""
+
+    COLUMN_MIN = 200  # px a sparkline needs to be read; narrower: one column
 
     def __init__(self, telemetry: list[Content], composites: dict[str, tuple[str, ...]]) -> None:
         super().__init__()
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
         self.plots: list[TelemetryPlot] = []
-        for i, c in enumerate(telemetry):
+        for c in telemetry:
             chans = composites.get(c.name)
             if chans is None and c.schema is not None and c.schema.kind == "Object":
                 chans = tuple(n for n, _s in c.schema.fields)
-            plot = TelemetryPlot(c, chans or (c.name,))
-            self.plots.append(plot)
-            grid.addWidget(plot, i // 2, i % 2)
+            self.plots.append(TelemetryPlot(c, chans or (c.name,)))
+        self.columns = 0
+        self.place(2)
+
+    def place(self, columns: int) -> None:
+        """Lay the plots out in `columns` columns."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for plot in self.plots:
+            self.grid.removeWidget(plot)
+        for i, plot in enumerate(self.plots):
+            self.grid.addWidget(plot, i // columns, i % columns)
+        for col in range(2):
+            self.grid.setColumnStretch(col, 1 if col < columns else 0)
+
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as one column (a narrow dock gets one column, not a scroll bar)."""
+        hint = super().minimumSizeHint()
+        one = max((p.minimumSizeHint().width() for p in self.plots), default=0)
+        return QSize(min(hint.width(), one), hint.height())
+
+    def resizeEvent(self, ev: QResizeEvent) -> None:
+        """Two columns when both fit, else one."""
+        self.place(2 if ev.size().width() >= 2 * self.COLUMN_MIN else 1)
+        super().resizeEvent(ev)
 
     def update_from(self, twin: TwinDocument) -> int:
         """Refresh every plot; returns how many changed."""

@@ -21,7 +21,7 @@ from twinbench.widgets.context import AppContext
 from twinbench.widgets.panel_state import FormState
 from twinbench.widgets.panels import PanelSpec
 from twinbench.widgets.tap_panel import TapPanel
-from twinbench.widgets.value_range import channel_range
+from twinbench.widgets.value_range import Limits, channel_range, limits
 
 
 class _Dial(QWidget):
@@ -33,21 +33,38 @@ class _Dial(QWidget):
         self.value = math.nan
         self.lo, self.hi = 0.0, 100.0
         self.warn, self.alarm = 70.0, 90.0
+        self.warn_low = self.alarm_low = -math.inf  # a profile's low thresholds, if any
         self.text = ""
         self.text_rect = QRectF()
         self.arc_rect = QRectF()  # the gauge's circle (its upper half is drawn)
         self.setMinimumSize(120, 90)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
+    def set_limits(self, lo: float, hi: float, limits: Limits) -> None:
+        """The scale and the thresholds (warn low/high, alarm low/high)."""
+        self.lo, self.hi = lo, hi
+        self.warn_low, self.warn, self.alarm_low, self.alarm = limits
+
     def colour(self) -> QColor:
-        """Green, amber or red by the thresholds; grey with no value."""
-        if not math.isfinite(self.value):
+        """Green, amber or red by the thresholds (above the high, below the low ones); grey with
+        no value."""
+        v = self.value
+        if not math.isfinite(v):
             return QColor("#888888")
-        if self.value >= self.alarm:
+        if v >= self.alarm or v <= self.alarm_low:
             return QColor("#d9534f")
-        if self.value >= self.warn:
+        if v >= self.warn or v <= self.warn_low:
             return QColor("#f0ad4e")
         return QColor("#5cb85c")
+
+    def legible_pairs(self) -> list[tuple[str, QColor, QColor, float]]:
+        """The value and scale text, painted on the widget's background (see legibility.py)."""
+        pal = self.palette()
+        text, bg = (
+            QColor(pal.color(self.foregroundRole())),
+            QColor(pal.color(self.backgroundRole())),
+        )
+        return [(f"{self.style} text", text, bg, 4.5)]
 
     def fraction(self) -> float:
         """Where the value sits between lo and hi, clipped to 0..1."""
@@ -55,8 +72,26 @@ class _Dial(QWidget):
             return 0.0
         return min(1.0, max(0.0, (self.value - self.lo) / (self.hi - self.lo)))
 
+    def zones(self) -> list[tuple[float, float, QColor]]:
+        """The warn (amber) and alarm (red) stretches of the scale, as fractions of lo..hi."""
+        span = self.hi - self.lo
+        if not span > 0:
+            return []
+        out = []
+        for a, b, colour in (
+            (self.lo, self.alarm_low, "#d9534f"),
+            (self.alarm_low, self.warn_low, "#f0ad4e"),
+            (self.warn, self.alarm, "#f0ad4e"),
+            (self.alarm, self.hi, "#d9534f"),
+        ):
+            fa = min(1.0, max(0.0, (a - self.lo) / span))
+            fb = min(1.0, max(0.0, (b - self.lo) / span))
+            if fb > fa:
+                out.append((fa, fb, QColor(colour)))
+        return out
+
     def paintEvent(self, event: object) -> None:
-        """Draw the gauge, bar or LED and the value text."""
+        """Draw the gauge, bar or LED, its warn and alarm zones and the value text."""
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = QRectF(self.rect()).adjusted(8, 8, -8, -8)
@@ -72,14 +107,21 @@ class _Dial(QWidget):
             p.drawArc(box, 0, 180 * 16)
             p.setPen(QPen(col, 10))
             p.drawArc(box, 180 * 16, -int(180 * 16 * self.fraction()))
+            inner = box.adjusted(10, 10, -10, -10)  # the zones: a thin arc inside the scale
+            for fa, fb, zc in self.zones():
+                p.setPen(QPen(zc, 3))
+                p.drawArc(inner, int((180 - 180 * fa) * 16), -int(180 * 16 * (fb - fa)))
             self.arc_rect = box
             self.text_rect = QRectF(r.left(), box.center().y() + 8, r.width(), text_h)
         elif self.style == "bar":
-            bar = r.adjusted(0, text_h, 0, -text_h)  # the scale above, the value below
+            bar = r.adjusted(0, text_h, 0, -text_h - 6)  # scale above; zones, value below
             p.fillRect(bar, QColor("#9e9e9e"))
             p.fillRect(
                 QRectF(bar.left(), bar.top(), bar.width() * self.fraction(), bar.height()), col
             )
+            for fa, fb, zc in self.zones():  # a strip under the bar
+                w = bar.width()
+                p.fillRect(QRectF(bar.left() + w * fa, bar.bottom() + 1, w * (fb - fa), 4), zc)
         else:
             d = max(8.0, min(r.width(), r.height() - 2 * text_h))
             p.setBrush(col)
@@ -87,7 +129,7 @@ class _Dial(QWidget):
             p.drawEllipse(QRectF(r.center().x() - d / 2, r.top() + text_h, d, d))
         if self.style != "gauge":
             self.text_rect = QRectF(r.left(), r.bottom() - text_h, r.width(), text_h)
-        p.setPen(self.palette().windowText().color())
+        p.setPen(self.legible_pairs()[0][1])
         p.setFont(f)
         p.drawText(self.text_rect, Qt.AlignmentFlag.AlignCenter, self.text)
         scale = f"{self.lo:g} … {self.hi:g}"
@@ -115,6 +157,8 @@ class ValuePanel(TapPanel):
             box = QDoubleSpinBox()
             box.setRange(-1e9, 1e9)
             box.setDecimals(3)
+            if key in ("warn", "alarm"):
+                box.setSpecialValueText("off")  # at its minimum: no such threshold
             box.setValue(val)
             box.valueChanged.connect(self._thresholds)
             box.valueChanged.connect(self._user_scale)
@@ -146,28 +190,29 @@ class ValuePanel(TapPanel):
         assert self.tap is not None
         name = self.channel_boxes[0].currentText()
         _, v = self.tap.latest(self.tap.size)
-        src, lo, hi = channel_range(self.ctx, self.device_box.currentText(), name, v[:, 0])
+        device = self.device_box.currentText()
+        src, lo, hi = channel_range(self.ctx, device, name, v[:, 0])
         if src == "observed" and self.scale_source == "observed":
             lo, hi = min(lo, self.boxes["lo"].value()), max(hi, self.boxes["hi"].value())
         self.scale_source = src
+        warn_low, warn, alarm_low, alarm = limits(self.ctx, device, name, lo, hi)
+        self.dial.warn_low, self.dial.alarm_low = warn_low, alarm_low
         self._scaling = True
         try:
-            for key, val in (
-                ("lo", lo),
-                ("hi", hi),
-                ("warn", lo + 0.7 * (hi - lo)),
-                ("alarm", lo + 0.9 * (hi - lo)),
-            ):
-                if self.boxes[key].value() != val:
-                    self.boxes[key].setValue(val)
+            for key, val in (("lo", lo), ("hi", hi), ("warn", warn), ("alarm", alarm)):
+                box = self.boxes[key]
+                val = val if math.isfinite(val) else box.minimum()  # "off"
+                if box.value() != val:
+                    box.setValue(val)
         finally:
             self._scaling = False
-        if src == "model":
-            self.auto_scale = False  # the model's range does not move
+        if src in ("profile", "model"):
+            self.auto_scale = False  # a declared range does not move
 
     def _thresholds(self) -> None:
         for key, box in self.boxes.items():
-            setattr(self.dial, key, box.value())
+            off = key in ("warn", "alarm") and box.value() == box.minimum()
+            setattr(self.dial, key, math.inf if off else box.value())
         self.dial.update()
 
     def refresh(self) -> None:

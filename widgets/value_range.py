@@ -1,4 +1,5 @@
-"""Where a gauge, bar or LED gets its scale: the model's range, else what has been seen."""
+"""Where a gauge, bar or LED gets its scale and thresholds: the range and thresholds the device's
+profile declares for the channel, else the bound model's range, else what has been seen."""
 
 from __future__ import annotations
 
@@ -6,6 +7,23 @@ import math
 from typing import Any
 
 import numpy as np
+
+from twinbench.model import Channel
+
+Limits = tuple[float, float, float, float]
+"""(warn low, warn high, alarm low, alarm high); +-inf where there is none."""
+
+
+def declared(ctx: Any, device: str, channel: str) -> Channel | None:
+    """The channel as its device declares it (a profile's range and thresholds), if known."""
+    hub = getattr(getattr(ctx, "runtime", None), "hub", None)
+    st = hub.devices.get(device) if hub is not None else None
+    if st is None:
+        return None
+    try:
+        return st.device.channel(channel)
+    except KeyError:
+        return None
 
 
 def model_range(ctx: Any, device: str, channel: str) -> tuple[float, float] | None:
@@ -41,7 +59,10 @@ def observed_range(values: np.ndarray) -> tuple[float, float] | None:
 def channel_range(
     ctx: Any, device: str, channel: str, seen: np.ndarray
 ) -> tuple[str, float, float]:
-    """(where from, lo, hi): the model's range, else the observed one, else 0..100."""
+    """(where from, lo, hi): the profile's range, the model's, the observed one, else 0..100."""
+    ch = declared(ctx, device, channel)
+    if ch is not None and ch.range is not None:
+        return "profile", ch.range[0], ch.range[1]
     rng = model_range(ctx, device, channel)
     if rng is not None:
         return "model", rng[0], rng[1]
@@ -49,3 +70,22 @@ def channel_range(
     if obs is not None:
         return "observed", obs[0], obs[1]
     return "default", 0.0, 100.0
+
+
+def limits(ctx: Any, device: str, channel: str, lo: float, hi: float) -> Limits:
+    """The thresholds the profile declares; with none, amber at 70 % and red at 90 % of lo..hi."""
+    ch = declared(ctx, device, channel)
+    if ch is None or (ch.warn is None and ch.alarm is None):
+        return -math.inf, lo + 0.7 * (hi - lo), -math.inf, lo + 0.9 * (hi - lo)
+    out = []
+    for band in (ch.warn, ch.alarm):
+        low = band.low if band is not None else None
+        high = band.high if band is not None else None
+        out += [-math.inf if low is None else low, math.inf if high is None else high]
+    return out[0], out[1], out[2], out[3]
+
+
+def has_limits(ctx: Any, device: str, channel: str) -> bool:
+    """Whether the device's profile declares thresholds for the channel."""
+    ch = declared(ctx, device, channel)
+    return ch is not None and (ch.warn is not None or ch.alarm is not None)

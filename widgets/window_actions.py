@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QStyle, QSystemTrayIcon
 from twinbench.paths import ENV_DATA_DIR, data_dir  # noqa: F401  (re-exported)
 from twinbench.widgets.open_data import DataOpener
 from twinbench.widgets.status import RecordIndicator
-from twinbench.widgets.theme import THEMES, apply_theme, restyle_plots
+from twinbench.widgets.theme import PLOT_COLORS, THEMES, apply_theme, restyle_plots
 
 if TYPE_CHECKING:
     from twinbench.widgets.main_window import MainWindow
@@ -67,7 +67,7 @@ class WindowActions(QObject):
         self._add(w.devices_menu, "connect", "&Connect\u2026", self.connect_dialog, first=True)
         cur = self._add(w.view_menu, "cursors", "Measurement &cursors", None)
         cur.setCheckable(True)
-        cur.toggled.connect(lambda on: w.plot is not None and w.plot.set_cursors(on))
+        cur.toggled.connect(lambda on: (p := w.current_plot()) is not None and p.set_cursors(on))
         # (the plot's cursorsChanged keeps this entry checked in step: see install_plot)
         theme_menu = w.view_menu.addMenu("&Theme")
         self.theme_group = QActionGroup(self)
@@ -178,10 +178,11 @@ class WindowActions(QObject):
         """Write the time plot to a .png or .svg file."""
         from twinbench.widgets.plot_export import export_image
 
-        if self.win.plot is None:
+        plot = self.win.current_plot()
+        if plot is None:
             return None
         try:
-            out = export_image(self.win.plot, path)
+            out = export_image(plot, path)
         except (OSError, ValueError) as exc:
             self._say(f"export: {exc}", 10_000)
             return None
@@ -192,7 +193,7 @@ class WindowActions(QObject):
         """Put the raw samples of the visible channels in the visible range on the clipboard."""
         from twinbench.widgets.plot_export import MAX_CSV_ROWS, visible_csv
 
-        plot = self.win.plot
+        plot = self.win.current_plot()
         if plot is None or plot.history is None:
             return ""
         keys = plot.visible_keys()
@@ -217,6 +218,8 @@ class WindowActions(QObject):
         if act is not None and not act.isChecked():
             act.setChecked(True)
         mode = apply_theme(name, self.win.plot)
+        if self.win.plot_area is not None:
+            self.win.plot_area.apply_colors(*PLOT_COLORS[mode])
         restyle_plots(self.win, mode)
         return mode
 

@@ -189,8 +189,9 @@ class BenchApp(QObject):
             gone, self.control.forgotten = self.control.forgotten, []
             for dev in gone:
                 self.history.clear(dev)
-            if self.window.plot is not None:
-                self.window.plot.rebuild()
+            area = self.window.plot_area
+            for plot in area.all_plots() if area is not None else []:
+                plot.rebuild()
 
     def _start_devices(self) -> None:
         for rec in list(self.model.devices.values()):

@@ -23,6 +23,7 @@ TOP_KEYS = {
     "checksum",
     "decoder",
     "channels",
+    "groups",
     "recognition",
     "commands",
     "notes",
@@ -115,7 +116,7 @@ def line_of(text: str, key: str) -> int | None:
         return None
     rest = parts[1:]
     start = section_line
-    if table in ("channels", "commands") and rest and rest[0].isdigit():
+    if table in ("channels", "commands", "groups") and rest and rest[0].isdigit():
         # [[channels]] blocks: jump to the n-th one
         hits = [
             i + 1 for i, ln in enumerate(lines) if re.match(rf"^\[\[\s*{table}\s*\]\]", ln.strip())
@@ -167,7 +168,7 @@ def validate(data: dict[str, Any], path: str, text: str = "") -> None:
     for key in ("framing", "decoder", "transport", "recognition", "device", "view3d"):
         if key in data and not isinstance(data[key], dict):
             raise _error(path, text, key, "expected a table")
-    for key in ("channels", "commands"):
+    for key in ("channels", "commands", "groups"):
         if key in data and not isinstance(data[key], list):
             raise _error(path, text, key, "expected an array of tables ([[...]])")
     try:

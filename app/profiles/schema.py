@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from twinbench.decode.pipeline import DECODERS, FRAMINGS
+from twinbench.profiles.metadata import check_groups, check_limits
 from twinbench.userfile import SchemaError, Spec, check_table, expect
 
 ENDIANS = ("little", "big")
@@ -39,6 +40,7 @@ DECODER: dict[str, Spec] = {
     "fields": "an array",
     "endian": ("a string", ENDIANS),
     "sequence": "a string",
+    "max_channels": ("a whole number", range(1, 1 << 20)),
 }
 CHANNEL: dict[str, Spec] = {
     "name": "a string",
@@ -46,6 +48,8 @@ CHANNEL: dict[str, Spec] = {
     "scale": "a number",
     "offset": "a number",
     "range": "an array",
+    "warn": "a table",
+    "alarm": "a table",
     "source": "a string or a whole number",
     "description": "a string",
 }
@@ -88,12 +92,8 @@ def check_sections(data: dict[str, Any]) -> None:
         expect(name, "a string", f"decoder.names[{i}]")
     for i, ch in enumerate(_tables(data, "channels")):
         check_table(ch, CHANNEL, f"channels[{i}]")
-        rng = ch.get("range")
-        if rng is not None:
-            if len(rng) != 2:
-                raise SchemaError(f"channels[{i}].range", "expected [min, max]")
-            for j, v in enumerate(rng):
-                expect(v, "a number", f"channels[{i}].range[{j}]")
+        check_limits(ch, f"channels[{i}]")
+    check_groups(data)
     for i, cmd in enumerate(_tables(data, "commands")):
         check_table(cmd, COMMAND, f"commands[{i}]")
         if cmd.get("hex") and isinstance(cmd.get("data"), str):

@@ -1,9 +1,10 @@
 """Import Serial Studio projects (.ssproj, JSON) as TwinBench profiles.
 
-Frame detection, delimiters (text or hexadecimal), checksum, connection settings, and the groups'
-datasets (titles, units, ranges) carry over. Script frame parsers (JavaScript/Lua) are never run:
-the import recognises the common ones (split on a separator, JSON.parse, one value per byte) and
-maps them to the nearest built-in decoder, and says so in `notes` for every dataset it affects.
+Frame detection, delimiters (text or hexadecimal), checksum, connection settings, the groups'
+datasets (titles, units, ranges) and the groups' widgets (as dashboard [[groups]]) carry over.
+Script frame parsers (JavaScript/Lua) are never run: the import recognises the common ones
+(split on a separator, JSON.parse, one value per byte) and maps them to the nearest built-in
+decoder, and says so in `notes` for every dataset it affects.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from twinbench.decode import checksums
 from twinbench.errors import ConfigError
+from twinbench.profiles.metadata import WIDGETS
 from twinbench.userfile import SchemaError, expect, load_json
 
 # Serial Studio enums (SerialStudio::FrameDetection, DecoderMethod, BusType)
@@ -22,6 +24,17 @@ DECODER_METHOD = {0: "text", 1: "hex", 2: "base64", 3: "binary"}
 PARITY = {0: "none", 1: "even", 2: "odd", 3: "space", 4: "mark"}
 STOPBITS = {0: "1", 1: "1.5", 2: "2"}
 DATABITS = {0: 5, 1: 6, 2: 7, 3: 8}
+
+# Serial Studio group and dataset widgets -> dashboard tile kinds (metadata.WIDGETS)
+GROUP_WIDGETS = {
+    "multiplot": "plot",
+    "accelerometer": "plot",
+    "gyro": "plot",
+    "map": "track",
+    "gps": "track",
+    "datagrid": "table",
+}
+DATASET_WIDGETS = {"gauge": "gauge", "bar": "bar", "compass": "compass"}
 
 _SPLIT = re.compile(r"""\.split\(\s*(['"])(.+?)\1\s*\)""")
 _LUA_SPLIT = re.compile(r"""gmatch\(\s*"\(\[\^(.+?)\]\+\)"\s*\)""")
@@ -193,8 +206,54 @@ def _convert(p: Path, proj: dict[str, Any]) -> dict[str, Any]:
     ]
     if cmds:
         profile["commands"] = cmds
+    groups = _groups(_tables(proj, "groups"), by_index, notes)
+    if groups:
+        profile["groups"] = groups
     profile["notes"] = notes
     return profile
+
+
+def _groups(
+    groups: list[dict[str, Any]], by_index: dict[int, dict[str, Any]], notes: list[str]
+) -> list[dict[str, Any]]:
+    """Serial Studio's groups and their widgets as dashboard [[groups]]."""
+    out: list[dict[str, Any]] = []
+    for g in groups:
+        title = str(g.get("title") or "Group")
+        dsets = [
+            ds for ds in _tables(g, "datasets") if _int(ds, "index", 0) in by_index
+        ]  # datasets that became channels
+        names = list(dict.fromkeys(by_index[_int(ds, "index", 0)]["name"] for ds in dsets))
+        if not names:
+            continue
+        widget = str(g.get("widget") or "")
+        kind = GROUP_WIDGETS.get(widget, widget if widget in WIDGETS else "")
+        if kind == "track":
+            by_role = {
+                str(ds.get("widget")): by_index[_int(ds, "index", 0)]["name"] for ds in dsets
+            }
+            pair = [by_role[r] for r in ("lat", "lon") if r in by_role]
+            pair = pair if len(pair) == 2 else names[:2]
+            if len(pair) == 2:
+                out.append({"title": title, "widget": "track", "channels": pair})
+                continue
+            kind = ""
+        if kind:
+            out.append({"title": title, "widget": kind, "channels": names})
+            continue
+        if widget:
+            notes.append(f"group {title!r}: widget {widget!r} has no tile here; kinds by name")
+        parts: dict[str, list[str]] = {}
+        for ds in dsets:  # per-dataset widgets (gauge, bar, compass) and LEDs
+            w = str(ds.get("widget") or "")
+            k = DATASET_WIDGETS.get(w) or ("led" if ds.get("led") is True else "")
+            name = by_index[_int(ds, "index", 0)]["name"]
+            if name not in parts.setdefault(k, []):
+                parts[k].append(name)
+        for k, chans in parts.items():
+            label = title if len(parts) == 1 else f"{title} ({k or 'values'})"
+            out.append({"title": label, "channels": chans} | ({"widget": k} if k else {}))
+    return out
 
 
 def _delim_bytes(text: str, hex_mode: bool) -> bytes:

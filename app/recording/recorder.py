@@ -18,6 +18,7 @@ from twinbench import __version__
 from twinbench.events import Event
 from twinbench.model import Chunk, Device
 from twinbench.paths import safe_name
+from twinbench.profiles.metadata import channel_meta, group_meta
 from twinbench.recording import format as fmt
 from twinbench.recording.format import SessionError
 from twinbench.recording.streams import StreamWriter, owner
@@ -413,11 +414,19 @@ class Recorder:
             "driver": device.driver,
             "description": device.description,
             "channels": [
-                {"name": c.name, "unit": c.unit, "dtype": c.dtype, "description": c.description}
+                {
+                    "name": c.name,
+                    "unit": c.unit,
+                    "dtype": c.dtype,
+                    "description": c.description,
+                    **channel_meta(c),  # a profile's range and thresholds
+                }
                 for c in device.channels
             ],
             "meta": dict(device.meta),
         }
+        if device.groups:  # a profile's dashboard groups
+            d["groups"] = [group_meta(g) for g in device.groups]
         self.meta["devices"][device.id] = d
         if save:
             try:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from twinbench.drivers.base import Channel, Device, Driver, SettingError, Sink
+from twinbench.drivers.base import Device, Driver, SettingError, Sink
 from twinbench.drivers.serial.driver import profile_device_id, section_with_cap
 from twinbench.drivers.serial.reader import ByteStream
+from twinbench.profiles.metadata import profile_channels, profile_groups
 
 
 class StreamDriver(Driver):
@@ -29,10 +30,8 @@ class StreamDriver(Driver):
 
     def device(self) -> Device:
         """The device, with the profile's channels."""
-        chans = tuple(
-            Channel(c["name"], str(c.get("unit", ""))) for c in self.section.get("channels", [])
-        )
-        return Device(self.cfg["device_id"], self.name, chans, self.address())
+        chans, groups = profile_channels(self.section), profile_groups(self.section)
+        return Device(self.cfg["device_id"], self.name, chans, self.address(), groups=groups)
 
     def address(self) -> str:
         """Where the bytes come from, for display."""

@@ -8,7 +8,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from twinbench.drivers.base import Channel, Chunk, Device, Driver, Setting, Sink, stop_task
+from twinbench.drivers.base import Chunk, Device, Driver, Setting, Sink, stop_task
+from twinbench.profiles.metadata import channel_from_meta, groups_from_meta
 
 MAX_ROWS = 65_536
 PREFIX = "replay:"  # replayed devices are `replay:<recorded id>` next to the live ones
@@ -100,16 +101,13 @@ class ReplayDriver(Driver):
             names = tuple(c for c in table.column_names if c != "time")
             meta = s.meta.get("devices", {}).get(dev_id, {})
             info = {c["name"]: c for c in meta.get("channels", [])}
-            chans = tuple(
-                Channel(
-                    n,
-                    info.get(n, {}).get("unit", ""),
-                    description=info.get(n, {}).get("description", ""),
-                )
-                for n in names
-            )
+            chans = tuple(channel_from_meta(n, info.get(n, {})) for n in names)
             device = Device(
-                self.prefix + dev_id, meta.get("driver", "replay"), chans, f"replay of {s.id}"
+                self.prefix + dev_id,
+                meta.get("driver", "replay"),
+                chans,
+                f"replay of {s.id}",
+                groups=groups_from_meta(meta.get("groups", []), list(names)),
             )
             t = table.column("time").combine_chunks().view(pa.int64()).to_numpy()
             cols = [table.column(n).to_numpy() for n in names]

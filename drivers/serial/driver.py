@@ -7,9 +7,10 @@ import os
 import threading
 from typing import Any, ClassVar
 
-from twinbench.drivers.base import Channel, Device, Driver, Setting, Sink
+from twinbench.drivers.base import Device, Driver, Setting, Sink
 from twinbench.drivers.serial.reader import ByteStream
 from twinbench.oserrors import explain
+from twinbench.profiles.metadata import profile_channels, profile_groups
 
 PARITIES = {"none": "N", "even": "E", "odd": "O", "mark": "M", "space": "S"}
 STOPBITS = {"1": 1, "1.5": 1.5, "2": 2}
@@ -234,10 +235,10 @@ class SerialDriver(Driver):
 
     def device(self) -> Device:
         """The device this driver feeds, with the profile's channels when it names them."""
-        chans = tuple(
-            Channel(c["name"], str(c.get("unit", ""))) for c in self.section.get("channels", [])
+        chans, groups = profile_channels(self.section), profile_groups(self.section)
+        return Device(
+            self.cfg["device_id"], self.name, chans, f"serial {self.cfg['port']}", groups=groups
         )
-        return Device(self.cfg["device_id"], self.name, chans, f"serial {self.cfg['port']}")
 
     # -- transport ---------------------------------------------------------------------------
     def _connect(self) -> None:

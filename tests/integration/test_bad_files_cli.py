@@ -19,6 +19,16 @@ BINARY = bytes(range(256)) * 40
         (["models", "check", "{f}"], BINARY, "not UTF-8 text"),
         (["profiles", "check", "{f}"], b"# " + b"x" * 2_000_000, "byte limit"),
         (
+            ["profiles", "check", "{f}"],
+            b'[[channels]]\nname = "t"\nrange = [1, 0]\n',
+            "in.toml:3: channels[0].range: minimum 1 is not below maximum 0",
+        ),
+        (
+            ["profiles", "check", "{f}"],
+            b'[[groups]]\ntitle = "G"\nchannels = ["t"]\nwidget = "dial"\n',
+            "in.toml:4: groups[0].widget: 'dial' is not valid; valid: gauge, bar, led, plot",
+        ),
+        (
             ["rules", "check", "{f}"],
             b'[[rule]]\nname = "r"\ncondition = "x > 1"\nhold = inf\n',
             "hold",

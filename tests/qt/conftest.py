@@ -43,3 +43,31 @@ def make_bench(qtbot, config_dir):
             rec.stop()
         bench.window.close()
         bench.shutdown()
+
+
+@pytest.fixture
+def pty_board():
+    """Factory: pty_board(fmt, rate) streams the simulated board on a real pseudo-terminal from
+    a thread and returns it (`.path` is the port); every board is stopped afterwards."""
+    import sys
+    import threading
+
+    if sys.platform == "win32":  # pragma: no cover
+        pytest.skip("pseudo-terminals are POSIX-only")
+    from twinbench.drivers.serial.simboard import PtyBoard
+
+    running = []
+
+    def start(fmt: str = "csv", rate: float = 200.0):
+        board, stop = PtyBoard(fmt, rate), threading.Event()
+        board.plug()
+        thread = threading.Thread(target=board.run, args=(stop,), daemon=True)
+        thread.start()
+        running.append((board, stop, thread))
+        return board
+
+    yield start
+    for board, stop, thread in running:
+        stop.set()
+        thread.join(timeout=5)
+        board.close()

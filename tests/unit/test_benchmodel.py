@@ -14,6 +14,10 @@ def _bench() -> BenchModel:
     m.add_device("board", "serial", {"port": "/dev/ttyACM0", "device_id": "board"})
     m.open_panel("gauge", "panel:gauge", {"device": "board", "channels": ["t"], "hi": 5.0})
     m.set_plot(hidden=[("board", "t")], window_s=30.0, cursors=[1, 2])
+    split = {"split": "horizontal", "sizes": [0.5, 0.5]}
+    chosen = {"plot": {"channels": [["board", "t"], ["sim", "t"]]}}
+    tree = {**split, "children": [{"plot": {"main": True}}, chosen]}
+    m.set_plot(areas={"tabs": [{"name": "Plot 1", "tree": tree}], "current": 0})
     m.set_rules(files=["r.toml"], text='[[rule]]\nname = "hot"\ncondition = "t > 1"\n')
     m.set_derived([{"name": "p", "expr": "a * b", "unit": "W"}])
     m.set_bindings({"board": {"orientation": ["qw", "qx", "qy", "qz"]}})
@@ -41,6 +45,10 @@ def test_rename_moves_settings_hidden_channels_and_panel_choices():
     assert m.devices["rig"].settings["device_id"] == "rig"
     assert m.plot.hidden == [["rig", "t"]]
     assert m.panels["panel:gauge"].state["device"] == "rig"
+    assert m.plot.areas["tabs"][0]["tree"]["children"][1]["plot"]["channels"] == [
+        ["rig", "t"],
+        ["sim", "t"],
+    ]
     with pytest.raises(ValueError, match="already in use"):
         m.rename_device("rig", "sim")
 

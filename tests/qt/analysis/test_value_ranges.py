@@ -87,3 +87,44 @@ def test_gauge_text_does_not_overlap_its_arc(qtbot):
         arc, text = dial.arc_rect, dial.text_rect
         assert arc.width() > 0 and text.top() >= arc.center().y() + 5, (w, h)  # 10 px pen
         assert arc.left() >= 0 and arc.right() <= w and text.bottom() <= h, (w, h)
+
+
+def test_a_profiles_range_and_thresholds_win_over_the_model(qtbot):
+    from types import SimpleNamespace
+
+    from twinbench.model import Band
+    from twinbench.widgets.value_panels import BarPanel
+
+    rt = Runtime()
+    volts = Channel("v", "V", range=(20.0, 26.0), warn=Band(22.5, 25.0), alarm=Band(21.5, None))
+    rt.hub.declare(Device("rig", "x", (volts,)))
+    ctx = AppContext(runtime=rt)
+    ctx.services["twins"] = SimpleNamespace(
+        bindings={"rig": SimpleNamespace(ranges={"v": (0, 50)})}
+    )
+    panel = BarPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.max_hz = 1e9
+    _ticks(ctx)
+    _publish(rt, np.full(50, 23.0), "v")
+    _ticks(ctx)
+    d = panel.dial
+    assert panel.scale_source == "profile" and (d.lo, d.hi) == (20.0, 26.0)
+    assert (d.warn_low, d.warn, d.alarm_low) == (22.5, 25.0, 21.5)
+    assert d.alarm == np.inf and panel.boxes["alarm"].text() == "off"  # no high alarm
+    assert d.colour().name() == "#5cb85c"
+    zones = [(round(a, 3), round(b, 3), c.name()) for a, b, c in d.zones()]
+    assert zones == [
+        (0.0, 0.25, "#d9534f"),  # 20 .. 21.5 alarm low
+        (0.25, 0.417, "#f0ad4e"),  # 21.5 .. 22.5 warn low
+        (0.833, 1.0, "#f0ad4e"),  # 25 .. 26 warn high, no alarm above
+    ]
+    panel.boxes["alarm"].setValue(25.5)  # the user sets a high alarm
+    assert d.alarm == 25.5 and d.zones()[-1][:2] == (0.9166666666666666, 1.0)
+    for rt_sub in list(rt.hub.subscriptions):
+        rt.hub.unsubscribe(rt_sub)
+    for value, colour in ((24.0, "#5cb85c"), (22.0, "#f0ad4e"), (21.0, "#d9534f")):
+        d.value = value
+        assert d.colour().name() == colour, value
+    d.resize(300, 120)
+    d.grab()  # paints the zones

@@ -51,3 +51,30 @@ def test_a_binary_or_huge_file_is_refused_in_the_status_line(qtbot, tmp_path):
         ed.load(bad)
         assert words in ed.status.text() and name in ed.status.text()
         assert ed.editor.toPlainText() == 'name = "g"\n' and ed.path == good  # kept
+
+
+def test_channel_metadata_and_groups_are_checked_as_typed(qtbot, tmp_path):
+    from twinbench.widgets.profile_editor import ProfileEditor
+
+    rt = Runtime()
+    ed = ProfileEditor(AppContext(rt))
+    qtbot.addWidget(ed)
+    rt.hub.publish_bytes("rig", b"21.5,3\n22.0,4\n", 1)
+    base = (
+        '[framing]\ntype = "end"\n[decoder]\ntype = "csv"\n'
+        '[[channels]]\nname = "t"\nrange = [0, 80]\nwarn = { high = 45 }\n'
+        '[[channels]]\nname = "n"\n'
+        '[[groups]]\ntitle = "Motor"\nwidget = "gauge"\nchannels = ["t", "n"]\n'
+    )
+    ed.editor.setPlainText(base)
+    ed.tick()
+    assert ed.table.rowCount() == 2 and "2 frames" in ed.status.text()
+    ed.editor.setPlainText(base.replace("[0, 80]", "[80, 0]"))
+    ed.tick()
+    assert "<editor>:7: channels[0].range: minimum 80 is not below maximum 0" in ed.status.text()
+    assert ed.table.rowCount() == 0
+    ed.editor.setPlainText(base.replace('"gauge"', '"dial"'))
+    ed.tick()
+    assert ":13: groups[0].widget: 'dial' is not valid; valid: gauge, bar" in ed.status.text()
+    ed.save()
+    assert "not saved" in ed.status.text()

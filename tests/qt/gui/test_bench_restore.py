@@ -114,6 +114,12 @@ def _dressed_bench(bench, qtbot):
     win.plot.set_cursors(True)
     now = time.time_ns()
     win.plot.cursors.set_positions(now - 2_000_000_000, now - 1_000_000_000)
+    area = win.plot_area
+    right = area.split(win.plot, "horizontal")
+    right.put_channels([("rig", "rpm"), ("rig", "temperature")])
+    area.split(right, "vertical").put_channels([("sim", "vibration")])
+    area.new_tab("Twin").plots()[0].put_channels([("rig", "current")])
+    area.tabs.setCurrentIndex(0)
     win.actions.set_theme("dark")
     bench.model.set_derived([{"name": "power", "expr": "current * voltage", "unit": "W"}])
     bench.sync.attach_analysis()
@@ -143,6 +149,16 @@ def test_workspace_round_trip_in_a_new_window(make_bench, qtbot, tmp_path):
     assert sorted(before["devices"], key=str) and len(before["panels"]) >= 4
     assert before["rules"]["text"] == EDITOR_RULES and before["theme"] == "dark"
     assert before["plot"]["cursors"] and before["bindings"]["bindings"]
+    tabs = before["plot"]["areas"]["tabs"]
+    assert [t["name"] for t in tabs] == ["Plot 1", "Twin"]
+    assert tabs[0]["tree"]["children"][1]["children"][0]["plot"]["channels"] == [
+        ["rig", "rpm"],
+        ["rig", "temperature"],
+    ]
+    right = other.window.plot_area.tabs.widget(0).plots()[1]
+    assert right.cursors.enabled  # the cursors of the main plot's tab: on every plot of it
+    wanted = [("rig", "rpm"), ("rig", "temperature")]
+    qtbot.waitUntil(lambda: sorted(right.visible_keys()) == wanted)
     assert "power" in other.runtime.hub.devices["rig"].device.channel_names
     assert other.ctx.services["rules"] is not None
     assert other.window.actions.theme == "dark"

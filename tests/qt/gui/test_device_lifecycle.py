@@ -53,6 +53,7 @@ def test_menu_disconnect_reconnect_rename_remove(make_bench, qtbot):
     gauge = win.open_panel("gauge").widget()
     gauge.select("rig", "rpm")
     win.plot.set_channel_visible("rig", "current", False)
+    win.plot_area.split(win.plot, "vertical").put_channels([("rig", "rpm"), ("sim", "rpm")])
     qtbot.waitUntil(lambda: gauge.state()["device"] == "rig", timeout=5000)
     acts.ask_text = lambda title, label, text: "rig-a"
     assert acts.run("rename", "rig")
@@ -62,6 +63,8 @@ def test_menu_disconnect_reconnect_rename_remove(make_bench, qtbot):
     qtbot.waitUntil(lambda: gauge.state()["device"] == "rig-a", timeout=5000)  # follows
     assert gauge.state()["channels"] == ["rpm"]
     assert ("rig-a", "current") in win.plot.hidden
+    below = win.plot_area.shown_plots()[1]  # a plot of chosen channels follows the rename too
+    assert below.channels() == [("rig-a", "rpm"), ("sim", "rpm")]
 
     acts.ask_text = lambda title, label, text: "sim"  # taken: refused, said in the status bar
     assert not acts.run("rename", "rig-a")
@@ -75,6 +78,8 @@ def test_menu_disconnect_reconnect_rename_remove(make_bench, qtbot):
     qtbot.keyClick(tree, Qt.Key.Key_Delete)  # the tree's Delete key removes, after asking
     qtbot.waitUntil(lambda: tree.device_ids() == ["sim"], timeout=5000)
     assert set(rt.hub.devices) == {"sim"} and list(bench.model.devices) == ["sim"]
+    below = win.plot_area.shown_plots()[1]  # the removed device's curve leaves that plot
+    qtbot.waitUntil(lambda: below.visible_keys() == [("sim", "rpm")], timeout=5000)
 
 
 def test_edit_settings_and_diagnostics_from_the_menu(make_bench, qtbot):

@@ -1,6 +1,7 @@
 """The scripted GUI tour: the real main window on an X server (xcb, not offscreen) on a 1920x1080
 and a 1366x768 screen, driven through the layout, panel, recording, replay and open-data flows
-(tour/run_tour.py, steps in tour/steps_*.py), with a screenshot per step in the light and dark
+(tour/run_tour.py, steps in tour/steps_*.py; a simulated serial board on a real pty for the
+dashboard from a profile), with a screenshot per step in the light and dark
 theme under build/gui-tour/<screen>/. Asserts the states each step reports, not pixels."""
 
 from __future__ import annotations
@@ -99,6 +100,19 @@ def test_gui_tour(screen):
     dash = s["dashboard"]
     assert {"attitude:qw+qx+qy+qz", "gauge:temperature", "gauge:power"} <= set(dash["tiles"])
     assert dash["temperature scale"] == ["model", 0.0, 120.0]
+    prof = s["dashboard-profile"]
+    assert prof["source"] == "from its profile's groups"
+    assert prof["groups"] == ["Motor", "Supply", "Status", "Readings", "Orientation", "Bearing"]
+    assert prof["tiles"][:4] == ["gauge:temperature", "gauge:current", "gauge:rpm", "bar:voltage"]
+    assert prof["scales"]["temperature"] == ["profile", 0.0, 80.0]
+    assert prof["scales"]["voltage"] == ["profile", 20.0, 26.0]
+    areas = s["plot-areas-split-and-drop"]
+    assert areas["plots"] == 2 and areas["dropped"]
+    assert areas["right channels"] == [["sim", "rpm"]] and areas["main channels"] > 1
+    assert areas["cursors on both"] == [True, True] and areas["same cursor times"]
+    tabs = s["plot-areas-second-tab"]
+    assert tabs["tabs"] == ["Plot 1", "Temperatures"]
+    assert tabs["tab plots"] == [[["sim", "temperature"]], [["sim", "current"]]]
     shots = [p for st in s.values() for p in st["shots"]]
     assert len(shots) == 2 * len(s)
     for name in shots:

@@ -231,3 +231,18 @@ def test_component_commands_are_named_as_iot_hub_names_them(qtbot, panel, tmp_pa
     assert p.commands["imu.zeroGyro"].address == "imu*zeroGyro"
     assert p.commands["imu.zeroGyro"].button.toolTip() == "imu*zeroGyro"
     assert p.findChild(QGroupBox, "section:imu.") is not None
+
+
+def test_a_narrow_dock_gets_one_column_and_no_sideways_scrolling(qtbot, panel):
+    p, ticks = panel
+    _tick(qtbot, ticks, lambda: p.device == "sim" and p.grids and p.rows)
+    grid = p.grids[0]
+    p.resize(322, 700)  # the right dock of a 1280 px first-start window (xcb, Xvfb)
+    p.show()
+    qtbot.waitUntil(lambda: grid.columns == 1)
+    qtbot.waitUntil(lambda: p.scroll.horizontalScrollBar().maximum() == 0)
+    assert p.body.minimumSizeHint().width() <= p.scroll.viewport().width()
+    p.resize(760, 700)  # a wide dock: the sparklines two by two
+    qtbot.waitUntil(lambda: grid.columns == 2)
+    lay = grid.grid
+    assert lay.getItemPosition(lay.indexOf(grid.plots[1]))[:2] == (0, 1)

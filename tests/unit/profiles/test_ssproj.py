@@ -62,3 +62,45 @@ def test_not_a_project(tmp_path):
     f.write_text("{broken")
     with pytest.raises(ConfigError, match=r"x\.ssproj"):
         import_ssproj(f)
+
+
+def test_group_widgets_become_dashboard_groups(fixtures_dir):
+    mpu = imported(fixtures_dir, "MPU6050")["groups"]
+    assert mpu == [
+        {
+            "title": "Accelerometer",
+            "widget": "plot",
+            "channels": [f"Accelerometer {a}" for a in "XYZ"],
+        },
+        {"title": "Gyroscope", "widget": "plot", "channels": ["Gyro X", "Gyro Y", "Gyro Z"]},
+        {"title": "Board", "channels": ["Temperature"]},  # no widget: kinds by name and unit
+    ]
+    gps = imported(fixtures_dir, "TinyGPS")["groups"]
+    assert gps == [{"title": "Position", "widget": "track", "channels": ["Latitude", "Longitude"]}]
+    assert imported(fixtures_dir, "BLE Battery Level")["groups"][0]["widget"] == "gauge"
+
+
+def test_dataset_widgets_and_leds_split_a_group(fixtures_dir, tmp_path):
+    import json
+
+    proj = json.loads((fixtures_dir / "serial-studio" / "MPU6050.ssproj").read_text())
+    acc, gyro, board = proj["groups"]
+    board["widget"] = "datagrid"
+    acc["widget"] = "plot3d"  # no such tile here: said in the notes
+    for ds, w in zip(acc["datasets"], ("gauge", "compass", ""), strict=True):
+        ds["widget"] = w
+    acc["datasets"][2]["led"] = True
+    gyro["widget"] = "map"  # datasets marked lat / lon pick the pair
+    gyro["datasets"][1]["widget"], gyro["datasets"][2]["widget"] = "lon", "lat"
+    f = tmp_path / "p.ssproj"
+    f.write_text(json.dumps(proj))
+    d = import_ssproj(f)
+    parse_profile(tomli_w.dumps(d), "p.toml")
+    assert d["groups"] == [
+        {"title": "Accelerometer (gauge)", "widget": "gauge", "channels": ["Accelerometer X"]},
+        {"title": "Accelerometer (compass)", "widget": "compass", "channels": ["Accelerometer Y"]},
+        {"title": "Accelerometer (led)", "widget": "led", "channels": ["Accelerometer Z"]},
+        {"title": "Gyroscope", "widget": "track", "channels": ["Gyro Z", "Gyro Y"]},
+        {"title": "Board", "widget": "table", "channels": ["Temperature"]},
+    ]
+    assert "group 'Accelerometer': widget 'plot3d' has no tile here; kinds by name" in d["notes"]

@@ -29,13 +29,15 @@ HERE = Path(__file__).resolve().parent
 class Tour:
     """What a step gets: the running app, its window, qtbot, a scratch folder and screenshots."""
 
-    def __init__(self, bench: Any, qtbot: Any, tmp: Path, out: Path) -> None:
+    def __init__(self, bench: Any, qtbot: Any, tmp: Path, out: Path, board: Any = None) -> None:
+        self.board = board  # the pty_board fixture: a simulated serial board on a real pty
         self.bench = bench
         self.window = bench.window
         self.qtbot = qtbot
         self.tmp = tmp
         self.out = out
         self.shots: list[str] = []
+        self.after_shot: list[Any] = []  # undo what a step changed for its screenshot only
 
     def shot(self, name: str) -> list[str]:
         """Save the whole screen (menus and dialogs included) in the light and dark theme."""
@@ -65,11 +67,11 @@ def load_steps() -> list[tuple[int, str, Any]]:
     return sorted(steps, key=lambda s: s[0])
 
 
-def test_tour(make_bench, qtbot, tmp_path):
+def test_tour(make_bench, qtbot, tmp_path, pty_board):
     out = Path(os.environ.get("TWINBENCH_TOUR_OUT", "build/gui-tour"))
     out.mkdir(parents=True, exist_ok=True)
     bench = make_bench()
-    tour = Tour(bench, qtbot, tmp_path, out)
+    tour = Tour(bench, qtbot, tmp_path, out, pty_board)
     screen = QGuiApplication.primaryScreen().availableGeometry()
     report: dict[str, Any] = {
         "platform": QGuiApplication.platformName(),
@@ -80,5 +82,7 @@ def test_tour(make_bench, qtbot, tmp_path):
         state = fn(tour)
         tour.qtbot.wait(100)
         state["shots"] = tour.shot(f"{i:02d}-{name}")
+        while tour.after_shot:
+            tour.after_shot.pop()()
         report["steps"][name] = state
         (out / "report.json").write_text(json.dumps(report, indent=1))
