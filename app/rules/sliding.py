@@ -3,6 +3,7 @@ query in bulk, at a cost per chunk that does not grow with the window."""
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import numpy as np
@@ -49,10 +50,13 @@ class SlidingWindow(WindowState):
         self.reg_step = 0
         self._gaps = _EMPTY_T
         self.spacing_hint = -1  # for the next update only (see WindowState.wants_spacing)
-        # min/max: (last time, min, max of the stored values) of each chunk that a window may
-        # still reach, for bounds on the emissions without computing them (Deferred)
+        # min/max: the extremes of the chunks a window may still reach, for bounds on the
+        # emissions without computing them (Deferred)
         self.can_defer = agg in ("min", "max")
-        self._ext: deque[tuple[int, float | None, float | None]] = deque()
+        self._ext: deque[tuple[int, float]] = deque()
+        self._inner: deque[tuple[int, float]] = deque()
+        self._cur: tuple[float, float] | None = None  # the last chunk's stored range
+        self._near: float | None = None  # the _inner front for the last chunk
         self.range_hint: tuple[float, float] | None = None  # the next chunk's (min, max)
 
     def _append(self, t: np.ndarray, v: np.ndarray, hint: int = -1) -> None:
@@ -143,40 +147,54 @@ class SlidingWindow(WindowState):
             self.reg_from, self.reg_step = n0 + k, 0
 
     def _note_range(self, t: np.ndarray, rng: tuple[float, float] | None) -> None:
-        """Keep the stored range of the chunk just appended; forget chunks no window reaches."""
-        ext, ref = self._ext, self.ref or 0.0
-        first = int(t[0]) - self.spec.size  # windows from here on start after `first`
-        while ext and ext[0][0] <= first:
+        """Note the stored range of the chunk just appended (rng: its values' min and max).
+
+        Two monotonic queues of chunk extremes (maxima for a max, minima for a min), O(1) per
+        chunk however long the window: `_ext` by last time, of the chunks a window of this pass
+        may reach (its front bounds the emissions on the far side); `_inner` by first time, of
+        the earlier chunks that every window of this pass holds whole (its front bounds them
+        on the near side, with the chunk's own samples).
+        """
+        ext, inner, ref = self._ext, self._inner, self.ref or 0.0
+        size, is_max = self.spec.size, self.agg == "max"
+        first, last = int(t[0]), int(t[-1])
+        while ext and ext[0][0] <= first - size:  # no window from here on reaches them
             ext.popleft()
-        if rng is None:  # unknown (not a channel read as it is, or a NaN in it)
-            ext.append((int(t[-1]), None, None))
+        while inner and inner[0][0] <= last - size:  # not whole in the last window
+            inner.popleft()
+        self._near = inner[0][1] if inner else None
+        far = math.inf if is_max else -math.inf  # unknown: no bounds while a window reaches it
+        if rng is None:  # not a channel read as it is, or a NaN in it
+            self._cur = None
+            near = -far
         else:  # the stored values are v - ref, rounded monotonically: their range is this
-            ext.append((int(t[-1]), rng[0] - ref, rng[1] - ref))
+            self._cur = (rng[0] - ref, rng[1] - ref)
+            far = near = self._cur[1] if is_max else self._cur[0]
+        for q, key, val in ((ext, last, far), (inner, first, near)):
+            if is_max:
+                while q and q[-1][1] <= val:
+                    q.pop()
+            else:
+                while q and q[-1][1] >= val:
+                    q.pop()
+            q.append((key, val))
 
     def _bounds(self) -> tuple[float, float] | None:
         """Bounds on every emission at the last chunk's sample times (the regular case).
 
-        Each window holds its own end sample and nothing older than the chunks kept in _ext:
-        a max lies between the chunk's min and the largest max kept (a min likewise).
+        Each window holds its own end sample and the chunks in _inner whole, and nothing older
+        than the chunks in _ext: a max lies between the larger of the chunk's min and the
+        _inner front, and the _ext front (a min likewise).
         """
-        ext = self._ext
-        cur_lo, cur_hi = ext[-1][1], ext[-1][2]
-        if cur_lo is None or cur_hi is None:
+        cur, far, near = self._cur, self._ext[0][1], self._near
+        if cur is None or math.isinf(far):
             return None
         ref = self.ref or 0.0
         if self.agg == "max":
-            hi = cur_hi
-            for _, _, h in ext:
-                if h is None:
-                    return None
-                hi = hi if hi >= h else h
-            return cur_lo + ref, hi + ref
-        lo = cur_lo
-        for _, low, _ in ext:
-            if low is None:
-                return None
-            lo = lo if lo <= low else low
-        return lo + ref, cur_hi + ref
+            lo = cur[0] if near is None or near <= cur[0] else near
+            return lo + ref, far + ref
+        hi = cur[1] if near is None or near >= cur[1] else near
+        return far + ref, hi + ref
 
     def _update_regular(
         self, t: np.ndarray, watermark: int, defer: bool = False
