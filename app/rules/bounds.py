@@ -181,11 +181,49 @@ def _compile(node: Node, agg: int = 0) -> BoundsFn | None:
     return None  # lag, delta, rate, spike, dip, windowed aggregates
 
 
+def _channel_vs_constant(name: str, op: str, c: float) -> BoundsFn:
+    """`_compare(op, r(name), (c, c))` in one call: the most common condition, `x > 0.9`."""
+    if op == ">":
+
+        def gt(r: Ranges) -> Bounds:
+            b = r(name)
+            return None if b is None else _TRUE if b[0] > c else _FALSE if b[1] <= c else _EITHER
+
+        return gt
+    if op == ">=":
+
+        def ge(r: Ranges) -> Bounds:
+            b = r(name)
+            return None if b is None else _TRUE if b[0] >= c else _FALSE if b[1] < c else _EITHER
+
+        return ge
+    if op == "<":
+
+        def lt(r: Ranges) -> Bounds:
+            b = r(name)
+            return None if b is None else _TRUE if b[1] < c else _FALSE if b[0] >= c else _EITHER
+
+        return lt
+
+    def le(r: Ranges) -> Bounds:
+        b = r(name)
+        return None if b is None else _TRUE if b[1] <= c else _FALSE if b[0] > c else _EITHER
+
+    return le
+
+
 def _compile_bin(node: Bin, agg: int = 0) -> BoundsFn | None:
     fa, fb = _compile(node.left, agg), _compile(node.right, agg)
     if fa is None or fb is None:
         return None
     op = node.op
+    if (
+        op in ("<", "<=", ">", ">=")
+        and isinstance(node.left, Name)
+        and isinstance(node.right, Num)
+        and not (agg and id(node.left) == agg)
+    ):
+        return _channel_vs_constant(node.left.id, op, float(node.right.value))
     if op in ("and", "or"):
         ta, tb = _is_truth(node.left), _is_truth(node.right)
         pick = min if op == "and" else max

@@ -52,6 +52,39 @@ def _pct(ring: _Ring) -> dict[str, float]:
     }
 
 
+class _Columns(dict):
+    """A pass's channel columns, each made contiguous (and its NaNs and range noted) when first
+    read: one mapping for every rule of the pass."""
+
+    def __init__(self, v: np.ndarray, chans: tuple[str, ...]) -> None:
+        super().__init__()
+        self.v = v
+        self.chans = chans
+        self.nan_counts: dict[str, int] = {}
+        self.ranges: dict[str, tuple[float, float] | None] = {}
+
+    def __missing__(self, name: str) -> np.ndarray:
+        # contiguous: every operation on the column runs faster than on a strided view;
+        # min and max propagate NaN, so they also tell whether there is any to count
+        col = self[name] = np.ascontiguousarray(self.v[:, self.chans.index(name)])
+        if not col.size:  # an empty pass (windows closing at the end)
+            self.nan_counts[name], self.ranges[name] = 0, None
+            return col
+        lo, hi = float(_min(col)), float(_max(col))
+        if lo == lo and hi == hi:
+            self.nan_counts[name], self.ranges[name] = 0, (lo, hi)
+        else:
+            self.nan_counts[name] = int(np.count_nonzero(np.isnan(col)))
+            self.ranges[name] = None
+        return col
+
+    def range_of(self, name: str) -> tuple[float, float] | None:
+        """(min, max) of a channel over the pass; None if it holds a NaN or nothing."""
+        if name not in self:
+            self.__missing__(name)  # reads the column: notes its range
+        return self.ranges[name]
+
+
 class RuleEngine:
     """Evaluates rules over chunks, synchronously (`process`) or from a worker (see attach)."""
 
@@ -205,30 +238,9 @@ class RuleEngine:
         plan = self._plans.get((device, chans))
         if plan is None:
             plan = self._plans[(device, chans)] = self._plan(device, chans)
-        chunk_cols: dict[str, np.ndarray] = {}
-        nan_counts: dict[str, int] = {}
-        ranges: dict[str, tuple[float, float] | None] = {}
-
-        def column(name: str, i: int) -> np.ndarray:
-            col = chunk_cols.get(name)
-            if col is None:
-                # contiguous: every operation on the column runs faster than on a strided view;
-                # min and max propagate NaN, so they also tell whether there is any to count
-                col = chunk_cols[name] = np.ascontiguousarray(v[:, i])
-                if not col.size:  # an empty pass (windows closing at the end)
-                    nan_counts[name], ranges[name] = 0, None
-                    return col
-                lo, hi = float(_min(col)), float(_max(col))
-                if lo == lo and hi == hi:
-                    nan_counts[name], ranges[name] = 0, (lo, hi)
-                else:
-                    nan_counts[name], ranges[name] = int(np.count_nonzero(np.isnan(col))), None
-            return col
-
-        def range_of(name: str) -> tuple[float, float] | None:
-            if name not in chunk_cols:
-                column(name, chans.index(name))
-            return ranges[name]
+        cols = _Columns(v, chans)
+        nan_counts, ranges = cols.nan_counts, cols.ranges
+        range_of = cols.range_of
 
         windows = self._windows.get(device)
         if windows is None:
@@ -239,13 +251,12 @@ class RuleEngine:
         facts: dict[Any, Any] = {"ranges": ranges}
         empty = not t.size
         prune = self.prune and not empty
-        for run, used, keys in plan:
+        for run, _cols, keys in plan:
             if empty and not run.shape.windowed:
                 continue
             if prune and run.shape.cond_bounds is not None and run.settled(range_of):
                 run.stats.evaluations += int(t.size)
                 continue
-            cols = {c: column(c, i) for c, i in used}
             try:
                 shared = (keys, windows, emitted) if keys else None
                 got = run.step(t, cols, wm, nan_counts, shared, facts)

@@ -251,7 +251,7 @@ class Evaluation:
         self.shared = shared
         self.nan_counts = nan_counts
         # False while no value of this pass can be NaN: NaN checks are skipped then
-        self.maybe_nan = checked.windowed
+        self.maybe_nan = bool(checked.aggregates)  # windowed
         self.state = state
         self.t = t
         self.cols = cols
@@ -260,7 +260,7 @@ class Evaluation:
         self.undefined = 0  # values made unknown by division by zero
         self.nan_inputs = 0  # NaN samples read from channels
         self.memo: dict[Any, Any] = {}  # stateful calls are evaluated once per pass
-        self.fns = _compiled(checked)
+        self.fns = checked.__dict__.get("_fns") or _compiled(checked)
 
     # -- per-sample (S) evaluation ---------------------------------------------------------
     def s(self, node: Node) -> Any:

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from twinbench.model import Chunk
 from twinbench.rules import evaluate
+from twinbench.rules.bounds import _channel_vs_constant, _compare
 from twinbench.rules.engine import RuleEngine
 from twinbench.rules.evaluate import Evaluation, spacing_of
 from twinbench.rules.loader import parse_rules
@@ -172,6 +173,19 @@ def test_deferred_sliding_values_lie_within_their_bounds(
         np.testing.assert_array_equal(got, want)
         start = int(t[-1])
     assert deferred >= 1
+
+
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">="])
+def test_channel_against_a_constant_bounds_as_the_general_comparison(op: str) -> None:
+    """`x > 0.9` and kin in one call give what the general pairwise comparison gives."""
+    c = 0.5
+    edges = [-1.0, 0.0, c, 0.75, 1.0]
+    for lo in edges:
+        for hi in edges:
+            if lo <= hi:
+                got = _channel_vs_constant("x", op, c)({"x": (lo, hi)}.get)
+                assert got == _compare(op, (lo, hi), (c, c)), (op, lo, hi)
+    assert _channel_vs_constant("x", op, c)({"x": None}.get) is None
 
 
 def test_spacing_of() -> None:
