@@ -286,6 +286,87 @@ def calls_table(rate: float, chunk_s: float) -> None:
         print(f"{what:<44} {py:>12.0f} {npc:>12.0f} {cpu:>8.0f}")
 
 
+# numpy's C entry points counted as calls (operators such as `a > b` reach ufunc_generic_fastcall)
+NUMPY_ENTRY_POINTS = (
+    *("ufunc_generic_fastcall", "ufunc_reduce", "ufunc_accumulate", "ufunc_reduceat"),
+    *("array_count_nonzero", "array_searchsorted", "array_empty", "array_copy", "array_astype"),
+    *("array_concatenate", "array_where", "array_ascontiguousarray", "array_cumsum"),
+    *("array_dot", "array_argsort", "array_fill", "array_tolist", "PyArray_Nonzero"),
+)
+INDEXING = ("array_subscript", "array_assign_subscript")
+
+
+def numpy_calls_child(which: str, rate: float, chunk_s: float) -> None:
+    """Run the rule set's chunks between two SIGTRAPs, for the gdb of `numpy_calls`."""
+    import signal
+
+    from twinbench.rules import RuleEngine
+
+    text = {"mixed": rules_text(10, 10), "levels": shared_rules_text(10, 10)}[which]
+    periods = make_chunks(10, rate / 10, chunk_s, 1.0)
+    eng = RuleEngine(parse_rules(text, "bench.toml", ["x", "y"]))
+    warm = len(periods) // 4
+    for row in periods[:warm]:
+        for c in row:
+            eng.process([c])
+    rest = [c for row in periods[warm:] for c in row]
+    print(f"chunks {len(rest)}", flush=True)
+    os.kill(os.getpid(), signal.SIGTRAP)  # gdb turns its breakpoints on
+    for c in rest:
+        eng.process([c])
+    os.kill(os.getpid(), signal.SIGTRAP)  # gdb reads the hit counts
+    eng.close()
+
+
+def numpy_calls(rate: float, chunk_s: float) -> None:
+    """numpy calls per device chunk, counted at numpy's C entry points by gdb breakpoints."""
+    import re
+    import tempfile
+
+    if shutil.which("gdb") is None:
+        print("bench_rules.py: --numpy-calls needs gdb (apt-get install gdb)", file=sys.stderr)
+        raise SystemExit(2)
+    lines = ["set pagination off", "set breakpoint pending on", "handle SIGTRAP stop nopass"]
+    lines.append("run")
+    for f in (*NUMPY_ENTRY_POINTS, *INDEXING):
+        lines += [f"break {f}", "commands", "silent", "continue", "end"]
+    lines += ["continue", "info breakpoints", "continue"]
+    print(
+        "numpy calls per device chunk, one chunk per pass (gdb breakpoints on numpy's C entry "
+        "points: ufunc calls, operators included, reductions, array functions and methods)"
+    )
+    print(f"{'rules':<44} {'numpy calls':>12} {'ufunc':>7} {'index get/set':>14}")
+    with tempfile.NamedTemporaryFile("w", suffix=".gdb") as script:
+        script.write("\n".join(lines) + "\n")
+        script.flush()
+        for which, what in (
+            ("mixed", "100 mixed rules"),
+            ("levels", "100 alarm-level rules, shared windows"),
+        ):
+            argv = [sys.executable, __file__, "--numpy-calls-child", which]
+            argv += ["--rate", str(rate), "--chunk-ms", str(chunk_s * 1000)]
+            out = subprocess.run(
+                ["gdb", "-q", "-batch", "-x", script.name, "--args", *argv],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout
+            n = int(re.search(r"chunks (\d+)", out).group(1))  # type: ignore[union-attr]
+            hits: dict[str, int] = {}
+            name = None
+            for line in out.splitlines():
+                m = re.match(r"^\d+\s+breakpoint.*<(\w+)", line)
+                if m:
+                    name = m.group(1)
+                m = re.search(r"already hit (\d+) time", line)
+                if m and name:
+                    hits[name] = int(m.group(1))
+            calls = sum(hits.get(f, 0) for f in NUMPY_ENTRY_POINTS) / n
+            ufunc = hits.get("ufunc_generic_fastcall", 0) / n
+            get, put = (hits.get(f, 0) / n for f in INDEXING)
+            print(f"{what:<44} {calls:>12.1f} {ufunc:>7.1f} {get:>7.1f}/{put:<6.1f}")
+
+
 def window_throughput(n: int, rate: float, chunk: int) -> None:
     """Tumbling and sliding aggregates, chunk by chunk, against pandas on the same data."""
     import pandas as pd
@@ -377,6 +458,12 @@ def main() -> None:
         "--calls", action="store_true", help="only count Python and numpy calls per chunk"
     )
     p.add_argument(
+        "--numpy-calls",
+        action="store_true",
+        help="only count numpy calls per chunk at numpy's C entry points (needs gdb)",
+    )
+    p.add_argument("--numpy-calls-child", default=None, help=argparse.SUPPRESS)
+    p.add_argument(
         "--load",
         type=int,
         default=0,
@@ -422,6 +509,12 @@ def run_all(args: argparse.Namespace) -> None:
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     chunk_s = args.chunk_ms / 1000
+    if args.numpy_calls_child:
+        numpy_calls_child(args.numpy_calls_child, rate, chunk_s)
+        return
+    if args.numpy_calls:
+        numpy_calls(rate, chunk_s)
+        return
     if args.calls:
         calls_table(rate, chunk_s)
         return
