@@ -259,6 +259,9 @@ def test_engine_with_shared_facts_matches_each_rule_on_its_own(
         + ('hold = "5ms"\n' if i == 0 else "")
         for i, c in enumerate(RULES)
     )
+    # shares the window of r5/r6, whose values it needs where they settle by bounds alone
+    text += '[[rule]]\nname = "rc"\ncondition = "max(y, sliding(50ms)) > 0.98"\n'
+    text += 'clear = "max(y, sliding(50ms)) < 0.5"\n'
     together = transitions(text, chunks)
     monkeypatch.setattr(evaluate, "spacing_of", lambda t: 0)
     alone = []
