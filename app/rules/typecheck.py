@@ -142,7 +142,7 @@ class _Checker:
         if f == "abs" or f in ("rate", "delta"):
             if len(args) != 1:
                 raise self.err(f"{f}() takes one argument", node.pos)
-            return self.check(args[0], in_agg)
+            return self.series_arg(node, in_agg) if f != "abs" else self.check(args[0], in_agg)
         if f in ("min", "max"):
             if len(args) < 2:
                 raise self.err(
@@ -159,7 +159,7 @@ class _Checker:
             if n != int(n) or n < 1 or n > 100_000:
                 raise self.err("lag n must be a whole number from 1 to 100000", args[1].pos)
             self.out.params[id(node)] = (n,)
-            return self.check(args[0], in_agg)
+            return self.series_arg(node, in_agg)
         # spike / dip
         if len(args) != 3:
             raise self.err(f"expected {f}(x, confidence, history)", node.pos)
@@ -170,7 +170,20 @@ class _Checker:
         if hist != int(hist) or not 2 <= hist <= 100_000:
             raise self.err("history is a whole number of samples from 2 to 100000", args[2].pos)
         self.out.params[id(node)] = (conf, hist)
-        return self.check(args[0], in_agg)
+        return self.series_arg(node, in_agg)
+
+    def series_arg(self, node: Call, in_agg: bool) -> str:
+        """Check the series of lag/rate/delta/spike/dip: samples, not a window's emissions."""
+        assert self.out is not None
+        before = len(self.out.aggregates)
+        kind = self.check(node.args[0], in_agg)
+        if len(self.out.aggregates) > before:
+            raise self.err(
+                f"{node.func}() of a windowed aggregate is not supported: "
+                f"apply it to channels, e.g. {node.func}(x)",
+                node.pos,
+            )
+        return kind
 
 
 def check(text: str, channels: Collection[str] | None = None) -> Checked:

@@ -72,6 +72,9 @@ def test_rejects_with_position(text: str, pos: int, words: str) -> None:
         ("spike(rpm, 20, 100)", 11, "confidence"),
         ("5s > 1", 0, "duration"),
         ("min(rpm)", 0, "needs two values"),
+        ("delta(avg(rpm, tumbling(1s)))", 0, "delta() of a windowed aggregate"),
+        ("1 + rate(max(rpm, sliding(1s)))", 4, "rate() of a windowed aggregate"),
+        ("spike(avg(rpm, tumbling(1s)), 99, 20)", 0, "spike() of a windowed aggregate"),
     ],
 )
 def test_checker_rejects_with_position(text: str, pos: int, words: str) -> None:
