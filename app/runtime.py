@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import gc
 import importlib
+import sys
 import threading
 import time
 from collections.abc import Callable, Coroutine, Mapping
@@ -90,6 +91,9 @@ class OwnedSink:
         self._sink.status(device_id, state, message, retry_in)
 
 
+GIL_SWITCH_S = 0.001  # see settle_heap
+
+
 def settle_heap() -> None:
     """Collect garbage once and freeze what is alive: later collections skip start-up objects.
 
@@ -107,6 +111,9 @@ def settle_heap() -> None:
         set_hugepage(False)
     gc.collect()
     gc.freeze()
+    # A thread that wakes (a rules worker, the GUI pump) waits for the GIL until the thread
+    # holding it is made to let go: every 5 ms by default, every millisecond here.
+    sys.setswitchinterval(GIL_SWITCH_S)
 
 
 class ChunkWorker(threading.Thread):

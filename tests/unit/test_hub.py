@@ -109,8 +109,10 @@ def test_settle_heap_freezes_what_is_alive_and_collects_garbage() -> None:
     a.me = a  # garbage in a cycle: only the collector frees it
     ref = weakref.ref(a)
     del a
+    switch = sys.getswitchinterval()
     try:
         settle_heap()
+        assert sys.getswitchinterval() <= 0.001  # a waking thread waits <= 1 ms for the GIL
         assert ref() is None  # collected before freezing, not frozen forever
         assert gc.get_freeze_count() > 0
         assert "numpy.ma" in sys.modules  # loaded now, not by np.unique in a chunk
@@ -118,3 +120,4 @@ def test_settle_heap_freezes_what_is_alive_and_collects_garbage() -> None:
         assert multiarray._set_madvise_hugepage(True) is False
     finally:
         gc.unfreeze()
+        sys.setswitchinterval(switch)
