@@ -19,6 +19,7 @@ import numpy as np
 from twinbench.model import Chunk
 
 FACTOR = 8  # samples per level-1 bucket, and children per bucket above
+FILL_BLOCK = 1 << 17  # samples per channel copied and folded at a time by `fill`
 _INITIAL = 1 << 15
 
 
@@ -135,9 +136,28 @@ class _Stream:
 
         def work(job: tuple[_Stream, int]) -> None:
             part, first = job
-            for i in range(part.k):
-                part.v[i, c0:c1] = columns[first + i]
-            part._reduce(c0, c1)
+            if c0 % FACTOR or not part.sizes:
+                for i in range(part.k):
+                    part.v[i, c0:c1] = columns[first + i]
+                part._reduce(c0, c1)
+                return
+            # block by block, each block's first level folded while the block is in cache
+            # (copy, then fold it from memory again, read every value twice)
+            end = c0 + (n // FACTOR) * FACTOR
+            mn1, mx1 = part.mins[0], part.maxs[0]
+            for a in range(c0, end, FILL_BLOCK):
+                b = min(a + FILL_BLOCK, end)
+                for i in range(part.k):
+                    part.v[i, a:b] = columns[first + i][a - c0 : b - c0]
+                block = part.v[:, a:b].reshape(part.k, -1, FACTOR)
+                mn1[:, a // FACTOR : b // FACTOR] = _fold(np.fmin, block)
+                mx1[:, a // FACTOR : b // FACTOR] = _fold(np.fmax, block)
+            if end > c0:
+                part._reduce(c0, end, first_level=1)
+            if end < c1:  # a last, partial bucket: the usual way, every level (after the rest:
+                for i in range(part.k):  # a bucket spanning both is then folded whole)
+                    part.v[i, end:c1] = columns[first + i][end - c0 :]
+                part._reduce(end, c1)
 
         if pool is None or len(jobs) == 1:
             for job in jobs:
@@ -157,11 +177,16 @@ class _Stream:
         part.maxs = [m[a:b] for m in self.maxs]
         return part, a
 
-    def _reduce(self, c0: int, c1: int) -> None:
-        """Recompute the level buckets that samples [c0, c1) fall in, level by level."""
+    def _reduce(self, c0: int, c1: int, first_level: int = 0) -> None:
+        """Recompute the level buckets that samples [c0, c1) fall in, level by level (from
+        `first_level`: the levels below it are up to date)."""
         lo = self.lo
         child_mn, child_mx, child_size = self.v, self.v, 1
-        for size, mn, mx in zip(self.sizes, self.mins, self.maxs, strict=True):
+        if first_level:
+            j = first_level - 1
+            child_mn, child_mx, child_size = self.mins[j], self.maxs[j], self.sizes[j]
+        levels = zip(self.sizes, self.mins, self.maxs, strict=True)
+        for size, mn, mx in itertools.islice(levels, first_level, None):
             b0, b1 = c0 // size, (c1 - 1) // size + 1
             k0, k1 = b0 * FACTOR, b1 * FACTOR  # children (global indices at child_size)
             first_valid = -(-lo // child_size)  # children that started before lo were overwritten

@@ -201,3 +201,61 @@ def test_any_chunking_capacity_and_range_matches_brute_force(
         i0 = max(first, t0 - 1)
         np.testing.assert_array_equal(t, np.arange(i0, i0 + t.size) * DT)
         np.testing.assert_array_equal(y, vals[i0 : i0 + t.size, 0].astype(np.float32))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.integers(1, 5000),
+    batches=st.lists(st.integers(1, 3000), min_size=1, max_size=6),
+    k=st.integers(1, 5),
+    block_log=st.integers(3, 9),
+    nan_every=st.integers(0, 50),
+)
+def test_fill_in_blocks_builds_the_same_levels_as_a_plain_fill(
+    rows, batches, k, block_log, nan_every
+):
+    """`fill` folds the first level block by block; its levels equal the plain path's, for
+    batches of any length (aligned or not to a bucket), with NaN gaps, with or without a pool."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from twinbench import history
+
+    rng = np.random.default_rng(rows + k)
+    t = np.arange(rows, dtype=np.int64) * 1000
+    cols = [rng.normal(size=rows) for _ in range(k)]
+    if nan_every:
+        for c in cols:
+            c[::nan_every] = np.nan
+
+    def pieces() -> list[tuple[int, int]]:
+        out, at = [], 0
+        for size in [*batches, rows]:
+            end = min(rows, at + size)
+            out.append((at, end))
+            at = end
+            if at == rows:
+                return out
+        return out
+
+    def build(block: int, pool: object) -> history._Stream:
+        s = history.sized_stream("d", tuple(f"c{i}" for i in range(k)), rows)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(history, "FILL_BLOCK", block)
+            for a, b in pieces():
+                s.fill(t[a:b], [c[a:b] for c in cols], pool)
+        return s
+
+    ref = history.sized_stream("d", tuple(f"c{i}" for i in range(k)), rows)
+    for a, b in pieces():  # the plain way: copy every column, then fold every level
+        ref.t[a:b] = t[a:b]
+        for i, c in enumerate(cols):
+            ref.v[i, a:b] = c[a:b]
+        ref.count = b
+        ref._reduce(a, b)
+    with ThreadPoolExecutor(2) as pool:
+        for s in (build(1 << block_log, None), build(1 << block_log, pool)):
+            assert s.count == rows
+            np.testing.assert_array_equal(s.v[:, :rows], ref.v[:, :rows])
+            for size, a, b in zip(s.sizes * 2, s.mins + s.maxs, ref.mins + ref.maxs, strict=True):
+                used = -(-rows // size)
+                np.testing.assert_array_equal(a[:, :used], b[:, :used])
