@@ -140,7 +140,7 @@ class PlotArea(QWidget):
         lay.addWidget(self.tabs)
         first = self._add_tab("Plot 1")
         self._adopt(primary)
-        first.root.addWidget(primary)
+        first.root.addWidget(self._place(first, primary))
         self._sync_closable()
 
     # -- building --------------------------------------------------------------------------
@@ -193,11 +193,20 @@ class PlotArea(QWidget):
     def _new_plot(self, state: dict[str, Any] | None = None) -> PlotPanel:
         p = self.primary
         plot = PlotPanel(self.ctx, window_s=p.window_ns / 1e9, auto=False)
+        plot.base_of = p.base_color_of
         plot.apply_colors(*p.colors)
         plot.set_time_mode(p.time_mode)
         if state:
             plot.restore(state)
         self._adopt(plot)
+        return plot
+
+    def _place(self, tab: PlotTab, plot: PlotPanel) -> PlotPanel:
+        """Note `plot` as one of `tab`'s: the legend columns of a tab's plots share one width,
+        so one time lines up in plots stacked in it."""
+        plot.plot.ci.legend_group = id(tab)
+        for lane in plot.lanes.values():
+            lane.legend_column.regroup()
         return plot
 
     def tab_of(self, plot: PlotPanel) -> PlotTab | None:
@@ -216,7 +225,7 @@ class PlotArea(QWidget):
         parent = plot.parentWidget()
         assert isinstance(parent, QSplitter)
         i = parent.indexOf(plot)
-        new = self._new_plot()
+        new = self._place(tab, self._new_plot())
         if parent.orientation() == orientation or parent.count() == 1:
             parent.setOrientation(orientation)
             old = shares(parent)
@@ -282,7 +291,7 @@ class PlotArea(QWidget):
             n += 1
         tab = self._add_tab(name or f"Plot {n}")
         if state is None:
-            plot = self._new_plot()
+            plot = self._place(tab, self._new_plot())
             tab.root.addWidget(plot)
             self.current = plot
         self.tabs.setCurrentWidget(tab)
@@ -410,7 +419,7 @@ class PlotArea(QWidget):
         if not placed:
             first = self.tabs.widget(0) if self.tabs.count() else self.new_tab(state={})
             assert isinstance(first, PlotTab)
-            first.root.insertWidget(0, self.primary)
+            first.root.insertWidget(0, self._place(first, self.primary))
         self.primary.show()
         current = state.get("current")
         if isinstance(current, int) and 0 <= current < self.tabs.count():
@@ -426,9 +435,9 @@ class PlotArea(QWidget):
         if "plot" in node:
             plot_state = node["plot"] if isinstance(node["plot"], dict) else {}
             if plot_state.get("main") and self.primary.parentWidget() is None:
-                into.addWidget(self.primary)
+                into.addWidget(self._place(tab, self.primary))
                 return True
-            into.addWidget(self._new_plot(plot_state))
+            into.addWidget(self._place(tab, self._new_plot(plot_state)))
             return False
         how = node.get("split")
         children = node.get("children")

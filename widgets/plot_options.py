@@ -64,7 +64,8 @@ class TimeAxis(pg.DateAxisItem):
         return pg.AxisItem.generateDrawSpecs(self, p)
 
 
-# the legend columns of each plot layout (keyed by the layout item), so all lanes get one width
+# the legend columns of each plot layout (keyed by the layout item, or by the group its
+# `legend_group` attribute names: the plots of one plot tab), so all lanes get one width
 _COLUMNS: dict[int, weakref.WeakSet[LegendColumn]] = {}
 
 
@@ -87,7 +88,9 @@ class LegendColumn:
         empty = not self.legend.items
         self.legend.setVisible(self.shown and not empty)
         self.natural = 0.0 if (empty or not self.shown) else self.legend.boundingRect().width() + 4
-        group = _COLUMNS.setdefault(id(self.item.parentItem()), weakref.WeakSet())
+        layout = self.item.parentItem()
+        key = getattr(layout, "legend_group", None) or id(layout)
+        group = _COLUMNS.setdefault(key, weakref.WeakSet())
         group.add(self)
         peers = list(group)
         w = max(c.natural for c in peers)
@@ -97,6 +100,12 @@ class LegendColumn:
                 c.spacer.setMaximumWidth(w)
             except RuntimeError:  # a lane deleted without detach()
                 group.discard(c)
+
+    def regroup(self) -> None:
+        """Join the group its plot layout names now (the plot went to another plot tab)."""
+        for group in _COLUMNS.values():
+            group.discard(self)
+        self.fit()
 
     def set_shown(self, on: bool) -> None:
         """Show or hide the legend column."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -82,6 +83,9 @@ class PlotPanel(QWidget):
         # channels put on it (a plot area of its own), `wanted` holding those not seen yet
         self.auto = auto
         self.wanted: set[tuple[str, str]] = set()
+        # where a channel's colour comes from first (the main plot's, so a channel looks the
+        # same in every plot and in the device tree)
+        self.base_of: Callable[[str, str], str | None] | None = None
         self.history = ctx.history
         self.window_ns = int(window_s * 1e9)
         self.paused = False
@@ -415,6 +419,11 @@ class PlotPanel(QWidget):
         """The time range shown now."""
         return self._x
 
+    def base_color_of(self, device: str, channel: str) -> str | None:
+        """The colour a channel's curve was given (before the theme's shading), if it has one."""
+        curve = self.curves.get((device, channel))
+        return None if curve is None else getattr(curve, "base_color", None)
+
     def color_of(self, device: str, channel: str) -> str | None:
         """The colour of a channel's curve, once it has one."""
         curve = self.curves.get((device, channel))
@@ -592,7 +601,9 @@ class PlotPanel(QWidget):
             multi = len({d for d, _ in self.curves} | {device}) > 1
             name = f"{device}/{channel}" if multi else channel
             unit = self._unit(device, channel)
-            base = color_for(len(self.curves))
+            base = (self.base_of(device, channel) if self.base_of else None) or color_for(
+                len(self.curves)
+            )
             curve = Curve(
                 pen=pg.mkPen(legible(base, pg.mkColor(self.colors[0]).name()), width=1),
                 name=f"{name} [{unit}]" if unit and not self.split_units else name,

@@ -48,6 +48,8 @@ def test_split_right_and_down_each_plot_its_own_channels(area, panel, qtbot):
         [{"main": True}, ("vertical", [right.state(), below.state()])],
     )
     assert right.state()["channels"] == [["dev", "b"]]
+    # the same channel, the same colour as in the main plot (and the device tree)
+    assert right.color_of("dev", "b") == panel.color_of("dev", "b") != panel.color_of("dev", "a")
 
 
 def test_state_round_trips_into_a_new_area(area, panel, qtbot):
@@ -198,3 +200,22 @@ def test_the_documented_workspace_areas_restore_cleanly(area, panel, tmp_path):
     main, right = area.tabs.widget(0).plots()
     assert main is panel and right.channels() == [("rig", "current"), ("rig", "rpm")]
     assert area.state()["tabs"][0]["tree"]["sizes"] == [0.6, 0.4]
+
+
+def test_plots_stacked_in_a_tab_end_their_data_at_the_same_x(area, panel, qtbot):
+    from twinbench.model import Chunk
+
+    t = np.arange(1000, dtype=np.int64) * 1_000_000 + panel.history.span()[1]
+    name = "a_channel_with_a_very_long_name"
+    panel.history.append([Chunk("long", (name,), t, np.ones((1000, 1)))])
+    top = area.new_tab().plots()[0]
+    below = area.split(top, "vertical")
+    top.put_channels([("dev", "a")])
+    below.put_channels([("long", name)])
+    area.refresh()
+    qtbot.wait(50)
+    (a,), (b,) = top.lanes.values(), below.lanes.values()
+    edge_a, edge_b = a.vb.sceneBoundingRect().right(), b.vb.sceneBoundingRect().right()
+    assert abs(edge_a - edge_b) <= 1, (edge_a, edge_b)  # the short legend's column widened
+    other = area.tabs.widget(0).plots()[0]  # the main plot, in another tab: its own width
+    assert other.plot.ci.legend_group != top.plot.ci.legend_group
