@@ -79,7 +79,11 @@ def make_rule(raw: dict[str, Any], source: str = "", key: str = "mqtt.devices") 
     try:
         chans = raw.get("channels", {})
         if isinstance(chans, str):
-            chans = parse_assignments(chans)
+            try:
+                chans = parse_assignments(chans)
+            except ConfigError as exc:  # say where: the file and the key
+                msg = str(exc).removeprefix("channels: ")
+                raise ConfigError(f"{_where(source, key + '.channels')}: {msg}") from None
         if not isinstance(chans, dict):
             raise ConfigError(f"{_where(source, key + '.channels')}: expected a table name = path")
         spec.channels = {str(n): parse_path(str(p)) for n, p in chans.items()}

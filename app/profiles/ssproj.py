@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from twinbench.decode import checksums
+from twinbench.decode.pipeline import PipelineError
 from twinbench.errors import ConfigError
 from twinbench.profiles.metadata import WIDGETS
 from twinbench.userfile import SchemaError, expect, load_json
@@ -88,7 +89,7 @@ def import_ssproj(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{p}: not a Serial Studio project: no 'groups' key")
     try:
         return _convert(p, proj)
-    except SchemaError as exc:
+    except (SchemaError, PipelineError) as exc:
         raise ConfigError(f"{p}: not a valid Serial Studio project: {exc}") from None
 
 

@@ -127,6 +127,33 @@ def test_malformed_serial_studio_projects(tmp_path, project, message):
     assert str(info.value).startswith(str(f))
 
 
+def test_serial_studio_project_with_a_bad_hex_delimiter_names_the_file(tmp_path):
+    """Found by the loader fuzz test: a hexadecimal frame start that is not hex bytes."""
+    fixture = ROOT / "tests" / "fixtures" / "serial-studio" / "HexadecimalADC.ssproj"
+    project = json.loads(fixture.read_text())
+    for source in project.get("sources", []):
+        source["frameStart"] = "1"
+    project["frameStart"] = "1"
+    f = tmp_path / "adc.ssproj"
+    f.write_text(json.dumps(project))
+    with pytest.raises(ConfigError, match="is not hexadecimal bytes") as info:
+        import_ssproj(f)
+    assert str(info.value).startswith(str(f))
+
+
+def test_mqtt_profile_channels_that_are_not_assignments_name_the_file_and_key(tmp_path):
+    """Found by the loader fuzz test: `channels = "0"` said neither file nor key."""
+    from twinbench.mqtt.rules import load_profile
+
+    f = tmp_path / "fleet.toml"
+    f.write_text('[[mqtt.devices]]\ntopic = "lab/{device}"\nchannels = "0"\n')
+    with pytest.raises(ConfigError) as info:
+        load_profile(str(f))
+    message = str(info.value)
+    assert "fleet.toml" in message and "mqtt.devices[0].channels" in message
+    assert "'0' is not NAME=PATH" in message
+
+
 def test_view3d_section_of_the_docs_is_a_valid_profile_section():
     """README and docs/view3d.md say a profile may carry [view3d]: the checker accepts it."""
     doc = (ROOT / "docs" / "view3d.md").read_text()
