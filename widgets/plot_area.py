@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QInputDialog,
@@ -115,8 +115,6 @@ class _Focus(QObject):
 
 class PlotArea(QWidget):
     """Tabs of split plots around the main plot; the window's central widget."""
-
-    changed = Signal()  # a plot was split, closed or a tab added, renamed or closed
 
     def __init__(self, ctx: AppContext, primary: PlotPanel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -245,7 +243,6 @@ class PlotArea(QWidget):
         if plot.paused:
             new.follow_range(*plot.x_range_ns())
         self.current = new
-        self.changed.emit()
         return new
 
     def close_plot(self, plot: PlotPanel) -> bool:
@@ -280,7 +277,6 @@ class PlotArea(QWidget):
             self.current = self.primary
         if tab is not None and not tab.plots():
             self.close_tab(self.tabs.indexOf(tab))
-        self.changed.emit()
         return True
 
     def new_tab(self, name: str = "", state: dict[str, Any] | None = None) -> PlotTab:
@@ -296,7 +292,6 @@ class PlotArea(QWidget):
             self.current = plot
         self.tabs.setCurrentWidget(tab)
         self._sync_closable()
-        self.changed.emit()
         return tab
 
     def close_tab(self, index: int) -> bool:
@@ -310,7 +305,6 @@ class PlotArea(QWidget):
         tab.setParent(None)
         tab.deleteLater()
         self._sync_closable()
-        self.changed.emit()
         return True
 
     def rename_tab(self, index: int, name: str) -> None:
@@ -319,7 +313,6 @@ class PlotArea(QWidget):
         if isinstance(tab, PlotTab) and name.strip():
             tab.name = name.strip()
             self.tabs.setTabText(index, tab.name)
-            self.changed.emit()
 
     def _rename_asked(self, index: int) -> None:
         tab = self.tabs.widget(index)
