@@ -1,6 +1,7 @@
-"""Checks a built bundle as CI and a release manager would: size, self test, .deb, plugin folder.
+"""Checks a built bundle as CI and a release manager would: size, self test, .deb, plugins, SQL.
 
-`python packaging/check_bundle.py dist/twinbench [--max-mb 250] [--deb OUT_DIR] [--plugin]`
+`python packaging/check_bundle.py dist/twinbench [--max-mb 250] [--deb OUT_DIR] [--plugin]
+[--addons dist/addons]`
 exits 1 on the first check that fails, after printing what it saw.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -118,6 +120,37 @@ def check_plugin(dist: Path) -> bool:
         return count > 0
 
 
+def check_sql_addon(dist: Path, addons: Path) -> bool:
+    """Record with the bundle; `sql` says how to add DuckDB, then works with its wheel added."""
+    wheels = sorted(addons.glob("duckdb-*.whl"))
+    if not wheels:
+        print(f"FAIL no DuckDB add-on wheel in {addons}")
+        return False
+    exe = executable(dist)
+    with tempfile.TemporaryDirectory() as tmp:
+        plugins, rec = Path(tmp) / "plugins", Path(tmp) / "rec"
+        plugins.mkdir()
+        env = {**os.environ, "TWINBENCH_PLUGIN_DIR": str(plugins), "QT_QPA_PLATFORM": "offscreen"}
+        cmd = [exe, "run", "--headless", "--driver", "sim", "--duration", "1", "--record", str(rec)]
+        if not run(cmd, env):
+            return False
+        session = str(next(p for p in rec.iterdir() if p.is_dir()))
+        query = [exe, "sql", session, "SELECT count(*) AS n FROM samples", "--format", "csv"]
+        r = subprocess.run(query, capture_output=True, text=True, env=env, timeout=120)
+        if r.returncode != 2 or str(plugins) not in r.stderr:
+            print(f"FAIL without the add-on: exit {r.returncode}, {r.stderr[-500:]}")
+            return False
+        print(f"ok   without the add-on: {r.stderr.strip()[:120]}...")
+        shutil.copy(wheels[-1], plugins)
+        r = subprocess.run(query, capture_output=True, text=True, env=env, timeout=120)
+        rows, name = r.stdout.split(), wheels[-1].name
+        if r.returncode != 0 or rows[:1] != ["n"] or int(rows[1]) <= 0:
+            print(f"FAIL with {name}: exit {r.returncode}, {(r.stdout + r.stderr)[-800:]}")
+            return False
+        print(f"ok   with {name}: {rows[1]} samples")
+        return True
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -125,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-mb", type=float, default=None, help="fail when larger")
     p.add_argument("--deb", type=Path, default=None, help="build the .deb here and test it")
     p.add_argument("--plugin", action="store_true", help="stream from the example plugin wheel")
+    p.add_argument("--addons", type=Path, default=None, help="query with the DuckDB add-on here")
     args = p.parse_args(argv)
     ok = run([executable(args.dist), "--selftest"])
     if ok and args.max_mb is not None:
@@ -133,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         ok = check_deb(args.dist, args.deb)
     if ok and args.plugin:
         ok = check_plugin(args.dist)
+    if ok and args.addons is not None:
+        ok = check_sql_addon(args.dist, args.addons)
     print("bundle checks passed" if ok else "bundle checks FAILED")
     return 0 if ok else 1
 

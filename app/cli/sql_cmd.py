@@ -44,18 +44,62 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json_records(table))
         return 0
-    df = table.to_pandas()
     if args.format == "csv":
-        df.to_csv(sys.stdout, index=False, float_format="%.17g")
-    else:
-        import pandas as pd
-
-        with pd.option_context("display.width", 200, "display.max_columns", 50):
-            print(df.head(args.max_rows).to_string(index=False))
-        if len(df) > args.max_rows:
-            print(f"... {len(df) - args.max_rows} more row(s)")
-        print(f"({len(df)} row(s))")
+        sys.stdout.write(csv_text(table))
+        return 0
+    print(text_table(table, args.max_rows))
+    if table.num_rows > args.max_rows:
+        print(f"... {table.num_rows - args.max_rows} more row(s)")
+    print(f"({table.num_rows} row(s))")
     return 0
+
+
+def _csv_field(text: str) -> str:
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_text(table: Any) -> str:
+    """The table as CSV: quotes only where needed, doubles exact, times in ISO 8601."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    out = io.BytesIO()
+    try:  # plain fields; a value holding a comma, quote or newline needs quoting
+        pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+    except pa.ArrowInvalid:
+        out = io.BytesIO()
+        pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False))
+    header = ",".join(_csv_field(n) for n in table.column_names)
+    return header + "\n" + out.getvalue().decode("utf-8")
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return "NULL"
+    if isinstance(v, float):
+        return f"{v:.10g}"
+    return str(v)
+
+
+def text_table(table: Any, max_rows: int) -> str:
+    """The first `max_rows` rows as aligned text columns (numbers to the right)."""
+    import pyarrow as pa
+
+    head = table.slice(0, max(max_rows, 0))
+    columns = []
+    for name, col in zip(table.column_names, head.columns, strict=True):
+        cells = [_cell(v) for v in col.to_pylist()]
+        width = max([len(name), *map(len, cells)])
+        numeric = pa.types.is_integer(col.type) or pa.types.is_floating(col.type)
+        just = str.rjust if numeric else str.ljust
+        columns.append([just(name, width), *(just(c, width) for c in cells)])
+    if not columns:
+        return "(no columns)"
+    return "\n".join(" ".join(row).rstrip() for row in zip(*columns, strict=True))
 
 
 def json_records(table: Any) -> str:

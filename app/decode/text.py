@@ -7,11 +7,13 @@ skips what it cannot read.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -45,32 +47,46 @@ def _rows_with(text: bytes, delim: str, ncols: int, stats: LossStats) -> bytes:
     return arr[np.repeat(ok, lens)].tobytes()
 
 
-def _csv_block(text: bytes, delim: str, ncols: int, stats: LossStats) -> np.ndarray | None:
-    """Parse a block of numeric rows in C (pandas); None when some value is not a number."""
-    import csv
+@functools.lru_cache(maxsize=64)
+def _csv_options(delim: str, ncols: int) -> tuple[Any, Any, Any]:
+    """Arrow CSV options for `ncols` float columns split by `delim`, no quoting (made once)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
 
-    import pandas as pd
+    names = [str(i) for i in range(ncols)]
+    read = pacsv.ReadOptions(column_names=names, use_threads=False, block_size=1 << 22)
+    parse = pacsv.ParseOptions(
+        delimiter=delim, quote_char=False, double_quote=False, escape_char=False
+    )
+    convert = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.float64()))
+    return read, parse, convert
 
-    n_lines = text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
-    if text.count(delim.encode()) != n_lines * (ncols - 1):
-        text = _rows_with(text, delim, ncols, stats)
+
+def _csv_block(
+    text: bytes, delim: str, ncols: int, stats: LossStats, regular: bool = False
+) -> np.ndarray | None:
+    """Parse a block of numeric rows in C (Arrow); None when some value is not a number.
+
+    `regular`: the caller has counted `ncols - 1` delimiters per line (no pass to check it).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if not regular:
+        n_lines = text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
+        if text.count(delim.encode()) != n_lines * (ncols - 1):
+            text = _rows_with(text, delim, ncols, stats)
     if not text.strip():
         return np.empty((0, ncols))
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(text),
-            header=None,
-            names=range(ncols),
-            sep=delim,
-            dtype=np.float64,
-            engine="c",
-            quoting=csv.QUOTE_NONE,
-            skip_blank_lines=True,
-            encoding="latin-1",
-        )
-    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+    read, parse, convert = _csv_options(delim, ncols)
+    try:  # empty fields and NaN/NA spellings come back as nulls: NaN below, then dropped
+        table = pacsv.read_csv(pa.py_buffer(text), read, parse, convert)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    return frame.to_numpy(dtype=np.float64)
+    out = np.empty((table.num_rows, ncols))
+    for i, column in enumerate(table.columns):
+        out[:, i] = column.to_numpy()
+    return out
 
 
 def _drop_nonfinite(values: np.ndarray, stats: LossStats) -> np.ndarray:
@@ -103,7 +119,7 @@ class CsvDecoder:
         self.layout = Layout(names, fixed=bool(names))
         if columns:
             self.layout.width = columns
-        import pandas  # noqa: F401  (import now, not on the reader thread's first frame)
+        import pyarrow.csv  # noqa: F401  (import now, not on the reader thread's first frame)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -128,7 +144,7 @@ class CsvDecoder:
             n_lines = text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
             if text.count(self.delim.encode()) == n_lines * (ncols - 1):
                 before = self.stats.malformed
-                values = _csv_block(text, self.delim, ncols, self.stats)
+                values = _csv_block(text, self.delim, ncols, self.stats, regular=True)
                 if values is not None and self.stats.malformed != before:
                     self.stats.malformed = before  # irregular batch: the slow path recounts it
                     values = None
@@ -171,7 +187,7 @@ class PairDecoder:
         self.layout = Layout(names, fixed=bool(names))
         self.labels = Labels()
         self._label = re.compile(rb"([^\s,:=]+)" + re.escape(self.sep))
-        import pandas  # noqa: F401
+        import pyarrow.csv  # noqa: F401
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,24 @@ def _session_col(n: int, sid: str) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([sid]))
 
 
+def load_duckdb() -> Any:
+    """The duckdb module: installed, or a wheel in the plugin folder (the bundle leaves it out)."""
+    from twinbench.plugins import activate, plugins_dir
+
+    activate()
+    try:
+        import duckdb
+    except ImportError as exc:
+        py = f"cp{sys.version_info[0]}{sys.version_info[1]}"
+        raise SessionError(
+            f"sql needs DuckDB, which is not installed here ({exc}). With Python: pip install "
+            f"duckdb. In the bundled app: drop the DuckDB wheel for {py} on this platform (the "
+            f"bundle's addons/ folder has it; or duckdb-*-{py}-*.whl from pypi.org) into the "
+            f"plugin folder {plugins_dir()}, then run again"
+        ) from None
+    return duckdb
+
+
 def connect(paths: Sequence[str | Path]) -> Any:
     """An in-memory DuckDB connection with views over the sessions' recorded data.
 
@@ -32,8 +51,7 @@ def connect(paths: Sequence[str | Path]) -> Any:
     message, data) and `counters` (session, source, counter, value): the loss and driver
     counters saved when each session closed.
     """
-    import duckdb
-
+    duckdb = load_duckdb()
     con = duckdb.connect()
     by_view: dict[str, list[str]] = {}
     devices: dict[str, str] = {}
@@ -89,8 +107,7 @@ def connect(paths: Sequence[str | Path]) -> Any:
 
 def query(paths: Sequence[str | Path], sql: str) -> pa.Table:
     """Run one SQL statement over the sessions and return the result as an Arrow table."""
-    import duckdb
-
+    duckdb = load_duckdb()
     con = connect(paths)
     try:
         rel = con.sql(sql)

@@ -85,6 +85,24 @@ def test_query_panel_runs_sql_and_plots(qtbot, tmp_path):
     assert panel.status.text().startswith("sql: ")
 
 
+def test_query_panel_without_duckdb_says_how_to_add_it(qtbot, tmp_path, monkeypatch):
+    import sys
+
+    from twinbench.widgets.query_panel import QueryPanel
+
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # as in the bundle: import duckdb fails
+    monkeypatch.setenv("TWINBENCH_PLUGIN_DIR", str(tmp_path / "plugins"))
+    folder = make_session(tmp_path / "rec")
+    panel = QueryPanel(AppContext(Runtime()))
+    qtbot.addWidget(panel)
+    panel.sessions.setText(str(folder))
+    panel.sql.setPlainText("SELECT count(*) FROM samples")
+    panel.run_query()
+    text = panel.status.text()
+    assert text.startswith("sql needs DuckDB") and str(tmp_path / "plugins") in text
+    assert panel.table.rowCount() == 0
+
+
 def test_station_view_runs_the_example_and_saves_the_result(qtbot, tmp_path):
     import json
     from pathlib import Path
