@@ -20,6 +20,8 @@ PARTS = (
     ("pyarrow", "pyarrow"),
     ("DuckDB", "duckdb"),
 )
+# what to say of a part that is missing on purpose (the bundle leaves it out)
+ADD_ONS = {"duckdb": "not installed: SQL add-on, its wheel goes in the plugin folder"}
 
 
 def part_versions() -> list[tuple[str, str]]:
@@ -29,7 +31,7 @@ def part_versions() -> list[tuple[str, str]]:
         try:
             rows.append((label, version(dist)))
         except PackageNotFoundError:
-            rows.append((label, "not installed"))
+            rows.append((label, ADD_ONS.get(dist, "not installed")))
     return rows
 
 

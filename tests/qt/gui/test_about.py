@@ -33,3 +33,20 @@ def test_app_icon_loads():
 
     icon = app_icon()
     assert not icon.isNull() and not icon.pixmap(64, 64).isNull()
+
+
+def test_a_missing_add_on_says_where_it_goes(monkeypatch):
+    from importlib.metadata import PackageNotFoundError
+
+    from twinbench import about
+
+    def only_core(dist):
+        if dist == "duckdb":
+            raise PackageNotFoundError(dist)
+        return version(dist)
+
+    monkeypatch.setattr(about, "version", only_core)
+    rows = dict(about.part_versions())
+    duck = rows["DuckDB"]
+    assert duck.startswith("not installed: SQL add-on") and "plugin folder" in duck
+    assert rows["numpy"] == version("numpy")
