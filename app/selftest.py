@@ -6,7 +6,15 @@ import sys
 
 # imported lazily (inside functions) by the drivers and panels: a frozen bundle that lacks one only
 # fails when that feature is used, so the self test imports them up front
-LAZY_MODULES = ("bleak", "orjson", "imufusion", "trimesh", "keyring", "pyarrow.parquet", "pyarrow.csv")
+LAZY_MODULES = (
+    "bleak",
+    "orjson",
+    "imufusion",
+    "trimesh",
+    "keyring",
+    "pyarrow.parquet",
+    "pyarrow.csv",
+)
 LINUX_MODULES = ("dbus_fast", "bleak.backends.bluezdbus.manager")
 
 
