@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from twinbench.benchmodel import BenchModel, DeviceRecord, free_id
-from twinbench.errors import UsageError
+from twinbench.errors import ConfigError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,9 @@ class BenchControl:
         self._last_ids: dict[str, set[str]] = {}  # record id -> hub devices it fed last
         # hub devices dropped (removed, renamed, replaced): the GUI clears their history
         self.forgotten: list[str] = []
+        # "device 'x': why" for devices whose settings or files (a profile) are bad: the GUI
+        # shows them in a dialog (a device that is merely unplugged goes to the status bar)
+        self.config_failures: list[str] = []
         self._lock = threading.Lock()
 
     # -- ids -------------------------------------------------------------------------------
@@ -160,6 +163,9 @@ class BenchControl:
         except Exception as exc:
             self.model.set_device_state(rec.id, "failed", str(exc))
             self.problems.append(f"device {rec.id!r} not started: {exc}")
+            if isinstance(exc, ConfigError):
+                with self._lock:
+                    self.config_failures.append(f"device {rec.id!r}: {exc}")
             return
         self.drivers[rec.id] = drv
         self.model.set_device_state(rec.id, "connecting")
@@ -175,6 +181,8 @@ class BenchControl:
             if exc is not None:
                 with self._lock:
                     self._failed[rec_id] = str(exc) or type(exc).__name__
+                    if isinstance(exc, ConfigError):
+                        self.config_failures.append(f"device {rec_id!r}: {exc}")
 
         fut.add_done_callback(done)
 
@@ -266,6 +274,12 @@ class BenchControl:
             auto = getattr(drv, "started_by", "") == "autoconnect"
             self.model.add_device(dev_id, drv.name, settings, transient=auto)
             self.drivers[dev_id] = drv
+
+    def take_config_failures(self) -> list[str]:
+        """The devices refused for bad settings or files since the last call (then forgotten)."""
+        with self._lock:
+            bad, self.config_failures = self.config_failures, []
+        return bad
 
     def sync(self) -> None:
         """Fold driver reports into the records' states (called a few times a second)."""

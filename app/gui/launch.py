@@ -183,8 +183,11 @@ class BenchApp(QObject):
     def _sync_devices(self) -> None:
         now = time.monotonic()
         if now - self._last_sync >= 0.25:
-            self._last_sync = now
             self.control.sync()
+            self._last_sync = now
+            bad = self.control.take_config_failures()
+            if bad:  # a bad profile or setting: a dialog naming it (the app runs on without it)
+                self.workspace_io.tell("Device not opened", "\n".join(bad))
         if self.control.forgotten:  # removed, renamed or replaced devices leave the plot
             gone, self.control.forgotten = self.control.forgotten, []
             for dev in gone:

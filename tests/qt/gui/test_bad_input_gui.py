@@ -40,10 +40,16 @@ def test_bad_profile_in_an_opened_workspace_is_reported(qtbot, make_bench, tmp_p
     bench = make_bench()
     bench.workspace_io.ask_unsaved = lambda: "discard"  # no modal question in a test
     bench.workspace_io.open(str(ws))
-    # named in the problems the status bar shows (a dialog where the device is refused at once)
-    qtbot.waitUntil(
-        lambda: any("p.toml:4: framing.endain" in p for p in bench.problems), timeout=5000
-    )
+    # a dialog names the device and the profile's line and key; the status bar says it too
+    qtbot.waitUntil(lambda: bool(_dialogs()), timeout=5000)
+    box = _dialogs()[0]
+    assert box.text() == "Device not opened"
+    assert box.informativeText().startswith("device 'serial")
+    assert "p.toml:4: framing.endain" in box.informativeText()
+    assert any("p.toml:4: framing.endain" in p for p in bench.problems)
+    box.close()
+    qtbot.wait(600)
+    assert not _dialogs()  # told once, not at every sync
 
 
 def test_a_failure_while_building_the_window_closes_it(qtbot, config_dir, monkeypatch, capsys):
