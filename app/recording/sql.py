@@ -36,9 +36,9 @@ def load_duckdb() -> Any:
         py = f"cp{sys.version_info[0]}{sys.version_info[1]}"
         raise SessionError(
             f"sql needs DuckDB, which is not installed here ({exc}). With Python: pip install "
-            f"duckdb. In the bundled app: drop the DuckDB wheel for {py} on this platform (the "
-            f"bundle's addons/ folder has it; or duckdb-*-{py}-*.whl from pypi.org) into the "
-            f"plugin folder {plugins_dir()}, then run again"
+            f"duckdb. In the bundled app: drop the DuckDB wheel for {py} on this platform (in "
+            f"addons/ beside the bundle, or duckdb-*-{py}-*.whl from pypi.org) into the plugin "
+            f"folder {plugins_dir()}, then run again"
         ) from None
     return duckdb
 
