@@ -60,13 +60,37 @@ def _csv_field(text: str) -> str:
     return text
 
 
+def _csv_writable(table: Any) -> Any:
+    """The table with each column Arrow's CSV writer refuses (lists, structs, maps, intervals)
+    turned into a text column of JSON values."""
+    import io
+    import json
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    cols = []
+    for col in table.columns:
+        try:
+            pacsv.write_csv(pa.table({"c": col.slice(0, 1)}), io.BytesIO())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            col = pa.array(
+                [None if v is None else json.dumps(_plain(v)) for v in col.to_pylist()],
+                pa.string(),
+            )
+        cols.append(col)
+    return pa.table(cols, names=table.column_names)
+
+
 def csv_text(table: Any) -> str:
-    """The table as CSV: quotes only where needed, doubles exact, times in ISO 8601."""
+    """The table as CSV: quotes only where needed, doubles exact, times in ISO 8601, nested
+    values (lists, structs) as JSON text."""
     import io
 
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    table = _csv_writable(table)
     out = io.BytesIO()
     try:  # plain fields; a value holding a comma, quote or newline needs quoting
         pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False, quoting_style="none"))
@@ -102,25 +126,28 @@ def text_table(table: Any, max_rows: int) -> str:
     return "\n".join(" ".join(row).rstrip() for row in zip(*columns, strict=True))
 
 
-def json_records(table: Any) -> str:
-    """Rows as a JSON array of objects: doubles round-trip exactly, times in ISO 8601, NaN null."""
+def _plain(v: Any) -> Any:
+    """A value as JSON data: NaN/inf null, times ISO 8601, bytes hex, the rest as text."""
     import datetime as dt
-    import json
     import math
 
-    def plain(v: Any) -> Any:
-        if isinstance(v, float) and not math.isfinite(v):
-            return None
-        if isinstance(v, dt.datetime | dt.date | dt.time):
-            return v.isoformat()
-        if isinstance(v, dt.timedelta):
-            return v.total_seconds()
-        if isinstance(v, bytes):
-            return v.hex()
-        if isinstance(v, dict):
-            return {str(k): plain(x) for k, x in v.items()}
-        if isinstance(v, list | tuple):
-            return [plain(x) for x in v]
-        return v if v is None or isinstance(v, bool | int | float | str) else str(v)
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dt.datetime | dt.date | dt.time):
+        return v.isoformat()
+    if isinstance(v, dt.timedelta):
+        return v.total_seconds()
+    if isinstance(v, bytes):
+        return v.hex()
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    return v if v is None or isinstance(v, bool | int | float | str) else str(v)
 
-    return json.dumps([{k: plain(v) for k, v in row.items()} for row in table.to_pylist()])
+
+def json_records(table: Any) -> str:
+    """Rows as a JSON array of objects: doubles round-trip exactly, times in ISO 8601, NaN null."""
+    import json
+
+    return json.dumps([{k: _plain(v) for k, v in row.items()} for row in table.to_pylist()])

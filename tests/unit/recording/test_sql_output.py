@@ -50,3 +50,23 @@ def test_text_table_aligns_numbers_right_and_text_left():
     width = len('say "hi", twice')
     assert out[1][width + 1 :].lstrip().startswith("0.3")  # right-aligned under "value"
     assert text_table(pa.table({}), 5) == "(no columns)"
+
+
+def test_csv_writes_nested_and_interval_values_as_json_text():
+    t = pa.table(
+        {
+            "l": pa.array([[1, 2], None], pa.list_(pa.int32())),
+            "s": pa.array([{"a": 1, "b": "x,y"}, {"a": 2, "b": None}]),
+            "m": pa.array([[("k", 1)], []], pa.map_(pa.string(), pa.int32())),
+            "i": pa.array([pa.MonthDayNano([0, 3, 0]), None], pa.month_day_nano_interval()),
+            "v": [1.5, 2.5],
+        }
+    )
+    convert = pacsv.ConvertOptions(strings_can_be_null=True)
+    back = pacsv.read_csv(io.BytesIO(csv_text(t).encode()), convert_options=convert)
+    assert back.column_names == ["l", "s", "m", "i", "v"]
+    assert back.column("l").to_pylist() == ["[1, 2]", None]
+    assert back.column("s").to_pylist() == ['{"a": 1, "b": "x,y"}', '{"a": 2, "b": null}']
+    assert back.column("m").to_pylist() == ['[["k", 1]]', "[]"]
+    assert back.column("i").to_pylist() == ["[0, 3, 0]", None]
+    assert back.column("v").to_pylist() == [1.5, 2.5]
