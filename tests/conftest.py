@@ -30,6 +30,23 @@ def _children() -> set[int]:
 
 
 @pytest.fixture(autouse=True)
+def gc_on_the_main_thread():
+    """Once Qt is loaded, collect cyclic garbage on this (the GUI) thread only, as the app does:
+    a worker thread's collection could destroy a Qt or vispy object left by an earlier test off
+    its thread, which deadlocks (see twinbench.gui.gcpin)."""
+    if "PySide6.QtCore" not in sys.modules:
+        yield
+        return
+    from twinbench.gui.gcpin import COLLECTOR
+
+    COLLECTOR.start()
+    try:
+        yield
+    finally:
+        COLLECTOR.stop()  # the last user collects here, then automatic collection is back
+
+
+@pytest.fixture(autouse=True)
 def no_leaks():
     """Fail a test that leaves a thread or a child process running."""
     before_t = _live_threads()

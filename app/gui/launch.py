@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from twinbench.errors import ConfigError
+from twinbench.gui.gcpin import COLLECTOR
 from twinbench.gui.session import SessionState, SessionStore
 from twinbench.widgets.context import AppContext
 from twinbench.widgets.main_window import MainWindow
@@ -65,6 +66,8 @@ class BenchApp(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.tick)
+        COLLECTOR.start()  # garbage with Qt or vispy objects in it is collected on this thread
+        self._collecting = True
         self.ready = False
         self.stopped = False
         self.save_enabled = True
@@ -234,6 +237,7 @@ class BenchApp(QObject):
         if len(self.problems) > self._problems_shown:  # appended by any thread
             self._problems_shown = len(self.problems)
             self.window.statusBar().showMessage(self.problems[-1], 10_000)
+        COLLECTOR.tick()
 
     # -- stop ------------------------------------------------------------------------------
     def save_session(self) -> None:
@@ -262,6 +266,9 @@ class BenchApp(QObject):
             self.runtime.stop()
             if hasattr(self, "display"):
                 self.runtime.hub.unsubscribe(self.display)
+        if self._collecting:  # the workers have stopped: collection may run anywhere again
+            self._collecting = False
+            COLLECTOR.stop()
 
     def _stop_recording(self) -> None:
         rec = self.ctx.services.get("recorder")
