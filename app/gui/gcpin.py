@@ -11,6 +11,9 @@ automatic collection is off and the GUI's pump collects, with Python's own thres
 from __future__ import annotations
 
 import gc
+import time
+
+FULL_EVERY_S = 10.0  # at most one full collection this often (CPython waits for 25 % new objects)
 
 
 class GuiCollector:
@@ -20,6 +23,7 @@ class GuiCollector:
     def __init__(self) -> None:
         self._users = 0
         self._was_enabled: bool | None = None
+        self._full_at = 0.0
         self.collections = [0, 0, 0]  # per generation, done by `tick`
 
     @property
@@ -47,15 +51,23 @@ class GuiCollector:
             gc.enable()
         self._was_enabled = None
 
-    def tick(self) -> int:
+    def tick(self, now: float | None = None) -> int:
         """Collect the oldest generation whose count passed its threshold, as CPython would
-        have; returns that generation, or -1 when none is due."""
+        have (a full collection at most every FULL_EVERY_S, standing in for CPython's rule of
+        waiting until a quarter of the old objects are new); returns that generation, or -1
+        when none is due."""
         if self._was_enabled is None:
             return -1
         counts, thresholds = gc.get_count(), gc.get_threshold()
         if thresholds[0] <= 0 or counts[0] <= thresholds[0]:
             return -1
         gen = next(g for g in (2, 1, 0) if g == 0 or counts[g] > thresholds[g])
+        now = time.monotonic() if now is None else now
+        if gen == 2:
+            if now - self._full_at < FULL_EVERY_S:
+                gen = 1
+            else:
+                self._full_at = now
         gc.collect(gen)
         self.collections[gen] += 1
         return gen

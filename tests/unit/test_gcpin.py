@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import threading
 
 from twinbench.gui.gcpin import GuiCollector
@@ -66,6 +67,28 @@ def test_garbage_a_worker_makes_is_finalized_by_the_ticking_thread():
         assert len(Cycle.finalized_on) == 200
         assert set(Cycle.finalized_on) == {threading.current_thread().name}
         assert sum(c.collections) >= 1
+    finally:
+        c.stop()
+        (gc.enable if was else gc.disable)()
+
+
+def test_full_collections_are_spaced_out():
+    from twinbench.gui import gcpin
+
+    was = gc.isenabled()
+    c = GuiCollector()
+    c.start()
+    try:
+        gens = []
+        keep = []
+        for i in range(400):  # many gen-0 collections, hence gen-1 and gen-2 ones due
+            keep.append([[j] for j in range(2 * gc.get_threshold()[0])])
+            gens.append(c.tick(now=i * 0.1))  # 40 s of ticks, 10 per second
+        full = [i for i, g in enumerate(gens) if g == 2]
+        assert len(full) >= 3  # still done (gen 2 came due every 100 collections)
+        spacing = [b - a for a, b in itertools.pairwise(full)]
+        assert min(spacing) >= gcpin.FULL_EVERY_S / 0.1
+        assert gens.count(1) > 0 and gens.count(0) > 0
     finally:
         c.stop()
         (gc.enable if was else gc.disable)()
