@@ -29,21 +29,25 @@ def _children() -> set[int]:
     return {p.pid for p in psutil.Process().children(recursive=True)}
 
 
+_GC_PINNED = []  # the session's hold on the collector, taken once Qt is loaded
+
+
 @pytest.fixture(autouse=True)
 def gc_on_the_main_thread():
     """Once Qt is loaded, collect cyclic garbage on this (the GUI) thread only, as the app does:
     a worker thread's collection could destroy a Qt or vispy object left by an earlier test off
-    its thread, which deadlocks (see twinbench.gui.gcpin)."""
+    its thread, which deadlocks (see twinbench.gui.gcpin). Collections run after each test,
+    when Python would have run them."""
     if "PySide6.QtCore" not in sys.modules:
         yield
         return
     from twinbench.gui.gcpin import COLLECTOR
 
-    COLLECTOR.start()
-    try:
-        yield
-    finally:
-        COLLECTOR.stop()  # the last user collects here, then automatic collection is back
+    if not _GC_PINNED:
+        COLLECTOR.start()  # for the rest of the session
+        _GC_PINNED.append(COLLECTOR)
+    yield
+    COLLECTOR.tick()
 
 
 @pytest.fixture(autouse=True)
