@@ -67,7 +67,8 @@ def _csv_block(
 ) -> np.ndarray | None:
     """Parse a block of numeric rows in C (Arrow); None when some value is not a number.
 
-    `regular`: the caller has counted `ncols - 1` delimiters per line (no pass to check it).
+    `regular`: the caller has checked the delimiter count (`ncols - 1` per line in all), so this
+    does not count again; a block whose lines differ anyway fails the parse and returns None.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -81,7 +82,7 @@ def _csv_block(
     read, parse, convert = _csv_options(delim, ncols)
     try:  # empty fields and NaN/NA spellings come back as nulls: NaN below, then dropped
         table = pacsv.read_csv(pa.py_buffer(text), read, parse, convert)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except pa.ArrowException:  # a ragged row, a value that is not a number: the slow path
         return None
     out = np.empty((table.num_rows, ncols))
     for i, column in enumerate(table.columns):
