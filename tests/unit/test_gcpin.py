@@ -6,19 +6,8 @@ import gc
 import itertools
 import threading
 
+from tests.cycles import Cycle
 from twinbench.gui.gcpin import GuiCollector
-
-
-class Cycle:
-    """An object in a reference cycle that notes which thread finalized it."""
-
-    finalized_on: list[str] = []
-
-    def __init__(self) -> None:
-        self.me = self
-
-    def __del__(self) -> None:
-        Cycle.finalized_on.append(threading.current_thread().name)
 
 
 def test_start_stop_are_counted_and_restore_the_previous_state():

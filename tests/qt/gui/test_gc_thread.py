@@ -6,15 +6,7 @@ from __future__ import annotations
 import gc
 import threading
 
-
-class Cycle:
-    finalized_on: list[str] = []
-
-    def __init__(self) -> None:
-        self.me = self
-
-    def __del__(self) -> None:
-        Cycle.finalized_on.append(threading.current_thread().name)
+from tests.cycles import Cycle
 
 
 def test_the_pump_collects_what_workers_leave(make_bench, qtbot):

@@ -67,15 +67,20 @@ def test_sessions_panel_records_the_live_runtime(qtbot, tmp_path):
     assert panel.table.rowCount() == 1 and panel.table.item(0, 3).text() == "closed"
 
 
-def test_query_panel_runs_sql_and_plots(qtbot, tmp_path):
+def query_panel(qtbot, tmp_path, sql: str):
+    """A SQL panel over a recorded session, `sql` run once."""
     from twinbench.widgets.query_panel import QueryPanel
 
-    folder = make_session(tmp_path / "rec")
     panel = QueryPanel(AppContext(Runtime()))
     qtbot.addWidget(panel)
-    panel.sessions.setText(str(folder))
-    panel.sql.setPlainText("SELECT time, channel, value FROM samples ORDER BY time")
+    panel.sessions.setText(str(make_session(tmp_path / "rec")))
+    panel.sql.setPlainText(sql)
     panel.run_query()
+    return panel
+
+
+def test_query_panel_runs_sql_and_plots(qtbot, tmp_path):
+    panel = query_panel(qtbot, tmp_path, "SELECT time, channel, value FROM samples ORDER BY time")
     assert panel.status.text() == "4000 row(s)"
     assert panel.table.rowCount() == 1000 and panel.table.columnCount() == 3
     curves = panel.plot.getPlotItem().listDataItems()
@@ -88,16 +93,9 @@ def test_query_panel_runs_sql_and_plots(qtbot, tmp_path):
 def test_query_panel_without_duckdb_says_how_to_add_it(qtbot, tmp_path, monkeypatch):
     import sys
 
-    from twinbench.widgets.query_panel import QueryPanel
-
     monkeypatch.setitem(sys.modules, "duckdb", None)  # as in the bundle: import duckdb fails
     monkeypatch.setenv("TWINBENCH_PLUGIN_DIR", str(tmp_path / "plugins"))
-    folder = make_session(tmp_path / "rec")
-    panel = QueryPanel(AppContext(Runtime()))
-    qtbot.addWidget(panel)
-    panel.sessions.setText(str(folder))
-    panel.sql.setPlainText("SELECT count(*) FROM samples")
-    panel.run_query()
+    panel = query_panel(qtbot, tmp_path, "SELECT count(*) FROM samples")
     text = panel.status.text()
     assert text.startswith("sql needs DuckDB") and str(tmp_path / "plugins") in text
     assert panel.table.rowCount() == 0
