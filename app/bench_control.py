@@ -163,9 +163,8 @@ class BenchControl:
         except Exception as exc:
             self.model.set_device_state(rec.id, "failed", str(exc))
             self.problems.append(f"device {rec.id!r} not started: {exc}")
-            if isinstance(exc, ConfigError):
-                with self._lock:
-                    self.config_failures.append(f"device {rec.id!r}: {exc}")
+            with self._lock:
+                self._note_config_failure(rec.id, exc)
             return
         self.drivers[rec.id] = drv
         self.model.set_device_state(rec.id, "connecting")
@@ -181,8 +180,7 @@ class BenchControl:
             if exc is not None:
                 with self._lock:
                     self._failed[rec_id] = str(exc) or type(exc).__name__
-                    if isinstance(exc, ConfigError):
-                        self.config_failures.append(f"device {rec_id!r}: {exc}")
+                    self._note_config_failure(rec_id, exc)
 
         fut.add_done_callback(done)
 
@@ -274,6 +272,11 @@ class BenchControl:
             auto = getattr(drv, "started_by", "") == "autoconnect"
             self.model.add_device(dev_id, drv.name, settings, transient=auto)
             self.drivers[dev_id] = drv
+
+    def _note_config_failure(self, rec_id: str, exc: BaseException) -> None:
+        """Keep a refusal for bad settings or files for the GUI's dialog (lock held)."""
+        if isinstance(exc, ConfigError):
+            self.config_failures.append(f"device {rec_id!r}: {exc}")
 
     def take_config_failures(self) -> list[str]:
         """The devices refused for bad settings or files since the last call (then forgotten)."""

@@ -61,19 +61,15 @@ def _csv_field(text: str) -> str:
 
 
 def _csv_writable(table: Any) -> Any:
-    """The table with each column Arrow's CSV writer refuses (lists, structs, maps, intervals)
-    turned into a text column of JSON values."""
-    import io
+    """The table with the columns Arrow's CSV writer refuses (lists, structs, maps, unions,
+    intervals) turned into text columns of JSON values."""
     import json
 
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     cols = []
     for col in table.columns:
-        try:
-            pacsv.write_csv(pa.table({"c": col.slice(0, 1)}), io.BytesIO())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        if pa.types.is_nested(col.type) or pa.types.is_interval(col.type):
             col = pa.array(
                 [None if v is None else json.dumps(_plain(v)) for v in col.to_pylist()],
                 pa.string(),

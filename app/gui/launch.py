@@ -67,7 +67,6 @@ class BenchApp(QObject):
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.tick)
         COLLECTOR.start()  # garbage with Qt or vispy objects in it is collected on this thread
-        self._collecting = True
         self.ready = False
         self.stopped = False
         self.save_enabled = True
@@ -186,8 +185,8 @@ class BenchApp(QObject):
     def _sync_devices(self) -> None:
         now = time.monotonic()
         if now - self._last_sync >= 0.25:
-            self.control.sync()
             self._last_sync = now
+            self.control.sync()
             bad = self.control.take_config_failures()
             if bad:  # a bad profile or setting: a dialog naming it (the app runs on without it)
                 self.workspace_io.tell("Device not opened", "\n".join(bad))
@@ -266,9 +265,7 @@ class BenchApp(QObject):
             self.runtime.stop()
             if hasattr(self, "display"):
                 self.runtime.hub.unsubscribe(self.display)
-        if self._collecting:  # the workers have stopped: collection may run anywhere again
-            self._collecting = False
-            COLLECTOR.stop()
+        COLLECTOR.stop()  # the workers have stopped: collection may run anywhere again
 
     def _stop_recording(self) -> None:
         rec = self.ctx.services.get("recorder")
