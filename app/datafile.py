@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from twinbench.arrownp import from_numpy, to_numpy, valid
 from twinbench.errors import ConfigError
 
 PREFIX = "file:"
@@ -65,6 +66,7 @@ class DataBlock:
     columns: list[np.ndarray]
     units: dict[str, str] = field(default_factory=dict)
     stream: Any = None  # the display history stream, when built while reading
+    untimed: int = 0  # rows skipped: no time (empty, null or not a number)
 
 
 class Cancelled(Exception):
@@ -97,6 +99,7 @@ def time_candidates(schema: pa.Schema) -> list[str]:
         low = f.name.lower()
         base = next((low.removesuffix(s) for s in UNIT_SUFFIX if low.endswith(s)), low)
         numeric = pa.types.is_integer(f.type) or pa.types.is_floating(f.type)
+        numeric = numeric or pa.types.is_null(f.type)  # all empty: an error names it later
         if numeric and (low in TIME_NAMES or base in TIME_NAMES):
             named.append(f.name)
     named.sort(key=lambda n: TIME_NAMES.index(n.lower()) if n.lower() in TIME_NAMES else 99)
@@ -104,11 +107,17 @@ def time_candidates(schema: pa.Schema) -> list[str]:
 
 
 def _dataset(path: Path) -> object:
+    """A folder of Parquet files (Hive partitions become columns). `pyarrow.dataset` imports
+    pandas where it is installed (~0.8 s), so single files go through `pq.ParquetFile`."""
     import pyarrow.dataset as ds
 
-    if path.is_dir():
-        return ds.dataset(path, format="parquet", partitioning="hive")
-    return ds.dataset(path, format="parquet")
+    return ds.dataset(path, format="parquet", partitioning="hive")
+
+
+def _parquet_file(path: Path) -> Any:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path)
 
 
 def _csv_schema(path: Path) -> pa.Schema:
@@ -133,9 +142,13 @@ def inspect(path: str | Path) -> DataInfo:
         schema = _csv_schema(p)
         return DataInfo(p, "csv", name, schema.names, time_candidates(schema))
     try:
-        dset = _dataset(p)
-        schema = dset.schema  # type: ignore[attr-defined]
-        rows = dset.count_rows()  # type: ignore[attr-defined]
+        if p.is_dir():
+            dset = _dataset(p)
+            schema = dset.schema  # type: ignore[attr-defined]
+            rows = dset.count_rows()  # type: ignore[attr-defined]
+        else:
+            with _parquet_file(p) as pf:
+                schema, rows = pf.schema_arrow, pf.metadata.num_rows
     except (pa.ArrowInvalid, OSError) as exc:
         raise ConfigError(
             f"{p}: not a recorded session, CSV or Parquet data ({exc}); "
@@ -147,11 +160,13 @@ def inspect(path: str | Path) -> DataInfo:
 def to_ns(col: pa.Array | pa.ChunkedArray, name: str) -> np.ndarray:
     """A time column as int64 nanoseconds (timestamps by their unit, numbers by name suffix)."""
     typ = col.type
+    if not len(col):
+        return np.empty(0, np.int64)
     if pa.types.is_timestamp(typ) or pa.types.is_date(typ):
-        col = col.cast(pa.timestamp("ns")) if typ != pa.timestamp("ns") else col
-        arr = col.cast(pa.int64())
-        return np.asarray(arr.to_numpy(zero_copy_only=False), np.int64)
-    values = np.asarray(col.to_numpy(zero_copy_only=False))
+        if not (pa.types.is_timestamp(typ) and typ.unit == "ns"):
+            col = col.cast(pa.timestamp("ns"))
+        return np.asarray(to_numpy(col.cast(pa.int64())), np.int64)  # no copy from ns
+    values = to_numpy(col)
     low = name.lower()
     scale = next((f for s, f in UNIT_SUFFIX.items() if low.endswith(s)), None)
     if scale is None:
@@ -209,10 +224,7 @@ class _Filler:
         lo, hi = self.n, self.n + m
         self.t[lo:hi] = to_ns(batch.column(time_col), time_col)
         for i, name in enumerate(names):
-            arr = batch.column(name)
-            if arr.null_count:
-                arr = arr.cast(pa.float64()).fill_null(float("nan"))
-            self.cols[i][lo:hi] = arr.to_numpy(zero_copy_only=False)
+            self.cols[i][lo:hi] = to_numpy(batch.column(name))
         self.n = hi
 
     def block(self, device: str, names: list[str], units: dict[str, str]) -> DataBlock:
@@ -231,6 +243,22 @@ class _Filler:
 def _check(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
         raise Cancelled()
+
+
+def _timed_rows(batch: pa.RecordBatch, time_col: str) -> tuple[pa.RecordBatch, int]:
+    """The rows of `batch` that have a time (not null, and finite when a float), and how many
+    were dropped."""
+    col = batch.column(time_col)
+    floating = pa.types.is_floating(col.type)
+    if not col.null_count and not floating:
+        return batch, 0
+    ok = valid(col)
+    if floating:
+        ok &= np.isfinite(to_numpy(col))
+    kept = np.flatnonzero(ok)
+    if kept.size == batch.num_rows:
+        return batch, 0
+    return batch.take(from_numpy(kept)), batch.num_rows - int(kept.size)
 
 
 @contextmanager
@@ -305,11 +333,15 @@ def _batches_into(
     names = _numeric(schema, skip)
     units = _units(schema)
     fillers: dict[str | None, _Filler] = {}
-    done = 0
+    done = untimed = 0
     for batch in batches:  # type: ignore[attr-defined]
         _check(cancel)
+        read = batch.num_rows
+        if time_col is not None:
+            batch, dropped = _timed_rows(batch, time_col)
+            untimed += dropped
         if time_col is None:  # no time column: rows 1 ms apart
-            idx = pa.array(np.arange(done, done + batch.num_rows, dtype=np.int64) * 1_000_000)
+            idx = from_numpy(np.arange(done, done + batch.num_rows, dtype=np.int64) * 1_000_000)
             batch = pa.RecordBatch.from_arrays(
                 [*batch.columns, idx], names=[*batch.schema.names, "__row_ns"]
             )
@@ -317,40 +349,64 @@ def _batches_into(
         if dev_key is None:
             parts: list[tuple[str | None, pa.RecordBatch]] = [(None, batch)]
         else:
-            devs = batch.column(dev_key).cast(pa.string()).to_numpy(zero_copy_only=False)
             parts = []
-            for d in dict.fromkeys(devs.tolist()):
-                mask = devs == d
-                parts.append((str(d), batch.filter(pa.array(mask)) if not mask.all() else batch))
+            coded = batch.column(dev_key).cast(pa.string()).dictionary_encode()
+            codes = to_numpy(coded.indices)  # NaN: no device
+            for code, d in enumerate(coded.dictionary.to_pylist()):
+                rows_of = np.flatnonzero(codes == code)
+                part = batch if rows_of.size == batch.num_rows else batch.take(from_numpy(rows_of))
+                parts.append((str(d), part))
+            if coded.null_count:
+                parts.append(("None", batch.take(from_numpy(np.flatnonzero(np.isnan(codes))))))
         for dev, part in parts:
             filler = fillers.get(dev)
             if filler is None:
                 filler = fillers[dev] = _Filler(rows if dev_key is None else 0, names)
             filler.add(part, key_col, names)
-        done += batch.num_rows
+        done += read
         if progress is not None:
             progress(where() if where is not None else (done / rows if rows else 0.0))
     several = len(fillers) > 1
-    return [f.block(_device_id(info, d, several), names, units) for d, f in fillers.items() if f.n]
+    made = [(d, f) for d, f in fillers.items() if f.n]
+    blocks = [f.block(_device_id(info, d, several), names, units) for d, f in made]
+    if blocks:
+        blocks[0].untimed = untimed
+    elif untimed:
+        raise ConfigError(f"{info.path}: no row has a time in column {time_col!r}")
+    return blocks
 
 
 def _load_parquet(
     info: DataInfo, time_col: str | None, progress: Progress | None, cancel: threading.Event | None
 ) -> list[DataBlock]:
-    dset = _dataset(info.path)
-    schema = dset.schema  # type: ignore[attr-defined]
-    batches = dset.to_batches(batch_size=BATCH_ROWS, use_threads=True)  # type: ignore[attr-defined]
+    pf = None
+    if info.path.is_dir():
+        dset = _dataset(info.path)
+        schema = dset.schema  # type: ignore[attr-defined]
+        batches = dset.to_batches(batch_size=BATCH_ROWS, use_threads=True)  # type: ignore[attr-defined]
+    else:
+        pf = _parquet_file(info.path)
+        schema = pf.schema_arrow
+        batches = pf.iter_batches(batch_size=BATCH_ROWS, use_threads=True)
+    try:
+        return _read_parquet(batches, schema, info, time_col, progress, cancel)
+    finally:
+        if pf is not None:
+            pf.close()
+
+
+def _read_parquet(
+    batches: Any,
+    schema: pa.Schema,
+    info: DataInfo,
+    time_col: str | None,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> list[DataBlock]:
     one_device = not any(k in schema.names and k != time_col for k in DEVICE_KEYS)
     if one_device and time_col is not None and info.rows:
         return [_stream_parquet(batches, schema, info, time_col, progress, cancel)]
     return _batches_into(batches, schema, info, time_col, info.rows, progress, cancel)
-
-
-def _column(batch: pa.RecordBatch, name: str) -> np.ndarray:
-    arr = batch.column(name)
-    if arr.null_count:
-        arr = arr.cast(pa.float64()).fill_null(float("nan"))
-    return arr.to_numpy(zero_copy_only=False)
 
 
 def _stream_parquet(
@@ -369,25 +425,31 @@ def _stream_parquet(
     device = _device_id(info, None, False)
     st = sized_stream(device, tuple(names), info.rows)
     ordered = True
+    read = untimed = 0
     with ThreadPoolExecutor(
         max_workers=FOLD_THREADS, thread_name_prefix="ThreadPoolExecutor"
     ) as pool:
         for batch in batches:
             _check(cancel)
+            read += batch.num_rows
+            batch, dropped = _timed_rows(batch, time_col)
+            untimed += dropped
             t = to_ns(batch.column(time_col), time_col)
             if t.size and ((st.count and t[0] < st.last_t) or np.any(t[1:] < t[:-1])):
                 ordered = False
-            st.fill(t, [_column(batch, n) for n in names], pool)
+            st.fill(t, [to_numpy(batch.column(n)) for n in names], pool)
             if progress is not None:
-                progress(st.count / info.rows)
+                progress(read / info.rows)
     n = st.count
+    if not n and untimed:
+        raise ConfigError(f"{info.path}: no row has a time in column {time_col!r}")
     t_ns = st.t[:n]
     cols = [st.v[i, :n] for i in range(len(names))]
     if not ordered:  # rows out of time order: sort once, rebuild the levels
         order = np.argsort(t_ns, kind="stable")
         t_ns, cols = t_ns[order], [c[order] for c in cols]
         st = whole_stream(device, tuple(names), t_ns, cols)
-    return DataBlock(device, tuple(names), t_ns, cols, _units(schema), stream=st)
+    return DataBlock(device, tuple(names), t_ns, cols, _units(schema), stream=st, untimed=untimed)
 
 
 def _load_csv(

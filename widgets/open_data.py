@@ -23,12 +23,15 @@ ROW_TIME = "(row number, 1 ms apart)"
 
 
 class LoadJob:
-    """One file being read on a worker thread: progress 0..1, then blocks or an error."""
+    """One file inspected and read on a worker thread (its imports and reads never hold up the
+    GUI): progress 0..1, then blocks, an error, or the question of which column is time."""
 
-    def __init__(self, info: Any, time_column: str | None, on_done: Any = None) -> None:
-        self.info = info
+    def __init__(self, path: Path, time_column: str | None, on_done: Any = None) -> None:
+        self.path = path
+        self.info: Any = None  # what the file holds, once inspected
+        self.ask_time = False  # several columns could be time and none was chosen
         self.on_done = on_done  # called on the worker thread when done
-        self.time_column = time_column
+        self.time_column = time_column  # "": none, rows 1 ms apart
         self.progress = 0.0
         self.cancel = threading.Event()
         self.streams: list[tuple[Any, Any]] = []  # (DataBlock, history stream)
@@ -40,9 +43,17 @@ class LoadJob:
 
     def _run(self) -> None:
         from twinbench import datafile
+        from twinbench.errors import TwinBenchError
         from twinbench.history import whole_stream
 
         try:
+            self.info = datafile.inspect(self.path)
+            if self.time_column is None and self.info.ambiguous:
+                self.ask_time = True
+                return
+            if self.time_column == "":  # rows 1 ms apart
+                self.info.time_candidates = []
+                self.time_column = None
             blocks = datafile.load(self.info, self.time_column, self._set, self.cancel)
             if not blocks:
                 raise ValueError("no rows of numbers to show")
@@ -51,8 +62,10 @@ class LoadJob:
                 self.streams.append((b, st))
         except datafile.Cancelled:
             self.error = "cancelled"
+        except TwinBenchError as exc:  # names the file and what is wrong with it
+            self.error = str(exc)
         except Exception as exc:  # reported in the status bar, never a crash
-            log.exception("opening %s failed", self.info.path)
+            log.exception("opening %s failed", self.path)
             self.error = str(exc)
         finally:
             self.done = True
@@ -110,30 +123,17 @@ class DataOpener(QObject):
 
     # -- opening ---------------------------------------------------------------------------
     def open_path(self, path: str | Path, time_column: str | None = None) -> LoadJob | None:
-        """Start reading `path` (time column found, or asked when ambiguous); returns the job."""
-        from twinbench import datafile
-        from twinbench.errors import TwinBenchError
-
+        """Start reading `path` on a worker (which column is time is asked when several could
+        be, `time_column` "" for none); returns the job."""
         if self.win.ctx.runtime is None or self.win.ctx.history is None:
             self._say("open data: the window is still starting", 5000)
             return None
         if self.job is not None and not self.job.done:
             self._say("still opening the previous data file", 5000)
             return None
-        try:
-            info = datafile.inspect(path)
-        except TwinBenchError as exc:
-            self._fail(str(exc))
-            return None
-        if time_column is None and info.ambiguous:
-            time_column = self.ask_time_column(info)
-            if time_column is None:
-                return None
-        if time_column == "":  # rows 1 ms apart
-            info.time_candidates = []
-            time_column = None
-        self.job = LoadJob(info, time_column, self._finished.emit)
-        text = f"Opening {info.path.name}\u2026"
+        path = Path(path)
+        self.job = LoadJob(path, time_column, self._finished.emit)
+        text = f"Opening {path.name}\u2026"
         self.dialog = QProgressDialog(text, "Cancel", 0, 1000, self.win)
         self.dialog.setObjectName("open-data-progress")
         self.dialog.setMinimumDuration(400)  # short loads show no dialog
@@ -159,7 +159,13 @@ class DataOpener(QObject):
             self.dialog.deleteLater()
             self.dialog = None
         if job.error:
-            self._fail(f"{job.info.path.name}: {job.error}")
+            name = job.path.name
+            self._fail(job.error if name in job.error else f"{name}: {job.error}")
+            return
+        if job.ask_time:
+            column = self.ask_time_column(job.info)
+            if column is not None:
+                self.open_path(job.path, column)
             return
         self._show(job)
 
@@ -194,7 +200,10 @@ class DataOpener(QObject):
         self.last_seconds = time.perf_counter() - job.started
         self.opened_devices.extend(ids)
         rows = sum(int(b.t_ns.shape[0]) for b, _ in job.streams)
-        self._say(f"opened {job.info.path.name}: {rows:,} rows as {', '.join(ids)}", 8000)
+        untimed = sum(b.untimed for b, _ in job.streams)
+        skipped = f"; {untimed:,} rows without a time skipped" if untimed else ""
+        text = f"opened {job.info.path.name}: {rows:,} rows as {', '.join(ids)}{skipped}"
+        self._say(text, 8000)
         self.opened.emit(ids)
 
     # -- messages --------------------------------------------------------------------------

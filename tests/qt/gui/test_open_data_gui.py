@@ -97,3 +97,18 @@ def test_dropping_a_parquet_file_on_the_window_opens_it(make_bench, qtbot, tmp_p
         bench.window.dropEvent(ev)
     assert got.args == [["file:bench"]]
     assert bench.runtime.hub.devices["file:bench"].samples == 100
+
+
+def test_rows_without_a_time_are_skipped_and_the_status_bar_says_how_many(
+    make_bench, qtbot, tmp_path
+):
+    bench = make_bench(wait_data=False)
+    path = tmp_path / "bench.csv"
+    path.write_text("time_s,temp\n0.0,20\n,21\n0.1,22\nNaN,23\n0.2,24\n")
+    opener = bench.window.actions.opener
+    with qtbot.waitSignal(opener.opened, timeout=10_000):
+        opener.open_path(str(path))
+    assert bench.runtime.hub.devices["file:bench"].samples == 3
+    assert bench.history.span("file:bench") == (0, 200_000_000)
+    text = bench.window.statusBar().currentMessage()
+    assert "3 rows as file:bench; 2 rows without a time skipped" in text

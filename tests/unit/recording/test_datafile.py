@@ -129,3 +129,28 @@ def test_filling_channels_in_parallel_gives_the_same_levels():
         used = -(-n // size)  # buckets past the data were never written
         assert np.array_equal(a[:, :used], b[:, :used], equal_nan=True)
     assert np.nanmax(one.maxs[-1][1]) == np.nanmax(cols[1])
+
+
+def test_rows_without_a_time_are_skipped_and_counted_not_placed_in_1677(tmp_path):
+    t = pa.array([0, None, 2_000_000, 3_000_000, None], pa.timestamp("ns", tz="UTC"))
+    pq.write_table(pa.table({"time": t, "v": [0.0, 1.0, 2.0, 3.0, 4.0]}), tmp_path / "gaps.parquet")
+    (blk,) = datafile.load(datafile.inspect(tmp_path / "gaps.parquet"))
+    assert blk.t_ns.tolist() == [0, 2_000_000, 3_000_000] and blk.untimed == 2
+    assert blk.columns[0].tolist() == [0.0, 2.0, 3.0]
+    assert blk.stream.count == 3  # the display history holds only timed rows
+    csv = tmp_path / "bench.csv"
+    csv.write_text("time_s,temp\n0.0,20\n,21\nnan,22\n0.2,23\n")
+    (blk,) = datafile.load(datafile.inspect(csv))
+    assert blk.t_ns.tolist() == [0, 200_000_000] and blk.untimed == 2
+    assert blk.columns[0].tolist() == [20.0, 23.0]
+
+
+def test_a_file_whose_time_column_is_all_empty_is_one_error_naming_it(tmp_path):
+    path = tmp_path / "blank.parquet"
+    pq.write_table(pa.table({"time": pa.nulls(3, pa.timestamp("ms")), "v": [1.0, 2.0, 3.0]}), path)
+    with pytest.raises(ConfigError, match=r"blank\.parquet: no row has a time in column 'time'"):
+        datafile.load(datafile.inspect(path))
+    csv = tmp_path / "blank.csv"
+    csv.write_text("time_s,v\n,1\n,2\n")
+    with pytest.raises(ConfigError, match=r"blank\.csv: no row has a time"):
+        datafile.load(datafile.inspect(csv))

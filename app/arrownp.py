@@ -1,0 +1,67 @@
+"""Numeric Arrow arrays as numpy arrays and back, without a copy where the layout allows.
+
+pyarrow's own `Array.to_numpy`, `Array.view` and `pa.array(ndarray)` import pandas the first
+time they run where it is installed (~0.8 s, a stall in whichever thread gets there first); these
+go through the buffers instead, so opening data or decoding text never pays for pandas.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+_NUMPY = {
+    pa.float64(): np.float64,
+    pa.float32(): np.float32,
+    pa.float16(): np.float16,
+    pa.int64(): np.int64,
+    pa.int32(): np.int32,
+    pa.int16(): np.int16,
+    pa.int8(): np.int8,
+    pa.uint64(): np.uint64,
+    pa.uint32(): np.uint32,
+    pa.uint16(): np.uint16,
+    pa.uint8(): np.uint8,
+}
+
+
+def to_numpy(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A numeric or boolean Arrow array as numpy; nulls become NaN (as float64)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+    if pa.types.is_boolean(arr.type):
+        arr = arr.cast(pa.uint8())
+    if arr.null_count:
+        arr = arr.cast(pa.float64())
+        values = _values(arr, np.float64).copy()
+        values[~valid(arr)] = np.nan
+        return values
+    dtype = _NUMPY.get(arr.type)
+    if dtype is None:
+        raise TypeError(f"not a numeric column: {arr.type}")
+    return _values(arr, dtype)
+
+
+def valid(arr: pa.Array) -> np.ndarray:
+    """Which items of `arr` are not null, as booleans."""
+    if pa.types.is_null(arr.type):
+        return np.zeros(len(arr), bool)
+    bitmap = arr.buffers()[0]
+    if bitmap is None:
+        return np.ones(len(arr), bool)
+    bits = np.unpackbits(np.frombuffer(bitmap, np.uint8), bitorder="little")
+    return bits[arr.offset : arr.offset + len(arr)].astype(bool)
+
+
+def _values(arr: pa.Array, dtype: type) -> np.ndarray:
+    size = np.dtype(dtype).itemsize
+    return np.frombuffer(arr.buffers()[1], dtype, len(arr), arr.offset * size)
+
+
+def from_numpy(values: np.ndarray) -> pa.Array:
+    """A 1-D numeric numpy array as an Arrow array sharing its memory."""
+    values = np.ascontiguousarray(values)
+    if values.dtype == np.bool_:  # Arrow packs booleans into bits
+        raise TypeError("booleans: use pa.array")
+    typ = pa.from_numpy_dtype(values.dtype)
+    return pa.Array.from_buffers(typ, len(values), [None, pa.py_buffer(values)])
