@@ -73,6 +73,8 @@ def _csv_block(
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    from twinbench.arrownp import to_numpy
+
     if not regular:
         n_lines = text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
         if text.count(delim.encode()) != n_lines * (ncols - 1):
@@ -86,7 +88,7 @@ def _csv_block(
         return None
     out = np.empty((table.num_rows, ncols))
     for i, column in enumerate(table.columns):
-        out[:, i] = column.to_numpy()
+        out[:, i] = to_numpy(column)
     return out
 
 
@@ -315,6 +317,8 @@ class JsonLinesDecoder:
         import pyarrow as pa
         import pyarrow.json as pjson
 
+        from twinbench.arrownp import to_numpy
+
         try:
             table = pjson.read_json(
                 io.BytesIO(text),
@@ -330,7 +334,7 @@ class JsonLinesDecoder:
                 t = col.type
                 if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
                     names.append(name)
-                    cols.append(col.cast(pa.float64()).to_numpy(zero_copy_only=False))
+                    cols.append(to_numpy(col.cast(pa.float64())))
         except (pa.ArrowException, UnicodeDecodeError, ValueError):
             return None  # invalid UTF-8 or JSON somewhere in the batch: the slow path sorts it
         if not cols:

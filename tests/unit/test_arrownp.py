@@ -42,7 +42,7 @@ def test_text_is_refused_by_name():
         to_numpy(pa.array(["a", "b"]))
 
 
-def test_opening_parquet_and_csv_files_never_imports_pandas(tmp_path):
+def test_opening_data_files_and_decoding_text_frames_never_imports_pandas(tmp_path):
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
@@ -58,6 +58,9 @@ def test_opening_parquet_and_csv_files_never_imports_pandas(tmp_path):
         for name in ("fleet.parquet", "one.parquet", "one.csv"):
             blocks = datafile.load(datafile.inspect({str(tmp_path)!r} + "/" + name))
             assert sum(len(b.t_ns) for b in blocks) == 4, name
+        from twinbench.decode.frames import LossStats
+        from twinbench.decode.text import _csv_block
+        assert _csv_block(b"1,2\\n3,\\n", ",", 2, LossStats()).shape == (2, 2)
         print("pandas" in sys.modules)
         """
     )
