@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from twinbench import __version__
+from twinbench.arrownp import preload
 from twinbench.events import Event
 from twinbench.model import Chunk, Device
 from twinbench.paths import safe_name
@@ -99,8 +100,7 @@ class Recorder:
         """Open a new session folder and start recording into it; returns the folder."""
         from twinbench.recording.session import repair_sessions
 
-        # pyarrow imports pandas on its first pa.array() call: pay that now, not mid-recording
-        pa.array([0.0])
+        preload()  # pyarrow imports pandas on its first pa.array(): now, and not on this thread
         with self._lock:
             if self.folder is not None:
                 return self.folder

@@ -67,3 +67,27 @@ def test_opening_data_files_and_decoding_text_frames_never_imports_pandas(tmp_pa
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_preload_imports_pandas_for_pyarrow_on_its_own_thread_once(tmp_path):
+    script = textwrap.dedent(
+        """
+        import sys, threading
+        seen = []
+        class Spy:  # consulted for every import, whatever the route
+            def find_spec(self, name, path=None, target=None):
+                if name == "pandas":
+                    seen.append(threading.current_thread().name)
+        sys.meta_path.insert(0, Spy())
+        from twinbench.arrownp import preload
+        preload()
+        preload()
+        for t in threading.enumerate():
+            if t.name == "twinbench-preload":
+                t.join(60)
+        print(seen, [t.name for t in threading.enumerate()])
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=90)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['twinbench-preload'] ['MainThread']"
