@@ -24,6 +24,7 @@ from twinbench.arrownp import from_numpy, to_numpy, valid
 from twinbench.errors import ConfigError
 
 PREFIX = "file:"
+NO_TIME = np.iinfo(np.int64).min  # `to_ns` of a row with no usable time
 BATCH_ROWS = 1 << 20
 FOLD_THREADS = 2  # channels copied and folded into the display levels in parallel
 # column names that hold time, best first; a suffix gives the unit of a numeric column
@@ -158,23 +159,41 @@ def inspect(path: str | Path) -> DataInfo:
 
 
 def to_ns(col: pa.Array | pa.ChunkedArray, name: str) -> np.ndarray:
-    """A time column as int64 nanoseconds (timestamps by their unit, numbers by name suffix)."""
+    """A time column as int64 nanoseconds: timestamps by their unit, numbers by the name's
+    suffix (`_s`, `_ms`, `_us`, `_ns`) or else by magnitude (epoch s, ms, us or ns, as in MQTT
+    `time_unit = "auto"`; small numbers are seconds). A row with no usable time (null, NaN, or
+    beyond int64 nanoseconds) is `NO_TIME`."""
     typ = col.type
     if not len(col):
         return np.empty(0, np.int64)
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
     if pa.types.is_timestamp(typ) or pa.types.is_date(typ):
         if not (pa.types.is_timestamp(typ) and typ.unit == "ns"):
             col = col.cast(pa.timestamp("ns"))
-        return np.asarray(to_numpy(col.cast(pa.int64())), np.int64)  # no copy from ns
+        ints = col.cast(pa.int64())
+        t = np.frombuffer(ints.buffers()[1], np.int64, len(ints), ints.offset * 8)  # no copy
+        if col.null_count:
+            t = np.where(valid(col), t, NO_TIME)
+        return t
+    ok = valid(col)
     values = to_numpy(col)
     low = name.lower()
     scale = next((f for s, f in UNIT_SUFFIX.items() if low.endswith(s)), None)
     if scale is None:
-        big = values.size and np.issubdtype(values.dtype, np.integer) and abs(values[0]) > 1e17
-        scale = 1 if big else 1_000_000_000  # plain numbers are seconds
-    if np.issubdtype(values.dtype, np.integer) and scale == 1:
-        return values.astype(np.int64, copy=False)
-    return (values.astype(np.float64) * scale).astype(np.int64)
+        seen = np.abs(values[ok]) if not ok.all() else np.abs(values)
+        seen = seen[np.isfinite(seen)] if seen.dtype.kind == "f" else seen
+        big = float(seen.max()) if seen.size else 0.0
+        scale = 10**9 if big < 1e11 else 10**6 if big < 1e14 else 10**3 if big < 1e17 else 1
+    if values.dtype.kind in "iu":
+        ints = values.astype(np.int64, copy=False)
+        ok &= np.abs(ints) <= np.iinfo(np.int64).max // scale
+        t = ints * scale if scale != 1 else ints
+    else:
+        ns = values.astype(np.float64) * scale
+        ok &= np.abs(ns) < 9.2e18  # NaN and infinities fail this too
+        t = np.where(ok, ns, 0).astype(np.int64)
+    return t if ok.all() else np.where(ok, t, NO_TIME)
 
 
 def _numeric(schema: pa.Schema, skip: set[str]) -> list[str]:
@@ -217,12 +236,12 @@ class _Filler:
         self.t = np.resize(self.t, size)
         self.cols = [np.resize(c, size) for c in self.cols]
 
-    def add(self, batch: pa.RecordBatch, time_col: str, names: list[str]) -> None:
+    def add(self, batch: pa.RecordBatch, t: np.ndarray, names: list[str]) -> None:
         m = batch.num_rows
         if self.n + m > len(self.t):
             self._grow(self.n + m)
         lo, hi = self.n, self.n + m
-        self.t[lo:hi] = to_ns(batch.column(time_col), time_col)
+        self.t[lo:hi] = t
         for i, name in enumerate(names):
             self.cols[i][lo:hi] = to_numpy(batch.column(name))
         self.n = hi
@@ -245,20 +264,14 @@ def _check(cancel: threading.Event | None) -> None:
         raise Cancelled()
 
 
-def _timed_rows(batch: pa.RecordBatch, time_col: str) -> tuple[pa.RecordBatch, int]:
-    """The rows of `batch` that have a time (not null, and finite when a float), and how many
-    were dropped."""
-    col = batch.column(time_col)
-    floating = pa.types.is_floating(col.type)
-    if not col.null_count and not floating:
-        return batch, 0
-    ok = valid(col)
-    if floating:
-        ok &= np.isfinite(to_numpy(col))
-    kept = np.flatnonzero(ok)
-    if kept.size == batch.num_rows:
-        return batch, 0
-    return batch.take(from_numpy(kept)), batch.num_rows - int(kept.size)
+def _timed_rows(batch: pa.RecordBatch, time_col: str) -> tuple[pa.RecordBatch, np.ndarray, int]:
+    """The rows of `batch` that have a usable time, their times (ns), and how many were not."""
+    t = to_ns(batch.column(time_col), time_col)
+    bad = t == NO_TIME
+    if not bad.any():
+        return batch, t, 0
+    kept = np.flatnonzero(~bad)
+    return batch.take(from_numpy(kept)), t[kept], batch.num_rows - int(kept.size)
 
 
 @contextmanager
@@ -338,31 +351,30 @@ def _batches_into(
         _check(cancel)
         read = batch.num_rows
         if time_col is not None:
-            batch, dropped = _timed_rows(batch, time_col)
+            batch, t, dropped = _timed_rows(batch, time_col)
             untimed += dropped
-        if time_col is None:  # no time column: rows 1 ms apart
-            idx = from_numpy(np.arange(done, done + batch.num_rows, dtype=np.int64) * 1_000_000)
-            batch = pa.RecordBatch.from_arrays(
-                [*batch.columns, idx], names=[*batch.schema.names, "__row_ns"]
-            )
-        key_col = "__row_ns" if time_col is None else time_col
+        else:  # no time column: rows 1 ms apart
+            t = np.arange(done, done + read, dtype=np.int64) * 1_000_000
         if dev_key is None:
-            parts: list[tuple[str | None, pa.RecordBatch]] = [(None, batch)]
+            parts: list[tuple[str | None, pa.RecordBatch, np.ndarray]] = [(None, batch, t)]
         else:
             parts = []
             coded = batch.column(dev_key).cast(pa.string()).dictionary_encode()
             codes = to_numpy(coded.indices)  # NaN: no device
-            for code, d in enumerate(coded.dictionary.to_pylist()):
-                rows_of = np.flatnonzero(codes == code)
-                part = batch if rows_of.size == batch.num_rows else batch.take(from_numpy(rows_of))
-                parts.append((str(d), part))
+            groups = [
+                (str(d), codes == code) for code, d in enumerate(coded.dictionary.to_pylist())
+            ]
             if coded.null_count:
-                parts.append(("None", batch.take(from_numpy(np.flatnonzero(np.isnan(codes))))))
-        for dev, part in parts:
+                groups.append(("None", np.isnan(codes)))
+            for dev, mask in groups:
+                rows_of = np.flatnonzero(mask)
+                whole = rows_of.size == batch.num_rows
+                parts.append((dev, batch if whole else batch.take(from_numpy(rows_of)), t[rows_of]))
+        for dev, part, part_t in parts:
             filler = fillers.get(dev)
             if filler is None:
                 filler = fillers[dev] = _Filler(rows if dev_key is None else 0, names)
-            filler.add(part, key_col, names)
+            filler.add(part, part_t, names)
         done += read
         if progress is not None:
             progress(where() if where is not None else (done / rows if rows else 0.0))
@@ -432,9 +444,8 @@ def _stream_parquet(
         for batch in batches:
             _check(cancel)
             read += batch.num_rows
-            batch, dropped = _timed_rows(batch, time_col)
+            batch, t, dropped = _timed_rows(batch, time_col)
             untimed += dropped
-            t = to_ns(batch.column(time_col), time_col)
             if t.size and ((st.count and t[0] < st.last_t) or np.any(t[1:] < t[:-1])):
                 ordered = False
             st.fill(t, [to_numpy(batch.column(n)) for n in names], pool)

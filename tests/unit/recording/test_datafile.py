@@ -154,3 +154,48 @@ def test_a_file_whose_time_column_is_all_empty_is_one_error_naming_it(tmp_path):
     csv.write_text("time_s,v\n,1\n,2\n")
     with pytest.raises(ConfigError, match=r"blank\.csv: no row has a time"):
         datafile.load(datafile.inspect(csv))
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "ns"),
+    [
+        (
+            "timestamp",
+            ["1767225600000", "1767225600010"],
+            [1_767_225_600 * 10**9, 1_767_225_600_010_000_000],
+        ),
+        (
+            "time",
+            ["1767225600000000", "1767225600000250"],
+            [1_767_225_600 * 10**9, 1_767_225_600_000_250_000],
+        ),
+        ("time", ["1767225600", "1767225601"], [1_767_225_600 * 10**9, 1_767_225_601 * 10**9]),
+        (
+            "ts",
+            ["1767225600000000000", "1767225600000000001"],
+            [1_767_225_600 * 10**9, 1_767_225_600 * 10**9 + 1],
+        ),
+        ("t", ["0.0", "0.25"], [0, 250_000_000]),
+    ],
+)
+def test_epoch_numbers_without_a_unit_suffix_are_told_apart_by_magnitude(
+    tmp_path, column, values, ns
+):
+    path = tmp_path / "logger.csv"
+    path.write_text(f"{column},v\n" + "".join(f"{x},{i}\n" for i, x in enumerate(values)))
+    (blk,) = datafile.load(datafile.inspect(path))
+    assert blk.t_ns.tolist() == ns and blk.untimed == 0
+
+
+def test_a_time_beyond_what_nanoseconds_can_hold_is_a_skipped_row_not_a_wrapped_one(tmp_path):
+    path = tmp_path / "glitch.csv"
+    path.write_text("time_ms,v\n0,1\n1e30,2\n-inf,3\n10,4\n")
+    (blk,) = datafile.load(datafile.inspect(path))
+    assert blk.t_ns.tolist() == [0, 10_000_000] and blk.untimed == 2
+    assert blk.columns[0].tolist() == [1.0, 4.0]
+    path = tmp_path / "ints.parquet"
+    pq.write_table(
+        pa.table({"time_s": pa.array([1, 10**12, 2], pa.int64()), "v": [1.0, 2.0, 3.0]}), path
+    )
+    (blk,) = datafile.load(datafile.inspect(path))
+    assert blk.t_ns.tolist() == [10**9, 2 * 10**9] and blk.untimed == 1
