@@ -8,6 +8,7 @@ in its own device namespace, `file:<name>` (`file:<name>:<device>` when the data
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -45,6 +46,7 @@ class DataInfo:
     columns: list[str]
     time_candidates: list[str]
     rows: int = 0  # 0: unknown until read (CSV)
+    csv: Any = None  # how a CSV file is read (`csvdata.CsvPlan`)
 
     @property
     def time_column(self) -> str | None:
@@ -121,12 +123,11 @@ def _parquet_file(path: Path) -> Any:
     return pq.ParquetFile(path)
 
 
-def _csv_schema(path: Path) -> pa.Schema:
-    import pyarrow.csv as pacsv
+def _csv_plan(path: Path) -> Any:
+    from twinbench import csvdata
 
     try:
-        with pacsv.open_csv(path) as reader:
-            return reader.schema
+        return csvdata.plan(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise ConfigError(f"{path}: not a readable CSV file ({exc})") from exc
 
@@ -140,8 +141,9 @@ def inspect(path: str | Path) -> DataInfo:
     if _is_session(p):
         return DataInfo(p, "session", name, ["time"], ["time"])
     if p.suffix.lower() in (".csv", ".tsv", ".txt"):
-        schema = _csv_schema(p)
-        return DataInfo(p, "csv", name, schema.names, time_candidates(schema))
+        plan = _csv_plan(p)
+        names, schema = plan.schema.names, plan.schema
+        return DataInfo(p, "csv", name, names, time_candidates(schema), csv=plan)
     try:
         if p.is_dir():
             dset = _dataset(p)
@@ -301,9 +303,16 @@ def load(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> list[DataBlock]:
-    """Read the data into one block per device (any thread); raises Cancelled or ConfigError."""
+    """Read the data into one block per device (any thread); raises Cancelled or ConfigError
+    (also when there is no row, or no column of numbers)."""
     with _small_pages():
-        return _load(info, time_column, progress, cancel)
+        blocks = _load(info, time_column, progress, cancel)
+    if not blocks or not any(b.names for b in blocks):
+        if blocks:
+            cols = ", ".join(info.columns)
+            raise ConfigError(f"{info.path}: no column of numbers; columns: {cols}")
+        raise ConfigError(f"{info.path}: no rows of data")
+    return blocks
 
 
 def _load(
@@ -466,19 +475,27 @@ def _stream_parquet(
 def _load_csv(
     info: DataInfo, time_col: str | None, progress: Progress | None, cancel: threading.Event | None
 ) -> list[DataBlock]:
-    import pyarrow.csv as pacsv
+    from twinbench import csvdata
 
     size = max(1, info.path.stat().st_size)
-    raw = pa.OSFile(str(info.path), "rb")
-    try:
-        reader = pacsv.open_csv(raw, read_options=pacsv.ReadOptions(block_size=8 << 20))
-        return _batches_into(
-            reader, reader.schema, info, time_col, 0, progress, cancel, lambda: raw.tell() / size
-        )
-    except pa.ArrowInvalid as exc:
-        raise ConfigError(f"{info.path}: {exc}") from exc
-    finally:
-        raw.close()
+    first = info.csv or _csv_plan(info.path)
+    plans = [first, csvdata.all_lenient(first)]
+    for plan in plans:
+        raw = pa.OSFile(str(info.path), "rb")
+        try:
+            rows = csvdata.batches(raw, plan)
+            where = functools.partial(_share_read, raw, size)
+            return _batches_into(rows, plan.schema, info, time_col, 0, progress, cancel, where)
+        except pa.ArrowInvalid as exc:  # text where the first block had numbers: read again
+            if plan is plans[-1] or "conversion error" not in str(exc):
+                raise ConfigError(f"{info.path}: {exc}") from exc
+        finally:
+            raw.close()
+    raise AssertionError("unreachable")
+
+
+def _share_read(f: Any, size: int) -> float:
+    return f.tell() / size
 
 
 def _load_session(

@@ -55,8 +55,6 @@ class LoadJob:
                 self.info.time_candidates = []
                 self.time_column = None
             blocks = datafile.load(self.info, self.time_column, self._set, self.cancel)
-            if not blocks:
-                raise ValueError("no rows of numbers to show")
             for b in blocks:  # the min/max levels are built here too, not on the GUI thread
                 st = b.stream or whole_stream(b.device, b.names, b.t_ns, b.columns)
                 self.streams.append((b, st))
