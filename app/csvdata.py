@@ -112,6 +112,14 @@ def batches(source: Any, p: CsvPlan) -> Iterator[pa.RecordBatch]:
         yield pa.RecordBatch.from_arrays(cols, schema=p.schema)
 
 
+def text_times(col: pa.Array) -> pa.Array:
+    """A text time column: ISO 8601 date-times as timestamp[ns] (UTC where they name no zone),
+    or numbers as float64 (read as epoch or elapsed numbers are); other cells null."""
+    if share(col, _ISO) >= share(col, _NUMBER):
+        return _convert(col, pa.timestamp("ns"))
+    return _convert(col, pa.float64())
+
+
 def _convert(col: pa.Array, typ: pa.DataType) -> pa.Array:
     """Text cells as `typ` (numbers or date-times); cells that are not become null."""
     import pyarrow.compute as pc

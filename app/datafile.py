@@ -90,7 +90,8 @@ def _is_session(path: Path) -> bool:
 
 
 def time_candidates(schema: pa.Schema) -> list[str]:
-    """Columns that could be time: timestamp-typed ones, else numeric ones named like time."""
+    """Columns that could be time: timestamp-typed ones, else number or text ones named like
+    time."""
     stamped = [f.name for f in schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)]
     if len(stamped) > 1:  # a `date` partition beside `time`: the one named like time wins
         named_stamped = [n for n in stamped if n.lower() in TIME_NAMES]
@@ -103,7 +104,8 @@ def time_candidates(schema: pa.Schema) -> list[str]:
         base = next((low.removesuffix(s) for s in UNIT_SUFFIX if low.endswith(s)), low)
         numeric = pa.types.is_integer(f.type) or pa.types.is_floating(f.type)
         numeric = numeric or pa.types.is_null(f.type)  # all empty: an error names it later
-        if numeric and (low in TIME_NAMES or base in TIME_NAMES):
+        text = pa.types.is_string(f.type) or pa.types.is_large_string(f.type)  # ISO or numbers
+        if (numeric or text) and (low in TIME_NAMES or base in TIME_NAMES):
             named.append(f.name)
     named.sort(key=lambda n: TIME_NAMES.index(n.lower()) if n.lower() in TIME_NAMES else 99)
     return named
@@ -170,6 +172,11 @@ def to_ns(col: pa.Array | pa.ChunkedArray, name: str) -> np.ndarray:
         return np.empty(0, np.int64)
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks()
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        from twinbench.csvdata import text_times
+
+        col = text_times(col)
+        typ = col.type
     if pa.types.is_timestamp(typ) or pa.types.is_date(typ):
         if not (pa.types.is_timestamp(typ) and typ.unit == "ns"):
             col = col.cast(pa.timestamp("ns"))
@@ -401,16 +408,18 @@ def _load_parquet(
     info: DataInfo, time_col: str | None, progress: Progress | None, cancel: threading.Event | None
 ) -> list[DataBlock]:
     pf = None
-    if info.path.is_dir():
-        dset = _dataset(info.path)
-        schema = dset.schema  # type: ignore[attr-defined]
-        batches = dset.to_batches(batch_size=BATCH_ROWS, use_threads=True)  # type: ignore[attr-defined]
-    else:
-        pf = _parquet_file(info.path)
-        schema = pf.schema_arrow
-        batches = pf.iter_batches(batch_size=BATCH_ROWS, use_threads=True)
     try:
+        if info.path.is_dir():
+            dset = _dataset(info.path)
+            schema = dset.schema  # type: ignore[attr-defined]
+            batches = dset.to_batches(batch_size=BATCH_ROWS, use_threads=True)  # type: ignore[attr-defined]
+        else:
+            pf = _parquet_file(info.path)
+            schema = pf.schema_arrow
+            batches = pf.iter_batches(batch_size=BATCH_ROWS, use_threads=True)
         return _read_parquet(batches, schema, info, time_col, progress, cancel)
+    except (pa.ArrowException, OSError) as exc:  # a damaged or half-written file
+        raise ConfigError(f"{info.path}: unreadable Parquet data ({exc})") from exc
     finally:
         if pf is not None:
             pf.close()

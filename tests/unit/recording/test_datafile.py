@@ -199,3 +199,28 @@ def test_a_time_beyond_what_nanoseconds_can_hold_is_a_skipped_row_not_a_wrapped_
     )
     (blk,) = datafile.load(datafile.inspect(path))
     assert blk.t_ns.tolist() == [10**9, 2 * 10**9] and blk.untimed == 1
+
+
+def test_a_parquet_time_column_written_as_text_is_read_as_iso_or_numbers(tmp_path):
+    iso = ["2026-01-01T00:00:00Z", "n/a", "2026-01-01T01:00:01.5+01:00"]
+    pq.write_table(pa.table({"timestamp": iso, "v": [1.0, 2.0, 3.0]}), tmp_path / "iso.parquet")
+    info = datafile.inspect(tmp_path / "iso.parquet")
+    assert info.time_column == "timestamp"
+    (blk,) = datafile.load(info)
+    t0 = 1_767_225_600 * 10**9
+    assert blk.t_ns.tolist() == [t0, t0 + 1_500_000_000] and blk.untimed == 1
+    pq.write_table(pa.table({"time": ["0.5", "1.5"], "v": [1.0, 2.0]}), tmp_path / "s.parquet")
+    (blk,) = datafile.load(datafile.inspect(tmp_path / "s.parquet"))
+    assert blk.t_ns.tolist() == [500_000_000, 1_500_000_000]
+
+
+def test_a_damaged_row_group_is_one_error_naming_the_file(tmp_path):
+    path = tmp_path / "damaged.parquet"
+    table = pa.table({"time_s": np.arange(30_000.0), "v": np.arange(30_000.0)})
+    pq.write_table(table, path, row_group_size=10_000)
+    offset = pq.ParquetFile(path).metadata.row_group(1).column(1).data_page_offset
+    raw = bytearray(path.read_bytes())
+    raw[offset : offset + 64] = b"\x13" * 64  # the page header of the second row group
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ConfigError, match=r"damaged\.parquet: unreadable Parquet data"):
+        datafile.load(datafile.inspect(path))

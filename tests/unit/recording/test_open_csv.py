@@ -68,7 +68,8 @@ def test_iso_times_in_several_zones_with_a_header_repeated(tmp_path):
     [
         ("", "not a readable CSV file"),
         ("time,v\n", "no rows"),
-        ("time,label\nx,y\n", "no column of numbers; columns: time, label"),
+        ("time,label\nx,y\n", "no row has a time in column 'time'"),
+        ("name,label\nx,y\n", "no column of numbers; columns: name, label"),
     ],
 )
 def test_a_csv_with_no_rows_of_numbers_is_one_error_naming_the_file(tmp_path, text, says):
