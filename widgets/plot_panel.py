@@ -102,6 +102,7 @@ class PlotPanel(QWidget):
         self.frames = 0
         self._x = (0, 0)
         self._drawn: tuple = ()
+        self._legends_due: set[Lane] | None = None  # lanes whose legend waits for a refresh
         self.mouse_scene: Any = None  # the mouse's last point over the plot (Delete removes there)
 
         self.colors = ("w", "#333333")  # background, foreground (see widgets/theme.py)
@@ -618,7 +619,10 @@ class PlotPanel(QWidget):
             curve.setToolTip(desc)
             lane.item.getAxis("left").setToolTip("\n".join(self._describe(*k) for k in lane.curves))
             curve.setVisible(key not in self.hidden)
-            lane.sync_legend(self.hidden)
+            if self._legends_due is None:
+                lane.sync_legend(self.hidden)
+            else:  # curves arriving together: each lane's legend is rebuilt once, after them
+                self._legends_due.add(lane)
         return curve
 
     def _leave_out_timelike(self, device: str, names: list[str]) -> None:
@@ -686,19 +690,13 @@ class PlotPanel(QWidget):
             return
         self._drawn = state
         lane_of: dict[tuple[str, str], Lane] = {}
-        for dev in h.devices():
-            new = [
-                ch
-                for ch in h.channels(dev)
-                if (dev, ch) not in self.curves and (dev, ch) not in self.capped
-            ]
-            if not self.auto:
-                self._chosen_curves(dev, new)
-                continue
-            if new:
-                self._leave_out_timelike(dev, new)
-            for ch in new:
-                self._auto_curve(dev, ch)
+        self._legends_due = set()
+        try:
+            self._new_curves()
+        finally:
+            due, self._legends_due = self._legends_due, None
+            for lane in due:
+                lane.sync_legend(self.hidden)
         for lane in self.lanes.values():
             lane.lo, lane.hi = np.inf, -np.inf
             for key in lane.curves:
@@ -735,6 +733,24 @@ class PlotPanel(QWidget):
         # move the views now: left to the paint, the new transforms ask for a second paint
         self.plot.scene().prepareForPaint()
         self.frames += 1
+
+    def _new_curves(self) -> None:
+        """Curves for channels the history holds and the plot has not met yet."""
+        h = self.history
+        assert h is not None
+        for dev in h.devices():
+            new = [
+                ch
+                for ch in h.channels(dev)
+                if (dev, ch) not in self.curves and (dev, ch) not in self.capped
+            ]
+            if not self.auto:
+                self._chosen_curves(dev, new)
+                continue
+            if new:
+                self._leave_out_timelike(dev, new)
+            for ch in new:
+                self._auto_curve(dev, ch)
 
     def _sync_scroll(self, span: tuple[int, int], x0: int) -> None:
         # one scroll step is 1 ms, or more when the span would overflow the bar's int range

@@ -150,3 +150,32 @@ def test_state_round_trips(qtbot, clocked):
     assert ("dev", "seq") in q.visible_keys() and ("dev", "x") not in q.visible_keys()
     q.restore({"time_mode": "days", "hidden": "nope", "window_s": -1})  # ignored
     assert q.state() == state
+
+
+def test_channels_arriving_together_rebuild_each_lane_legend_once_listing_all(qtbot, monkeypatch):
+    from twinbench.history import DisplayHistory
+    from twinbench.model import Chunk
+    from twinbench.runtime import Runtime
+    from twinbench.widgets import plot_lane
+    from twinbench.widgets.context import AppContext
+    from twinbench.widgets.plot_panel import PlotPanel
+
+    names = tuple(f"ch{i}" for i in range(10))
+    t = T0 + np.arange(500, dtype=np.int64) * 1_000_000
+    history = DisplayHistory(seconds=600)
+    history.append([Chunk("rig", names, t, np.random.default_rng(1).normal(size=(500, 10)))])
+    p = PlotPanel(AppContext(Runtime(), history=history), window_s=5.0)
+    qtbot.addWidget(p)
+    p.show()
+    rebuilt: list[int] = []
+    real = plot_lane.Lane.sync_legend
+    monkeypatch.setattr(
+        plot_lane.Lane,
+        "sync_legend",
+        lambda lane, hidden: (rebuilt.append(len(lane.curves)), real(lane, hidden)),
+    )
+    p.refresh()
+    (lane,) = p.lanes.values()
+    # the lane's own (empty) legend when it is made, then once with all ten (was 1, 2, ... 10)
+    assert rebuilt == [0, 10]
+    assert [item[1].text for item in lane.legend.items] == list(names)
