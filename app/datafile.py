@@ -435,25 +435,29 @@ def _read_parquet(
 ) -> list[DataBlock]:
     one_device = not any(k in schema.names and k != time_col for k in DEVICE_KEYS)
     if one_device and time_col is not None and info.rows:
-        return [_stream_parquet(batches, schema, info, time_col, progress, cancel)]
+        where = (info.path, _device_id(info, None, False), info.rows)
+        units = _units(schema)
+        return [_stream_batches(batches, schema, where, time_col, units, progress, cancel)]
     return _batches_into(batches, schema, info, time_col, info.rows, progress, cancel)
 
 
-def _stream_parquet(
+def _stream_batches(
     batches: Any,
     schema: pa.Schema,
-    info: DataInfo,
+    where: tuple[Path, str, int],
     time_col: str,
+    units: dict[str, str],
     progress: Progress | None,
     cancel: threading.Event | None,
 ) -> DataBlock:
-    """One device, row count known: each batch goes straight into a display stream sized to
-    fit and is folded into its min/max levels while Arrow decodes the next (one copy)."""
+    """One device, row count known (`where`: file, device id, rows): each batch goes straight
+    into a display stream sized to fit and is folded into its min/max levels on `FOLD_THREADS`
+    threads while Arrow decodes the next (one copy)."""
     from twinbench.history import sized_stream, whole_stream
 
+    path, device, rows = where
     names = _numeric(schema, {time_col})
-    device = _device_id(info, None, False)
-    st = sized_stream(device, tuple(names), info.rows)
+    st = sized_stream(device, tuple(names), rows)
     ordered = True
     read = untimed = 0
     with ThreadPoolExecutor(
@@ -468,17 +472,19 @@ def _stream_parquet(
                 ordered = False
             st.fill(t, [to_numpy(batch.column(n)) for n in names], pool)
             if progress is not None:
-                progress(read / info.rows)
-    n = st.count
-    if not n and untimed:
-        raise ConfigError(f"{info.path}: no row has a time in column {time_col!r}")
-    t_ns = st.t[:n]
-    cols = [st.v[i, :n] for i in range(len(names))]
-    if not ordered:  # rows out of time order: sort once, rebuild the levels
-        order = np.argsort(t_ns, kind="stable")
-        t_ns, cols = t_ns[order], [c[order] for c in cols]
-        st = whole_stream(device, tuple(names), t_ns, cols)
-    return DataBlock(device, tuple(names), t_ns, cols, _units(schema), stream=st, untimed=untimed)
+                progress(read / rows if rows else 1.0)
+        n = st.count
+        if not n and untimed:
+            raise ConfigError(f"{path}: no row has a time in column {time_col!r}")
+        t_ns = st.t[:n]
+        cols = [st.v[i, :n] for i in range(len(names))]
+        if not ordered:  # rows out of time order: sort once, rebuild the levels
+            order = np.argsort(t_ns, kind="stable")
+            t_ns, cols = t_ns[order], [c[order] for c in cols]
+            st = whole_stream(device, tuple(names), t_ns, cols, pool)
+    block = DataBlock(device, tuple(names), t_ns, cols, {n: units.get(n, "") for n in names})
+    block.stream, block.untimed = st, untimed
+    return block
 
 
 def _load_csv(
@@ -519,12 +525,28 @@ def _load_session(
     for i, dev in enumerate(devices):
         _check(cancel)
         table = s.device_table(dev)
-        names = [n for n in _numeric(table.schema, {"time"})]
-        units = s.units(dev)
-        t = table.column("time").combine_chunks().cast(pa.int64()).to_numpy()
-        cols = [np.asarray(table.column(n).to_numpy(), np.float32) for n in names]
-        blk = DataBlock(_device_id(info, dev, several), tuple(names), t, cols, units)
-        blocks.append(blk)
-        if progress is not None:
-            progress((i + 1) / len(devices))
+        where = (info.path, _device_id(info, dev, several), table.num_rows)
+
+        def step(done: float, i: int = i) -> None:
+            if progress is not None:
+                progress((i + done) / len(devices))
+
+        batches = _regrouped(table.to_batches())
+        blocks.append(
+            _stream_batches(batches, table.schema, where, "time", s.units(dev), step, cancel)
+        )
     return blocks
+
+
+def _regrouped(batches: list[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The recorder's many small batches as batches of about `BATCH_ROWS` rows."""
+    group: list[pa.RecordBatch] = []
+    rows = 0
+    for batch in batches:
+        group.append(batch)
+        rows += batch.num_rows
+        if rows >= BATCH_ROWS:
+            yield group[0] if len(group) == 1 else pa.concat_batches(group)
+            group, rows = [], 0
+    if group:
+        yield group[0] if len(group) == 1 else pa.concat_batches(group)

@@ -311,10 +311,17 @@ def sized_stream(device: str, names: tuple[str, ...], rows: int) -> _Stream:
     return _Stream(device, names, cap, cap)
 
 
-def whole_stream(device: str, names: tuple[str, ...], t: np.ndarray, columns: list) -> _Stream:
-    """A stream holding all of `t` and `columns`, levels built (see `sized_stream`)."""
+def whole_stream(
+    device: str,
+    names: tuple[str, ...],
+    t: np.ndarray,
+    columns: list,
+    pool: Executor | None = None,
+) -> _Stream:
+    """A stream holding all of `t` and `columns`, levels built (see `sized_stream`); with a
+    thread `pool`, channels are copied and folded in parallel."""
     st = sized_stream(device, names, int(t.shape[0]))
-    st.fill(t, columns)
+    st.fill(t, columns, pool)
     return st
 
 

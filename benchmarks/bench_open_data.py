@@ -11,7 +11,9 @@ Then the same two as a user meets them, each the first thing its process does wi
 (`--cold N` fresh processes of each, alternating; median), imports not counted in either:
 `read_table` (after importing pyarrow.dataset, which imports pandas, ~0.8 s) and Open data in a
 fresh window (after importing pyarrow.parquet, ~0.25 s).
-Run: `.venv/bin/python benchmarks/bench_open_data.py [--rows N] [--cold N]`.
+`--session`: a session recorded by the real Recorder instead, against reading its Arrow IPC
+streams with pyarrow (`pa.ipc.open_stream(f).read_all()`: no decoding, a copy at most).
+Run: `.venv/bin/python benchmarks/bench_open_data.py [--rows N] [--cold N] [--session]`.
 """
 
 from __future__ import annotations
@@ -104,12 +106,48 @@ def open_in_window(path: Path) -> tuple[float, float, int]:
     return secs, max(gaps), rows
 
 
+def make_session(root: Path, rows: int, channels: int) -> Path:
+    """A session recorded by the real Recorder: device `rig`, `channels` random walks at 1 kHz."""
+    from twinbench.model import Channel, Chunk, Device
+    from twinbench.recording import Recorder
+    from twinbench.runtime import Runtime
+
+    rt = Runtime()
+    names = tuple(f"ch{i}" for i in range(channels))
+    rt.hub.declare(Device("rig", "sim", tuple(Channel(n, "V") for n in names), "bench rig"))
+    rec = Recorder(rt, root)
+    rec.start("bench")
+    rng = np.random.default_rng(0)
+    t0 = 1_767_225_600 * 10**9
+    for lo in range(0, rows, 100_000):
+        n = min(100_000, rows - lo)
+        t = t0 + np.arange(lo, lo + n, dtype=np.int64) * 1_000_000
+        rt.hub.publish(Chunk("rig", names, t, np.cumsum(rng.standard_normal((n, channels)), 0)))
+        rec.handle(rec._worker.sub.drain())
+    return root / rec.stop()["id"]
+
+
+def read_baseline(path: Path) -> None:
+    """What pyarrow alone does with the data: `read_table` of a Parquet file, or reading every
+    Arrow IPC stream of a session folder (`pa.ipc.open_stream(...).read_all()`)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not path.is_dir():
+        pq.read_table(path)
+        return
+    for f in sorted(path.rglob("*.arrows")):
+        with pa.OSFile(str(f), "rb") as fh:
+            pa.ipc.open_stream(fh).read_all()
+
+
 def main() -> None:
     """Print the open-data table."""
     p = parser(__doc__ or "")
     p.add_argument("--rows", type=int, default=10_000_000, help="rows in the file (10M)")
     p.add_argument("--channels", type=int, default=8, help="float columns besides time (8)")
     p.add_argument("--cold", type=int, default=3, help="fresh processes of each, cold rows (3)")
+    p.add_argument("--session", action="store_true", help="a recorded session, not Parquet")
     p.add_argument("--child", choices=("read", "open"), help=argparse_hidden())
     p.add_argument("--path", help=argparse_hidden())
     args = p.parse_args()
@@ -120,14 +158,17 @@ def main() -> None:
     cold = 1 if args.smoke else args.cold
     import resource
 
-    import pyarrow.parquet as pq
-
+    what = "session IPC read" if args.session else "pyarrow.parquet.read_table"
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "run42.parquet"
-        make_file(path, rows, args.channels)
-        size = path.stat().st_size
-        first = _timed(lambda: pq.read_table(path))  # also warms the page cache for both
-        base = min(_timed(lambda: pq.read_table(path)) for _ in range(3))
+        if args.session:
+            path = make_session(Path(tmp) / "rec", rows, args.channels)
+            size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+        else:
+            path = Path(tmp) / "run42.parquet"
+            make_file(path, rows, args.channels)
+            size = path.stat().st_size
+        first = _timed(lambda: read_baseline(path))  # also warms the page cache for both
+        base = min(_timed(lambda: read_baseline(path)) for _ in range(3))
         secs, stall, shown = open_in_window(path)
         cold_read: list[float] = []
         cold_open: list[float] = []
@@ -135,34 +176,35 @@ def main() -> None:
             cold_read.append(_child_secs("read", path))
             cold_open.append(_child_secs("open", path))
     assert shown == rows, (shown, rows)
+    kind = "session" if args.session else "file"
     print(
-        f"file: {rows:,} rows x {args.channels} float64 channels + time, {size / 1e6:,.0f} MB; "
+        f"{kind}: {rows:,} rows x {args.channels} float64 channels + time, {size / 1e6:,.0f} MB; "
         f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
     )
     table(
         [
-            ("pyarrow.parquet.read_table (baseline)", rows, base, "row"),
-            ("read_table, first call (fresh memory)", rows, first, "row"),
+            (f"{what} (baseline)", rows, base, "row"),
+            (f"{what}, first call (fresh memory)", rows, first, "row"),
             ("Open data -> first plotted frame", rows, secs, "row"),
         ],
-        "pyarrow.parquet.read_table (baseline)",
+        f"{what} (baseline)",
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ratio = secs / base
-    print(f"time ratio to read_table: {ratio:.2f}x (goal <= 2x); {secs:.2f} s vs {base:.2f} s")
+    print(f"time ratio to {what}: {ratio:.2f}x (goal <= 2x); {secs:.2f} s vs {base:.2f} s")
     print(f"longest GUI-thread stall while loading: {stall * 1000:.0f} ms; peak RSS {peak:,.0f} MB")
     if cold:
         r, o = statistics.median(cold_read), statistics.median(cold_open)
         print(f"\neach the first thing a fresh process does ({cold} of each, median):")
         table(
             [
-                ("read_table, fresh process", rows, r, "row"),
+                (f"{what}, fresh process", rows, r, "row"),
                 ("Open data -> first frame, fresh window", rows, o, "row"),
             ],
-            "read_table, fresh process",
+            f"{what}, fresh process",
         )
         runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(cold_read, cold_open, strict=True))
-        print(f"time ratio, fresh processes: {o / r:.2f}x; runs (read_table/Open data s): {runs}")
+        print(f"time ratio, fresh processes: {o / r:.2f}x; runs (baseline/Open data s): {runs}")
 
 
 def argparse_hidden() -> str:
@@ -176,9 +218,9 @@ def child(what: str, path: Path) -> float:
     """Seconds for `what` as the first thing this process does: read_table, or Open data."""
     if what == "read":
         import pyarrow.dataset  # read_table's own imports (pandas too): not timed
-        import pyarrow.parquet as pq
+        import pyarrow.parquet
 
-        return _timed(lambda: pq.read_table(path))
+        return _timed(lambda: read_baseline(path))
     import pyarrow.parquet  # noqa: F401  # imports are not timed in either row
 
     secs, _stall, _rows = open_in_window(path)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from twinbench.arrownp import to_numpy
 from twinbench.recording import format as fmt
 from twinbench.recording.format import SessionError
 from twinbench.recording.streams import owner_alive
@@ -91,7 +92,7 @@ class Session:
             table = pa.concat_tables(tables, promote_options="default")
         t = table.column(fmt.TIME)
         if table.num_rows > 1:
-            arr = t.combine_chunks().view(pa.int64()).to_numpy()
+            arr = to_numpy(t.cast(pa.int64()))  # (`.view` would import pandas)
             if np.any(arr[1:] < arr[:-1]):
                 table = table.sort_by(fmt.TIME)
         return table
