@@ -199,7 +199,8 @@ class DataOpener(QObject):
         self.opened_devices.extend(ids)
         rows = sum(int(b.t_ns.shape[0]) for b, _ in job.streams)
         untimed = sum(b.untimed for b, _ in job.streams)
-        skipped = f"; {untimed:,} rows without a time skipped" if untimed else ""
+        plural = "row" if untimed == 1 else "rows"
+        skipped = f"; {untimed:,} {plural} without a time skipped" if untimed else ""
         text = f"opened {job.info.path.name}: {rows:,} rows as {', '.join(ids)}{skipped}"
         self._say(text, 8000)
         self.opened.emit(ids)
