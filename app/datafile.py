@@ -70,6 +70,7 @@ class DataBlock:
     units: dict[str, str] = field(default_factory=dict)
     stream: Any = None  # the display history stream, when built while reading
     untimed: int = 0  # rows skipped: no time (empty, null or not a number)
+    problems: list[str] = field(default_factory=list)  # parts of the file left unread, and why
 
 
 class Cancelled(Exception):
@@ -313,7 +314,7 @@ def load(
     """Read the data into one block per device (any thread); raises Cancelled or ConfigError
     (also when there is no row, or no column of numbers)."""
     with _small_pages():
-        blocks = _load(info, time_column, progress, cancel)
+        blocks = [b for b in _load(info, time_column, progress, cancel) if len(b.t_ns)]
     if not blocks or not any(b.names for b in blocks):
         if blocks:
             cols = ", ".join(info.columns)
@@ -416,13 +417,31 @@ def _load_parquet(
         else:
             pf = _parquet_file(info.path)
             schema = pf.schema_arrow
-            batches = pf.iter_batches(batch_size=BATCH_ROWS, use_threads=True)
-        return _read_parquet(batches, schema, info, time_col, progress, cancel)
+            damaged: list[str] = []
+            batches = _readable_batches(pf, damaged)
+        blocks = _read_parquet(batches, schema, info, time_col, progress, cancel)
     except (pa.ArrowException, OSError) as exc:  # a damaged or half-written file
         raise ConfigError(f"{info.path}: unreadable Parquet data ({exc})") from exc
     finally:
         if pf is not None:
             pf.close()
+    if pf is not None and damaged:
+        if not any(len(b.t_ns) for b in blocks):
+            raise ConfigError(f"{info.path}: unreadable Parquet data ({damaged[0]})")
+        blocks[0].problems.extend(damaged)
+    return blocks
+
+
+def _readable_batches(pf: Any, damaged: list[str]) -> Iterator[pa.RecordBatch]:
+    """A Parquet file's batches, row group by row group: a row group that cannot be read ends
+    where it breaks (its rows before that are kept) and is noted in `damaged`."""
+    groups = pf.num_row_groups
+    for i in range(groups):
+        try:
+            yield from pf.iter_batches(batch_size=BATCH_ROWS, row_groups=[i], use_threads=True)
+        except (pa.ArrowException, OSError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            damaged.append(f"row group {i + 1} of {groups} unreadable ({first})")
 
 
 def _read_parquet(

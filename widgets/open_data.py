@@ -201,8 +201,12 @@ class DataOpener(QObject):
         untimed = sum(b.untimed for b, _ in job.streams)
         plural = "row" if untimed == 1 else "rows"
         skipped = f"; {untimed:,} {plural} without a time skipped" if untimed else ""
+        problems = [p for b, _ in job.streams for p in b.problems]
+        skipped += "".join(f"; {p}" for p in problems)
         text = f"opened {job.info.path.name}: {rows:,} rows as {', '.join(ids)}{skipped}"
-        self._say(text, 8000)
+        if problems:
+            log.warning("%s", text)
+        self._say(text, 20_000 if problems or untimed else 8000)
         self.opened.emit(ids)
 
     # -- messages --------------------------------------------------------------------------

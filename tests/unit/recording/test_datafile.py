@@ -214,7 +214,7 @@ def test_a_parquet_time_column_written_as_text_is_read_as_iso_or_numbers(tmp_pat
     assert blk.t_ns.tolist() == [500_000_000, 1_500_000_000]
 
 
-def test_a_damaged_row_group_is_one_error_naming_the_file(tmp_path):
+def test_a_damaged_row_group_is_left_out_and_named_and_the_rest_is_read(tmp_path):
     path = tmp_path / "damaged.parquet"
     table = pa.table({"time_s": np.arange(30_000.0), "v": np.arange(30_000.0)})
     pq.write_table(table, path, row_group_size=10_000)
@@ -222,5 +222,16 @@ def test_a_damaged_row_group_is_one_error_naming_the_file(tmp_path):
     raw = bytearray(path.read_bytes())
     raw[offset : offset + 64] = b"\x13" * 64  # the page header of the second row group
     path.write_bytes(bytes(raw))
-    with pytest.raises(ConfigError, match=r"damaged\.parquet: unreadable Parquet data"):
-        datafile.load(datafile.inspect(path))
+    (blk,) = datafile.load(datafile.inspect(path))
+    assert len(blk.t_ns) == 20_000 and blk.t_ns[10_000] == 20_000 * 10**9
+    assert blk.columns[0][-1] == 29_999.0
+    (problem,) = blk.problems
+    assert problem.startswith("row group 2 of 3 unreadable (")
+    one = tmp_path / "one.parquet"
+    pq.write_table(table, one, row_group_size=30_000)
+    offset = pq.ParquetFile(one).metadata.row_group(0).column(1).data_page_offset
+    raw = bytearray(one.read_bytes())
+    raw[offset : offset + 64] = b"\x13" * 64
+    one.write_bytes(bytes(raw))
+    with pytest.raises(ConfigError, match=r"one\.parquet: unreadable Parquet data \(row group 1"):
+        datafile.load(datafile.inspect(one))
