@@ -112,3 +112,26 @@ def test_rows_without_a_time_are_skipped_and_the_status_bar_says_how_many(
     assert bench.history.span("file:bench") == (0, 200_000_000)
     text = bench.window.statusBar().currentMessage()
     assert "3 rows as file:bench; 2 rows without a time skipped" in text
+
+
+def test_a_parquet_file_with_a_damaged_row_group_opens_the_rest_and_says_which(
+    make_bench, qtbot, tmp_path
+):
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    bench = make_bench(wait_data=False)
+    path = tmp_path / "field.parquet"
+    table = pa.table({"time_s": np.arange(3000.0), "v": np.arange(3000.0)})
+    pq.write_table(table, path, row_group_size=1000)
+    offset = pq.ParquetFile(path).metadata.row_group(2).column(1).data_page_offset
+    raw = bytearray(path.read_bytes())
+    raw[offset : offset + 64] = b"\x13" * 64
+    path.write_bytes(bytes(raw))
+    opener = bench.window.actions.opener
+    with qtbot.waitSignal(opener.opened, timeout=10_000):
+        opener.open_path(str(path))
+    assert bench.runtime.hub.devices["file:field"].samples == 2000
+    text = bench.window.statusBar().currentMessage()
+    assert "2,000 rows as file:field; row group 3 of 3 unreadable (" in text
