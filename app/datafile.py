@@ -27,6 +27,7 @@ from twinbench.errors import ConfigError
 PREFIX = "file:"
 NO_TIME = np.iinfo(np.int64).min  # `to_ns` of a row with no usable time
 BATCH_ROWS = 1 << 20
+FILL_ROWS = 1 << 16  # a recorded session's batches are joined up to this many rows for a fill
 FOLD_THREADS = 2  # channels copied and folded into the display levels in parallel
 # column names that hold time, best first; a suffix gives the unit of a numeric column
 TIME_NAMES = ("time", "timestamp", "t", "ts", "datetime", "date_time", "epoch", "elapsed")
@@ -558,13 +559,17 @@ def _load_session(
 
 
 def _regrouped(batches: list[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """The recorder's many small batches as batches of about `BATCH_ROWS` rows."""
+    """The recorder's batches, the small ones joined up to `FILL_ROWS` rows (a fill per batch of a
+    few rows would cost more than the copy that joins them; bigger ones pass as they are)."""
     group: list[pa.RecordBatch] = []
     rows = 0
     for batch in batches:
+        if not group and batch.num_rows >= FILL_ROWS:
+            yield batch
+            continue
         group.append(batch)
         rows += batch.num_rows
-        if rows >= BATCH_ROWS:
+        if rows >= FILL_ROWS:
             yield group[0] if len(group) == 1 else pa.concat_batches(group)
             group, rows = [], 0
     if group:

@@ -235,3 +235,21 @@ def test_a_damaged_row_group_is_left_out_and_named_and_the_rest_is_read(tmp_path
     one.write_bytes(bytes(raw))
     with pytest.raises(ConfigError, match=r"one\.parquet: unreadable Parquet data \(row group 1"):
         datafile.load(datafile.inspect(one))
+
+
+def test_a_sessions_small_batches_are_joined_and_big_ones_pass_as_they_are(monkeypatch):
+    monkeypatch.setattr(datafile, "FILL_ROWS", 100)
+
+    def batch(lo: int, n: int) -> pa.RecordBatch:
+        return pa.record_batch([pa.array(np.arange(lo, lo + n, dtype=np.float64))], names=["v"])
+
+    sizes = [30, 30, 50, 500, 20, 20]
+    parts, lo = [], 0
+    for n in sizes:
+        parts.append(batch(lo, n))
+        lo += n
+    out = list(datafile._regrouped(parts))
+    assert [b.num_rows for b in out] == [110, 500, 40]
+    assert out[1] is parts[3]  # not copied
+    joined = np.concatenate([b.column(0).to_numpy() for b in out])
+    assert np.array_equal(joined, np.arange(sum(sizes), dtype=np.float64))
