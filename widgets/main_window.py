@@ -76,7 +76,9 @@ class MainWindow(QMainWindow):
         self.tree.visibilityChanged.connect(self._on_visibility)
         self.add_dock(TREE_DOCK, "Devices", self.tree, "left")
         self.status = StatusSummary(ctx)
-        self.statusBar().addPermanentWidget(self.status, 1)
+        # a normal widget: a message (errors, "opened ...") takes its place while it shows; as a
+        # permanent one stretched over the bar it hid every message
+        self.statusBar().addWidget(self.status, 1)
         self._build_menus()
         self.actions = WindowActions(self, self.file_menu)
 

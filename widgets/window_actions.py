@@ -57,7 +57,7 @@ class WindowActions(QObject):
         self._sep(file_menu)
         rec = self._add(file_menu, "record", "Start &recording", self.toggle_record)
         self.rec_indicator = RecordIndicator(w.ctx, rec)
-        w.statusBar().insertPermanentWidget(0, self.rec_indicator)
+        w.statusBar().addPermanentWidget(self.rec_indicator)  # stays while a message shows
         w.ctx.on_tick(self.rec_indicator.refresh)
         self._add(file_menu, "screenshot", "Save a screens&hot", self.screenshot)
         self._sep(file_menu)

@@ -27,6 +27,13 @@ def test_window_opens_with_sim_live_and_plot_gets_data(make_bench, qtbot):
     qtbot.waitUntil(lambda: tree.has_channel("sim", "temperature"), timeout=5000)
     assert tree.cell("sim", "temperature", 1) == "degC"
     qtbot.waitUntil(lambda: "sim: " in bench.window.status.text(), timeout=5000)
+    # a message (an error, "opened ...") shows in the summary's place, which comes back after it
+    bar, summary = bench.window.statusBar(), bench.window.status
+    assert summary.isVisible()
+    bar.showMessage("open data: junk.parquet: not a recorded session, CSV or Parquet data")
+    assert not summary.isVisible() and bar.currentMessage().startswith("open data")
+    bar.clearMessage()
+    assert summary.isVisible()
 
 
 def test_hiding_a_channel_in_the_tree_hides_its_curve(make_bench, qtbot):
