@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from twinbench.arrownp import from_numpy, to_numpy, valid
 from twinbench.errors import ConfigError
+from twinbench.timelike import epoch_unit_ns
 
 PREFIX = "file:"
 NO_TIME = np.iinfo(np.int64).min  # `to_ns` of a row with no usable time
@@ -194,8 +195,7 @@ def to_ns(col: pa.Array | pa.ChunkedArray, name: str) -> np.ndarray:
     if scale is None:
         seen = np.abs(values[ok]) if not ok.all() else np.abs(values)
         seen = seen[np.isfinite(seen)] if seen.dtype.kind == "f" else seen
-        big = float(seen.max()) if seen.size else 0.0
-        scale = 10**9 if big < 1e11 else 10**6 if big < 1e14 else 10**3 if big < 1e17 else 1
+        scale = epoch_unit_ns(float(seen.max()) if seen.size else 0.0)
     if values.dtype.kind in "iu":
         ints = values.astype(np.int64, copy=False)
         ok &= np.abs(ints) <= np.iinfo(np.int64).max // scale

@@ -52,12 +52,18 @@ def timelike_channels(names: list[str] | tuple[str, ...], values: np.ndarray | N
     return out
 
 
+def epoch_unit_ns(magnitude: float) -> int:
+    """Nanoseconds per unit of an epoch number this large: s, ms, µs or ns, told apart by
+    magnitude (unambiguous for dates between 1973 and 2286; smaller numbers are seconds)."""
+    mag = abs(magnitude)
+    return 10**9 if mag < 1e11 else 10**6 if mag < 1e14 else 10**3 if mag < 1e17 else 1
+
+
 def epoch_seconds(values: np.ndarray) -> np.ndarray:
     """Epoch values in s, ms, µs or ns (told apart by magnitude) as float seconds."""
     v = np.asarray(values, dtype=np.float64)
     big = float(np.nanmax(np.abs(v))) if v.size else 0.0
-    scale = 1.0 if big < 1e11 else 1e3 if big < 1e14 else 1e6 if big < 1e17 else 1e9
-    return v / scale
+    return v / (1e9 / epoch_unit_ns(big))
 
 
 def most_dynamic(names: list[str] | tuple[str, ...], values: np.ndarray) -> str | None:

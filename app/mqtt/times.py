@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from twinbench.timelike import epoch_unit_ns
+
 AUTO = 0  # time_scale meaning "tell the unit by the magnitude"
 _FRACTION = re.compile(r"[.,](\d+)")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -27,8 +29,7 @@ def epoch_to_ns(value: float | int, scale: int) -> int | None:
     if value != value or value in (float("inf"), float("-inf")):
         return None
     if scale == AUTO:
-        mag = abs(value)
-        scale = 10**9 if mag < 1e11 else 10**6 if mag < 1e14 else 10**3 if mag < 1e17 else 1
+        scale = epoch_unit_ns(value)
     if isinstance(value, int):
         return value * scale
     whole = int(value)
