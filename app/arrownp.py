@@ -35,13 +35,10 @@ def to_numpy(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
         arr = arr.cast(pa.uint8())
     if arr.null_count:
         arr = arr.cast(pa.float64())
-        values = _values(arr, np.float64).copy()
+        values = raw(arr).copy()
         values[~valid(arr)] = np.nan
         return values
-    dtype = _NUMPY.get(arr.type)
-    if dtype is None:
-        raise TypeError(f"not a numeric column: {arr.type}")
-    return _values(arr, dtype)
+    return raw(arr)
 
 
 def valid(arr: pa.Array) -> np.ndarray:
@@ -55,9 +52,20 @@ def valid(arr: pa.Array) -> np.ndarray:
     return bits[arr.offset : arr.offset + len(arr)].astype(bool)
 
 
-def _values(arr: pa.Array, dtype: type) -> np.ndarray:
+def raw(arr: pa.Array) -> np.ndarray:
+    """A numeric array's values buffer as numpy, no copy: what null slots hold is unspecified
+    (timestamps and durations: their int64 values)."""
+    typ = arr.type
+    dtype = np.int64 if pa.types.is_timestamp(typ) or pa.types.is_duration(typ) else _NUMPY.get(typ)
+    if dtype is None:
+        raise TypeError(f"not a numeric column: {typ}")
     size = np.dtype(dtype).itemsize
     return np.frombuffer(arr.buffers()[1], dtype, len(arr), arr.offset * size)
+
+
+def is_text(typ: pa.DataType) -> bool:
+    """Whether a column holds text (string or large string)."""
+    return pa.types.is_string(typ) or pa.types.is_large_string(typ)
 
 
 def from_numpy(values: np.ndarray) -> pa.Array:

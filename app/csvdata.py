@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from twinbench.arrownp import is_text, to_numpy
+
 BLOCK = 8 << 20  # bytes per block: Arrow infers the column types from the first one
 MOSTLY = 0.5  # a text column whose filled cells are more than this share numbers is numbers
 _NUMBER = (
@@ -33,10 +35,6 @@ class CsvPlan:
     lenient: tuple[str, ...] = ()
 
 
-def _is_text(t: pa.DataType) -> bool:
-    return pa.types.is_string(t) or pa.types.is_large_string(t)
-
-
 def _is_numeric(t: pa.DataType) -> bool:
     return pa.types.is_integer(t) or pa.types.is_floating(t)
 
@@ -45,10 +43,9 @@ def share(col: pa.Array, pattern: str) -> float:
     """The share of a text column's filled cells that match `pattern` (0 when none is filled)."""
     import pyarrow.compute as pc
 
-    from twinbench.arrownp import to_numpy  # (a Python scalar in pc.* would import pandas)
-
     trimmed = pc.utf8_trim_whitespace(col)
-    filled = int(np.sum(to_numpy(pc.utf8_length(trimmed)) > 0))  # NaN (null) > 0 is False
+    # counted in numpy: a Python scalar in pc.* would import pandas; NaN (null) > 0 is False
+    filled = int(np.sum(to_numpy(pc.utf8_length(trimmed)) > 0))
     if not filled:
         return 0.0
     hits = int(np.sum(to_numpy(pc.match_substring_regex(trimmed, pattern)) == 1))
@@ -63,7 +60,7 @@ def plan(path: Path) -> CsvPlan:
 
     with pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=BLOCK)) as reader:
         schema = reader.schema
-        text = [f.name for f in schema if _is_text(f.type)]
+        text = [f.name for f in schema if is_text(f.type)]
         lenient: dict[str, pa.DataType] = {}
         if text:
             try:

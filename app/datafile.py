@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from twinbench.arrownp import from_numpy, to_numpy, valid
+from twinbench import csvdata
+from twinbench.arrownp import from_numpy, is_text, raw, to_numpy, valid
 from twinbench.errors import ConfigError
 from twinbench.timelike import epoch_unit_ns
 
@@ -48,7 +49,7 @@ class DataInfo:
     columns: list[str]
     time_candidates: list[str]
     rows: int = 0  # 0: unknown until read (CSV)
-    csv: Any = None  # how a CSV file is read (`csvdata.CsvPlan`)
+    csv: csvdata.CsvPlan | None = None  # how a CSV file is read
 
     @property
     def time_column(self) -> str | None:
@@ -107,8 +108,7 @@ def time_candidates(schema: pa.Schema) -> list[str]:
         base = next((low.removesuffix(s) for s in UNIT_SUFFIX if low.endswith(s)), low)
         numeric = pa.types.is_integer(f.type) or pa.types.is_floating(f.type)
         numeric = numeric or pa.types.is_null(f.type)  # all empty: an error names it later
-        text = pa.types.is_string(f.type) or pa.types.is_large_string(f.type)  # ISO or numbers
-        if (numeric or text) and (low in TIME_NAMES or base in TIME_NAMES):
+        if (numeric or is_text(f.type)) and (low in TIME_NAMES or base in TIME_NAMES):
             named.append(f.name)
     named.sort(key=lambda n: TIME_NAMES.index(n.lower()) if n.lower() in TIME_NAMES else 99)
     return named
@@ -128,9 +128,7 @@ def _parquet_file(path: Path) -> Any:
     return pq.ParquetFile(path)
 
 
-def _csv_plan(path: Path) -> Any:
-    from twinbench import csvdata
-
+def _csv_plan(path: Path) -> csvdata.CsvPlan:
     try:
         return csvdata.plan(path)
     except (pa.ArrowInvalid, OSError) as exc:
@@ -175,16 +173,13 @@ def to_ns(col: pa.Array | pa.ChunkedArray, name: str) -> np.ndarray:
         return np.empty(0, np.int64)
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks()
-    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
-        from twinbench.csvdata import text_times
-
-        col = text_times(col)
+    if is_text(typ):  # ISO 8601 or numbers
+        col = csvdata.text_times(col)
         typ = col.type
     if pa.types.is_timestamp(typ) or pa.types.is_date(typ):
         if not (pa.types.is_timestamp(typ) and typ.unit == "ns"):
             col = col.cast(pa.timestamp("ns"))
-        ints = col.cast(pa.int64())
-        t = np.frombuffer(ints.buffers()[1], np.int64, len(ints), ints.offset * 8)  # no copy
+        t = raw(col)  # int64 nanoseconds, no copy
         if col.null_count:
             t = np.where(valid(col), t, NO_TIME)
         return t
@@ -410,6 +405,7 @@ def _load_parquet(
     info: DataInfo, time_col: str | None, progress: Progress | None, cancel: threading.Event | None
 ) -> list[DataBlock]:
     pf = None
+    damaged: list[str] = []  # row groups of a single file left unread
     try:
         if info.path.is_dir():
             dset = _dataset(info.path)
@@ -418,7 +414,6 @@ def _load_parquet(
         else:
             pf = _parquet_file(info.path)
             schema = pf.schema_arrow
-            damaged: list[str] = []
             batches = _readable_batches(pf, damaged)
         blocks = _read_parquet(batches, schema, info, time_col, progress, cancel)
     except (pa.ArrowException, OSError) as exc:  # a damaged or half-written file
@@ -426,7 +421,7 @@ def _load_parquet(
     finally:
         if pf is not None:
             pf.close()
-    if pf is not None and damaged:
+    if damaged:
         if not any(len(b.t_ns) for b in blocks):
             raise ConfigError(f"{info.path}: unreadable Parquet data ({damaged[0]})")
         blocks[0].problems.extend(damaged)
@@ -441,8 +436,8 @@ def _readable_batches(pf: Any, damaged: list[str]) -> Iterator[pa.RecordBatch]:
         try:
             yield from pf.iter_batches(batch_size=BATCH_ROWS, row_groups=[i], use_threads=True)
         except (pa.ArrowException, OSError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            damaged.append(f"row group {i + 1} of {groups} unreadable ({first})")
+            why = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+            damaged.append(f"row group {i + 1} of {groups} unreadable ({why})")
 
 
 def _read_parquet(
@@ -510,8 +505,6 @@ def _stream_batches(
 def _load_csv(
     info: DataInfo, time_col: str | None, progress: Progress | None, cancel: threading.Event | None
 ) -> list[DataBlock]:
-    from twinbench import csvdata
-
     size = max(1, info.path.stat().st_size)
     first = info.csv or _csv_plan(info.path)
     plans = [first, csvdata.all_lenient(first)]
