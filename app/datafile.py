@@ -371,18 +371,12 @@ def _batches_into(
         if dev_key is None:
             parts: list[tuple[str | None, pa.RecordBatch, np.ndarray]] = [(None, batch, t)]
         else:
-            parts = []
-            coded = batch.column(dev_key).cast(pa.string()).dictionary_encode()
-            codes = to_numpy(coded.indices)  # NaN: no device
-            groups = [
-                (str(d), codes == code) for code, d in enumerate(coded.dictionary.to_pylist())
+            parts = [
+                (dev, batch, t)
+                if rows_of is None
+                else (dev, batch.take(from_numpy(rows_of)), t[rows_of])
+                for dev, rows_of in _rows_by_device(batch.column(dev_key))
             ]
-            if coded.null_count:
-                groups.append(("None", np.isnan(codes)))
-            for dev, mask in groups:
-                rows_of = np.flatnonzero(mask)
-                whole = rows_of.size == batch.num_rows
-                parts.append((dev, batch if whole else batch.take(from_numpy(rows_of)), t[rows_of]))
         for dev, part, part_t in parts:
             filler = fillers.get(dev)
             if filler is None:
@@ -399,6 +393,27 @@ def _batches_into(
     elif untimed:
         raise ConfigError(f"{info.path}: no row has a time in column {time_col!r}")
     return blocks
+
+
+def _rows_by_device(col: pa.Array) -> Iterator[tuple[str, np.ndarray | None]]:
+    """Each device id in `col` with its rows, in order (None: every row); one stable sort for
+    all devices, whatever their number. Rows with no id go to device "None"."""
+    coded = col.cast(pa.string()).dictionary_encode()
+    names = [str(d) for d in coded.dictionary.to_pylist()]
+    codes = to_numpy(coded.indices)  # NaN: no id
+    if coded.null_count:
+        names.append("None")
+        codes = np.where(np.isnan(codes), len(names) - 1, codes)
+    codes = codes.astype(np.int64, copy=False)
+    if len(names) == 1:
+        yield names[0], None
+        return
+    order = np.argsort(codes, kind="stable")
+    ends = np.cumsum(np.bincount(codes, minlength=len(names)))
+    for code, name in enumerate(names):
+        rows_of = order[ends[code - 1] if code else 0 : ends[code]]
+        if rows_of.size:
+            yield name, rows_of
 
 
 def _load_parquet(

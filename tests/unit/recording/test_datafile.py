@@ -253,3 +253,13 @@ def test_a_sessions_small_batches_are_joined_and_big_ones_pass_as_they_are(monke
     assert out[1] is parts[3]  # not copied
     joined = np.concatenate([b.column(0).to_numpy() for b in out])
     assert np.array_equal(joined, np.arange(sum(sizes), dtype=np.float64))
+
+
+def test_rows_split_by_device_in_order_of_first_appearance_with_none_last():
+    col = pa.array(["b", "a", None, "b", "c", "a"])
+    split = [
+        (dev, None if rows is None else rows.tolist())
+        for dev, rows in datafile._rows_by_device(col)
+    ]
+    assert split == [("b", [0, 3]), ("a", [1, 5]), ("c", [4]), ("None", [2])]
+    assert list(datafile._rows_by_device(pa.array(["rig"] * 3))) == [("rig", None)]
